@@ -1,0 +1,5 @@
+"""Background jobs (Dramatiq): registration, broker set-up, enqueueing."""
+
+from salesbot.jobs.runtime import JobRuntime, current_runtime, enqueue, job, start_jobs
+
+__all__ = ["JobRuntime", "current_runtime", "enqueue", "job", "start_jobs"]

@@ -1,0 +1,97 @@
+"""Application factory: `create_app(settings)` wires infrastructure in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from salesbot import __version__
+from salesbot.jobs.runtime import start_jobs
+from salesbot.kit.db import Database, make_engine
+from salesbot.kit.errors import COMMON_RESPONSES, install_error_handlers
+from salesbot.kit.logging import configure_logging, get_logger
+from salesbot.kit.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from salesbot.kit.redis import RedisFacade
+from salesbot.ops.endpoints import router as ops_router
+from salesbot.settings import Settings
+from salesbot.web.endpoints import router as web_router
+from salesbot.web.endpoints import static_mounts
+
+log = get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.validate_for_startup()
+    configure_logging(
+        json=settings.json_logs,
+        level=settings.log_level,
+        internal_urls=[*settings.internal_urls, *(u for u in [settings.redis_dsn] if u)],
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        app.state.db = Database(
+            make_engine(
+                settings.effective_database_url,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                pool_timeout=settings.db_pool_timeout_s,
+                echo=settings.db_echo,
+            )
+        )
+        app.state.redis = RedisFacade(
+            settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
+        )
+        app.state.jobs = start_jobs(settings, in_process_worker=settings.job_in_process_worker)
+        log.info(
+            "startup",
+            environment=settings.environment.value,
+            database=app.state.db.engine.dialect.name,
+            redis=app.state.redis.configured,
+        )
+        try:
+            yield
+        finally:
+            app.state.jobs.close()
+            await app.state.redis.close()
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Sales Proposal Bot",
+        version=__version__,
+        description="Proposals, billboard mockups and booking orders for out-of-home media owners.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        responses=COMMON_RESPONSES,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(ops_router)
+    app.include_router(web_router)
+    for path, static in static_mounts().items():
+        app.mount(path, static)
+
+    # Order matters: the last added runs first (outermost).
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-CSRF-Token", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_json_body_mb * 1024 * 1024)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(RequestContextMiddleware)
+    return app

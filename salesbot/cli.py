@@ -1,0 +1,140 @@
+"""The `salesbot` command line: serve, worker, migrate, demo, users, config."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import threading
+from typing import Annotated
+
+import typer
+
+from salesbot.settings import ConfigError, Settings
+
+app = typer.Typer(help="Sales Proposal Bot", no_args_is_help=True, add_completion=False)
+config_app = typer.Typer(help="Configuration", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(users_app, name="users")
+
+
+def _settings() -> Settings:
+    """Load and validate settings, turning problems into a readable exit instead of a trace."""
+    try:
+        settings = Settings()
+        settings.validate_for_startup()
+    except ConfigError as exc:
+        typer.secho("Configuration problems:", fg="red", err=True)
+        for problem in exc.problems:
+            typer.secho(f"  - {problem}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    except ValueError as exc:
+        typer.secho(f"Configuration problems:\n{exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes")] = 1,
+) -> None:
+    """Run the web server (API + web UI)."""
+    import uvicorn
+
+    settings = _settings()
+    forwarded = ",".join(settings.trusted_proxies) or "127.0.0.1"
+    uvicorn.run(
+        "salesbot.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,  # X-Forwarded-For is handled by our own trusted-proxy rule
+        forwarded_allow_ips=forwarded,
+        log_config=None,
+        server_header=False,
+    )
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(help="Worker threads")] = 4,
+) -> None:
+    """Run background job workers (needs SALESBOT_REDIS_URL; without Redis jobs run in-process)."""
+    from salesbot.jobs.runtime import start_jobs
+    from salesbot.kit.logging import configure_logging, get_logger
+
+    settings = _settings()
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+    if not settings.redis_dsn:
+        typer.secho("No SALESBOT_REDIS_URL: jobs already run inside `salesbot serve`.", fg="yellow")
+        raise typer.Exit(1)
+    settings = settings.model_copy(update={"job_in_process_threads": threads})
+    runtime = start_jobs(settings, in_process_worker=True)
+    log = get_logger("salesbot.worker")
+    log.info("worker_started", jobs=sorted(runtime.actors), threads=threads)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    runtime.close()
+    log.info("worker_stopped")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply all database migrations."""
+    from salesbot.migrations.runner import upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def demo() -> None:
+    """Load demo data (idempotent) and print the demo logins."""
+    from salesbot.ops.demo import load_demo
+
+    settings = _settings()
+    if settings.is_production:
+        typer.secho("Demo data is not loaded in production.", fg="red", err=True)
+        raise typer.Exit(2)
+    logins = asyncio.run(load_demo(settings))
+    typer.echo("Demo logins (password for all: %s):" % settings.demo_password.get_secret_value())
+    for email, roles in logins:
+        typer.echo(f"  {email:<32} {roles}")
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Print the effective configuration (secrets masked) and any production problems."""
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        typer.secho(f"Configuration problems:\n{exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    for key, value in settings.masked().items():
+        typer.echo(f"{key:<28} {value}")
+    problems = settings.startup_problems()
+    if problems:
+        typer.secho("\nProblems that stop start-up:", fg="red", err=True)
+        for problem in problems:
+            typer.secho(f"  - {problem}", fg="red", err=True)
+        raise typer.Exit(2)
+    typer.secho("\nConfiguration OK.", fg="green")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

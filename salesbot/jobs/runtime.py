@@ -1,0 +1,243 @@
+"""Background jobs on Dramatiq: Redis broker + workers in production, in-memory + in-process here.
+
+Capabilities declare jobs with `@job(...)` in their `tasks.py`; `start_jobs(settings)` builds the
+broker, binds every registered job to it as a Dramatiq actor and (without Redis) starts an
+in-process worker. Enqueue with `await enqueue("name", *args)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+import dramatiq
+import structlog
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    AsyncIO,
+    Callbacks,
+    CurrentMessage,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+from prometheus_client import Counter
+
+from salesbot.kit.logging import get_logger
+from salesbot.kit.request_context import current_request_id, current_user_id
+from salesbot.settings import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+log = get_logger("salesbot.jobs")
+
+JOBS_PROCESSED = Counter("salesbot_jobs_total", "Jobs processed", ["job", "outcome"])
+JOBS_DEAD = Counter("salesbot_jobs_dead_lettered_total", "Jobs moved to the dead-letter queue", ["job"])
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    fn: Callable[..., Any]
+    name: str
+    queue: str
+    options: dict[str, Any]
+
+
+_REGISTRY: dict[str, JobSpec] = {}
+
+
+def job(
+    name: str,
+    *,
+    queue: str = "default",
+    max_retries: int | None = None,
+    time_limit_ms: int | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a function (sync or async) as a background job under a stable name."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        options: dict[str, Any] = {}
+        if max_retries is not None:
+            options["max_retries"] = max_retries
+        if time_limit_ms is not None:
+            options["time_limit"] = time_limit_ms
+        _REGISTRY[name] = JobSpec(fn=fn, name=name, queue=queue, options=options)
+        return fn
+
+    return decorate
+
+
+def registered_jobs() -> dict[str, JobSpec]:
+    return dict(_REGISTRY)
+
+
+class ContextPropagation(dramatiq.Middleware):
+    """Carries the request id and user id from the enqueuing request into the job's logs."""
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: Any, delay: int) -> None:
+        message.options.setdefault("request_id", current_request_id())
+        message.options.setdefault("user_id", current_user_id())
+
+    def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=message.options.get("request_id"),
+            user_id=message.options.get("user_id"),
+            job=message.actor_name,
+            message_id=message.message_id,
+            attempt=message.options.get("retries", 0) + 1,
+        )
+        log.info("job_started")
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: Any,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        if exception is None:
+            JOBS_PROCESSED.labels(message.actor_name, "ok").inc()
+            log.info("job_succeeded")
+        elif getattr(message, "failed", False):
+            JOBS_PROCESSED.labels(message.actor_name, "dead").inc()
+            JOBS_DEAD.labels(message.actor_name).inc()
+            log.error("job_dead_lettered", error_type=type(exception).__name__)
+        else:
+            JOBS_PROCESSED.labels(message.actor_name, "retry").inc()
+            log.warning("job_failed_will_retry", error_type=type(exception).__name__)
+        structlog.contextvars.clear_contextvars()
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        structlog.contextvars.clear_contextvars()
+
+
+@dataclass
+class JobRuntime:
+    broker: dramatiq.Broker
+    actors: dict[str, dramatiq.Actor[Any, Any]]
+    worker: dramatiq.Worker | None = None
+    namespace: str = "salesbot"
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def uses_redis(self) -> bool:
+        return isinstance(self.broker, RedisBroker)
+
+    def send(self, name: str, *args: Any, **kwargs: Any) -> str:
+        """Enqueue synchronously (from a thread or a job); returns the message id."""
+        actor = self.actors.get(name)
+        if actor is None:
+            raise KeyError(f"unknown job {name!r}")
+        return str(actor.send(*args, **kwargs).message_id)
+
+    def dead_letters(self, queue: str = "default") -> list[dict[str, Any]]:
+        """The messages that exhausted their retries, newest last."""
+        if isinstance(self.broker, StubBroker):
+            return [m.asdict() for m in self.broker.dead_letters_by_queue[queue]]
+        if isinstance(self.broker, RedisBroker):
+            client = self.broker.client
+            key = f"{self.broker.namespace}:{queue}.XQ"
+            ids = client.zrange(key, 0, -1)
+            raw = client.hmget(f"{key}.msgs", ids) if ids else []
+            return [json.loads(item) for item in raw if item]
+        return []
+
+    def join(self, queue: str = "default", timeout_ms: int = 30_000) -> None:
+        """Wait until the queue is drained (tests, CLI)."""
+        self.broker.join(queue, timeout=timeout_ms)
+        if self.worker is not None:
+            self.worker.join()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.worker is not None:
+            self.worker.stop(timeout=5_000)
+        self.broker.close()
+
+
+_current: JobRuntime | None = None
+
+
+def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq.Broker:
+    middleware: list[dramatiq.Middleware] = [
+        AgeLimit(),
+        TimeLimit(time_limit=settings.job_time_limit_ms),
+        ShutdownNotifications(),
+        Callbacks(),
+        Pipelines(),
+        Retries(
+            max_retries=settings.job_max_retries,
+            min_backoff=settings.job_min_backoff_ms,
+            max_backoff=settings.job_max_backoff_ms,
+        ),
+        AsyncIO(),
+        CurrentMessage(),
+        ContextPropagation(),
+    ]
+    if settings.redis_dsn:
+        return RedisBroker(url=settings.redis_dsn, namespace=namespace, middleware=middleware)
+    broker = StubBroker(middleware=middleware)
+    return broker
+
+
+def start_jobs(
+    settings: Settings,
+    *,
+    in_process_worker: bool | None = None,
+    namespace: str = "salesbot",
+    extra_middleware: list[dramatiq.Middleware] | None = None,
+) -> JobRuntime:
+    """Build the broker, declare every registered job, and start a worker when in-process."""
+    global _current
+    import_job_modules()
+    broker = build_broker(settings, namespace=namespace)
+    for mw in extra_middleware or []:
+        broker.add_middleware(mw)
+    dramatiq.set_broker(broker)
+    actors: dict[str, dramatiq.Actor[Any, Any]] = {}
+    for spec in _REGISTRY.values():
+        actors[spec.name] = dramatiq.actor(
+            spec.fn, actor_name=spec.name, queue_name=spec.queue, broker=broker, **spec.options
+        )
+    in_process = (not settings.redis_dsn) if in_process_worker is None else in_process_worker
+    worker = None
+    if in_process:
+        worker = dramatiq.Worker(broker, worker_threads=settings.job_in_process_threads, worker_timeout=100)
+        worker.start()
+    runtime = JobRuntime(broker=broker, actors=actors, worker=worker, namespace=namespace)
+    _current = runtime
+    return runtime
+
+
+def current_runtime() -> JobRuntime:
+    if _current is None:
+        raise RuntimeError("jobs are not started")
+    return _current
+
+
+async def enqueue(name: str, *args: Any, **kwargs: Any) -> str:
+    """Enqueue a registered job from async code without blocking the event loop."""
+    runtime = current_runtime()
+    return await asyncio.to_thread(runtime.send, name, *args, **kwargs)
+
+
+def import_job_modules() -> None:
+    """Import every capability's `tasks.py` so their `@job`s are registered."""
+    import importlib
+    import pkgutil
+
+    import salesbot
+
+    for module in pkgutil.walk_packages(salesbot.__path__, "salesbot."):
+        if module.name.endswith(".tasks"):
+            importlib.import_module(module.name)

@@ -1,0 +1,187 @@
+"""Application errors and the handlers that render every error as the standard body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from salesbot.kit.logging import get_logger
+from salesbot.kit.request_context import current_request_id
+
+log = get_logger(__name__)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["not_found"])
+    message: str = Field(examples=["Conversation not found"])
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns has this shape."""
+
+    error: ErrorDetail
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: Any = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+        if code is not None:
+            self.code = code
+
+
+class ValidationFailed(AppError):
+    status_code = 422
+    code = "validation_failed"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class RateLimited(AppError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    code = "service_unavailable"
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+# Documented on every operation so clients (and schemathesis) know the error shape.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Malformed request (e.g. invalid JSON)"},
+    413: {"model": ErrorBody, "description": "Request body too large"},
+    422: {"model": ErrorBody, "description": "Validation failed"},
+    429: {"model": ErrorBody, "description": "Too many requests"},
+    500: {"model": ErrorBody, "description": "Unexpected error (with a request id)"},
+    503: {"model": ErrorBody, "description": "Temporarily unavailable"},
+}
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+_HTTP_MESSAGES = {
+    404: "Not found",
+    405: "Method not allowed",
+    415: "Unsupported media type",
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "request"
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, str]]:
+    # Pydantic's errors carry the offending input; we never echo it back.
+    return [
+        {"field": _field_name(tuple(err.get("loc", ()))), "message": str(err.get("msg", "invalid"))}
+        for err in exc.errors()
+    ][:50]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(err.get("type") == "json_invalid" for err in errors):
+            return error_response(400, "malformed_json", "The request body is not valid JSON.")
+        details = _validation_details(exc)
+        first = details[0] if details else {"field": "request", "message": "invalid"}
+        message = f"Please check {first['field']}: {first['message']}"
+        return error_response(422, "validation_failed", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = _HTTP_MESSAGES.get(exc.status_code) or (
+            exc.detail if isinstance(exc.detail, str) else "Request failed"
+        )
+        return error_response(exc.status_code, code, message, None, dict(exc.headers or {}))
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("db_pool_exhausted")
+        return error_response(
+            503,
+            "service_unavailable",
+            "The service is busy right now. Please try again in a moment.",
+            headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = current_request_id()
+        log.exception("unhandled_error", error_type=type(exc).__name__)
+        return error_response(
+            500,
+            "internal_error",
+            "Something went wrong on our side. Please try again; if it keeps happening, "
+            f"contact support with request id {request_id}.",
+            {"request_id": request_id},
+        )

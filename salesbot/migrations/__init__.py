@@ -1,0 +1,1 @@
+"""Alembic migrations; run with `salesbot migrate` (see `salesbot.migrations.runner`)."""

@@ -1,0 +1,28 @@
+"""Run Alembic programmatically (no alembic.ini needed): `upgrade heads` on the configured DB."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent
+
+
+def alembic_config(database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Blocking: apply every migration (call from sync code or a worker thread)."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+async def upgrade_async(database_url: str, revision: str = "heads") -> None:
+    # env.py runs its own event loop, so it must not share ours.
+    await asyncio.to_thread(upgrade, database_url, revision)

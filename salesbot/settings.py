@@ -1,0 +1,171 @@
+"""All configuration: one pydantic-settings class read from SALESBOT_* variables and `.env`."""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The built-in development secret: fine on a laptop, refused in production.
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` lists each item to fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Invalid configuration: " + "; ".join(problems))
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SALESBOT_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    environment: Environment = Environment.development
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    data_dir: Path = Path("./var")
+    public_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Dubai"
+
+    # Database: SQLite under data_dir unless a URL is given (production requires a URL).
+    database_url: SecretStr | None = None
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=5, ge=0, le=200)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    db_echo: bool = False
+
+    # Redis (optional): rate limits, cache, streams, locks, job queue.
+    redis_url: SecretStr | None = None
+    redis_retry_interval_s: float = Field(default=5.0, gt=0)
+
+    # Jobs
+    job_max_retries: int = Field(default=3, ge=0, le=20)
+    job_min_backoff_ms: int = Field(default=1_000, ge=1)
+    job_max_backoff_ms: int = Field(default=300_000, ge=1)
+    job_time_limit_ms: int = Field(default=600_000, ge=1_000)
+    job_in_process_threads: int = Field(default=2, ge=1, le=32)
+    # None = run a worker inside the web process only when there is no Redis broker.
+    job_in_process_worker: bool | None = None
+
+    # HTTP edge
+    max_json_body_mb: int = Field(default=10, ge=1, le=100)
+    max_upload_mb: int = Field(default=200, ge=1, le=10_000)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Logging: JSON lines in production, console elsewhere unless forced.
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    internal_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Development-only conveniences (refused in production).
+    dev_login: bool = False
+    demo_password: SecretStr = SecretStr("demo-password")
+
+    # Assistant
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+
+    _split = field_validator("trusted_proxies", "cors_origins", "internal_urls", mode="before")(
+        _split_csv
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"SALESBOT_TRUSTED_PROXIES: not a CIDR: {cidr[:60]}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _valid_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("SALESBOT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.production
+
+    @property
+    def json_logs(self) -> bool:
+        return self.is_production if self.log_json is None else self.log_json
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url is not None and self.database_url.get_secret_value():
+            return self.database_url.get_secret_value()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'salesbot.db').resolve()}"
+
+    @property
+    def redis_dsn(self) -> str | None:
+        if self.redis_url is None or not self.redis_url.get_secret_value():
+            return None
+        return self.redis_url.get_secret_value()
+
+    def startup_problems(self) -> list[str]:
+        """Everything that must be fixed before this configuration may serve traffic."""
+        problems: list[str] = []
+        if not self.is_production:
+            return problems
+        secret = self.secret_key.get_secret_value()
+        if not secret or secret == DEV_SECRET_KEY:
+            problems.append("SALESBOT_SECRET_KEY is empty or the development default")
+        elif len(secret) < 32:
+            problems.append("SALESBOT_SECRET_KEY must be at least 32 characters")
+        if self.database_url is None or not self.database_url.get_secret_value():
+            problems.append("SALESBOT_DATABASE_URL is not set (production never falls back to SQLite)")
+        if self.dev_login:
+            problems.append("SALESBOT_DEV_LOGIN is a development-only option")
+        if "*" in self.cors_origins:
+            problems.append("SALESBOT_CORS_ORIGINS must list origins, not '*'")
+        return problems
+
+    def validate_for_startup(self) -> None:
+        problems = self.startup_problems()
+        if problems:
+            raise ConfigError(problems)
+
+    def masked(self) -> dict[str, str]:
+        """The effective configuration with secrets masked, for `salesbot config check`."""
+        from salesbot.kit.logging import mask_url
+
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                raw = value.get_secret_value()
+                shown[name] = mask_url(raw) if "://" in raw else ("********" if raw else "(empty)")
+            elif value is None:
+                shown[name] = "(not set)"
+            elif isinstance(value, list):
+                shown[name] = ",".join(str(v) for v in value) or "(none)"
+            else:
+                shown[name] = str(value)
+        shown["effective_database_url"] = mask_url(self.effective_database_url)
+        return shown

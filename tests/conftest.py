@@ -1,0 +1,168 @@
+"""Shared test harness: the SQLite+memory / PostgreSQL+Redis matrix, an app and client per test.
+
+PostgreSQL and Redis are used when reachable (`SALESBOT_TEST_DATABASE_URL`,
+`SALESBOT_TEST_REDIS_URL`); with `SALESBOT_TEST_REQUIRE_SERVICES=1` an unreachable service fails
+the run instead of skipping its half of the matrix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from salesbot.settings import Settings
+
+PG_URL = os.environ.get(
+    "SALESBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, url: str, default_port: int) -> None:
+    if _reachable(url, default_port):
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{name} is required (SALESBOT_TEST_REQUIRE_SERVICES=1) but unreachable")
+    pytest.skip(f"{name} not reachable")
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    database_url: str
+    redis_url: str | None
+
+
+async def _reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from salesbot.kit.db import make_engine
+
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _truncate_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from salesbot.kit.db import make_engine
+
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        )
+        tables = [r[0] for r in rows]
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    from salesbot.migrations.runner import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    from salesbot.migrations.runner import upgrade
+
+    require_service("PostgreSQL", PG_URL, 5432)
+    asyncio.run(_reset_postgres(PG_URL))
+    upgrade(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    """The database/Redis matrix: SQLite + in-memory always; PostgreSQL + Redis when reachable."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        db_file = tmp_path / "salesbot.db"
+        shutil.copy(template, db_file)
+        yield Stack("sqlite", f"sqlite+aiosqlite:///{db_file}", None)
+        return
+    url: str = request.getfixturevalue("postgres_migrated")
+    require_service("Redis", REDIS_URL, 6379)
+    asyncio.run(_truncate_postgres(url))
+    _flush_redis()
+    yield Stack("postgres", url, REDIS_URL)
+    _flush_redis()
+
+
+def _flush_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def make_settings(stack: Stack, data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "data_dir": data_dir,
+        "database_url": stack.database_url,
+        "redis_url": stack.redis_url,
+        "job_in_process_worker": True,
+        "job_min_backoff_ms": 10,
+        "job_max_backoff_ms": 200,
+        "secret_key": "test-secret-key-that-is-long-enough-0123456789",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(stack: Stack, tmp_path: Path) -> Settings:
+    return make_settings(stack, tmp_path / "data")
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    from salesbot.app import create_app
+
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
