@@ -105,9 +105,9 @@ def demo() -> None:
         typer.secho("Demo data is not loaded in production.", fg="red", err=True)
         raise typer.Exit(2)
     logins = asyncio.run(load_demo(settings))
-    typer.echo("Demo logins (password for all: %s):" % settings.demo_password.get_secret_value())
+    typer.echo(f"Demo logins (password for all: {settings.demo_password.get_secret_value()}):")
     for email, roles in logins:
-        typer.echo(f"  {email:<32} {roles}")
+        typer.echo(f"  {email:<40} {roles}")
 
 
 @config_app.command("check")

@@ -139,7 +139,9 @@ class Settings(BaseSettings):
         elif len(secret) < 32:
             problems.append("SALESBOT_SECRET_KEY must be at least 32 characters")
         if self.database_url is None or not self.database_url.get_secret_value():
-            problems.append("SALESBOT_DATABASE_URL is not set (production never falls back to SQLite)")
+            problems.append(
+                "SALESBOT_DATABASE_URL is not set (production never falls back to SQLite)"
+            )
         if self.dev_login:
             problems.append("SALESBOT_DEV_LOGIN is a development-only option")
         if "*" in self.cors_origins:

@@ -75,7 +75,9 @@ class Redactor:
         return event_dict
 
 
-def configure_logging(*, json: bool, level: str = "INFO", internal_urls: Iterable[str] = ()) -> None:
+def configure_logging(
+    *, json: bool, level: str = "INFO", internal_urls: Iterable[str] = ()
+) -> None:
     """Route structlog and the standard library (uvicorn, dramatiq) through one pipeline."""
     redactor = Redactor(internal_urls)
     shared: list[Any] = [
@@ -114,4 +116,4 @@ def configure_logging(*, json: bool, level: str = "INFO", internal_urls: Iterabl
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
-    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.stdlib.get_logger(name)

@@ -32,7 +32,9 @@ def _error_bytes(code: str, message: str, details: Any = None) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "details": details}}).encode()
 
 
-async def _send_error(send: Send, status: int, body: bytes, extra: Iterable[tuple[bytes, bytes]]) -> None:
+async def _send_error(
+    send: Send, status: int, body: bytes, extra: Iterable[tuple[bytes, bytes]]
+) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": [*headers, *extra]})
     await send({"type": "http.response.body", "body": body})
@@ -93,7 +95,7 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses non-upload bodies above the limit with 413; uploads are streamed and capped elsewhere."""
+    """Refuses non-upload bodies over the limit with 413; uploads are streamed and capped apart."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -173,12 +175,15 @@ class SecurityHeadersMiddleware:
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
         if hsts:
-            self.headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+            self.headers.append(
+                (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 existing = {k.lower() for k, _ in message.get("headers", [])}
@@ -187,4 +192,3 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
-

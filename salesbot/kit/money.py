@@ -11,7 +11,7 @@ UNIT = Decimal("1")
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Convert an int, str or Decimal to Decimal; floats are refused because they are inexact."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError("money must not be a float or bool")
     if isinstance(value, Decimal):
         return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -72,7 +74,9 @@ async def test_malformed_json_is_400(app: FastAPI, client: httpx.AsyncClient) ->
     assert "JSON" in str(error["message"])
 
 
-async def test_wrong_content_type_is_422_without_echo(app: FastAPI, client: httpx.AsyncClient) -> None:
+async def test_wrong_content_type_is_422_without_echo(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
     _add_probe_routes(app)
     response = await client.post(
         "/_probe/echo", content=b"text=<script>", headers={"Content-Type": "text/plain"}
@@ -81,7 +85,9 @@ async def test_wrong_content_type_is_422_without_echo(app: FastAPI, client: http
     assert "<script>" not in response.text
 
 
-async def test_validation_error_names_field_not_input(app: FastAPI, client: httpx.AsyncClient) -> None:
+async def test_validation_error_names_field_not_input(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
     _add_probe_routes(app)
     response = await client.post("/_probe/echo", json={"text": {"nested": "HOSTILE-VALUE"}})
     error = _assert_error_body(response, 422, "validation_failed")
@@ -102,7 +108,9 @@ async def test_oversize_json_body_is_413(app: FastAPI, client: httpx.AsyncClient
 async def test_oversize_chunked_body_is_413(app: FastAPI, client: httpx.AsyncClient) -> None:
     _add_probe_routes(app)
 
-    async def chunks():  # no Content-Length: the running count must catch it
+    async def chunks() -> AsyncIterator[
+        bytes
+    ]:  # no Content-Length: the running count must catch it
         yield b'{"text": "'
         for _ in range(11):
             yield b"x" * (1024 * 1024)

@@ -1,0 +1,66 @@
+# Sales Proposal Bot — the two commands are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test ci lint format bench screenshots services chromium clean install
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, load demo data, start http://127.0.0.1:8000 and print the logins.
+run: $(STAMP)
+	$(VENV)/bin/salesbot migrate
+	$(VENV)/bin/salesbot demo
+	@echo "Open http://$(HOST):$(PORT) (API docs at /docs). Ctrl+C stops."
+	$(VENV)/bin/salesbot serve --host $(HOST) --port $(PORT)
+
+## make test: the whole suite (unit, API on SQLite and, when reachable, PostgreSQL + Redis, browser).
+test: $(STAMP)
+	$(PY) -m pytest
+
+## make lint: ruff (lint + format check), mypy, import contracts.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy salesbot tests benchmarks
+	$(VENV)/bin/lint-imports
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## make ci: what CI runs — lint, make sure services and Chromium are there, whole suite with services required.
+ci: $(STAMP) services chromium
+	$(MAKE) lint
+	SALESBOT_TEST_REQUIRE_SERVICES=1 $(PY) -m pytest
+
+services:
+	@pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+	@for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 1; done; echo "PostgreSQL/Redis did not come up"; exit 1
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
+
+bench: $(STAMP)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+## Screenshots of the main pages for the README (docs/screenshots/).
+screenshots: $(STAMP) chromium
+	SALESBOT_SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshots -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""Password hashing with argon2id, off the event loop in a bounded thread pool."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+# argon2 is deliberately expensive; a small pool keeps a login storm from starving the server.
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+MIN_PASSWORD_LENGTH = 10
+
+
+async def hash_password(password: str) -> str:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_pool, _hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; a missing hash still costs a hash (no timing oracle)."""
+    loop = asyncio.get_running_loop()
+    target = password_hash or _DUMMY_HASH
+
+    def check() -> bool:
+        try:
+            return bool(_hasher.verify(target, password)) and password_hash is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    return await loop.run_in_executor(_pool, check)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing-only")

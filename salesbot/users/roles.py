@@ -1,0 +1,18 @@
+"""Roles and the role → permission table (code, tested exhaustively)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    hos = "hos"
+    coordinator = "coordinator"
+    finance = "finance"
+    sales_person = "sales_person"
+    viewer = "viewer"
+
+
+# Roles that are held for one company (the assignment names it).
+COMPANY_ROLES = frozenset({Role.hos, Role.coordinator, Role.finance})

@@ -1,0 +1,65 @@
+"""Start the real product (`salesbot migrate`, `demo`, `serve`) on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def live_server(data_dir: Path, **env_overrides: str) -> Iterator[str]:
+    env = {
+        **os.environ,
+        "SALESBOT_ENVIRONMENT": "development",
+        "SALESBOT_DATA_DIR": str(data_dir),
+        "SALESBOT_LOG_LEVEL": "WARNING",
+        **env_overrides,
+    }
+    env.pop("SALESBOT_DATABASE_URL", None)
+    cli = [sys.executable, "-m", "salesbot.cli"]
+    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = (data_dir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    "the server did not start: " + (data_dir / "server.log").read_text()[-2000:]
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -1,0 +1,136 @@
+"""Jobs: retries with exponential backoff, dead-lettering and context propagation."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import pytest
+
+from salesbot.jobs import runtime as jobs
+from salesbot.kit.ids import new_id
+from salesbot.kit.request_context import set_request_id
+from salesbot.settings import Settings
+from tests.conftest import REDIS_URL, Stack, _flush_redis, make_settings, require_service
+
+attempts: dict[str, int] = {}
+seen_request_ids: list[str | None] = []
+lock = threading.Lock()
+
+
+@jobs.job("test.flaky", queue="test")
+def flaky(key: str, fail_times: int) -> None:
+    with lock:
+        attempts[key] = attempts.get(key, 0) + 1
+        count = attempts[key]
+    if count <= fail_times:
+        raise RuntimeError("transient failure")
+
+
+@jobs.job("test.always_fails", queue="test", max_retries=2)
+def always_fails(key: str) -> None:
+    with lock:
+        attempts[key] = attempts.get(key, 0) + 1
+    raise RuntimeError("permanent failure")
+
+
+@jobs.job("test.async_job", queue="test")
+async def async_job(key: str) -> None:
+    from dramatiq.middleware import CurrentMessage
+
+    message = CurrentMessage.get_current_message()
+    with lock:
+        attempts[key] = attempts.get(key, 0) + 1
+        seen_request_ids.append(message.options.get("request_id") if message else None)
+
+
+class DelayRecorder(dramatiq.Middleware):
+    """Records the backoff delay the Retries middleware chose for each re-enqueue."""
+
+    def __init__(self) -> None:
+        self.delays: list[int] = []
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: Any, delay: int | None) -> None:
+        if delay:
+            self.delays.append(delay)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def job_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    redis_url = None
+    if request.param == "redis":
+        require_service("Redis", REDIS_URL, 6379)
+        _flush_redis()
+        redis_url = REDIS_URL
+    stack = Stack(request.param, "sqlite+aiosqlite:///unused.db", redis_url)
+    yield make_settings(stack, tmp_path, job_min_backoff_ms=20, job_max_backoff_ms=5_000)
+    if redis_url:
+        _flush_redis()
+
+
+def _start(settings: Settings, recorder: DelayRecorder | None = None) -> jobs.JobRuntime:
+    return jobs.start_jobs(
+        settings,
+        in_process_worker=True,
+        namespace="salesbot-test",
+        extra_middleware=[recorder] if recorder else None,
+    )
+
+
+def test_transient_failure_is_retried_until_success(job_settings: Settings) -> None:
+    key = new_id().hex
+    runtime = _start(job_settings)
+    try:
+        runtime.send("test.flaky", key, 2)
+        runtime.join("test")
+    finally:
+        runtime.close()
+    assert attempts[key] == 3
+    assert runtime.dead_letters("test") == []
+
+
+def test_backoff_grows_exponentially(job_settings: Settings) -> None:
+    key = new_id().hex
+    recorder = DelayRecorder()
+    runtime = _start(job_settings, recorder)
+    try:
+        runtime.send("test.flaky", key, 3)
+        runtime.join("test")
+    finally:
+        runtime.close()
+    assert len(recorder.delays) == 3
+    # Dramatiq's jittered exponential backoff: retry n waits within [min·2^n, 2·min·2^n).
+    for n, delay in enumerate(recorder.delays):
+        assert 20 * 2**n <= delay < 2 * 20 * 2**n
+    assert recorder.delays == sorted(recorder.delays)
+
+
+def test_exhausted_retries_go_to_dead_letter_queue(job_settings: Settings) -> None:
+    key = new_id().hex
+    runtime = _start(job_settings)
+    try:
+        runtime.send("test.always_fails", key)
+        runtime.join("test")
+        dead = runtime.dead_letters("test")
+    finally:
+        runtime.close()
+    assert attempts[key] == 3  # first run + max_retries=2
+    assert [m["actor_name"] for m in dead] == ["test.always_fails"]
+    assert list(dead[0]["args"]) == [key]
+
+
+def test_async_job_runs_and_carries_request_id(job_settings: Settings) -> None:
+    key = new_id().hex
+    runtime = _start(job_settings)
+    set_request_id("req-from-http")
+    try:
+        runtime.send("test.async_job", key)
+        runtime.join("test")
+    finally:
+        set_request_id(None)
+        runtime.close()
+    assert attempts[key] == 1
+    assert seen_request_ids[-1] == "req-from-http"
