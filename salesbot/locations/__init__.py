@@ -1,0 +1,1 @@
+"""Locations: the inventory catalogue, matching users' words to locations, template decks."""
