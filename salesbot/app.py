@@ -9,7 +9,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from salesbot import __version__
+from salesbot.auth.endpoints import audit_router, dev_login_router, invites_router, me_router
+from salesbot.auth.endpoints import router as auth_router
+from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.jobs.runtime import start_jobs
+from salesbot.kit.client_ip import parse_networks
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.errors import COMMON_RESPONSES, install_error_handlers
 from salesbot.kit.logging import configure_logging, get_logger
@@ -18,13 +22,30 @@ from salesbot.kit.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
 from salesbot.ops.endpoints import router as ops_router
-from salesbot.settings import Settings
+from salesbot.settings import Environment, Settings
+from salesbot.users.endpoints import router as users_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
 
 log = get_logger(__name__)
+
+
+def _supabase_verifier(settings: Settings) -> SupabaseVerifier | None:
+    if not settings.supabase_enabled:
+        return None
+    secret = settings.auth_supabase_jwt_secret
+    jwks_url = settings.auth_supabase_jwks_url
+    return SupabaseVerifier(
+        audience=settings.auth_supabase_audience,
+        issuer=settings.auth_supabase_issuer,
+        hs_secret=secret.get_secret_value() if secret else None,
+        jwks=JwksCache(jwks_url, min_refetch_s=settings.auth_jwks_min_refetch_s)
+        if jwks_url
+        else None,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,6 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = RedisFacade(
             settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
         )
+        app.state.ratelimiter = RateLimiter(
+            settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
+        )
+        app.state.supabase = _supabase_verifier(settings)
         app.state.jobs = start_jobs(settings, in_process_worker=settings.job_in_process_worker)
         log.info(
             "startup",
@@ -76,7 +101,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.state.trusted_networks = parse_networks(settings.trusted_proxies)
     app.include_router(ops_router)
+    app.include_router(auth_router)
+    if settings.dev_login and settings.environment is Environment.development:
+        app.include_router(dev_login_router())
+    app.include_router(invites_router)
+    app.include_router(me_router)
+    app.include_router(users_router)
+    app.include_router(audit_router)
     app.include_router(web_router)
     for path, static in static_mounts().items():
         app.mount(path, static)

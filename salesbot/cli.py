@@ -110,6 +110,49 @@ def demo() -> None:
         typer.echo(f"  {email:<40} {roles}")
 
 
+@users_app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail address")],
+    password: Annotated[
+        str, typer.Option(help="At least 10 characters", prompt=True, hide_input=True)
+    ],
+    name: Annotated[str, typer.Option(help="Display name")] = "Administrator",
+) -> None:
+    """Create an admin account, or give an existing account the admin role (idempotent)."""
+    from salesbot.kit.db import Database, make_engine
+    from salesbot.kit.errors import AppError
+    from salesbot.users import service
+    from salesbot.users.roles import Role
+
+    settings = _settings()
+
+    async def run() -> str:
+        db = Database(make_engine(settings.effective_database_url))
+        try:
+            async with db.sessions() as session:
+                user = await service.ensure_user(
+                    session, email=email, name=name, password=password, roles=[(Role.admin, None)]
+                )
+                await session.commit()
+                return user.email
+        finally:
+            await db.dispose()
+
+    try:
+        address = asyncio.run(run())
+    except AppError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # a missing table or database reads better than a trace
+        typer.secho(
+            f"Could not create the admin ({type(exc).__name__}). Did you run `salesbot migrate`?",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    typer.echo(f"Admin ready: {address}")
+
+
 @config_app.command("check")
 def config_check() -> None:
     """Print the effective configuration (secrets masked) and any production problems."""

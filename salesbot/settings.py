@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     log_json: bool | None = None
     internal_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Identity: built-in tokens, optional Supabase JWTs, rate limits.
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    auth_supabase_jwt_secret: SecretStr | None = None
+    auth_supabase_jwks_url: str | None = None
+    auth_supabase_audience: str = "authenticated"
+    auth_supabase_issuer: str | None = None
+    auth_jwks_min_refetch_s: float = Field(default=30.0, ge=0)
+    rate_limit_login: str = "5/minute"
+    rate_limit_invite_accept: str = "10/minute"
+    rate_limit_api: str = "300/minute"
+
     # Development-only conveniences (refused in production).
     dev_login: bool = False
     demo_password: SecretStr = SecretStr("demo-password")
@@ -107,6 +119,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("SALESBOT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @property
+    def supabase_enabled(self) -> bool:
+        secret = self.auth_supabase_jwt_secret
+        return bool(self.auth_supabase_jwks_url or (secret and secret.get_secret_value()))
 
     @property
     def is_production(self) -> bool:

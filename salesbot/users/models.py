@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesbot.kit.db import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -48,3 +49,65 @@ class RoleAssignment(IdMixin, Base):
     )
     user: Mapped[User] = relationship(back_populates="roles")
     company: Mapped[Company | None] = relationship(lazy="joined")
+
+
+class RefreshToken(IdMixin, TimestampMixin, Base):
+    """A refresh token (stored as its SHA-256); rotation keeps the family id."""
+
+    __tablename__ = "refresh_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    family_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Invite(IdMixin, TimestampMixin, Base):
+    """An invitation by e-mail; the token is stored as its SHA-256 and used once."""
+
+    __tablename__ = "invites"
+
+    email: Mapped[str] = mapped_column(String(320), nullable=False, index=True)
+    roles: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class ApiKey(IdMixin, TimestampMixin, Base):
+    """A per-user integration key: stored hashed, scoped, expiring, revocable."""
+
+    __tablename__ = "api_keys"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    scopes: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(IdMixin, TimestampMixin, Base):
+    """Who did what, when, from where (security and business events)."""
+
+    __tablename__ = "audit_events"
+
+    action: Mapped[str] = mapped_column(String(60), nullable=False, index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    actor_email: Mapped[str | None] = mapped_column(String(320))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)

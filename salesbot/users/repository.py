@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.users.models import Company, RoleAssignment, User
+from salesbot.users.models import (
+    ApiKey,
+    AuditEvent,
+    Company,
+    Invite,
+    RefreshToken,
+    RoleAssignment,
+    User,
+)
 
 
 async def company_by_code(session: AsyncSession, code: str) -> Company | None:
@@ -30,3 +39,74 @@ async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
 def add_role(user: User, role: str, company_id: uuid.UUID | None) -> None:
     if not any(r.role == role and r.company_id == company_id for r in user.roles):
         user.roles.append(RoleAssignment(role=role, company_id=company_id))
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    return list((await session.execute(select(User).order_by(User.email))).scalars())
+
+
+async def refresh_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID, when: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=when)
+    )
+
+
+async def invite_by_hash(session: AsyncSession, token_hash: str) -> Invite | None:
+    stmt = select(Invite).where(Invite.token_hash == token_hash)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def invite_by_id(session: AsyncSession, invite_id: uuid.UUID) -> Invite | None:
+    return await session.get(Invite, invite_id)
+
+
+async def list_invites(session: AsyncSession) -> list[Invite]:
+    stmt = select(Invite).order_by(Invite.created_at.desc(), Invite.id.desc()).limit(500)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def api_key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
+    stmt = select(ApiKey).where(ApiKey.key_hash == key_hash)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def api_keys_of(session: AsyncSession, user_id: uuid.UUID) -> list[ApiKey]:
+    stmt = select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at.desc())
+    return list((await session.execute(stmt)).scalars())
+
+
+async def api_key_by_id(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None:
+    return await session.get(ApiKey, key_id)
+
+
+async def audit_page(
+    session: AsyncSession,
+    *,
+    limit: int,
+    before_id: uuid.UUID | None,
+    action: str | None,
+    actor_id: uuid.UUID | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[AuditEvent]:
+    """Newest first; UUIDv7 ids are time-ordered, so the id alone is the keyset cursor."""
+    stmt = select(AuditEvent)
+    if before_id is not None:
+        stmt = stmt.where(AuditEvent.id < before_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.created_at < until)
+    stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())

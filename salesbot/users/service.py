@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesbot.auth import tokens
 from salesbot.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
-from salesbot.kit.errors import ValidationFailed
-from salesbot.users import repository
-from salesbot.users.models import Company, User
+from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
+from salesbot.users import audit, repository
+from salesbot.users.models import ApiKey, Company, Invite, User
 from salesbot.users.roles import COMPANY_ROLES, Role
 
 
@@ -66,3 +70,269 @@ async def ensure_user(
         repository.add_role(user, role.value, company.id if company else None)
     await session.flush()
     return user
+
+
+INVITE_INVALID = "This invitation link is not valid any more. Ask an admin for a new one."
+
+
+async def resolve_roles(
+    session: AsyncSession, wanted: Iterable[tuple[str, str | None]]
+) -> list[tuple[Role, Company | None]]:
+    """Turn (role name, company code) pairs into checked roles; messages never echo input."""
+    resolved: list[tuple[Role, Company | None]] = []
+    for name, code in wanted:
+        try:
+            role = Role(name)
+        except ValueError as exc:
+            raise ValidationFailed("One of the roles is not known.") from exc
+        company = await repository.company_by_code(session, code) if code else None
+        if code and company is None:
+            raise ValidationFailed("One of the companies is not known.")
+        if (role in COMPANY_ROLES) != (company is not None):
+            raise ValidationFailed(
+                f"The {role.value} role needs a company"
+                if company is None
+                else f"The {role.value} role is not tied to a company"
+            )
+        resolved.append((role, company))
+    if not resolved:
+        raise ValidationFailed("Give the user at least one role.")
+    return resolved
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    actor_id: uuid.UUID,
+    email: str,
+    roles: list[tuple[str, str | None]],
+    days: int,
+    now: datetime,
+    ip: str | None,
+) -> tuple[Invite, str]:
+    """Store the invite (token hashed) and return the token, which is shown only this once."""
+    address = normalise_email(email)
+    if not 1 <= days <= 30:
+        raise ValidationFailed("Invitations last between 1 and 30 days.")
+    if await repository.user_by_email(session, address) is not None:
+        raise Conflict("Someone with this e-mail address already has an account.")
+    checked = await resolve_roles(session, roles)
+    token = tokens.new_secret("inv_")
+    invite = Invite(
+        email=address,
+        roles=[{"role": r.value, "company": c.code if c else None} for r, c in checked],
+        token_hash=tokens.hash_secret(token),
+        expires_at=now + timedelta(days=days),
+        created_by_id=actor_id,
+    )
+    session.add(invite)
+    await session.flush()
+    audit.record(
+        session,
+        "invite_created",
+        actor_id=actor_id,
+        target_type="invite",
+        target_id=invite.id,
+        ip=ip,
+        details={"email": address, "roles": invite.roles},
+    )
+    await session.commit()
+    return invite, token
+
+
+async def list_invites(session: AsyncSession) -> list[Invite]:
+    return await repository.list_invites(session)
+
+
+async def revoke_invite(
+    session: AsyncSession,
+    *,
+    actor_id: uuid.UUID,
+    invite_id: uuid.UUID,
+    now: datetime,
+    ip: str | None,
+) -> None:
+    invite = await repository.invite_by_id(session, invite_id)
+    if invite is None:
+        raise NotFound("Invitation not found.")
+    if invite.accepted_at is None and invite.revoked_at is None:
+        invite.revoked_at = now
+        audit.record(
+            session,
+            "invite_revoked",
+            actor_id=actor_id,
+            target_type="invite",
+            target_id=invite.id,
+            ip=ip,
+        )
+    await session.commit()
+
+
+async def accept_invite(
+    session: AsyncSession, *, token: str, name: str, password: str, now: datetime, ip: str | None
+) -> User:
+    """Create the invited user server-side; expiry, revocation and single use are enforced."""
+    invite = await repository.invite_by_hash(session, tokens.hash_secret(token[:200]))
+    if (
+        invite is None
+        or invite.accepted_at is not None
+        or invite.revoked_at is not None
+        or invite.expires_at <= now
+    ):
+        raise ValidationFailed(INVITE_INVALID, code="invite_invalid")
+    if await repository.user_by_email(session, invite.email) is not None:
+        raise ValidationFailed(INVITE_INVALID, code="invite_invalid")
+    check_password_strength(password)
+    clean_name = " ".join(name.split())[:200]
+    if not clean_name:
+        raise ValidationFailed("Please enter your name.")
+    roles = await resolve_roles(session, [(r["role"], r.get("company")) for r in invite.roles])
+    invite.accepted_at = now
+    user = await ensure_user(
+        session, email=invite.email, name=clean_name, password=password, roles=roles
+    )
+    audit.record(
+        session,
+        "invite_accepted",
+        actor_id=user.id,
+        actor_email=user.email,
+        target_type="invite",
+        target_id=invite.id,
+        ip=ip,
+    )
+    await session.commit()
+    return user
+
+
+async def create_api_key(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    held: frozenset[str],
+    name: str,
+    scopes: list[str],
+    days: int,
+    now: datetime,
+    ip: str | None,
+) -> tuple[ApiKey, str]:
+    """A new key limited to `scopes` (a subset of what the owner holds); the key is shown once."""
+    wanted = sorted(set(scopes))
+    if not wanted:
+        raise ValidationFailed("Choose at least one permission for the key.")
+    if not set(wanted) <= held:
+        raise ValidationFailed("An API key can only carry permissions you hold yourself.")
+    if not 1 <= days <= 365:
+        raise ValidationFailed("API keys last between 1 and 365 days.")
+    clean_name = " ".join(name.split())[:100]
+    if not clean_name:
+        raise ValidationFailed("Please give the key a name.")
+    prefix = secrets.token_hex(4)
+    key = f"sbk_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(
+        user_id=user_id,
+        name=clean_name,
+        prefix=f"sbk_{prefix}",
+        key_hash=tokens.hash_secret(key),
+        scopes=wanted,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(row)
+    await session.flush()
+    audit.record(
+        session, "api_key_created", actor_id=user_id, target_type="api_key", target_id=row.id, ip=ip
+    )
+    await session.commit()
+    return row, key
+
+
+async def list_api_keys(session: AsyncSession, user_id: uuid.UUID) -> list[ApiKey]:
+    return await repository.api_keys_of(session, user_id)
+
+
+async def revoke_api_key(
+    session: AsyncSession, *, user_id: uuid.UUID, key_id: uuid.UUID, now: datetime, ip: str | None
+) -> None:
+    row = await repository.api_key_by_id(session, key_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound("API key not found.")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(
+            session,
+            "api_key_revoked",
+            actor_id=user_id,
+            target_type="api_key",
+            target_id=row.id,
+            ip=ip,
+        )
+    await session.commit()
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    return await repository.list_users(session)
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await repository.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+async def update_user(
+    session: AsyncSession,
+    *,
+    actor_id: uuid.UUID,
+    user_id: uuid.UUID,
+    name: str | None,
+    is_active: bool | None,
+    roles: list[tuple[str, str | None]] | None,
+    ip: str | None,
+) -> User:
+    user = await get_user(session, user_id)
+    if name is not None:
+        clean = " ".join(name.split())[:200]
+        if not clean:
+            raise ValidationFailed("The name cannot be empty.")
+        user.name = clean
+    if is_active is not None and is_active != user.is_active:
+        if user.id == actor_id and not is_active:
+            raise ValidationFailed("You cannot deactivate your own account.")
+        user.is_active = is_active
+        audit.record(
+            session,
+            "user_activated" if is_active else "user_deactivated",
+            actor_id=actor_id,
+            target_type="user",
+            target_id=user.id,
+            ip=ip,
+        )
+    if roles is not None:
+        checked = await resolve_roles(session, roles)
+        before = sorted(
+            _role_label(r.role, r.company.code if r.company else None) for r in user.roles
+        )
+        if user.id == actor_id and not any(r is Role.admin for r, _ in checked):
+            raise ValidationFailed("You cannot remove your own admin role.")
+        user.roles.clear()
+        await session.flush()
+        for role, company in checked:
+            repository.add_role(user, role.value, company.id if company else None)
+        after = sorted(_role_label(r.value, c.code if c else None) for r, c in checked)
+        if before != after:
+            audit.record(
+                session,
+                "roles_changed",
+                actor_id=actor_id,
+                target_type="user",
+                target_id=user.id,
+                ip=ip,
+                details={"before": before, "after": after},
+            )
+    await session.commit()
+    await session.refresh(user, ["roles"])
+    return user
+
+
+def _role_label(role: str, company: str | None) -> str:
+    return f"{role}@{company}" if company else role

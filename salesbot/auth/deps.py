@@ -1,0 +1,89 @@
+"""Request authentication (`CurrentUser`) and the one authorisation dependency, `require(perm)`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from salesbot.auth import service
+from salesbot.auth.service import Principal
+from salesbot.auth.supabase import SupabaseVerifier
+from salesbot.kit.client_ip import client_ip
+from salesbot.kit.csrf import CSRF_COOKIE, CSRF_HEADER, csrf_ok
+from salesbot.kit.db import DbSession, utcnow
+from salesbot.kit.errors import ErrorBody, Forbidden, Unauthorized
+from salesbot.kit.ratelimit import RateLimiter
+from salesbot.kit.request_context import set_user_id
+from salesbot.settings import Settings
+from salesbot.users.permissions import is_known
+
+ACCESS_COOKIE = "salesbot_access"
+REFRESH_COOKIE = "salesbot_refresh"
+
+# Documented on every protected route so clients (and the schema fuzzer) know these answers.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Not signed in, or the token is not valid"},
+    403: {"model": ErrorBody, "description": "Signed in without the needed permission"},
+}
+
+CSRF_FAILED = "Your session check failed. Please reload the page and try again."
+
+
+def request_ip(request: Request) -> str:
+    peer = request.client.host if request.client else None
+    return client_ip(
+        peer, request.headers.get("x-forwarded-for"), request.app.state.trusted_networks
+    )
+
+
+def check_csrf(request: Request) -> None:
+    if not csrf_ok(
+        request.method, request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)
+    ):
+        raise Forbidden(CSRF_FAILED, code="csrf_failed")
+
+
+async def current_principal(request: Request, session: DbSession) -> Principal:
+    """Who is calling: X-API-Key, then Bearer, then the web UI's cookie (with CSRF)."""
+    settings: Settings = request.app.state.settings
+    supabase: SupabaseVerifier | None = request.app.state.supabase
+    api_key = request.headers.get("x-api-key")
+    authorization = request.headers.get("authorization", "")
+    cookie = request.cookies.get(ACCESS_COOKIE)
+    if api_key:
+        principal = await service.principal_from_api_key(session, api_key, now=utcnow())
+    elif authorization[:7].lower() == "bearer ":
+        principal = await service.principal_from_bearer(
+            session, settings, authorization[7:].strip(), method="bearer", supabase=supabase
+        )
+    elif cookie:
+        principal = await service.principal_from_bearer(
+            session, settings, cookie, method="cookie", supabase=None
+        )
+        # Cookies ride along on cross-site requests; the header proves our own page sent it.
+        check_csrf(request)
+    else:
+        raise Unauthorized(service.NOT_SIGNED_IN)
+    set_user_id(str(principal.user_id))
+    request.state.principal = principal
+    limiter: RateLimiter = request.app.state.ratelimiter
+    await limiter.check("api", settings.rate_limit_api, str(principal.user_id))
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+class require:
+    """Dependency that admits only principals holding `permission`."""
+
+    def __init__(self, permission: str) -> None:
+        if not is_known(permission):
+            raise ValueError(f"unknown permission {permission!r}")
+        self.permission = permission
+
+    async def __call__(self, principal: CurrentUser) -> Principal:
+        if not principal.has(self.permission):
+            raise Forbidden("You do not have permission to do this.")
+        return principal

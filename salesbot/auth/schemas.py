@@ -1,0 +1,122 @@
+"""Request and response models for sign-in, invites, API keys and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class LoginRequest(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=256)
+
+
+class DevLoginRequest(BaseModel):
+    email: str = Field(max_length=320)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str | None = Field(default=None, max_length=200)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int
+    refresh_token: str
+    csrf_token: str
+
+
+class RoleOut(BaseModel):
+    role: str
+    company: str | None = None
+
+
+class MeResponse(BaseModel):
+    id: uuid.UUID
+    email: str
+    name: str
+    roles: list[RoleOut]
+    permissions: list[str]
+    auth_method: str
+
+
+class RoleIn(BaseModel):
+    role: str = Field(max_length=40)
+    company: str | None = Field(default=None, max_length=40)
+
+
+class InviteCreate(BaseModel):
+    email: str = Field(max_length=320)
+    roles: list[RoleIn] = Field(min_length=1, max_length=20)
+    days: int = Field(default=7, ge=1, le=30)
+
+
+class InviteOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    roles: list[RoleOut]
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+    status: str
+
+
+class InviteCreated(InviteOut):
+    token: str
+    link: str
+
+
+class InviteAccept(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class AcceptedUser(BaseModel):
+    id: uuid.UUID
+    email: str
+    name: str
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[str] = Field(min_length=1, max_length=100)
+    days: int = Field(default=90, ge=1, le=365)
+
+
+class ApiKeyOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str
+
+
+class AuditEventOut(BaseModel):
+    id: uuid.UUID
+    created_at: datetime
+    action: str
+    actor_id: uuid.UUID | None
+    actor_email: str | None
+    target_type: str | None
+    target_id: str | None
+    ip: str | None
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEventOut]
+    next_cursor: str | None = None
+    has_more: bool = False

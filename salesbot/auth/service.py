@@ -1,0 +1,250 @@
+"""Sign-in rules: login, refresh rotation with reuse detection, logout, and who a request is."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesbot.auth import tokens
+from salesbot.auth.passwords import verify_password
+from salesbot.auth.supabase import SupabaseVerifier
+from salesbot.kit.errors import Forbidden, Unauthorized
+from salesbot.kit.ids import new_id
+from salesbot.settings import Settings
+from salesbot.users import audit, repository
+from salesbot.users.models import ApiKey, RefreshToken, User
+from salesbot.users.permissions import permissions_for
+
+LOGIN_FAILED = "The e-mail or password is incorrect."
+SESSION_EXPIRED = "Your session has expired. Please sign in again."
+NOT_SIGNED_IN = "Please sign in to continue."
+NO_ACCOUNT = "Your account does not have access to this workspace. Ask an admin for an invite."
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    role: str
+    company_id: uuid.UUID | None = None
+    company_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of one request."""
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    roles: tuple[RoleGrant, ...]
+    permissions: frozenset[str]
+    auth_method: str  # bearer | cookie | api_key | supabase
+    api_key_id: uuid.UUID | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def companies_for(self, role: str) -> set[uuid.UUID]:
+        return {g.company_id for g in self.roles if g.role == role and g.company_id}
+
+
+def principal_for(
+    user: User,
+    method: str,
+    *,
+    scopes: list[str] | None = None,
+    api_key_id: uuid.UUID | None = None,
+) -> Principal:
+    grants = tuple(
+        RoleGrant(r.role, r.company_id, r.company.code if r.company else None) for r in user.roles
+    )
+    granted = permissions_for(g.role for g in grants)
+    if scopes is not None:
+        granted = granted & frozenset(scopes)  # a key never exceeds its owner's current rights
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        roles=grants,
+        permissions=granted,
+        auth_method=method,
+        api_key_id=api_key_id,
+    )
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_at: datetime
+
+
+async def _issue(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    now: datetime,
+    family_id: uuid.UUID | None = None,
+) -> IssuedTokens:
+    access, expires_in = tokens.create_access_token(
+        user.id,
+        secret=settings.secret_key.get_secret_value(),
+        now=now,
+        minutes=settings.access_token_minutes,
+    )
+    refresh = tokens.new_secret("rt_")
+    expires_at = now + timedelta(days=settings.refresh_token_days)
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id or new_id(),
+            token_hash=tokens.hash_secret(refresh),
+            expires_at=expires_at,
+        )
+    )
+    return IssuedTokens(access, expires_in, refresh, expires_at)
+
+
+async def login(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    now: datetime,
+) -> tuple[User, IssuedTokens]:
+    """One generic failure for unknown e-mail, wrong password and inactive account."""
+    user = await repository.user_by_email(session, email[:320])
+    ok = await verify_password(user.password_hash if user else None, password[:256])
+    if user is None or not ok or not user.is_active:
+        audit.record(
+            session,
+            "login_failed",
+            actor_id=user.id if user else None,
+            actor_email=email[:320].strip().lower() if user else None,
+            ip=ip,
+        )
+        await session.commit()
+        raise Unauthorized(LOGIN_FAILED, code="login_failed")
+    user.last_login_at = now
+    issued = await _issue(session, settings, user, now)
+    audit.record(session, "login", actor_id=user.id, actor_email=user.email, ip=ip)
+    await session.commit()
+    return user, issued
+
+
+async def dev_login(
+    session: AsyncSession, settings: Settings, *, email: str, ip: str | None, now: datetime
+) -> tuple[User, IssuedTokens]:
+    user = await repository.user_by_email(session, email[:320])
+    if user is None or not user.is_active:
+        raise Unauthorized(LOGIN_FAILED, code="login_failed")
+    issued = await _issue(session, settings, user, now)
+    audit.record(session, "dev_login", actor_id=user.id, actor_email=user.email, ip=ip)
+    await session.commit()
+    return user, issued
+
+
+async def refresh(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    refresh_token: str,
+    ip: str | None,
+    now: datetime,
+) -> tuple[User, IssuedTokens]:
+    """Rotate: the old token is spent; presenting a spent token revokes its whole family."""
+    row = await repository.refresh_by_hash(session, tokens.hash_secret(refresh_token[:200]))
+    if row is None:
+        raise Unauthorized(SESSION_EXPIRED, code="session_expired")
+    if row.rotated_at is not None or row.revoked_at is not None:
+        if row.rotated_at is not None and row.revoked_at is None:
+            # A spent token came back: someone holds a copy. End every session of this chain.
+            await repository.revoke_family(session, row.family_id, now)
+            audit.record(
+                session,
+                "refresh_reuse",
+                actor_id=row.user_id,
+                target_type="refresh_family",
+                target_id=row.family_id,
+                ip=ip,
+            )
+            await session.commit()
+        raise Unauthorized(SESSION_EXPIRED, code="session_expired")
+    user = await repository.user_by_id(session, row.user_id)
+    if row.expires_at <= now or user is None or not user.is_active:
+        raise Unauthorized(SESSION_EXPIRED, code="session_expired")
+    row.rotated_at = now
+    issued = await _issue(session, settings, user, now, family_id=row.family_id)
+    await session.commit()
+    return user, issued
+
+
+async def logout(
+    session: AsyncSession,
+    *,
+    refresh_token: str | None,
+    principal: Principal | None,
+    ip: str | None,
+    now: datetime,
+) -> None:
+    row = (
+        await repository.refresh_by_hash(session, tokens.hash_secret(refresh_token[:200]))
+        if refresh_token
+        else None
+    )
+    if row is not None:
+        await repository.revoke_family(session, row.family_id, now)
+    actor = principal.user_id if principal else (row.user_id if row else None)
+    if actor is not None:
+        audit.record(session, "logout", actor_id=actor, ip=ip)
+    await session.commit()
+
+
+async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await repository.user_by_id(session, user_id)
+    if user is None:
+        raise Unauthorized(NOT_SIGNED_IN)
+    if not user.is_active:
+        raise Forbidden("This account is deactivated.", code="account_inactive")
+    return user
+
+
+async def principal_from_bearer(
+    session: AsyncSession,
+    settings: Settings,
+    token: str,
+    *,
+    method: str,
+    supabase: SupabaseVerifier | None,
+) -> Principal:
+    """Built-in access token first; with Supabase configured, a Supabase token second."""
+    try:
+        user_id = tokens.decode_access_token(token, secret=settings.secret_key.get_secret_value())
+    except tokens.InvalidToken:
+        if supabase is None or method != "bearer":
+            raise Unauthorized(SESSION_EXPIRED, code="invalid_token") from None
+        try:
+            identity = await supabase.verify(token)
+        except tokens.InvalidToken:
+            raise Unauthorized(SESSION_EXPIRED, code="invalid_token") from None
+        user = await repository.user_by_email(session, identity.email or "")
+        if user is None or not user.is_active:
+            raise Forbidden(NO_ACCOUNT, code="no_account") from None
+        return principal_for(user, "supabase")
+    return principal_for(await _active_user(session, user_id), method)
+
+
+async def principal_from_api_key(session: AsyncSession, key: str, *, now: datetime) -> Principal:
+    row: ApiKey | None = await repository.api_key_by_hash(session, tokens.hash_secret(key[:200]))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized("This API key is not valid (unknown, expired or revoked).")
+    user = await _active_user(session, row.user_id)
+    row.last_used_at = now
+    await session.commit()
+    return principal_for(user, "api_key", scopes=list(row.scopes), api_key_id=row.id)

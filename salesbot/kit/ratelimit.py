@@ -1,0 +1,96 @@
+"""Moving-window rate limits on Redis (shared by all instances) with an in-memory fallback.
+
+When Redis is unreachable the limits keep working per process; the outage is logged once and
+counted, and Redis is tried again after `retry_interval` seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from prometheus_client import Counter
+
+from salesbot.kit.errors import RateLimited
+from salesbot.kit.logging import get_logger
+from salesbot.kit.redis import OUTAGE_ERRORS
+
+log = get_logger(__name__)
+
+RATE_LIMIT_FALLBACKS = Counter(
+    "salesbot_ratelimit_fallbacks_total",
+    "Rate-limit checks served from memory because Redis was down",
+)
+RATE_LIMITED = Counter("salesbot_rate_limited_total", "Requests refused by a rate limit", ["name"])
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None, *, retry_interval: float = 5.0) -> None:
+        self.retry_interval = retry_interval
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._redis_storage: Storage | None = (
+            RedisStorage(redis_url, implementation="redispy", socket_connect_timeout=1.0)
+            if redis_url
+            else None
+        )
+        self._redis = MovingWindowRateLimiter(self._redis_storage) if self._redis_storage else None
+        self._down_since: float | None = None
+        self._next_try = 0.0
+
+    @property
+    def using_redis(self) -> bool:
+        return self._redis is not None and self._down_since is None
+
+    def _choose(self) -> MovingWindowRateLimiter:
+        if self._redis is None:
+            return self._memory
+        if self._down_since is not None and time.monotonic() < self._next_try:
+            RATE_LIMIT_FALLBACKS.inc()
+            return self._memory
+        return self._redis
+
+    async def _hit(self, item: RateLimitItem, key: str) -> tuple[bool, float]:
+        limiter = self._choose()
+        try:
+            allowed = await limiter.hit(item, key)
+            reset = (await limiter.get_window_stats(item, key)).reset_time if not allowed else 0.0
+        except (*OUTAGE_ERRORS, StorageError) as exc:
+            if limiter is self._memory:
+                raise
+            now = time.monotonic()
+            if self._down_since is None:
+                self._down_since = now
+                log.warning("ratelimit_redis_unavailable", error_type=type(exc).__name__)
+            self._next_try = now + self.retry_interval
+            RATE_LIMIT_FALLBACKS.inc()
+            return await self._hit_memory(item, key)
+        if limiter is not self._memory and self._down_since is not None:
+            log.info("ratelimit_redis_recovered")
+            self._down_since = None
+        return allowed, reset
+
+    async def _hit_memory(self, item: RateLimitItem, key: str) -> tuple[bool, float]:
+        allowed = await self._memory.hit(item, key)
+        reset = (await self._memory.get_window_stats(item, key)).reset_time if not allowed else 0.0
+        return allowed, reset
+
+    async def check(self, name: str, limit: str, key: str) -> None:
+        """Count one hit for `key` under `limit` (e.g. "5/minute"); raise RateLimited when over."""
+        item = parse(limit)
+        allowed, reset = await self._hit(item, f"{name}:{key}")
+        if allowed:
+            return
+        RATE_LIMITED.labels(name=name).inc()
+        retry_after = max(1, math.ceil(reset - time.time()))
+        raise RateLimited(
+            "Too many attempts. Please wait a moment and try again.",
+            details={"retry_after_s": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    async def reset(self) -> None:
+        await self._memory.storage.reset()

@@ -1,0 +1,156 @@
+"""Authorisation matrix over every route in the router table (new routes are covered too)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, _iter_included_route_candidates
+
+from salesbot.auth.deps import require
+from salesbot.auth.tokens import ACCESS_AUDIENCE, ACCESS_ISSUER
+from salesbot.users.permissions import ROLE_PERMISSIONS
+from salesbot.users.roles import Role
+from tests.api.auth.conftest import Seeded, bearer_for
+
+# Routes anyone may call; everything else must authenticate and check a permission.
+PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/docs"),
+    ("GET", "/openapi.json"),
+    ("GET", "/health"),
+    ("GET", "/health/ready"),
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/refresh"),
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/dev-login"),
+    ("POST", "/api/invites/accept"),
+}
+
+
+def _permission(route: APIRoute) -> str | None:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if isinstance(dep.call, require):
+            return dep.call.permission
+        stack.extend(dep.dependencies)
+    return None
+
+
+def _protected(app: FastAPI) -> list[tuple[str, str, str]]:
+    found = []
+    # FastAPI keeps included routers lazily; this yields the effective routes with full paths.
+    for route in _iter_included_route_candidates(app.routes):
+        if not isinstance(route, APIRoute):
+            continue
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            if (method, route.path) in PUBLIC:
+                continue
+            permission = _permission(route)
+            assert permission, f"{method} {route.path} is neither public nor uses require()"
+            found.append((method, re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path), permission))
+    return found
+
+
+def _token(secret: str, sub: uuid.UUID, **changes: object) -> dict[str, str]:
+    now = datetime.now(UTC)
+    claims: dict[str, object] = {
+        "sub": str(sub),
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=5)).timestamp()),
+        "aud": ACCESS_AUDIENCE,
+        "iss": ACCESS_ISSUER,
+        "typ": "access",
+    }
+    claims.update(changes)
+    return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
+
+
+async def _call(client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]):
+    kwargs: dict[str, object] = {"headers": headers}
+    if method in {"POST", "PUT", "PATCH"}:
+        kwargs["json"] = {}
+    return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_every_protected_route_rejects_bad_credentials(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    secret = app.state.settings.secret_key.get_secret_value()
+    past = datetime.now(UTC) - timedelta(hours=1)
+    cases = {
+        "none": {},
+        "expired": _token(
+            secret, seeded.admin.id, exp=int(past.timestamp()), iat=int(past.timestamp())
+        ),
+        "bad signature": _token("another-secret-key-of-sufficient-length!!", seeded.admin.id),
+        "wrong audience": _token(secret, seeded.admin.id, aud="someone-else"),
+        "wrong issuer": _token(secret, seeded.admin.id, iss="someone-else"),
+        "garbage": {"Authorization": "Bearer not.a.jwt"},
+        "unknown api key": {"X-API-Key": "sbk_00000000_nope"},
+    }
+    routes = _protected(app)
+    assert len(routes) >= 10
+    for method, path, _ in routes:
+        for name, headers in cases.items():
+            response = await _call(client, method, path, headers)
+            assert response.status_code == 401, (method, path, name, response.text)
+            assert response.json()["error"]["code"] in {"unauthorized", "invalid_token"}
+
+
+async def test_viewer_gets_403_where_the_role_lacks_the_permission(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    viewer = bearer_for(app, seeded.viewer)
+    checked = 0
+    for method, path, permission in _protected(app):
+        response = await _call(client, method, path, viewer)
+        if permission in ROLE_PERMISSIONS[Role.viewer]:
+            assert response.status_code not in {401, 403}, (method, path, response.text)
+        else:
+            assert response.status_code == 403, (method, path, response.text)
+            assert response.json()["error"]["code"] == "forbidden"
+            checked += 1
+    assert checked >= 5
+
+
+async def test_admin_passes_every_permission_check(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    admin = bearer_for(app, seeded.admin)
+    for method, path, _ in _protected(app):
+        response = await _call(client, method, path, admin)
+        assert response.status_code not in {401, 403, 500}, (method, path, response.text)
+
+
+async def test_alg_none_is_rejected(app: FastAPI, client: httpx.AsyncClient, seeded: Seeded):
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(seeded.admin.id),
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=5)).timestamp()),
+        "aud": ACCESS_AUDIENCE,
+        "iss": ACCESS_ISSUER,
+        "typ": "access",
+    }
+    token = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
+    response = await client.get("/api/users", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+async def test_deactivated_user_token_stops_working(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    admin = bearer_for(app, seeded.admin)
+    sales = bearer_for(app, seeded.sales)
+    assert (await client.get("/api/auth/me", headers=sales)).status_code == 200
+    response = await client.patch(
+        f"/api/users/{seeded.sales.id}", json={"is_active": False}, headers=admin
+    )
+    assert response.status_code == 200, response.text
+    assert (await client.get("/api/auth/me", headers=sales)).status_code == 403
