@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     # HTTP edge
     max_json_body_mb: int = Field(default=10, ge=1, le=100)
     max_upload_mb: int = Field(default=200, ge=1, le=10_000)
+    max_image_pixels: int = Field(default=50_000_000, ge=1_000_000)  # decompression-bomb cap
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

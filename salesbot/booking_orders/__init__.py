@@ -1,0 +1,1 @@
+"""Booking orders: extraction, calculations, workflow, Excel/PDF documents and stamping."""

@@ -1,0 +1,723 @@
+"""Booking-order data and its one calculation rule set (pure: stdlib and kit.money only)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from salesbot.kit.money import ZERO, cents, group_thousands, percent_of, to_decimal
+
+BASE_CURRENCY = "AED"
+DEFAULT_VAT_PCT = Decimal(5)
+# No OOH booking order comes near a billion; larger figures are extraction or typing mistakes.
+MAX_AMOUNT = Decimal("1000000000")
+# A campaign longer than ten years is a typo in a date, not a booking.
+MAX_CAMPAIGN_DAYS = 3660
+# A document VAT within one currency unit of ours is rounding on the client's side, not an error.
+VAT_TOLERANCE = Decimal(1)
+_HUNDRED = Decimal(100)
+
+
+_T = TypeVar("_T", "BookingOrder", "Location")
+
+
+class BookingOrderError(ValueError):
+    """A booking order value a salesperson must correct (message is safe to show)."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """One booked location; `campaign_duration` is the document's text, used without dates."""
+
+    name: str = ""
+    asset: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    net_amount: Decimal | None = None
+    campaign_duration: str = ""
+
+
+@dataclass(frozen=True)
+class BookingOrder:
+    """A booking order as extracted or edited.
+
+    Percentages are in percent (10 means 10 %). `net_pre_vat`, `vat` and `gross` hold the values
+    printed on the document (None when absent); the calculated ones live in `Calculated`.
+    """
+
+    company: str = ""
+    bo_number: str = ""
+    bo_date: date | None = None
+    client: str = ""
+    agency: str = ""
+    brand_campaign: str = ""
+    category: str = ""
+    asset: tuple[str, ...] = ()
+    currency: str = BASE_CURRENCY
+    payment_terms: str = ""
+    sales_person: str = ""
+    commission_pct: Decimal | None = None
+    sla_pct: Decimal | None = None
+    municipality_fee: Decimal = ZERO
+    production_upload_fee: Decimal = ZERO
+    net_pre_vat: Decimal | None = None
+    vat: Decimal | None = None
+    gross: Decimal | None = None
+    notes: str = ""
+    locations: tuple[Location, ...] = dataclasses.field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class LocationTotals:
+    name: str
+    net_amount: Decimal
+    post_sla: Decimal
+    campaign_duration: str
+
+
+@dataclass(frozen=True)
+class Calculated:
+    """Every figure of a booking order after applying the rule set."""
+
+    currency: str
+    rentals: Decimal
+    municipality_fee: Decimal
+    production_upload_fee: Decimal
+    computed_net: Decimal
+    net_pre_vat: Decimal
+    computed_vat: Decimal
+    vat: Decimal
+    gross: Decimal
+    sla_pct: Decimal
+    sla_deduction: Decimal
+    net_excl_sla: Decimal
+    locations: tuple[LocationTotals, ...]
+    net_mismatch: bool
+    vat_flagged: bool
+    warnings: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+FIELD_LABELS: dict[str, str] = {
+    "company": "Company",
+    "bo_number": "BO number",
+    "bo_date": "BO date",
+    "client": "Client",
+    "agency": "Agency",
+    "brand_campaign": "Brand/campaign",
+    "category": "Category",
+    "asset": "Asset",
+    "currency": "Currency",
+    "payment_terms": "Payment terms",
+    "sales_person": "Sales person",
+    "commission_pct": "Commission",
+    "sla_pct": "SLA",
+    "municipality_fee": "Municipality fee",
+    "production_upload_fee": "Production/upload fee",
+    "net_pre_vat": "Net amount",
+    "vat": "VAT",
+    "gross": "Gross amount",
+    "notes": "Notes",
+}
+LOCATION_LABELS: dict[str, str] = {
+    "name": "name",
+    "asset": "asset",
+    "start_date": "start date",
+    "end_date": "end date",
+    "net_amount": "net amount",
+    "campaign_duration": "campaign duration",
+}
+_TEXT_FIELDS = frozenset(
+    {
+        "company",
+        "bo_number",
+        "client",
+        "agency",
+        "brand_campaign",
+        "category",
+        "payment_terms",
+        "sales_person",
+        "notes",
+    }
+)
+_FEE_FIELDS = frozenset({"municipality_fee", "production_upload_fee"})
+_PCT_FIELDS = frozenset({"commission_pct", "sla_pct"})
+# Plain-language names a salesperson uses for the fields.
+_FIELD_ALIASES: dict[str, str] = {
+    "dm_fee": "municipality_fee",
+    "dm": "municipality_fee",
+    "municipality": "municipality_fee",
+    "upload_fee": "production_upload_fee",
+    "production_fee": "production_upload_fee",
+    "production": "production_upload_fee",
+    "prod_upload_fee": "production_upload_fee",
+    "production/upload_fee": "production_upload_fee",
+    "net": "net_pre_vat",
+    "net_amount": "net_pre_vat",
+    "net_total": "net_pre_vat",
+    "sla": "sla_pct",
+    "sla_percentage": "sla_pct",
+    "commission": "commission_pct",
+    "bo_no": "bo_number",
+    "booking_order_number": "bo_number",
+    "brand": "brand_campaign",
+    "campaign": "brand_campaign",
+    "brand/campaign": "brand_campaign",
+    "salesperson": "sales_person",
+    "terms": "payment_terms",
+    "start": "start_date",
+    "end": "end_date",
+    "duration": "campaign_duration",
+    "location": "name",
+    "location_name": "name",
+    "amount": "net_amount",
+}
+
+
+# ---------------------------------------------------------------- value parsing (stdlib only)
+
+_NUMBER_RE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+")
+_SCALE_RE = re.compile(r"(?i)^\s*(k|thousand|m|mn|mio|million)\b")
+_SCALES = {
+    "k": Decimal(1000),
+    "thousand": Decimal(1000),
+    "m": Decimal(1000000),
+    "mn": Decimal(1000000),
+    "mio": Decimal(1000000),
+    "million": Decimal(1000000),
+}
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """User input quoted back in a message, cut so a pasted document is never echoed."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_money(value: Decimal | int | str) -> Decimal:
+    """'AED 160,000.00', '1.5M', '(2,000)', 520 → Decimal; raises BookingOrderError otherwise."""
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return to_decimal(value)
+    if not isinstance(value, str):
+        raise BookingOrderError("An amount must be a number such as 160,000.00")
+    text = value.strip()
+    match = _NUMBER_RE.search(text)
+    if match is None:
+        raise BookingOrderError(f"'{_short(text)}' is not an amount")
+    try:
+        number = Decimal(match.group().replace(",", ""))
+    except InvalidOperation as exc:
+        raise BookingOrderError(f"'{_short(text)}' is not an amount") from exc
+    scale = _SCALE_RE.match(text[match.end() :])
+    if scale:
+        number *= _SCALES[scale.group(1).lower()]
+    # Accountants write negatives in parentheses.
+    if text.startswith("(") and text.endswith(")") and number > 0:
+        number = -number
+    return number
+
+
+def parse_percent(value: Decimal | int | str) -> Decimal:
+    """'10%', '10', 10 → Decimal('10'); a bare fraction such as '0.1' is read as 10 %."""
+    if isinstance(value, str) and "%" in value:
+        return parse_money(value.replace("%", ""))
+    number = parse_money(value)
+    # Spreadsheets store 10 % as 0.1; nobody books a 0.1 % SLA or commission.
+    if ZERO < number < 1:
+        number *= _HUNDRED
+    return number.to_integral_value() if number == number.to_integral_value() else number
+
+
+_ORDINAL_RE = re.compile(r"(?i)\b(\d{1,2})(st|nd|rd|th)\b")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+    "%d-%m-%y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    "%d-%b-%y",
+    "%d %b %y",
+    "%A %d %B %Y",
+    "%a %d %b %Y",
+)
+
+
+def parse_date(value: date | str) -> date:
+    """Day-first dates: '1st March 2025', '01/03/2025', '2025-03-01', 'March 1, 2025'."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _ORDINAL_RE.sub(r"\1", value.strip())
+    text = re.sub(r"(?i)\bof\b", " ", text).replace(",", " ")
+    text = " ".join(text.split())
+    # ISO timestamps from spreadsheets and APIs carry a time we do not need.
+    iso = re.match(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}", text)
+    if iso:
+        text = iso.group(1)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise BookingOrderError(f"'{_short(value)}' is not a date (try 1st March 2025 or 01/03/2025)")
+
+
+def format_amount(amount: Decimal) -> str:
+    """`462520` → `462,520.00` (half-up)."""
+    return group_thousands(amount, 2)
+
+
+def format_percent(pct: Decimal) -> str:
+    """`Decimal('10')` → `10 %`, `Decimal('2.5')` → `2.5 %`."""
+    text = format(pct.normalize(), "f")
+    return f"{text} %"
+
+
+# ---------------------------------------------------------------- durations
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("every month has 28 days")
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def campaign_duration(start: date, end: date) -> str:
+    """Inclusive length in words: 28–31 days → '1 month', 14–15 → '2 weeks', else weeks/days."""
+    days = (end - start).days + 1
+    if days < 1:
+        raise BookingOrderError("The end date is before the start date")
+    # Exact calendar months (1 Mar–30 Apr) read as months whatever their day count.
+    months = round(days / Decimal("30.44"))
+    if months >= 1 and _add_months(start, months) - timedelta(days=1) == end:
+        return _plural(months, "month")
+    if 28 <= days <= 31:
+        return "1 month"
+    if 14 <= days <= 15:
+        return "2 weeks"
+    if months >= 2 and abs(Decimal(days) - Decimal("30.44") * months) <= 2:
+        return _plural(months, "month")
+    if days % 7 == 0:
+        return _plural(days // 7, "week")
+    # Counting both end days makes a 3-week booking 22 days long.
+    if days % 7 == 1 and days > 8:
+        return _plural(days // 7, "week")
+    return _plural(days, "day")
+
+
+def location_duration(location: Location) -> str:
+    """The duration from the dates when both are known, else the document's text."""
+    start, end = location.start_date, location.end_date
+    if start is not None and end is not None and end >= start:
+        return campaign_duration(start, end)
+    return location.campaign_duration
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _amount_problems(label: str, amount: Decimal | None) -> list[str]:
+    if amount is None:
+        return []
+    if not amount.is_finite():
+        return [f"{label} is not a number"]
+    if amount < 0:
+        return [f"{label} can't be negative"]
+    if amount > MAX_AMOUNT:
+        return [f"{label} looks wrong (more than {group_thousands(MAX_AMOUNT)})"]
+    return []
+
+
+def _location_label(index: int, location: Location) -> str:
+    return location.name.strip() or f"Location {index + 1}"
+
+
+def problems(bo: BookingOrder) -> list[str]:
+    """Every invalid value of the booking order, as messages for the salesperson."""
+    found: list[str] = []
+    for name in ("municipality_fee", "production_upload_fee", "net_pre_vat", "vat", "gross"):
+        found += _amount_problems(FIELD_LABELS[name], getattr(bo, name))
+    for name in _PCT_FIELDS:
+        pct: Decimal | None = getattr(bo, name)
+        if pct is not None and (not pct.is_finite() or pct < 0 or pct > _HUNDRED):
+            found.append(f"{FIELD_LABELS[name]} must be between 0 and 100 %")
+    if not re.fullmatch(r"[A-Z]{3}", bo.currency):
+        found.append("Currency must be a three-letter code such as AED or USD")
+    for index, location in enumerate(bo.locations):
+        label = _location_label(index, location)
+        found += _amount_problems(f"{label} net amount", location.net_amount)
+        start, end = location.start_date, location.end_date
+        if start is not None and end is not None:
+            if end < start:
+                found.append(f"{label} ends before it starts")
+            elif (end - start).days > MAX_CAMPAIGN_DAYS:
+                found.append(f"{label} runs for more than ten years; please check the dates")
+    return found
+
+
+def validate(bo: BookingOrder) -> None:
+    """Raise BookingOrderError listing every invalid value."""
+    found = problems(bo)
+    if found:
+        raise BookingOrderError("; ".join(found))
+
+
+def missing_fields(bo: BookingOrder) -> list[str]:
+    """Required data that is absent (zero counts as missing), as field paths.
+
+    Paths are `client`, `net_pre_vat`, `locations` (none at all) and `locations[i].<field>`.
+    """
+    missing: list[str] = []
+    if not bo.client.strip():
+        missing.append("client")
+    if not bo.locations:
+        missing.append("locations")
+    net = bo.net_pre_vat if bo.net_pre_vat is not None else _computed_net(bo)
+    if not net:
+        missing.append("net_pre_vat")
+    for index, location in enumerate(bo.locations):
+        if not location.name.strip():
+            missing.append(f"locations[{index}].name")
+        if location.start_date is None:
+            missing.append(f"locations[{index}].start_date")
+        if location.end_date is None:
+            missing.append(f"locations[{index}].end_date")
+        if not location.net_amount:
+            missing.append(f"locations[{index}].net_amount")
+    return missing
+
+
+def describe_missing(bo: BookingOrder) -> list[str]:
+    """The missing data in words ('Client', 'UAE21 start date')."""
+    described: list[str] = []
+    for path in missing_fields(bo):
+        match = re.fullmatch(r"locations\[(\d+)\]\.(\w+)", path)
+        if match:
+            index = int(match.group(1))
+            label = _location_label(index, bo.locations[index])
+            described.append(f"{label} {LOCATION_LABELS[match.group(2)]}")
+        elif path == "locations":
+            described.append("At least one location")
+        else:
+            described.append(FIELD_LABELS[path])
+    return described
+
+
+# ---------------------------------------------------------------- the rule set
+
+
+def _rentals(bo: BookingOrder) -> Decimal:
+    return sum((loc.net_amount or ZERO for loc in bo.locations), ZERO)
+
+
+def _computed_net(bo: BookingOrder) -> Decimal:
+    return _rentals(bo) + bo.municipality_fee + bo.production_upload_fee
+
+
+def calculate(bo: BookingOrder, vat_pct: Decimal | int = DEFAULT_VAT_PCT) -> Calculated:
+    """Apply the rule set; totals printed on the document are kept and warned about."""
+    validate(bo)
+    vat_rate = to_decimal(vat_pct)
+    sla_pct = bo.sla_pct if bo.sla_pct is not None else ZERO
+    rentals = cents(_rentals(bo))
+    dm_fee, prod_fee = cents(bo.municipality_fee), cents(bo.production_upload_fee)
+    computed_net = rentals + dm_fee + prod_fee
+    warnings: list[str] = []
+
+    net_pre_vat = computed_net
+    net_mismatch = False
+    if bo.net_pre_vat is not None:
+        net_pre_vat = cents(bo.net_pre_vat)
+        if net_pre_vat != computed_net:
+            net_mismatch = True
+            warnings.append(
+                f"Location totals ({format_amount(rentals)}) + fees "
+                f"(municipality: {format_amount(dm_fee)}, "
+                f"prod/upload: {format_amount(prod_fee)}) = {format_amount(computed_net)} "
+                f"doesn't match net ({format_amount(net_pre_vat)})"
+            )
+
+    computed_vat = percent_of(net_pre_vat, vat_rate)
+    vat = computed_vat
+    vat_flagged = False
+    if bo.vat is not None:
+        vat = cents(bo.vat)
+        if abs(vat - computed_vat) > VAT_TOLERANCE:
+            vat_flagged = True
+            warnings.append(
+                f"VAT on the document ({format_amount(vat)}) differs from "
+                f"{format_percent(vat_rate)} of net ({format_amount(computed_vat)})"
+            )
+    gross = net_pre_vat + vat
+    if bo.gross is not None and abs(cents(bo.gross) - gross) > VAT_TOLERANCE:
+        warnings.append(
+            f"Gross on the document ({format_amount(cents(bo.gross))}) differs from "
+            f"net + VAT ({format_amount(gross)})"
+        )
+
+    sla_deduction = percent_of(rentals, sla_pct)
+    keep = (_HUNDRED - sla_pct) / _HUNDRED
+    totals = tuple(
+        LocationTotals(
+            name=loc.name,
+            net_amount=cents(loc.net_amount or ZERO),
+            post_sla=cents((loc.net_amount or ZERO) * keep),
+            campaign_duration=location_duration(loc),
+        )
+        for loc in bo.locations
+    )
+    return Calculated(
+        currency=bo.currency,
+        rentals=rentals,
+        municipality_fee=dm_fee,
+        production_upload_fee=prod_fee,
+        computed_net=computed_net,
+        net_pre_vat=net_pre_vat,
+        computed_vat=computed_vat,
+        vat=vat,
+        gross=gross,
+        sla_pct=sla_pct,
+        sla_deduction=sla_deduction,
+        net_excl_sla=net_pre_vat - sla_deduction,
+        locations=totals,
+        net_mismatch=net_mismatch,
+        vat_flagged=vat_flagged,
+        warnings=tuple(warnings),
+        missing=tuple(describe_missing(bo)),
+    )
+
+
+# ---------------------------------------------------------------- currency
+
+
+def convert_currency(bo: BookingOrder, to: str, rates: Mapping[str, Decimal]) -> BookingOrder:
+    """Every amount converted through AED; `rates` are AED per one unit of each currency."""
+    target = to.strip().upper()
+
+    def rate(code: str) -> Decimal:
+        if code == BASE_CURRENCY:
+            return Decimal(1)
+        value = rates.get(code)
+        if value is None:
+            raise BookingOrderError(f"No exchange rate is configured for {_short(code, 8)}")
+        value = to_decimal(value)
+        if value <= 0:
+            raise BookingOrderError(f"The exchange rate for {code} must be positive")
+        return value
+
+    if not re.fullmatch(r"[A-Z]{3}", target):
+        raise BookingOrderError("Currency must be a three-letter code such as AED or USD")
+    if target == bo.currency:
+        return bo
+    factor = rate(bo.currency) / rate(target)
+
+    def conv(amount: Decimal | None) -> Decimal | None:
+        return None if amount is None else cents(amount * factor)
+
+    return replace(
+        bo,
+        currency=target,
+        municipality_fee=cents(bo.municipality_fee * factor),
+        production_upload_fee=cents(bo.production_upload_fee * factor),
+        net_pre_vat=conv(bo.net_pre_vat),
+        vat=conv(bo.vat),
+        gross=conv(bo.gross),
+        locations=tuple(replace(loc, net_amount=conv(loc.net_amount)) for loc in bo.locations),
+    )
+
+
+# ---------------------------------------------------------------- edits
+
+
+def _normalise_key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _normalise_name(text: str) -> str:
+    text = " ".join(text.lower().split())
+    return text[4:] if text.startswith("the ") else text
+
+
+def find_location(bo: BookingOrder, location: str | int) -> int:
+    """Index of a location given by name, asset or 0-based index."""
+    if isinstance(location, int):
+        if 0 <= location < len(bo.locations):
+            return location
+        raise BookingOrderError(f"This booking order has {len(bo.locations)} location(s)")
+    wanted = _normalise_name(location)
+    for index, loc in enumerate(bo.locations):
+        if wanted and wanted in (_normalise_name(loc.name), _normalise_name(loc.asset)):
+            return index
+    names = ", ".join(loc.name for loc in bo.locations if loc.name) or "none"
+    raise BookingOrderError(
+        f"No location named '{_short(location)}' on this booking order. Locations: {names}"
+    )
+
+
+def _location_value(name: str, value: object) -> object:
+    if name in ("start_date", "end_date"):
+        if value is None or value == "":
+            return None
+        if not isinstance(value, date | str):
+            raise BookingOrderError("A date must look like 1st March 2025 or 01/03/2025")
+        return parse_date(value)
+    if name == "net_amount":
+        if value is None or value == "":
+            return None
+        return _amount_value(value)
+    return _text_value(value)
+
+
+def _amount_value(value: object) -> Decimal:
+    if not isinstance(value, Decimal | int | str) or isinstance(value, bool):
+        raise BookingOrderError("An amount must be a number such as 160,000.00")
+    return parse_money(value)
+
+
+def _text_value(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | Decimal) or isinstance(value, bool):
+        raise BookingOrderError("Please give this value as text")
+    return " ".join(str(value).split())
+
+
+def _with(item: _T, name: str, value: Any) -> _T:
+    """`dataclasses.replace` for a field chosen at run time (values are checked by the caller)."""
+    changes: dict[str, Any] = {name: value}
+    return replace(item, **changes)
+
+
+def _edit_location(bo: BookingOrder, name: str, value: object, location: str | int) -> BookingOrder:
+    index = find_location(bo, location)
+    old = bo.locations[index]
+    new = _with(old, name, _location_value(name, value))
+    if name in ("start_date", "end_date"):
+        # The stored text described the old dates.
+        new = replace(new, campaign_duration="")
+    locations = (*bo.locations[:index], new, *bo.locations[index + 1 :])
+    updated = replace(bo, locations=locations)
+    if name == "net_amount":
+        updated = _drop_document_totals(updated)
+    return updated
+
+
+def _drop_document_totals(bo: BookingOrder) -> BookingOrder:
+    """An edited input makes the document's net, VAT and gross stale: recalculate them."""
+    return replace(bo, net_pre_vat=None, vat=None, gross=None)
+
+
+def resolve_field(name: str, location: str | int | None = None) -> str:
+    """Canonical field name for a salesperson's wording ('DM fee' → 'municipality_fee')."""
+    key = _normalise_key(name)
+    if location is not None and key in ("net", "net_amount", "amount", "rate"):
+        return "net_amount"
+    key = _FIELD_ALIASES.get(key, key)
+    if location is not None and key in ("net_pre_vat",):
+        return "net_amount"
+    return key
+
+
+def apply_edit(
+    bo: BookingOrder, field: str, value: object, location: str | int | None = None
+) -> BookingOrder:
+    """A new booking order with one field changed (validated); recalculate afterwards."""
+    name = resolve_field(field, location)
+    location_only = {"start_date", "end_date", "campaign_duration", "name"}
+    if name in LOCATION_LABELS and (location is not None or name in location_only):
+        if location is None:
+            if len(bo.locations) != 1:
+                names = ", ".join(loc.name for loc in bo.locations if loc.name) or "none"
+                raise BookingOrderError(f"Which location? Locations: {names}")
+            location = 0
+        updated = _edit_location(bo, name, value, location)
+    elif name in _TEXT_FIELDS:
+        text = _text_value(value)
+        own = bo.company if name == "client" else ""
+        if own and _normalise_name(text) == _normalise_name(own):
+            raise BookingOrderError(f"The client is the buyer, not {own}")
+        updated = _with(bo, name, text)
+    elif name in _FEE_FIELDS:
+        updated = _drop_document_totals(_with(bo, name, _amount_value(value)))
+    elif name in _PCT_FIELDS:
+        pct = None if value is None or value == "" else _pct_value(value)
+        updated = _with(bo, name, pct)
+    elif name == "net_pre_vat":
+        net = None if value is None or value == "" else _amount_value(value)
+        updated = replace(bo, net_pre_vat=net, vat=None, gross=None)
+    elif name == "vat":
+        vat = None if value is None or value == "" else _amount_value(value)
+        updated = replace(bo, vat=vat, gross=None)
+    elif name == "bo_date":
+        if value is None or value == "":
+            updated = replace(bo, bo_date=None)
+        elif isinstance(value, date | str):
+            updated = replace(bo, bo_date=parse_date(value))
+        else:
+            raise BookingOrderError("A date must look like 1st March 2025 or 01/03/2025")
+    elif name == "asset":
+        updated = replace(bo, asset=_assets_value(value))
+    elif name == "gross":
+        raise BookingOrderError("Gross is calculated from net and VAT; edit those instead")
+    elif name == "currency":
+        raise BookingOrderError(
+            "Changing the currency converts every amount; ask for a currency conversion instead"
+        )
+    else:
+        editable = ", ".join(sorted(FIELD_LABELS.values()))
+        raise BookingOrderError(f"'{_short(field)}' is not a field you can edit ({editable})")
+    validate(updated)
+    return updated
+
+
+def _pct_value(value: object) -> Decimal:
+    if not isinstance(value, Decimal | int | str) or isinstance(value, bool):
+        raise BookingOrderError("A percentage must be a number such as 10 or 10%")
+    return parse_percent(value)
+
+
+def _assets_value(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        parts = re.split(r"\s*(?:,|;|&|\band\b)\s*", value)
+    elif isinstance(value, list | tuple):
+        parts = [_text_value(item) for item in value]
+    else:
+        raise BookingOrderError("Please give the assets as text, separated by commas")
+    return tuple(part.strip() for part in parts if part.strip())
+
+
+def add_location(bo: BookingOrder, location: Location) -> BookingOrder:
+    """A new booking order with one more location (document totals recalculated)."""
+    updated = _drop_document_totals(replace(bo, locations=(*bo.locations, location)))
+    validate(updated)
+    return updated
+
+
+def remove_location(bo: BookingOrder, location: str | int) -> BookingOrder:
+    """A new booking order without the given location (document totals recalculated)."""
+    index = find_location(bo, location)
+    locations = bo.locations[:index] + bo.locations[index + 1 :]
+    return _drop_document_totals(replace(bo, locations=locations))

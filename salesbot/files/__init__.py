@@ -1,0 +1,1 @@
+"""Files: upload validation, text extraction; storage itself lives in `salesbot.kit.storage`."""
