@@ -1,0 +1,1 @@
+"""The assistant: agent, tools, offline model, providers."""
