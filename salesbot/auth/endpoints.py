@@ -271,7 +271,7 @@ async def revoke_invite(
     return Response(status_code=204)
 
 
-@invites_router.post("/accept", response_model=AcceptedUser, status_code=201)
+@invites_router.post("/accept", response_model=AcceptedUser, status_code=201, responses=NOT_FOUND)
 async def accept_invite(body: InviteAccept, request: Request, session: DbSession) -> AcceptedUser:
     """Accept an invitation: creates the account with the invited roles."""
     settings = _settings(request)

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from salesbot.auth.passwords import MIN_PASSWORD_LENGTH
+
 
 class LoginRequest(BaseModel):
     email: str = Field(max_length=320)
@@ -73,8 +75,8 @@ class InviteCreated(InviteOut):
 
 class InviteAccept(BaseModel):
     token: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=256)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
 
 
 class AcceptedUser(BaseModel):

@@ -179,9 +179,9 @@ async def accept_invite(
         or invite.revoked_at is not None
         or invite.expires_at <= now
     ):
-        raise ValidationFailed(INVITE_INVALID, code="invite_invalid")
+        raise NotFound(INVITE_INVALID, code="invite_invalid")
     if await repository.user_by_email(session, invite.email) is not None:
-        raise ValidationFailed(INVITE_INVALID, code="invite_invalid")
+        raise NotFound(INVITE_INVALID, code="invite_invalid")
     check_password_strength(password)
     clean_name = " ".join(name.split())[:200]
     if not clean_name:

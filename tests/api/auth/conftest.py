@@ -33,6 +33,11 @@ class Seeded:
 
 @pytest.fixture
 async def seeded(app: FastAPI) -> Seeded:
+    return await seed_accounts(app)
+
+
+async def seed_accounts(app: FastAPI) -> Seeded:
+    """An admin, a viewer and a salesperson with PASSWORD, and the Backlite company."""
     async with app.state.db.sessions() as session:
         company = await service.ensure_company(
             session, code="backlite", name="Backlite", bo_prefix="BL", accent_color="#2b59c3"

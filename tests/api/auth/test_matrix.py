@@ -48,7 +48,7 @@ def _protected(app: FastAPI) -> list[tuple[str, str, str]]:
     for route in _iter_included_route_candidates(app.routes):
         if not isinstance(route, APIRoute):
             continue
-        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+        for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
             if (method, route.path) in PUBLIC:
                 continue
             permission = _permission(route)
