@@ -1,0 +1,1 @@
+"""Proposals: pure pricing, PPTX and PDF rendering, file naming."""
