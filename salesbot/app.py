@@ -12,6 +12,8 @@ from salesbot import __version__
 from salesbot.auth.endpoints import audit_router, dev_login_router, invites_router, me_router
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
+from salesbot.files.endpoints import router as files_router
+from salesbot.files.service import storage_from_settings
 from salesbot.jobs.runtime import start_jobs
 from salesbot.kit.client_ip import parse_networks
 from salesbot.kit.db import Database, make_engine
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
         )
         app.state.supabase = _supabase_verifier(settings)
+        app.state.storage = storage_from_settings(settings)
         app.state.jobs = start_jobs(settings, in_process_worker=settings.job_in_process_worker)
         log.info(
             "startup",
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(me_router)
     app.include_router(users_router)
     app.include_router(audit_router)
+    app.include_router(files_router)
     app.include_router(web_router)
     for path, static in static_mounts().items():
         app.mount(path, static)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -73,6 +74,17 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Files: uploads are spooled to data_dir/tmp, stored under data_dir/files or in S3.
+    storage_backend: Literal["local", "s3"] = "local"
+    storage_local_root: Path | None = None  # default: data_dir/files
+    storage_s3_endpoint: str | None = None  # unset = AWS S3; set for MinIO, Supabase...
+    storage_s3_bucket: str | None = None
+    storage_s3_region: str = "us-east-1"
+    storage_s3_access_key: str | None = None
+    storage_s3_secret_key: SecretStr | None = None
+    storage_s3_presign_seconds: int = Field(default=300, ge=1, le=3600)
+    rate_limit_upload: str = "30/minute"
+
     # Logging: JSON lines in production, console elsewhere unless forced.
     log_level: str = "INFO"
     log_json: bool | None = None
@@ -98,6 +110,17 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
+
+    # Booking orders and notifications (e-mail when smtp_host is set, Slack when a webhook is).
+    vat_pct: Decimal = Field(default=Decimal(5), ge=0, le=100)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Sales Proposal Bot <salesbot@localhost>"
+    smtp_starttls: bool = True
+    smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    slack_webhook_url: SecretStr | None = None
 
     _split = field_validator("trusted_proxies", "cors_origins", "internal_urls", mode="before")(
         _split_csv
@@ -139,6 +162,15 @@ class Settings(BaseSettings):
         if self.database_url is not None and self.database_url.get_secret_value():
             return self.database_url.get_secret_value()
         return f"sqlite+aiosqlite:///{(self.data_dir / 'salesbot.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.storage_local_root or self.data_dir / "files"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Where uploads are spooled while they are checked (same disk as the data)."""
+        return self.data_dir / "tmp"
 
     @property
     def redis_dsn(self) -> str | None:
