@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from fastapi import FastAPI
 
 from salesbot.kit.client_ip import parse_networks
 from salesbot.kit.csrf import CSRF_COOKIE
-from tests.api.auth.conftest import PASSWORD, Seeded, login
+from tests.api.auth.conftest import PASSWORD, Seeded, login, seed_accounts
+from tests.conftest import Stack, make_settings
 
 
 async def test_login_then_me(client: httpx.AsyncClient, seeded: Seeded) -> None:
@@ -155,3 +158,27 @@ async def test_audit_records_logins(app: FastAPI, client: httpx.AsyncClient, see
         headers={"Authorization": f"Bearer {token}"},
     )
     assert [e["action"] for e in nxt.json()["items"]] == ["login_failed"]
+
+
+async def test_dev_login_only_when_enabled_in_development(
+    stack: Stack, tmp_path: Path, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    from salesbot.app import create_app
+
+    # The default test app (environment=test) has no dev-login route at all.
+    off = await client.post("/api/auth/dev-login", json={"email": "sales@example.com"})
+    assert off.status_code == 404
+    settings = make_settings(stack, tmp_path / "dev", environment="development", dev_login=True)
+    dev_app = create_app(settings)
+    async with dev_app.router.lifespan_context(dev_app):
+        await seed_accounts(dev_app)
+        transport = httpx.ASGITransport(app=dev_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as dev:
+            response = await dev.post("/api/auth/dev-login", json={"email": "sales@example.com"})
+            assert response.status_code == 200, response.text
+            cookie = next(
+                c for c in response.headers.get_list("set-cookie") if "salesbot_access=" in c
+            )
+            assert "Secure" not in cookie  # plain http on a laptop
+            unknown = await dev.post("/api/auth/dev-login", json={"email": "x@example.com"})
+            assert unknown.status_code == 401
