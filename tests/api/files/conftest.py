@@ -80,7 +80,12 @@ def multipart(*files: tuple[str | bytes, bytes, str | None], field: str = "files
     """A multipart body written by hand, so hostile names reach the server byte for byte."""
     out = bytearray()
     for name, data, content_type in files:
-        raw_name = name.encode() if isinstance(name, str) else name
+        # Text names are quoted as clients do it; bytes go out exactly as given.
+        raw_name = (
+            name.replace("\\", "\\\\").replace('"', '\\"').encode()
+            if isinstance(name, str)
+            else name
+        )
         out += f"--{BOUNDARY}\r\n".encode()
         out += f'Content-Disposition: form-data; name="{field}"; filename="'.encode()
         out += raw_name + b'"\r\n'

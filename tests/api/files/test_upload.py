@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.types import Message, Scope
 
 from salesbot.settings import Settings
 from tests.conftest import Stack, make_settings
@@ -311,4 +313,85 @@ async def test_uploading_needs_a_signed_in_user_with_the_permission(
         headers={**people.viewer.headers, "Content-Type": MULTIPART_TYPE},
     )
     assert viewer.status_code == 403
+    await assert_nothing_kept(app)
+
+
+def asgi_scope(people: People) -> Scope:
+    headers = [(b"content-type", MULTIPART_TYPE.encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in people.owner.headers.items()]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/files",
+        "raw_path": b"/api/files",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+    }
+
+
+def two_files_body() -> tuple[bytes, int]:
+    """A complete first file, then a second one: returns the body and where the second starts."""
+    first = multipart(("first.txt", b"complete\n", "text/plain"))
+    first = first[: first.rindex(b"--salesbot")]  # drop the closing boundary
+    second = multipart(("second.txt", b"y" * 600_000, "text/plain"))
+    return first + second, len(first) + 300
+
+
+async def test_client_disconnect_mid_upload_leaves_nothing(app: FastAPI, people: People):
+    body, cut = two_files_body()
+    messages: list[Message] = [
+        {"type": "http.request", "body": body[: cut // 2], "more_body": True},
+        {"type": "http.request", "body": body[cut // 2 : cut + 200_000], "more_body": True},
+    ]
+    received = 0
+    in_flight: list[str] = []
+
+    async def receive() -> Message:
+        nonlocal received
+        received += 1
+        if messages:
+            return messages.pop(0)
+        in_flight.extend(stored_files(app))
+        return {"type": "http.disconnect"}
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(asgi_scope(people), receive, send)
+    assert received == 3  # the whole partial body was read before the disconnect arrived
+    # Mid-upload: the first file was in storage and the second was being spooled.
+    assert sorted(p.split("/")[0].split("-")[0] for p in in_flight) == ["files", "upload"]
+    assert sent[0]["status"] == 400  # nobody is listening, but it is not a server error
+    await assert_nothing_kept(app)  # the complete first file was removed again
+
+
+async def test_cancelled_request_mid_upload_leaves_nothing(app: FastAPI, people: People):
+    body, cut = two_files_body()
+    chunks = [body[: cut // 2], body[cut // 2 : cut + 200_000]]
+    stalled = anyio.Event()
+
+    async def receive() -> Message:
+        if chunks:
+            return {"type": "http.request", "body": chunks.pop(0), "more_body": True}
+        stalled.set()
+        await anyio.sleep_forever()  # the client stops sending; the server gives up on it
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        return None
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(app, asgi_scope(people), receive, send)
+        await stalled.wait()
+        in_flight = sorted(p.split("/")[0].split("-")[0] for p in stored_files(app))
+        assert in_flight == ["files", "upload"]  # one file stored, one being spooled
+        tasks.cancel_scope.cancel()
     await assert_nothing_kept(app)
