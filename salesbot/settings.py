@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
 
+    # Proposals (domain.md §2): DM fee per image/message, validity, digital upload fee default.
+    dm_fee: Decimal = Field(default=Decimal(520), ge=0, le=1_000_000)
+    proposal_validity_days: int = Field(default=30, ge=1, le=365)
+    default_upload_fee: Decimal = Field(default=Decimal(3000), ge=0, le=1_000_000_000)
+
     # Booking orders and notifications (e-mail when smtp_host is set, Slack when a webhook is).
     vat_pct: Decimal = Field(default=Decimal(5), ge=0, le=100)
     smtp_host: str | None = None

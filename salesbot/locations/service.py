@@ -1,28 +1,422 @@
-"""Location catalogue rules."""
+"""Location catalogue rules: admin changes, matching, templates, import and export."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from anyio import to_thread
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesbot.auth.service import Principal, RoleGrant
+from salesbot.files import service as files
+from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
+from salesbot.kit.logging import get_logger
+from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.storage import Storage
+from salesbot.locations import catalogue, repository
+from salesbot.locations.matching import (
+    AmbiguousLocation,
+    LocationRef,
+    MatchResult,
+    UnknownLocation,
+    match_location,
+    quote_name,
+)
 from salesbot.locations.models import Location
+from salesbot.locations.schemas import (
+    ImportedRow,
+    ImportReport,
+    LocationBrief,
+    LocationCreate,
+    LocationOut,
+    LocationUpdate,
+    MatchOut,
+)
+from salesbot.proposals.render_pptx import TemplateError, open_deck
+from salesbot.users import audit
+from salesbot.users.models import Company
+
+log = get_logger(__name__)
+
+LOCATION_NOT_FOUND = "Location not found."
+DEFAULT_SPOT_S = 16
+DEFAULT_LOOP_S = 96
+DEFAULT_SOV_PCT = Decimal("16.6")
+DIGITAL_ONLY = ("spot_duration_s", "loop_duration_s", "sov_pct", "upload_fee")
+TEMPLATE_MAX_BYTES = 50 * 1024 * 1024
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# Templates are read on behalf of whoever makes a proposal, not only the admin who uploaded them.
+_TEMPLATE_READER = Principal(
+    user_id=uuid.UUID(int=0),
+    email="system",
+    name="Template reader",
+    roles=(RoleGrant("admin"),),
+    permissions=frozenset(),
+    auth_method="system",
+)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def to_out(location: Location, company: Company | None) -> LocationOut:
+    return LocationOut(
+        id=location.id,
+        key=location.key,
+        display_name=location.display_name,
+        aliases=list(location.aliases or []),
+        company=company.code if company else "",
+        company_name=company.name if company else "",
+        display_type="static" if location.display_type == "static" else "digital",
+        series=location.series or "",
+        width_m=_plain(location.width_m),
+        height_m=_plain(location.height_m),
+        number_of_faces=location.number_of_faces,
+        spot_duration_s=location.spot_duration_s,
+        loop_duration_s=location.loop_duration_s,
+        sov_pct=_plain(location.sov_pct),
+        upload_fee=_plain(location.upload_fee),
+        template_file_id=location.template_file_id,
+        is_active=location.is_active,
+        created_at=location.created_at,
+        updated_at=location.updated_at,
+    )
+
+
+async def outs(session: AsyncSession, locations: Sequence[Location]) -> list[LocationOut]:
+    companies = await repository.companies_by_id(session, (loc.company_id for loc in locations))
+    return [to_out(loc, companies.get(loc.company_id)) for loc in locations]
+
+
+async def out(session: AsyncSession, location: Location) -> LocationOut:
+    return (await outs(session, [location]))[0]
+
+
+async def get_location(session: AsyncSession, key: str) -> Location:
+    location = await repository.get_by_key(session, key.strip().lower())
+    if location is None:
+        raise NotFound(LOCATION_NOT_FOUND)
+    return location
+
+
+async def list_locations(
+    session: AsyncSession,
+    *,
+    display_type: str | None = None,
+    company: str | None = None,
+    include_inactive: bool = False,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> tuple[list[LocationOut], str | None]:
+    """One page ordered by key, and the next page's cursor (None at the end)."""
+    after = decode_cursor(cursor)
+    after_key = str(after.get("key", "")) if after else None
+    company_id = None
+    if company:
+        found = await _company(session, company)
+        company_id = found.id
+    rows = await repository.list_locations(
+        session,
+        display_type=display_type,
+        company_id=company_id,
+        active_only=not include_inactive,
+        after_key=after_key,
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor({"key": rows[-1].key}) if more and rows else None
+    return await outs(session, rows), next_cursor
+
+
+async def active_locations(session: AsyncSession) -> list[Location]:
+    return await repository.list_locations(session, active_only=True)
+
+
+def refs(locations: Sequence[Location]) -> list[LocationRef]:
+    return [LocationRef(loc.key, loc.display_name, tuple(loc.aliases or [])) for loc in locations]
+
+
+async def match(session: AsyncSession, query: str, *, include_inactive: bool = False) -> MatchOut:
+    """Match a user's words to a location (inactive ones only when asked, e.g. for admins)."""
+    pool = await repository.list_locations(session, active_only=not include_inactive)
+    result = match_location(query, refs(pool))
+    return await match_out(session, result, pool)
+
+
+async def match_out(
+    session: AsyncSession, result: MatchResult, pool: Sequence[Location]
+) -> MatchOut:
+    by_key = {loc.key: loc for loc in pool}
+    briefs = [LocationBrief(key=r.key, display_name=r.display_name) for r in result.candidates]
+    names = [r.display_name for r in result.candidates]
+    query = quote_name(result.query, 200)
+    if result.winner is not None:
+        location = await out(session, by_key[result.winner.key])
+        return MatchOut(query=query, outcome=result.outcome, location=location, candidates=briefs)
+    error = (
+        AmbiguousLocation(result.query, names)
+        if result.outcome == "ambiguous"
+        else UnknownLocation(result.query, names)
+    )
+    return MatchOut(query=query, outcome=result.outcome, candidates=briefs, message=str(error))
+
+
+async def resolve(session: AsyncSession, query: str, *, include_inactive: bool = False) -> Location:
+    """The one location `query` names; 404 with "Did you mean" / 422 asking which one."""
+    pool = await repository.list_locations(session, active_only=not include_inactive)
+    result = match_location(query, refs(pool))
+    if result.winner is not None:
+        return next(loc for loc in pool if loc.key == result.winner.key)
+    names = [r.display_name for r in result.candidates]
+    if result.outcome == "ambiguous":
+        raise ValidationFailed(
+            str(AmbiguousLocation(query, names)),
+            code="ambiguous_location",
+            details={"candidates": [r.key for r in result.candidates]},
+        )
+    raise NotFound(
+        str(UnknownLocation(query, names)),
+        code="unknown_location",
+        details={"suggestions": [r.key for r in result.candidates]},
+    )
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    id: uuid.UUID
+    code: str
+    name: str
+    accent_color: str
+
+
+async def companies_of(
+    session: AsyncSession, locations: Sequence[Location]
+) -> dict[uuid.UUID, CompanyInfo]:
+    found = await repository.companies_by_id(session, (loc.company_id for loc in locations))
+    return {cid: CompanyInfo(c.id, c.code, c.name, c.accent_color) for cid, c in found.items()}
+
+
+async def template_of(session: AsyncSession, storage: Storage, location: Location) -> bytes | None:
+    """The location's uploaded deck, or None (no template, or its file is gone)."""
+    if location.template_file_id is None:
+        return None
+    try:
+        record = await files.get_for(session, _TEMPLATE_READER, location.template_file_id)
+        return await files.read_bytes(storage, record, max_bytes=TEMPLATE_MAX_BYTES)
+    except (NotFound, files.FileTooLargeToProcess):
+        log.warning("location_template_unavailable", location=location.key)
+        return None
+
+
+# --- changes (admins) ----------------------------------------------------------------------
+
+
+async def _company(session: AsyncSession, ref: str | None) -> Company:
+    if ref is None:
+        companies = await repository.list_companies(session)
+        if len(companies) == 1:
+            return companies[0]
+        names = ", ".join(c.name for c in companies) or "none yet"
+        raise ValidationFailed(
+            f"Which company sells this location? Companies: {names}.", code="company_required"
+        )
+    company = await repository.company_by_ref(session, ref)
+    if company is None:
+        companies = await repository.list_companies(session)
+        names = ", ".join(c.name for c in companies) or "none yet"
+        raise ValidationFailed(
+            f"Unknown company '{quote_name(ref, 40)}'. Companies: {names}.", code="unknown_company"
+        )
+    return company
+
+
+def slug(name: str) -> str:
+    """ "The Dubai Gateway" → "dubai_gateway"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = _NOT_SLUG.sub("_", folded.lower()).strip("_")
+    if text.startswith("the_"):
+        text = text[4:]
+    return text[:80].strip("_")
+
+
+def _apply(location: Location, values: dict[str, Any], default_upload_fee: Decimal) -> None:
+    for name, value in values.items():
+        if name != "company":
+            setattr(location, name, value)
+    if location.display_type == "static":
+        for name in DIGITAL_ONLY:
+            setattr(location, name, None)
+        return
+    if location.spot_duration_s is None:
+        location.spot_duration_s = DEFAULT_SPOT_S
+    if location.loop_duration_s is None:
+        location.loop_duration_s = DEFAULT_LOOP_S
+    if location.sov_pct is None:
+        location.sov_pct = DEFAULT_SOV_PCT
+    if location.upload_fee is None:
+        location.upload_fee = default_upload_fee
+
+
+def _key_taken(key: str) -> Conflict:
+    return Conflict(f"A location with the key '{key}' already exists.", code="location_exists")
+
+
+async def _commit(session: AsyncSession, key: str) -> None:
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise _key_taken(key) from None
+
+
+async def create_location(
+    session: AsyncSession,
+    data: LocationCreate,
+    *,
+    actor: Principal,
+    default_upload_fee: Decimal,
+    ip: str | None = None,
+) -> LocationOut:
+    key = data.key or slug(data.display_name)
+    if not key:
+        raise ValidationFailed("Please give the location a key (letters and digits).")
+    if await repository.get_by_key(session, key) is not None:
+        raise _key_taken(key)
+    company = await _company(session, data.company)
+    location = Location(key=key, company_id=company.id)
+    _apply(location, data.model_dump(exclude={"key"}), default_upload_fee)
+    repository.add(session, location)
+    audit.record(
+        session,
+        "location.create",
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        target_type="location",
+        target_id=key,
+        ip=ip,
+    )
+    await _commit(session, key)
+    log.info("location_created", location=key)
+    return to_out(location, company)
+
+
+async def update_location(
+    session: AsyncSession,
+    location: Location,
+    changes: LocationUpdate,
+    *,
+    actor: Principal,
+    default_upload_fee: Decimal,
+    ip: str | None = None,
+) -> LocationOut:
+    values = changes.changes()
+    new_key = values.get("key")
+    if (
+        new_key is not None
+        and new_key != location.key
+        and await repository.get_by_key(session, new_key) is not None
+    ):
+        raise _key_taken(new_key)
+    if "company" in values:
+        location.company_id = (await _company(session, values["company"])).id
+    _apply(location, values, default_upload_fee)
+    audit.record(
+        session,
+        "location.update",
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        target_type="location",
+        target_id=location.key,
+        ip=ip,
+        details={"fields": sorted(values)},
+    )
+    await _commit(session, location.key)
+    log.info("location_updated", location=location.key, fields=sorted(values))
+    return await out(session, location)
+
+
+async def delete_location(
+    session: AsyncSession, location: Location, *, actor: Principal, ip: str | None = None
+) -> None:
+    """Remove a location; proposals keep their own copy of its name and key."""
+    key = location.key
+    await repository.delete(session, location)
+    audit.record(
+        session,
+        "location.delete",
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        target_type="location",
+        target_id=key,
+        ip=ip,
+    )
+    await session.commit()
+    log.info("location_deleted", location=key)
+
+
+async def set_template(
+    session: AsyncSession,
+    storage: Storage,
+    location: Location,
+    file_id: uuid.UUID | None,
+    *,
+    actor: Principal,
+    ip: str | None = None,
+) -> LocationOut:
+    """Use an uploaded PPTX as the location's deck (checked that it opens), or clear it."""
+    if file_id is not None:
+        record = await files.get_for(session, actor, file_id)
+        if record.kind != "pptx":
+            raise ValidationFailed(
+                "The template must be a PowerPoint (.pptx) file.", code="template_not_pptx"
+            )
+        try:
+            data = await files.read_bytes(storage, record, max_bytes=TEMPLATE_MAX_BYTES)
+        except files.FileTooLargeToProcess as exc:
+            raise ValidationFailed(str(exc), code="template_too_large") from None
+        try:
+            deck = await to_thread.run_sync(open_deck, data)
+        except TemplateError as exc:
+            raise ValidationFailed(str(exc), code="template_invalid") from None
+        if len(deck.slides) < 1:
+            raise ValidationFailed("The template deck has no slides.", code="template_invalid")
+    location.template_file_id = file_id
+    audit.record(
+        session,
+        "location.template",
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        target_type="location",
+        target_id=location.key,
+        ip=ip,
+        details={"file_id": str(file_id) if file_id else None},
+    )
+    await session.commit()
+    return await out(session, location)
 
 
 async def upsert_location(
     session: AsyncSession, *, company_id: uuid.UUID, **fields: Any
 ) -> Location:
-    """Create or update a location by key (used by demo data and imports)."""
+    """Create or update a location by key (used by demo data); the caller commits."""
     key = str(fields["key"]).strip().lower()
-    location = (
-        await session.execute(select(Location).where(Location.key == key))
-    ).scalar_one_or_none()
+    location = await repository.get_by_key(session, key)
     if location is None:
         location = Location(key=key, company_id=company_id, aliases=[])
-        session.add(location)
+        repository.add(session, location)
     location.company_id = company_id
     for name, value in fields.items():
         if name == "key":
@@ -36,3 +430,161 @@ async def upsert_location(
         )
     await session.flush()
     return location
+
+
+# --- import and export ---------------------------------------------------------------------
+
+
+def _row_errors(exc: ValidationError) -> list[str]:
+    out: list[str] = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err.get("loc", ()) if not isinstance(p, int)) or "row"
+        out.append(f"{field}: {err.get('msg', 'invalid')}")
+    return out[:10]
+
+
+async def import_catalogue(
+    session: AsyncSession,
+    storage: Storage,
+    file_id: uuid.UUID,
+    *,
+    actor: Principal,
+    default_upload_fee: Decimal,
+    dry_run: bool = False,
+    ip: str | None = None,
+) -> ImportReport:
+    """Create or update locations from a CSV/XLSX file, all or nothing.
+
+    Every row is checked first; if any row has a problem nothing is written and the error's
+    details list each failing row with its problems. Locations absent from the file are kept.
+    """
+    record = await files.get_for(session, actor, file_id)
+    if record.kind not in ("csv", "xlsx"):
+        raise ValidationFailed(
+            "Import a .csv or .xlsx file with one location per row.", code="import_file_type"
+        )
+    try:
+        data = await files.read_bytes(storage, record)
+    except files.FileTooLargeToProcess as exc:
+        raise ValidationFailed(str(exc), code="import_file_too_large") from None
+    kind: catalogue.FileKind = "csv" if record.kind == "csv" else "xlsx"
+    try:
+        rows = await to_thread.run_sync(catalogue.read_rows, data, kind)
+    except catalogue.CatalogueFileError as exc:
+        raise ValidationFailed(str(exc), code="import_file_invalid") from None
+    if not rows:
+        raise ValidationFailed("The file has no location rows.", code="import_file_invalid")
+
+    companies = {c.code.lower(): c for c in await repository.list_companies(session)}
+    companies |= {c.name.lower(): c for c in companies.values()}
+    parsed: list[tuple[int, str, LocationCreate, Company]] = []
+    problems: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        errors: list[str] = []
+        key = ""
+        try:
+            data_row = LocationCreate.model_validate(row.values)
+        except ValidationError as exc:
+            errors += _row_errors(exc)
+            data_row = None
+        if data_row is not None:
+            key = data_row.key or slug(data_row.display_name)
+            if not key:
+                errors.append("key: cannot be made from the name; give a key")
+            elif key in seen:
+                errors.append(f"key: '{key}' is also on row {seen[key]}")
+            else:
+                seen[key] = row.number
+        company = None
+        ref = row.values.get("company")
+        if ref is None:
+            only = {c.id: c for c in companies.values()}
+            if len(only) == 1:
+                company = next(iter(only.values()))
+            else:
+                errors.append("company: required (code or name)")
+        else:
+            company = companies.get(" ".join(ref.split()).lower())
+            if company is None:
+                errors.append(f"company: unknown company '{quote_name(ref, 40)}'")
+        if errors or data_row is None or company is None:
+            shown_key = key or quote_name(row.values.get("key", ""), 80)
+            problems.append({"row": row.number, "key": shown_key, "errors": errors})
+            continue
+        parsed.append((row.number, key, data_row, company))
+    if problems:
+        count = len(problems)
+        noun = "row has" if count == 1 else "rows have"
+        raise ValidationFailed(
+            f"{count} {noun} problems; nothing was imported. Fix them and import again.",
+            code="import_failed",
+            details={"rows": problems[:200]},
+        )
+
+    existing = await repository.keys_in_use(session, (key for _, key, _, _ in parsed))
+    report: list[ImportedRow] = []
+    for number, key, data_row, company in parsed:
+        location = existing.get(key)
+        action: Any = "updated" if location is not None else "created"
+        if location is None:
+            location = Location(key=key, company_id=company.id)
+            repository.add(session, location)
+        location.company_id = company.id
+        # A row describes the whole location: columns left blank take their defaults.
+        _apply(location, data_row.model_dump(exclude={"key"}), default_upload_fee)
+        report.append(ImportedRow(row=number, key=key, action=action))
+    created = sum(1 for r in report if r.action == "created")
+    result = ImportReport(
+        created=created, updated=len(report) - created, dry_run=dry_run, rows=report
+    )
+    if dry_run:
+        await session.rollback()
+        return result
+    audit.record(
+        session,
+        "location.import",
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        target_type="file",
+        target_id=file_id,
+        ip=ip,
+        details={"created": result.created, "updated": result.updated},
+    )
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(
+            "The catalogue changed while importing; please import again.", code="import_conflict"
+        ) from None
+    log.info("locations_imported", created=result.created, updated=result.updated)
+    return result
+
+
+def _export_record(location: Location, company: Company | None) -> dict[str, object]:
+    return {
+        "key": location.key,
+        "display_name": location.display_name,
+        "aliases": list(location.aliases or []),
+        "company": company.code if company else "",
+        "display_type": location.display_type,
+        "series": location.series or "",
+        "width_m": location.width_m,
+        "height_m": location.height_m,
+        "number_of_faces": location.number_of_faces,
+        "spot_duration_s": location.spot_duration_s,
+        "loop_duration_s": location.loop_duration_s,
+        "sov_pct": location.sov_pct,
+        "upload_fee": location.upload_fee,
+        "is_active": location.is_active,
+    }
+
+
+async def export_catalogue(session: AsyncSession, kind: catalogue.FileKind) -> bytes:
+    """Every location (active or not) in the import format."""
+    locations = await repository.list_locations(session)
+    companies = await repository.companies_by_id(session, (loc.company_id for loc in locations))
+    records = [_export_record(loc, companies.get(loc.company_id)) for loc in locations]
+    writer = catalogue.write_csv if kind == "csv" else catalogue.write_xlsx
+    return await to_thread.run_sync(writer, records)

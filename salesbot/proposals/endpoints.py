@@ -1,0 +1,201 @@
+"""Proposals API (create, history, duplicate, export) and the currency-rate settings.
+
+`POST /api/proposals` produces the files before answering: rendering runs in worker threads,
+so the event loop keeps serving other requests meanwhile (a single proposal takes well under
+a second). Chat uses the same service through the assistant tools, with progress events.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+
+from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
+from salesbot.auth.service import Principal
+from salesbot.kit.db import DbSession
+from salesbot.kit.errors import ErrorBody
+from salesbot.kit.pagination import Page
+from salesbot.kit.storage import Storage, content_disposition
+from salesbot.proposals import service
+from salesbot.proposals.schemas import (
+    CurrencyRates,
+    CurrencyRatesIn,
+    DuplicateRequest,
+    ProposalCreate,
+    ProposalOut,
+    ProposalSummary,
+)
+from salesbot.settings import Settings
+
+router = APIRouter(prefix="/api/proposals", tags=["proposals"], responses=AUTH_RESPONSES)
+settings_router = APIRouter(prefix="/api/settings", tags=["settings"], responses=AUTH_RESPONSES)
+Creator = Annotated[Principal, Depends(require("proposals:create"))]
+Reader = Annotated[Principal, Depends(require("proposals:read"))]
+Exporter = Annotated[Principal, Depends(require("proposals:export"))]
+SettingsAdmin = Annotated[Principal, Depends(require("settings:manage"))]
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such proposal, or not visible to you"}
+}
+_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorBody, "description": "A new version was made at the same moment"}
+}
+_REJECTED: dict[int | str, dict[str, Any]] = {
+    422: {
+        "model": ErrorBody,
+        "description": "The proposal cannot be produced (e.g. `Unknown location 'x' in "
+        "proposal 2`); nothing was stored",
+    }
+}
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ClientFilter = Annotated[str | None, Query(max_length=120, description="Part of the client name")]
+LocationFilter = Annotated[str | None, Query(max_length=200, description="Key, name or alias")]
+DateFrom = Annotated[date | None, Query(description="Proposal date on or after")]
+DateTo = Annotated[date | None, Query(description="Proposal date on or before")]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.storage
+    return storage
+
+
+@router.post("", response_model=ProposalOut, status_code=201, responses={**_CONFLICT, **_REJECTED})
+async def create_proposal(
+    body: Annotated[ProposalCreate, Body()],
+    request: Request,
+    session: DbSession,
+    principal: Creator,
+) -> ProposalOut:
+    """Price and produce a proposal (`kind`: separate or combined) with its PPTX and PDF.
+
+    The answer has every location's figures per rate option (exact AED amounts and display
+    text) and the produced files as cards with download URLs.
+    """
+    proposal = await service.create_proposal(
+        session, _storage(request), principal, body, settings=_settings(request)
+    )
+    return service.to_out(proposal)
+
+
+@router.get("", response_model=Page[ProposalSummary])
+async def list_proposals(
+    session: DbSession,
+    principal: Reader,
+    client: ClientFilter = None,
+    location: LocationFilter = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[ProposalSummary]:
+    """History, newest first: your own; heads of sales also their company's; admins all."""
+    items, next_cursor = await service.list_proposals(
+        session,
+        principal,
+        client=client,
+        location=location,
+        date_from=date_from,
+        date_to=date_to,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=items, next_cursor=next_cursor, has_more=next_cursor is not None)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "An Excel sheet, one row per rate option",
+            "content": {_XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def export_proposals(
+    request: Request,
+    session: DbSession,
+    principal: Exporter,
+    client: ClientFilter = None,
+    location: LocationFilter = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> Response:
+    """Every proposal you may see as Excel (admins: all proposals)."""
+    data = await service.export_proposals(
+        session,
+        principal,
+        settings=_settings(request),
+        client=client,
+        location=location,
+        date_from=date_from,
+        date_to=date_to,
+        ip=request_ip(request),
+    )
+    return Response(
+        content=data,
+        media_type=_XLSX,
+        headers={"Content-Disposition": content_disposition("proposals.xlsx")},
+    )
+
+
+@router.get("/{proposal_id}", response_model=ProposalOut, responses=_NOT_FOUND)
+async def get_proposal(
+    proposal_id: uuid.UUID, session: DbSession, principal: Reader
+) -> ProposalOut:
+    """One proposal with its figures, input and files."""
+    return service.to_out(await service.get_proposal(session, principal, proposal_id))
+
+
+@router.post(
+    "/{proposal_id}/duplicate",
+    response_model=ProposalOut,
+    status_code=201,
+    responses={**_NOT_FOUND, **_CONFLICT, **_REJECTED},
+)
+async def duplicate_proposal(
+    proposal_id: uuid.UUID,
+    request: Request,
+    session: DbSession,
+    principal: Creator,
+    body: Annotated[DuplicateRequest | None, Body()] = None,
+) -> ProposalOut:
+    """Produce it again as a new version linked to this one (today's date and rates).
+
+    Optionally change the client, payment terms or currency; the original stays as it was.
+    """
+    proposal = await service.duplicate_proposal(
+        session, _storage(request), principal, proposal_id, body, settings=_settings(request)
+    )
+    return service.to_out(proposal)
+
+
+@settings_router.get("/currency-rates", response_model=CurrencyRates)
+async def get_currency_rates(session: DbSession, principal: Reader) -> CurrencyRates:
+    """AED per one unit of each supported display currency."""
+    return await service.currency_rates(session)
+
+
+@settings_router.put(
+    "/currency-rates",
+    response_model=CurrencyRates,
+    responses={
+        422: {"model": ErrorBody, "description": "Unknown currency or a rate not above zero"}
+    },
+)
+async def put_currency_rates(
+    body: CurrencyRatesIn, request: Request, session: DbSession, principal: SettingsAdmin
+) -> CurrencyRates:
+    """Replace the rate table (admins); currencies left out are no longer offered."""
+    return await service.set_currency_rates(
+        session, body.rates, actor=principal, ip=request_ip(request)
+    )
