@@ -1,0 +1,1 @@
+"""Billboard mockups: frame settings, compositing, green-screen detection, posters, photo choice."""
