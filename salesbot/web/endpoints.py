@@ -1,4 +1,8 @@
-"""Page routes: the web UI shell and the self-hosted OpenAPI UI (no CDN, no inline script)."""
+"""Page routes: the web UI shell and the self-hosted OpenAPI UI (no CDN, no inline script).
+
+Every page of the web UI is the same HTML shell; the client-side router (static/js/router.js)
+renders the page for the path. The server lists the paths so unknown ones still answer 404.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,17 @@ WEB_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 router = APIRouter(include_in_schema=False)
 
+# Path → page title; the router in static/js/router.js knows the same paths.
+PAGES: dict[str, str] = {
+    "/": "Home",
+    "/login": "Sign in",
+    "/invite": "Accept invitation",
+    "/settings": "Settings",
+    "/admin/users": "Users",
+    "/admin/invites": "Invitations",
+    "/admin/audit": "Audit log",
+}
+
 
 def static_mounts() -> dict[str, StaticFiles]:
     return {
@@ -23,9 +38,19 @@ def static_mounts() -> dict[str, StaticFiles]:
     }
 
 
-@router.get("/", response_class=HTMLResponse)
-async def home(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"title": "Sales Proposal Bot"})
+def _page_route(path: str, title: str) -> None:
+    async def page(request: Request) -> HTMLResponse:
+        response = templates.TemplateResponse(request, "app.html", {"title": title})
+        # The shell is tiny and the data comes from the API: never serve a stale shell.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    page.__name__ = "page_" + (path.strip("/").replace("/", "_").replace("{", "").replace("}", ""))
+    router.add_api_route(path, page, methods=["GET"], response_class=HTMLResponse)
+
+
+for _path, _title in PAGES.items():
+    _page_route(_path, _title)
 
 
 @router.get("/docs", response_class=HTMLResponse)

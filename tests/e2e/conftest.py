@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.e2e.support import new_page
 from tests.live_server import live_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,7 +27,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("live")) as url:
+    with live_server(
+        tmp_path_factory.mktemp("live"), SALESBOT_TRUSTED_PROXIES="127.0.0.1/32"
+    ) as url:
         yield url
 
 
@@ -45,11 +48,6 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.console_errors = errors  # type: ignore[attr-defined]
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()

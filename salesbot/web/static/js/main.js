@@ -1,0 +1,67 @@
+// The web UI entry point (plain ES modules, no build step).
+import { can, currentUser, redirectToSignIn } from "./api.js";
+import { h, replace } from "./dom.js";
+import { route, onRoute, navigate, startRouter } from "./router.js";
+import { markActive, publicLayout, signedInLayout } from "./shell.js";
+import { emptyState, reportError } from "./ui.js";
+
+route("/", () => import("./pages/home.js"), { title: "Home" });
+route("/login", () => import("./pages/login.js"), { title: "Sign in", public: true });
+route("/invite", () => import("./pages/invite.js"), { title: "Accept invitation", public: true });
+route("/settings", () => import("./pages/settings.js"), { title: "Settings" });
+route("/admin/users", () => import("./pages/admin-users.js"), { title: "Users", permission: "users:manage" });
+route("/admin/invites", () => import("./pages/admin-invites.js"), { title: "Invitations", permission: "invites:manage" });
+route("/admin/audit", () => import("./pages/admin-audit.js"), { title: "Audit log", permission: "audit:read" });
+
+function setTitle(title) {
+  document.title = `${title} · Sales Proposal Bot`;
+}
+
+function notFound(main) {
+  replace(
+    main,
+    h("h1", {}, "Page not found"),
+    emptyState("There is nothing at this address.", "Use the menu to go to a page.", h("a", { href: "/", class: "btn" }, "Go home")),
+  );
+}
+
+onRoute(async (found) => {
+  let user = null;
+  try {
+    user = await currentUser();
+  } catch (err) {
+    replace(document.getElementById("app"), h("main", { class: "public-main" }, h("div", { class: "card", id: "boot-error" })));
+    reportError(err, document.getElementById("boot-error"));
+    return null;
+  }
+  if (!found) {
+    const main = user ? signedInLayout(user) : publicLayout();
+    notFound(main);
+    return null;
+  }
+  const { route: r, params } = found;
+  if (!r.public && !user) {
+    redirectToSignIn();
+    return null;
+  }
+  const main = r.public ? publicLayout() : signedInLayout(user);
+  if (!r.public) markActive(location.pathname);
+  setTitle(r.title);
+  if (r.permission && !can(user, r.permission)) {
+    replace(main, h("h1", {}, r.title), emptyState("You do not have access to this page.", "Ask an admin if you need it."));
+    return null;
+  }
+  replace(main, h("p", { class: "loading", role: "status" }, "Loading…"));
+  const query = new URLSearchParams(location.search);
+  try {
+    const page = await r.loader();
+    const cleanup = await page.render({ main, user, params, query, navigate, setTitle });
+    return cleanup || null;
+  } catch (err) {
+    replace(main, h("h1", {}, r.title), h("div", { id: "page-error" }));
+    reportError(err, main.querySelector("#page-error"));
+    return null;
+  }
+});
+
+startRouter();

@@ -1,0 +1,132 @@
+// Admin: every account, with name, roles and activation editable.
+import { ApiError, api } from "../api.js";
+import { field, formatDateTime, h, replace, roleLabel } from "../dom.js";
+import { rolesEditor } from "../roles-editor.js";
+import { busy, clearErrors, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
+
+function companiesOf(users) {
+  const codes = new Set();
+  users.forEach((u) => u.roles.forEach((r) => r.company && codes.add(r.company)));
+  return [...codes].sort();
+}
+
+function editUser(target, companies, onSaved) {
+  const name = field({ label: "Name", name: "name", value: target.name, required: true, attrs: { maxlength: 200 } });
+  const active = h("input", { type: "checkbox", id: "user-active", name: "is_active", checked: target.is_active });
+  const roles = rolesEditor(target.roles, companies);
+  const save = h("button", { type: "submit", class: "btn btn-primary" }, "Save changes");
+  const cancel = h("button", { type: "button", class: "btn" }, "Cancel");
+  const form = h(
+    "form",
+    { class: "form", novalidate: true },
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("p", { class: "muted" }, target.email),
+    name.wrap,
+    h("label", { class: "check", for: "user-active" }, active, "Active (may sign in)"),
+    roles.element,
+    h("div", { class: "form-actions" }, cancel, save),
+  );
+  const { close } = openDialog({ title: `Edit ${target.name}`, body: form });
+  cancel.addEventListener("click", () => close(null));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const problem = roles.validate();
+    if (problem) {
+      showFormError(form, new ApiError(422, "validation_failed", problem));
+      return;
+    }
+    await busy(save, async () => {
+      try {
+        const updated = await api.patch(`/api/users/${target.id}`, {
+          name: name.input.value.trim(),
+          is_active: active.checked,
+          roles: roles.value(),
+        });
+        close(null);
+        toast(`Saved ${updated.name}.`);
+        onSaved();
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+}
+
+export async function render({ main, user }) {
+  const search = h("input", { type: "search", id: "user-filter", placeholder: "Filter by name, e-mail or role", "aria-label": "Filter users" });
+  const body = h("div", { class: "users-body" });
+  let users = [];
+
+  const paint = () => {
+    const q = search.value.trim().toLowerCase();
+    const shown = users.filter((u) => !q || `${u.name} ${u.email} ${u.roles.map(roleLabel).join(" ")}`.toLowerCase().includes(q));
+    if (!shown.length) {
+      replace(body, emptyState(q ? "No user matches the filter." : "There are no users yet.", q ? "Clear the filter to see everyone." : "Invite someone from the Invitations page."));
+      return;
+    }
+    const companies = companiesOf(users);
+    replace(
+      body,
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "table", "aria-label": "Users" },
+          h("thead", {}, h("tr", {}, ["Name", "E-mail", "Roles", "Status", "Last sign-in", ""].map((c) => h("th", { scope: "col" }, c)))),
+          h(
+            "tbody",
+            {},
+            shown.map((u) => {
+              const edit = h("button", { type: "button", class: "btn btn-small", "aria-label": `Edit ${u.name}` }, "Edit");
+              edit.addEventListener("click", () => editUser(u, companies, load));
+              const toggle = h("button", { type: "button", class: "btn btn-small btn-quiet", disabled: u.id === user.id }, u.is_active ? "Deactivate" : "Activate");
+              toggle.setAttribute("aria-label", `${u.is_active ? "Deactivate" : "Activate"} ${u.name}`);
+              toggle.addEventListener("click", () =>
+                busy(toggle, async () => {
+                  try {
+                    await api.patch(`/api/users/${u.id}`, { is_active: !u.is_active });
+                    toast(`${u.name} is now ${u.is_active ? "deactivated" : "active"}.`);
+                    await load();
+                  } catch (err) {
+                    reportError(err);
+                  }
+                }),
+              );
+              return h(
+                "tr",
+                { dataset: { email: u.email } },
+                h("td", {}, u.name),
+                h("td", {}, u.email),
+                h("td", {}, h("ul", { class: "chips" }, u.roles.map((r) => h("li", { class: "chip" }, roleLabel(r))))),
+                h("td", {}, h("span", { class: `badge ${u.is_active ? "badge-ok" : "badge-muted"}` }, u.is_active ? "Active" : "Deactivated")),
+                h("td", { class: "nowrap" }, u.last_login_at ? formatDateTime(u.last_login_at) : "Never"),
+                h("td", { class: "actions" }, edit, toggle),
+              );
+            }),
+          ),
+        ),
+      ),
+    );
+  };
+
+  async function load() {
+    try {
+      users = await api.get("/api/users");
+      paint();
+    } catch (err) {
+      reportError(err, body);
+    }
+  }
+
+  search.addEventListener("input", paint);
+  replace(
+    main,
+    h("header", { class: "page-head" }, h("h1", {}, "Users"), h("a", { href: "/admin/invites", class: "btn btn-primary" }, "Invite someone")),
+    h("div", { class: "toolbar" }, search),
+    body,
+  );
+  await load();
+  return null;
+}

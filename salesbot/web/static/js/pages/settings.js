@@ -1,0 +1,162 @@
+// Settings: profile, theme, and personal API keys (each key shown once, at creation).
+import { api } from "../api.js";
+import { field, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
+import { savedTheme, setTheme } from "../theme.js";
+import { busy, clearErrors, confirmDialog, copyText, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
+
+function profileCard(user) {
+  const rows = [
+    ["Name", user.name],
+    ["E-mail", user.email],
+    ["Roles", user.roles.map(roleLabel).join(", ")],
+    ["Signed in with", user.auth_method === "cookie" ? "e-mail and password" : user.auth_method],
+  ];
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "profile-title" },
+    h("h2", { id: "profile-title" }, "Profile"),
+    h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+    h("p", { class: "muted small" }, "An admin can change your name and roles."),
+  );
+}
+
+function themeCard() {
+  const control = select(
+    "theme",
+    [
+      ["system", "Same as the system"],
+      ["light", "Light"],
+      ["dark", "Dark"],
+    ],
+    savedTheme(),
+  );
+  control.addEventListener("change", () => setTheme(control.value));
+  const { wrap } = field({ label: "Theme", name: "theme", control });
+  return h("section", { class: "card", "aria-labelledby": "appearance-title" }, h("h2", { id: "appearance-title" }, "Appearance"), wrap);
+}
+
+function keyStatus(key) {
+  if (key.revoked_at) return ["Revoked", "badge-muted"];
+  if (new Date(key.expires_at) <= new Date()) return ["Expired", "badge-muted"];
+  return ["Active", "badge-ok"];
+}
+
+function showNewKey(created) {
+  const value = h("code", { class: "secret", id: "new-api-key" }, created.key);
+  const copy = h("button", { type: "button", class: "btn" }, "Copy");
+  copy.addEventListener("click", () => copyText(created.key, copy));
+  const done = h("button", { type: "button", class: "btn btn-primary" }, "I have saved it");
+  const { close } = openDialog({
+    title: "Your new API key",
+    body: [
+      h("p", {}, "Copy this key now. For your security it is shown only once; if you lose it, revoke it and create a new one."),
+      h("div", { class: "secret-row" }, value, copy),
+      h("p", { class: "muted small" }, "Send it in the X-API-Key header."),
+    ],
+    actions: [done],
+  });
+  done.addEventListener("click", () => close(null));
+}
+
+function apiKeysCard(user) {
+  const list = h("div", { class: "keys-list" });
+  const refresh = async () => {
+    try {
+      const keys = await api.get("/api/me/api-keys");
+      if (!keys.length) {
+        replace(list, emptyState("You have no API keys.", "Create one below to connect another tool to your account."));
+        return;
+      }
+      replace(
+        list,
+        h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { class: "table" },
+            h("thead", {}, h("tr", {}, ["Name", "Key", "Permissions", "Created", "Expires", "Last used", "Status", ""].map((c) => h("th", { scope: "col" }, c)))),
+            h(
+              "tbody",
+              {},
+              keys.map((key) => {
+                const [label, cls] = keyStatus(key);
+                const revoke = h("button", { type: "button", class: "btn btn-small btn-danger-quiet", "aria-label": `Revoke ${key.name}` }, "Revoke");
+                revoke.addEventListener("click", async () => {
+                  const ok = await confirmDialog({
+                    title: "Revoke this key?",
+                    message: `Tools using “${key.name}” will stop working at once.`,
+                    confirmLabel: "Revoke",
+                    danger: true,
+                  });
+                  if (!ok) return;
+                  try {
+                    await api.del(`/api/me/api-keys/${key.id}`);
+                    toast("The key was revoked.");
+                    await refresh();
+                  } catch (err) {
+                    reportError(err);
+                  }
+                });
+                return h(
+                  "tr",
+                  {},
+                  h("td", {}, key.name),
+                  h("td", {}, h("code", {}, `${key.prefix}…`)),
+                  h("td", { class: "small" }, key.scopes.join(", ")),
+                  h("td", {}, formatDate(key.created_at)),
+                  h("td", {}, formatDate(key.expires_at)),
+                  h("td", {}, key.last_used_at ? formatDateTime(key.last_used_at) : "Never"),
+                  h("td", {}, h("span", { class: `badge ${cls}` }, label)),
+                  h("td", {}, label === "Active" ? revoke : null),
+                );
+              }),
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      reportError(err, list);
+    }
+  };
+
+  const name = field({ label: "Key name", name: "name", required: true, hint: "What will use it, e.g. “CRM sync”.", attrs: { maxlength: 100 } });
+  const days = field({ label: "Valid for (days)", name: "days", type: "number", value: "90", attrs: { min: 1, max: 365 } });
+  const scopeBoxes = user.permissions.map((perm) => {
+    const id = `scope-${perm.replace(/[^a-z_]/gi, "-")}`;
+    return h("label", { class: "check", for: id }, h("input", { type: "checkbox", id, name: "scopes", value: perm, checked: perm.endsWith(":read") }), perm);
+  });
+  const scopes = h("fieldset", { class: "scopes" }, h("legend", {}, "Permissions"), h("div", { class: "check-grid" }, scopeBoxes));
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, "Create key");
+  const form = h("form", { class: "form", novalidate: true, "aria-label": "New API key" }, h("p", { class: "form-error", role: "alert", hidden: true }), h("div", { class: "row" }, name.wrap, days.wrap), scopes, submit);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const chosen = [...form.querySelectorAll('input[name="scopes"]:checked')].map((el) => el.value);
+    await busy(submit, async () => {
+      try {
+        const created = await api.post("/api/me/api-keys", { name: name.input.value.trim(), scopes: chosen, days: Number(days.input.value) || 90 });
+        form.reset();
+        showNewKey(created);
+        await refresh();
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+  refresh();
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "keys-title" },
+    h("h2", { id: "keys-title" }, "API keys"),
+    h("p", { class: "muted" }, "Keys let other tools act for you with only the permissions you choose."),
+    list,
+    h("h3", {}, "Create a key"),
+    form,
+  );
+}
+
+export async function render({ main, user }) {
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), themeCard(), apiKeysCard(user)));
+  return null;
+}

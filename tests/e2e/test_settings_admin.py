@@ -1,0 +1,133 @@
+"""Settings (API keys shown once, revoked) and the admin pages (users, audit log)."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.support import ADMIN, SALES, console_errors, sign_in
+
+
+def test_api_key_is_shown_once_listed_and_revoked(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, SALES)
+    page.goto(base_url + "/settings")
+    expect(page.get_by_role("heading", name="Profile")).to_be_visible()
+    expect(page.get_by_text("sales@demo.salesbot.dev")).to_be_visible()
+    name = f"CRM sync {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Key name").fill(name)
+    page.get_by_role("checkbox", name="proposals:create").check()
+    page.get_by_role("checkbox", name="account:self").check()
+    page.get_by_role("button", name="Create key").click()
+    dialog = page.get_by_role("dialog", name="Your new API key")
+    key = dialog.locator("#new-api-key").inner_text()
+    assert len(key) > 20
+    dialog.get_by_role("button", name="I have saved it").click()
+    expect(dialog).to_have_count(0)
+    row = page.get_by_role("row").filter(has_text=name)
+    expect(row.get_by_text("Active")).to_be_visible()
+    expect(row).to_contain_text("proposals:create")
+    # The key works for the API and is never shown again.
+    assert page.request.get(base_url + "/api/auth/me", headers={"X-API-Key": key}).status == 200
+    expect(page.get_by_text(key)).to_have_count(0)
+    row.get_by_role("button", name=f"Revoke {name}").click()
+    page.get_by_role("dialog", name="Revoke this key?").get_by_role("button", name="Revoke").click()
+    expect(row.get_by_text("Revoked")).to_be_visible()
+    assert page.request.get(base_url + "/api/auth/me", headers={"X-API-Key": key}).status == 401
+    assert console_errors(page) == []
+
+
+def test_api_key_errors_appear_in_the_form(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, SALES)
+    page.goto(base_url + "/settings")
+    expect(page.locator(".keys-list > *").first).to_be_visible()
+    for box in page.locator('input[name="scopes"]').all():
+        box.uncheck()
+    page.get_by_label("Key name").fill("No permissions")
+    page.get_by_role("button", name="Create key").click()
+    form = page.get_by_role("form", name="New API key")
+    expect(form.get_by_role("alert")).to_contain_text("scopes")
+    assert console_errors(page, expected_statuses=[422]) == []
+
+
+def test_admin_edits_roles_and_deactivates_a_user(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, ADMIN)
+    email = f"staff-{uuid.uuid4().hex[:8]}@example.com"
+    invite = page.request.post(
+        base_url + "/api/invites",
+        data={"email": email, "roles": [{"role": "viewer"}]},
+        headers={"X-CSRF-Token": _csrf(page)},
+    )
+    assert invite.status == 201
+    token = invite.json()["token"]
+    accepted = page.request.post(
+        base_url + "/api/invites/accept",
+        data={"token": token, "name": "Tariq Temp", "password": "a-good-long-password"},
+    )
+    assert accepted.status == 201
+
+    page.goto(base_url + "/admin/users")
+    page.get_by_role("searchbox", name="Filter users").fill("tariq")
+    rows = page.get_by_role("table", name="Users").get_by_role("row")
+    expect(rows).to_have_count(2)  # header + Tariq
+    page.get_by_role("button", name="Edit Tariq Temp").click()
+    dialog = page.get_by_role("dialog", name="Edit Tariq Temp")
+    dialog.get_by_role("button", name="Add a role").click()
+    dialog.get_by_label("Role", exact=True).nth(1).select_option("coordinator")
+    # A company role without its company is caught next to the form.
+    dialog.get_by_label("Company", exact=True).nth(1).fill("")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Choose the company for the Coordinator role.")
+    dialog.get_by_label("Company", exact=True).nth(1).fill("viola")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog).to_have_count(0)
+    row = page.get_by_role("row").filter(has_text=email)
+    expect(row).to_contain_text("Coordinator · viola")
+    expect(row).to_contain_text("Viewer")
+    row.get_by_role("button", name="Deactivate Tariq Temp").click()
+    expect(row.get_by_text("Deactivated")).to_be_visible()
+    # A deactivated account cannot sign in.
+    refused = page.request.post(
+        base_url + "/api/auth/login",
+        data={"email": email, "password": "a-good-long-password"},
+        headers={"X-Forwarded-For": "192.0.2.77"},
+    )
+    assert refused.status in (401, 403)
+    # The admin cannot deactivate themself.
+    page.get_by_role("searchbox", name="Filter users").fill("admin@")
+    expect(page.get_by_role("button", name="Deactivate Amira Admin")).to_be_disabled()
+    assert console_errors(page) == []
+
+
+def test_audit_log_filters_by_event(page: Page, base_url: str) -> None:
+    failed = page.request.post(
+        base_url + "/api/auth/login",
+        data={"email": ADMIN, "password": "wrong-password"},
+        headers={"X-Forwarded-For": "192.0.2.99"},
+    )
+    assert failed.status == 401
+    sign_in(page, base_url, ADMIN)
+    page.goto(base_url + "/admin/audit")
+    table = page.get_by_role("table", name="Audit events")
+    expect(table.get_by_role("row").nth(1)).to_be_visible()
+    page.get_by_label("Event", exact=True).select_option("login_failed")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(table.get_by_role("row").filter(has_text="192.0.2.99")).to_have_count(1)
+    events = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert events and set(events) == {"Failed sign-in"}
+    page.get_by_label("From").fill("2001-01-01")
+    page.get_by_label("Until").fill("2001-01-02")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text("No events match these filters.")).to_be_visible()
+    assert console_errors(page) == []
+
+
+def test_non_admin_sees_no_admin_page(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, SALES)
+    page.goto(base_url + "/admin/users")
+    expect(page.get_by_text("You do not have access to this page.")).to_be_visible()
+    assert console_errors(page) == []
+
+
+def _csrf(page: Page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "salesbot_csrf")
