@@ -1,0 +1,1 @@
+"""Conversations: append-only chat storage, search, export and legacy import."""

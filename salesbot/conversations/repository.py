@@ -1,0 +1,224 @@
+"""Queries for conversations, messages and summaries; no business rules."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesbot.conversations.models import Conversation, ConversationSummary, Message
+from salesbot.kit.ids import new_id
+
+
+async def create_conversation(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    title: str,
+    now: datetime,
+    model: str | None = None,
+    conversation_id: uuid.UUID | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Conversation:
+    conversation = Conversation(
+        id=conversation_id or new_id(),
+        user_id=user_id,
+        title=title,
+        model=model,
+        created_at=now,
+        updated_at=now,
+        pinned=False,
+        meta=meta or {},
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def conversation_by_id(
+    session: AsyncSession, conversation_id: uuid.UUID, *, include_deleted: bool = False
+) -> Conversation | None:
+    stmt = select(Conversation).where(Conversation.id == conversation_id)
+    if not include_deleted:
+        stmt = stmt.where(Conversation.deleted_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_conversations(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    archived: bool | None,
+    pinned: bool | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Conversation]:
+    """Newest activity first; `after` is the (updated_at, id) of the previous page's last row."""
+    stmt = select(Conversation).where(
+        Conversation.user_id == user_id, Conversation.deleted_at.is_(None)
+    )
+    if archived is not None:
+        stmt = stmt.where(
+            Conversation.archived_at.is_not(None)
+            if archived
+            else Conversation.archived_at.is_(None)
+        )
+    if pinned is not None:
+        stmt = stmt.where(Conversation.pinned.is_(pinned))
+    if after is not None:
+        updated, last_id = after
+        stmt = stmt.where(
+            or_(
+                Conversation.updated_at < updated,
+                and_(Conversation.updated_at == updated, Conversation.id < last_id),
+            )
+        )
+    stmt = stmt.order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def append_message(
+    session: AsyncSession,
+    *,
+    conversation_id: uuid.UUID,
+    role: str,
+    content: str,
+    now: datetime,
+    tool_calls: list[dict[str, Any]] | None = None,
+    tool_call_id: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    tokens_used: int | None = None,
+    meta: dict[str, Any] | None = None,
+    message_id: uuid.UUID | None = None,
+) -> Message:
+    """One INSERT plus an `updated_at` touch, whatever the conversation's length."""
+    message = Message(
+        id=message_id or new_id(),
+        conversation_id=conversation_id,
+        role=role,
+        content=content,
+        tool_calls=tool_calls,
+        tool_call_id=tool_call_id,
+        attachments=attachments,
+        tokens_used=tokens_used,
+        meta=meta or {},
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    await touch(session, conversation_id, now)
+    return message
+
+
+async def touch(
+    session: AsyncSession, conversation_id: uuid.UUID, now: datetime, **values: Any
+) -> None:
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def list_messages(
+    session: AsyncSession,
+    *,
+    conversation_id: uuid.UUID,
+    before: uuid.UUID | None,
+    limit: int,
+) -> list[Message]:
+    """Latest first; ids are time-ordered so `id` alone orders the conversation."""
+    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    if before is not None:
+        stmt = stmt.where(Message.id < before)
+    stmt = stmt.order_by(Message.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def recent_messages(
+    session: AsyncSession,
+    *,
+    conversation_id: uuid.UUID,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Message]:
+    """Up to `limit` of the latest messages newer than `after`, oldest first."""
+    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    if after is not None:
+        stmt = stmt.where(Message.id > after)
+    rows = list((await session.execute(stmt.order_by(Message.id.desc()).limit(limit))).scalars())
+    rows.reverse()
+    return rows
+
+
+async def iter_messages(
+    session: AsyncSession, conversation_id: uuid.UUID, *, batch: int = 500
+) -> AsyncIterator[Message]:
+    """Every message oldest first, read in keyset batches (exports of long conversations)."""
+    last: uuid.UUID | None = None
+    while True:
+        stmt = select(Message).where(Message.conversation_id == conversation_id)
+        if last is not None:
+            stmt = stmt.where(Message.id > last)
+        rows = list((await session.execute(stmt.order_by(Message.id).limit(batch))).scalars())
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        last = rows[-1].id
+
+
+async def existing_message_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        stmt = select(Message.id).where(Message.id.in_(chunk))
+        found.update((await session.execute(stmt)).scalars())
+    return found
+
+
+async def count_messages(session: AsyncSession, conversation_id: uuid.UUID, role: str) -> int:
+    stmt = select(func.count()).where(
+        Message.conversation_id == conversation_id, Message.role == role
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def latest_summary(
+    session: AsyncSession, conversation_id: uuid.UUID
+) -> ConversationSummary | None:
+    stmt = (
+        select(ConversationSummary)
+        .where(ConversationSummary.conversation_id == conversation_id)
+        .order_by(ConversationSummary.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_summary(
+    session: AsyncSession,
+    *,
+    conversation_id: uuid.UUID,
+    through_message_id: uuid.UUID,
+    content: str,
+    model: str,
+    tokens: int,
+    now: datetime,
+) -> ConversationSummary:
+    summary = ConversationSummary(
+        conversation_id=conversation_id,
+        through_message_id=through_message_id,
+        content=content,
+        model=model,
+        tokens=tokens,
+        created_at=now,
+    )
+    session.add(summary)
+    await session.flush()
+    return summary

@@ -1,0 +1,307 @@
+"""Conversation rules: ownership, paging, renaming/pinning/archiving, soft delete, appends."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesbot.auth.service import Principal
+from salesbot.conversations import repository
+from salesbot.conversations import search as fts
+from salesbot.conversations.models import (
+    DEFAULT_TITLE,
+    Conversation,
+    ConversationSummary,
+    Message,
+)
+from salesbot.kit.db import Database
+from salesbot.kit.errors import NotFound, ValidationFailed
+from salesbot.kit.pagination import decode_cursor, encode_cursor
+
+NOT_FOUND = "Conversation not found."
+BAD_CURSOR = "The page cursor is not valid; start from the first page."
+MAX_PAGE = 100
+MAX_SEARCH_PAGE = 50
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    has_more: bool
+
+
+class ConversationNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__(NOT_FOUND)
+
+
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    now: datetime,
+    title: str | None = None,
+    model: str | None = None,
+) -> Conversation:
+    conversation = await repository.create_conversation(
+        session,
+        user_id=principal.user_id,
+        title=(title or "").strip() or DEFAULT_TITLE,
+        model=model,
+        now=now,
+    )
+    await session.commit()
+    return conversation
+
+
+async def get_own(
+    session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
+) -> Conversation:
+    """The caller's conversation; anybody else's (or a deleted one) is simply not found."""
+    conversation = await repository.conversation_by_id(session, conversation_id)
+    if conversation is None or conversation.user_id != principal.user_id:
+        raise ConversationNotFound()
+    return conversation
+
+
+def _after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(values["u"])), uuid.UUID(str(values["i"]))
+    except (KeyError, ValueError) as exc:
+        raise ValidationFailed(BAD_CURSOR) from exc
+
+
+async def list_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    archived: bool | None,
+    pinned: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Conversation]:
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = await repository.list_conversations(
+        session,
+        user_id=principal.user_id,
+        archived=archived,
+        pinned=pinned,
+        after=_after(cursor),
+        limit=limit + 1,
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        encode_cursor({"u": rows[-1].updated_at.isoformat(), "i": str(rows[-1].id)})
+        if has_more
+        else None
+    )
+    return Page(rows, next_cursor, has_more)
+
+
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    *,
+    now: datetime,
+    title: str | None = None,
+    pinned: bool | None = None,
+    archived: bool | None = None,
+) -> Conversation:
+    conversation = await get_own(session, principal, conversation_id)
+    if title is not None:
+        cleaned = " ".join(title.split())
+        if not cleaned:
+            raise ValidationFailed("The title cannot be empty.")
+        conversation.title = cleaned[:200]
+        # A name the user chose is never replaced by a generated one.
+        conversation.meta = {**conversation.meta, "title_source": "user"}
+    if pinned is not None:
+        conversation.pinned = pinned
+    if archived is not None:
+        conversation.archived_at = (conversation.archived_at or now) if archived else None
+    await session.commit()
+    return conversation
+
+
+async def delete(
+    session: AsyncSession, principal: Principal, conversation_id: uuid.UUID, *, now: datetime
+) -> None:
+    """Soft delete: hidden everywhere at once; retention removes the rows later."""
+    conversation = await get_own(session, principal, conversation_id)
+    conversation.deleted_at = now
+    await session.commit()
+
+
+def _before(cursor: str | None) -> uuid.UUID | None:
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        return uuid.UUID(str(values["b"]))
+    except (KeyError, ValueError) as exc:
+        raise ValidationFailed(BAD_CURSOR) from exc
+
+
+async def messages_page(
+    session: AsyncSession,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> Page[Message]:
+    """The latest `limit` messages before the cursor, newest first."""
+    await get_own(session, principal, conversation_id)
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = await repository.list_messages(
+        session, conversation_id=conversation_id, before=_before(cursor), limit=limit + 1
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor({"b": str(rows[-1].id)}) if has_more else None
+    return Page(rows, next_cursor, has_more)
+
+
+async def search(
+    session: AsyncSession, principal: Principal, *, q: str, cursor: str | None, limit: int
+) -> Page[fts.Hit]:
+    limit = max(1, min(limit, MAX_SEARCH_PAGE))
+    values = decode_cursor(cursor) or {"o": 0}
+    try:
+        offset = int(values["o"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValidationFailed(BAD_CURSOR) from exc
+    if offset < 0 or offset > 10_000:
+        raise ValidationFailed(BAD_CURSOR)
+    hits = await fts.search(session, user_id=principal.user_id, q=q, limit=limit + 1, offset=offset)
+    has_more = len(hits) > limit
+    return Page(hits[:limit], encode_cursor({"o": offset + limit}) if has_more else None, has_more)
+
+
+async def iter_messages(database: Database, conversation_id: uuid.UUID) -> AsyncIterator[Message]:
+    """Every message oldest first, through a session of its own (for streamed exports)."""
+    async with database.sessions() as session:
+        async for message in repository.iter_messages(session, conversation_id):
+            yield message
+
+
+# --- used by the assistant ---------------------------------------------------------------------
+
+
+async def owned_for_chat(
+    session: AsyncSession, principal: Principal, conversation_id: uuid.UUID | None, *, now: datetime
+) -> Conversation:
+    """The conversation a chat message goes to: the caller's own, or a new one."""
+    if conversation_id is None:
+        return await create(session, principal, now=now)
+    return await get_own(session, principal, conversation_id)
+
+
+async def append(
+    session: AsyncSession,
+    conversation_id: uuid.UUID,
+    *,
+    role: str,
+    content: str,
+    now: datetime,
+    tool_calls: list[dict[str, Any]] | None = None,
+    tool_call_id: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    tokens_used: int | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Message:
+    """Append one message (one INSERT + the conversation's `updated_at` touch) and commit."""
+    message = await repository.append_message(
+        session,
+        conversation_id=conversation_id,
+        role=role,
+        content=content,
+        now=now,
+        tool_calls=tool_calls,
+        tool_call_id=tool_call_id,
+        attachments=attachments,
+        tokens_used=tokens_used,
+        meta=meta,
+    )
+    await session.commit()
+    return message
+
+
+async def replay_window(
+    session: AsyncSession, conversation_id: uuid.UUID, *, limit: int
+) -> tuple[ConversationSummary | None, list[Message]]:
+    """The latest stored summary and up to `limit` of the messages after it, oldest first."""
+    summary = await repository.latest_summary(session, conversation_id)
+    messages = await repository.recent_messages(
+        session,
+        conversation_id=conversation_id,
+        after=summary.through_message_id if summary else None,
+        limit=limit,
+    )
+    return summary, messages
+
+
+async def save_summary(
+    session: AsyncSession,
+    conversation_id: uuid.UUID,
+    *,
+    through_message_id: uuid.UUID,
+    content: str,
+    model: str,
+    tokens: int,
+    now: datetime,
+) -> ConversationSummary:
+    summary = await repository.add_summary(
+        session,
+        conversation_id=conversation_id,
+        through_message_id=through_message_id,
+        content=content,
+        model=model,
+        tokens=tokens,
+        now=now,
+    )
+    await session.commit()
+    return summary
+
+
+def needs_title(conversation: Conversation) -> bool:
+    return conversation.title == DEFAULT_TITLE and conversation.meta.get("title_source") != "user"
+
+
+async def set_generated_title(
+    session: AsyncSession, conversation_id: uuid.UUID, title: str, *, now: datetime
+) -> str | None:
+    """Set a generated title unless the user named the conversation meanwhile."""
+    conversation = await repository.conversation_by_id(session, conversation_id)
+    if conversation is None or not needs_title(conversation):
+        return None
+    conversation.title = title[:200]
+    conversation.meta = {**conversation.meta, "title_source": "generated"}
+    await session.commit()
+    return conversation.title
+
+
+async def update_meta(
+    session: AsyncSession, conversation_id: uuid.UUID, values: dict[str, Any], *, model: str | None
+) -> None:
+    conversation = await repository.conversation_by_id(session, conversation_id)
+    if conversation is None:
+        return
+    conversation.meta = {**conversation.meta, **values}
+    if model is not None:
+        conversation.model = model
+    await session.commit()

@@ -1,0 +1,130 @@
+"""Search: ranked hits with snippets over the user's own messages and titles; odd input is safe."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.api.conversations.conftest import Users, add_messages, new_conversation
+
+
+async def _search(client: httpx.AsyncClient, headers: dict[str, str], q: str) -> httpx.Response:
+    return await client.get("/api/conversations/search", params={"q": q}, headers=headers)
+
+
+async def test_finds_messages_with_highlighted_snippets(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    nike = await new_conversation(client, users.sales, "Q1 planning")
+    other = await new_conversation(client, users.sales, "Other")
+    await add_messages(
+        app,
+        nike,
+        ["Please build the landmark proposal for Nike, start in January", "thanks"],
+    )
+    await add_messages(app, other, ["mockup for the gateway at night"])
+    response = await _search(client, users.sales, "landmark Nike")
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert len(items) == 1
+    hit = items[0]
+    assert hit["conversation_id"] == nike
+    assert hit["conversation_title"] == "Q1 planning"
+    assert hit["role"] == "user"
+    marked = [hit["snippet"][s:e].lower() for s, e in hit["highlights"]]
+    assert "landmark" in marked and "nike" in marked
+    assert "<mark>" in hit["snippet_html"]
+
+
+async def test_stemming_and_prefix(client: httpx.AsyncClient, users: Users, app: FastAPI) -> None:
+    conversation = await new_conversation(client, users.sales, "Chat")
+    await add_messages(app, conversation, ["We generated three proposals yesterday"])
+    assert len((await _search(client, users.sales, "proposal")).json()["items"]) == 1
+    assert len((await _search(client, users.sales, "yester*")).json()["items"]) == 1
+    assert (await _search(client, users.sales, "yester")).json()["items"] == []
+
+
+async def test_title_hits_and_ranking(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    titled = await new_conversation(client, users.sales, "Adidas renewal")
+    chatty = await new_conversation(client, users.sales, "Misc")
+    await add_messages(app, chatty, ["adidas adidas adidas adidas rates", "adidas"])
+    items = (await _search(client, users.sales, "adidas")).json()["items"]
+    kinds = {(i["conversation_id"], i["message_id"] is None) for i in items}
+    assert (titled, True) in kinds
+    assert (chatty, False) in kinds
+    ranks = [i["rank"] for i in items]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+async def test_never_finds_other_users_messages(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    theirs = await new_conversation(client, users.admin, "Secret plan")
+    await add_messages(app, theirs, ["confidential budget for uae21"])
+    assert (await _search(client, users.sales, "confidential")).json()["items"] == []
+    assert (await _search(client, users.sales, "secret")).json()["items"] == []
+    assert len((await _search(client, users.admin, "confidential")).json()["items"]) == 1
+
+
+async def test_phrase_search(client: httpx.AsyncClient, users: Users, app: FastAPI) -> None:
+    conversation = await new_conversation(client, users.sales, "Chat")
+    await add_messages(app, conversation, ["payment terms 50% upfront", "upfront payment later"])
+    items = (await _search(client, users.sales, '"payment terms"')).json()["items"]
+    assert [i["snippet"] for i in items] == ["payment terms 50% upfront"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        '"unbalanced',
+        "a AND OR NOT",
+        "NEAR(x y)",
+        "*",
+        "***",
+        "foo*bar*",
+        "(((",
+        "'); DROP TABLE messages; --",
+        "col:value",
+        "^start",
+        "-minus +plus",
+        "\\",
+        "😀 emoji",
+        "the",
+        "x" * 500,
+        "ü ñ é",
+        "a:* & !b | c <-> d",
+    ],
+)
+async def test_odd_queries_never_fail(
+    client: httpx.AsyncClient, users: Users, app: FastAPI, q: str
+) -> None:
+    conversation = await new_conversation(client, users.sales, "Chat")
+    await add_messages(app, conversation, ["AND OR NOT words with col value and emoji 😀 über"])
+    response = await _search(client, users.sales, q)
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["items"], list)
+
+
+async def test_search_pages(client: httpx.AsyncClient, users: Users, app: FastAPI) -> None:
+    conversation = await new_conversation(client, users.sales, "Chat")
+    await add_messages(app, conversation, [f"billboard number {n}" for n in range(5)])
+    first = await client.get(
+        "/api/conversations/search",
+        params={"q": "billboard", "limit": 3},
+        headers=users.sales,
+    )
+    body = first.json()
+    assert len(body["items"]) == 3 and body["has_more"] is True
+    second = await client.get(
+        "/api/conversations/search",
+        params={"q": "billboard", "limit": 3, "cursor": body["next_cursor"]},
+        headers=users.sales,
+    )
+    rest = second.json()
+    assert len(rest["items"]) == 2 and rest["has_more"] is False
+    ids = {i["message_id"] for i in body["items"]} | {i["message_id"] for i in rest["items"]}
+    assert len(ids) == 5
