@@ -24,6 +24,8 @@ PAGES: dict[str, str] = {
     "/login": "Sign in",
     "/invite": "Accept invitation",
     "/settings": "Settings",
+    "/chat": "Chat",
+    "/chat/{conversation_id}": "Chat",
     "/admin/users": "Users",
     "/admin/invites": "Invitations",
     "/admin/audit": "Audit log",

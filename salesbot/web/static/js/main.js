@@ -11,6 +11,8 @@ route("/invite", () => import("./pages/invite.js"), { title: "Accept invitation"
 route("/settings", () => import("./pages/settings.js"), { title: "Settings" });
 route("/admin/users", () => import("./pages/admin-users.js"), { title: "Users", permission: "users:manage" });
 route("/admin/invites", () => import("./pages/admin-invites.js"), { title: "Invitations", permission: "invites:manage" });
+route("/chat", () => import("./pages/chat.js"), { title: "Chat", permission: "conversations:read" });
+route("/chat/:id", () => import("./pages/chat.js"), { title: "Chat", permission: "conversations:read" });
 route("/admin/audit", () => import("./pages/admin-audit.js"), { title: "Audit log", permission: "audit:read" });
 
 function setTitle(title) {

@@ -7,6 +7,7 @@ import { toast } from "./ui.js";
 /** Navigation entries, shown only to users holding the permission. */
 export const NAV = [
   { href: "/", label: "Home", permission: "account:self", icon: "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z" },
+  { href: "/chat", label: "Chat", permission: "conversations:read", icon: "M4 5h16v11H8l-4 4z" },
   {
     section: "Admin",
     href: "/admin/users",
