@@ -122,16 +122,11 @@ def test_composer_counts_characters_and_handles_keys(page: Page, base_url: str) 
 def test_attachments_show_progress_and_per_file_errors(page: Page, base_url: str) -> None:
     sign_in(page, base_url, SALES)
     page.goto(base_url + "/chat?new=1")
-    page.locator("#attach-input").set_input_files(
-        [
-            {"name": "creative.png", "mimeType": "image/png", "buffer": PNG},
-            {
-                "name": "fake.pdf",
-                "mimeType": "application/pdf",
-                "buffer": b"<html>not a pdf</html>",
-            },
-        ]
-    )
+    files: list[FilePayload] = [
+        {"name": "creative.png", "mimeType": "image/png", "buffer": PNG},
+        {"name": "fake.pdf", "mimeType": "application/pdf", "buffer": b"<html>not a pdf</html>"},
+    ]
+    page.locator("#attach-input").set_input_files(files)
     tray = page.get_by_role("list", name="Attachments")
     good = tray.get_by_role("listitem").filter(has_text="creative.png")
     bad = tray.get_by_role("listitem").filter(has_text="fake.pdf")
