@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import subprocess
 import time
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from redis.asyncio import Redis
 
+from salesbot.kit.logging import configure_logging
 from salesbot.kit.redis import REDIS_FALLBACKS, REDIS_OUTAGES, RedisFacade
 from tests.conftest import REDIS_URL, require_service
 from tests.live_server import free_port
@@ -81,9 +83,11 @@ async def test_configured_redis_serves(caplog: pytest.LogCaptureFixture) -> None
 
 
 async def test_outage_falls_back_logs_once_counts_and_recovers(
-    redis_process: tuple[int, list[subprocess.Popen[bytes]]], capsys: pytest.CaptureFixture[str]
+    redis_process: tuple[int, list[subprocess.Popen[bytes]]], caplog: pytest.LogCaptureFixture
 ) -> None:
     port, procs = redis_process
+    configure_logging(json=True)  # route structlog through stdlib logging, as the app does
+    logging.getLogger().addHandler(caplog.handler)
     facade = RedisFacade(f"redis://127.0.0.1:{port}/0", retry_interval=0.2)
     outages_before = REDIS_OUTAGES._value.get()
     fallbacks_before = REDIS_FALLBACKS._value.get()
@@ -93,8 +97,8 @@ async def test_outage_falls_back_logs_once_counts_and_recovers(
             assert await facade.call(_get, _local) == "local"
         assert REDIS_OUTAGES._value.get() == outages_before + 1
         assert REDIS_FALLBACKS._value.get() == fallbacks_before + 5
-        logged = capsys.readouterr()
-        assert (logged.out + logged.err).count("redis_unavailable") == 1
+        outage_logs = [r for r in caplog.records if "redis_unavailable" in str(r.msg)]
+        assert len(outage_logs) == 1
 
         # Back: after the retry interval the facade talks to Redis again.
         procs.append(_start_redis(port))
