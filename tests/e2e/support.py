@@ -70,14 +70,19 @@ def sign_in(
         ]
 
 
-def console_errors(page: Page, expected_statuses: Iterable[int] = ()) -> list[str]:
-    """Console errors and CSP violations, minus the browser's notes on expected API refusals."""
+def console_errors(
+    page: Page, expected_statuses: Iterable[int] = (), *, network_cut: bool = False
+) -> list[str]:
+    """Console errors and CSP violations, minus the browser's notes on expected API refusals
+    (and, with network_cut, on connections the test itself aborted)."""
     allowed = {str(s) for s in expected_statuses}
     errors: list[str] = page.console_errors  # type: ignore[attr-defined]
     kept = []
     for text in errors:
         match = _FAILED_LOAD.search(text)
         if match and match.group(1) in allowed:
+            continue
+        if network_cut and text == "Failed to load resource: net::ERR_FAILED":
             continue
         kept.append(text)
     return kept

@@ -79,7 +79,7 @@ export function toolCard(name, id) {
     card,
     setProgress(fraction, message) {
       if (Number.isFinite(fraction)) {
-        const pct = Math.max(0, Math.min(100, fraction > 1 ? fraction : fraction * 100));
+        const pct = Math.max(0, Math.min(100, fraction * 100));
         bar.value = pct;
         bar.textContent = `${Math.round(pct)} %`;
       }
@@ -116,8 +116,8 @@ export function messageNode(message) {
     });
   } else if (role === "tool") {
     const meta = message.metadata || {};
-    const tool = toolCard(meta.tool_name || meta.name || "", message.tool_call_id);
-    tool.finish({ ok: meta.ok !== false, summary: message.content, cards: cardsFrom(message) });
+    const tool = toolCard(meta.tool || meta.tool_name || meta.name || "", message.tool_call_id);
+    tool.finish({ ok: meta.ok !== false && !meta.is_error, summary: message.content, cards: [...(message.attachments || []), ...cardsFrom(message)] });
     body.append(tool.card);
   } else {
     const md = h("div", { class: "md" });
@@ -128,7 +128,7 @@ export function messageNode(message) {
   }
   return h(
     "article",
-    { class: `msg msg-${role}`, dataset: { id: message.id, role }, "aria-label": role === "user" ? "You" : role === "tool" ? "Tool" : "Assistant" },
+    { class: `msg msg-${role}`, dataset: { id: message.id, role, run: (message.metadata && message.metadata.run_id) || "" }, "aria-label": role === "user" ? "You" : role === "tool" ? "Tool" : "Assistant" },
     body,
     h("time", { class: "msg-time", datetime: message.created_at }, formatDateTime(message.created_at)),
   );

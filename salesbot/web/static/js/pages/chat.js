@@ -570,9 +570,6 @@ export async function render({ main, user, params, query, navigate }) {
     };
     return {
       node,
-      get text() {
-        return text;
-      },
       delta(piece) {
         text += piece;
         typing.hidden = true;
@@ -623,10 +620,10 @@ export async function render({ main, user, params, query, navigate }) {
           view.tool(d.tool_call_id || d.id, d.name || d.tool);
           break;
         case "tool_progress":
-          view.getTool(d.tool_call_id || d.id, d.name || d.tool).setProgress(Number(d.progress ?? d.percent), d.message || d.stage);
+          view.getTool(d.tool_call_id || d.id, d.name || d.tool).setProgress(d.percent !== undefined ? Number(d.percent) / 100 : Number(d.progress), d.message || d.stage);
           break;
         case "tool_result":
-          view.getTool(d.tool_call_id || d.id, d.name || d.tool).finish({ ok: d.ok !== false && !d.error, summary: d.summary || d.error || "", cards: d.files || d.file_cards || d.cards || [] });
+          view.getTool(d.tool_call_id || d.id, d.name || d.tool).finish({ ok: d.ok !== false && !d.error && !d.is_error, summary: d.summary || d.error || "", cards: d.files || d.file_cards || d.cards || [] });
           break;
         case "message_end":
           run.ended = true;
@@ -639,7 +636,7 @@ export async function render({ main, user, params, query, navigate }) {
         default:
           break;
       }
-      if (run.runId && !run.ended) saveRun({ runId: run.runId, lastEventId: run.lastEventId, conversationId: state.id, text: view.text });
+      if (run.runId && !run.ended && event === "message_start") saveRun({ runId: run.runId, conversationId: state.id });
     };
   }
 
@@ -661,6 +658,7 @@ export async function render({ main, user, params, query, navigate }) {
     };
     const observer = new MutationObserver(stick);
     observer.observe(view.node, { childList: true, subtree: true, characterData: true });
+    let failure = null;
     try {
       await starter(onEvent, controller.signal);
       // A dropped connection ends the stream early: reconnect from the last event seen.
@@ -669,6 +667,7 @@ export async function render({ main, user, params, query, navigate }) {
       }
       if (!run.ended) view.done();
     } catch (err) {
+      failure = err;
       if (err && err.name === "AbortError") view.done();
       else view.fail(err instanceof ApiError ? err.message : "The connection to the assistant was lost. Reload the page to see the reply.");
     } finally {
@@ -676,6 +675,7 @@ export async function render({ main, user, params, query, navigate }) {
       if (run.ended) saveRun(null);
       setStreaming(null);
     }
+    return failure;
   }
 
   stopBtn.addEventListener("click", () => {
@@ -716,7 +716,7 @@ export async function render({ main, user, params, query, navigate }) {
     if (fileIds.length) body.file_ids = fileIds;
     await follow(view, run, (onEvent, signal) => startChat(body, onEvent, signal));
     // The title is generated after the first exchange.
-    if (state.id && state.conversation && state.conversation.title === "New chat") {
+    if (state.id && state.conversation) {
       try {
         state.conversation = await api.get(`/api/conversations/${state.id}`);
         paintHeader();
@@ -730,16 +730,19 @@ export async function render({ main, user, params, query, navigate }) {
   async function resumeIfRunning() {
     const saved = savedRun();
     if (!saved || !saved.runId || saved.conversationId !== state.id) return;
-    // If the reply was stored meanwhile, the history already shows it.
-    const last = history.lastElementChild;
-    if (last && last.dataset.role && last.dataset.role !== "user") {
-      saveRun(null);
-      return;
-    }
+    // After a reload nothing of the reply is on screen: drop what was already stored of this
+    // run and replay the whole run (stored events, then live ones) into one reply.
+    const asked = history.querySelector(`[data-run="${CSS.escape(saved.runId)}"]`);
+    if (asked) while (asked.nextElementSibling) asked.nextElementSibling.remove();
     const view = pendingAssistant();
-    if (saved.text) view.setText(String(saved.text));
-    const run = { runId: saved.runId, lastEventId: saved.lastEventId, ended: false };
-    await follow(view, run, (onEvent, signal) => resumeChat(run.runId, run.lastEventId, onEvent, signal));
+    const run = { runId: saved.runId, lastEventId: null, ended: false };
+    const failure = await follow(view, run, (onEvent, signal) => resumeChat(run.runId, null, onEvent, signal));
+    if (failure instanceof ApiError && failure.status >= 400 && failure.status < 500) {
+      // The run is no longer kept by the server: show what was stored instead.
+      saveRun(null);
+      view.node.remove();
+      await openConversation();
+    }
   }
 
   /* ---------- start ---------- */

@@ -1,0 +1,105 @@
+"""Chat journeys with the offline assistant: a proposal with progress and a PDF, search, resume."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import Page, Request, Route, expect
+
+from tests.e2e.support import SALES, console_errors, sign_in
+
+LANDMARK = (
+    "Make me a landmark proposal, start Jan 1st 2026, durations 2 weeks, 4 weeks, "
+    "rates 1.5M, 2.8M, client Nike"
+)
+
+
+def test_landmark_proposal_streams_with_progress_and_downloads_the_pdf(
+    page: Page, base_url: str
+) -> None:
+    sign_in(page, base_url, SALES)
+    page.goto(base_url + "/chat?new=1")
+    page.get_by_role("button", name=LANDMARK).click()
+    expect(page).to_have_url(re.compile(r"/chat/[0-9a-f-]{36}$"))
+    tool = page.get_by_role("group", name="Creating proposals")
+    expect(tool).to_have_attribute("data-state", "done", timeout=30_000)
+    reply = page.locator(".msg-assistant").last
+    expect(reply).to_contain_text("AED")
+    pdf = tool.get_by_role("link", name=re.compile(r"Download .*\.pdf$"))
+    expect(pdf).to_be_visible()
+    href = pdf.get_attribute("href")
+    assert href is not None
+    download = page.request.get(base_url + href if href.startswith("/") else href)
+    assert download.status == 200
+    assert download.body().startswith(b"%PDF")
+    # The reply is stored: after a reload the same tool card and file are there.
+    page.reload()
+    stored = page.get_by_role("group", name="Creating proposals")
+    expect(stored.get_by_role("link", name=re.compile(r"Download .*\.pdf$"))).to_be_visible()
+    assert console_errors(page) == []
+
+
+def test_search_finds_an_old_message_and_opens_it_at_the_hit(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, SALES)
+    word = "quokka" + uuid.uuid4().hex[:6]
+    page.goto(base_url + "/chat?new=1")
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(f"hello, remember the {word} campaign")
+    box.press("Enter")
+    expect(page.locator(".msg-assistant").last).not_to_have_class(re.compile("streaming"))
+    conversation = page.url.rsplit("/", 1)[1]
+    page.goto(base_url + "/chat")
+    page.get_by_role("searchbox", name="Search conversations").fill(word)
+    hit = page.get_by_role("region", name="Search results").get_by_role("link").first
+    expect(hit.locator("mark")).to_have_text(word)
+    hit.click()
+    expect(page).to_have_url(re.compile(rf"/chat/{conversation}\?m=[0-9a-f-]{{36}}$"))
+    target = page.locator(".msg.hit-target")
+    expect(target).to_contain_text(word)
+    expect(target).to_be_in_viewport()
+    assert console_errors(page) == []
+
+
+def test_a_dropped_stream_resumes_and_a_reload_mid_reply_shows_it_whole(
+    page: Page, base_url: str
+) -> None:
+    sign_in(page, base_url, SALES)
+    resumed_with: list[str | None] = []
+
+    def cut_after_first_event(route: Route) -> None:
+        # The real reply, cut after its first event, as if the connection dropped there.
+        response = route.fetch()
+        first = response.text().split("\n\n")[0] + "\n\n"
+        route.fulfill(response=response, body=first)
+
+    def note_resume(request: Request) -> None:
+        if "/api/chat/runs/" in request.url:
+            resumed_with.append(request.headers.get("last-event-id"))
+
+    page.on("request", note_resume)
+    page.route("**/api/chat", cut_after_first_event)
+    page.goto(base_url + "/chat?new=1")
+    page.get_by_role("button", name=LANDMARK).click()
+    tool = page.get_by_role("group", name="Creating proposals")
+    expect(tool).to_have_attribute("data-state", "done", timeout=30_000)
+    assert resumed_with and resumed_with[0] is not None  # reconnected from the last event seen
+    assert len(page.locator(".tool-card").all()) == 1
+
+    # Now the reconnection fails too (the page is reloaded mid-reply instead).
+    page.route("**/api/chat/runs/**", lambda route: route.abort())
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("list locations")
+    box.press("Enter")
+    expect(page.locator(".msg-assistant").last.get_by_role("alert")).to_be_visible()
+    page.unroute("**/api/chat/runs/**")
+    page.unroute("**/api/chat")
+    page.reload()
+    last = page.locator(".msg-assistant").last
+    expect(last).not_to_have_class(re.compile("streaming"))
+    expect(last).to_contain_text("Landmark")
+    # One reply for the question, not the stored one plus the replayed one.
+    asked = page.locator(".msg-user").filter(has_text="list locations")
+    expect(asked).to_have_count(1)
+    assert page.evaluate("sessionStorage.getItem('salesbot.chat.run')") is None
+    assert console_errors(page, network_cut=True) == []
