@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from salesbot.files.service import storage_from_settings
 from salesbot.kit.db import Database, make_engine
+from salesbot.kit.storage import Storage
 from salesbot.locations import service as locations
+from salesbot.mockups import service as mockups
 from salesbot.settings import Settings
 from salesbot.users import service as users
 from salesbot.users.roles import Role
@@ -144,18 +147,22 @@ def demo_accounts() -> list[tuple[str, str, list[tuple[Role, str | None]]]]:
     return accounts
 
 
-async def seed(db: Database, password: str) -> list[tuple[str, str]]:
+async def seed(
+    db: Database, password: str, storage: Storage | None = None
+) -> list[tuple[str, str]]:
     async with db.sessions() as session:
         companies = {c["code"]: await users.ensure_company(session, **c) for c in COMPANIES}
         logins: list[tuple[str, str]] = []
+        admin_id = None
         for email, name, roles in demo_accounts():
-            await users.ensure_user(
+            user = await users.ensure_user(
                 session,
                 email=email,
                 name=name,
                 password=password,
                 roles=[(role, companies[code] if code else None) for role, code in roles],
             )
+            admin_id = admin_id or (user.id if roles[0][0] is Role.admin else None)
             logins.append(
                 (email, ", ".join(f"{r.value}" + (f"@{c}" if c else "") for r, c in roles))
             )
@@ -164,12 +171,16 @@ async def seed(db: Database, password: str) -> list[tuple[str, str]]:
             company = companies[fields.pop("company")]
             await locations.upsert_location(session, company_id=company.id, **fields)
         await session.commit()
+        if storage is not None and admin_id is not None:
+            await mockups.ensure_demo_photos(session, storage, owner_id=admin_id)
     return logins
 
 
 async def load_demo(settings: Settings) -> list[tuple[str, str]]:
     db = Database(make_engine(settings.effective_database_url))
     try:
-        return await seed(db, settings.demo_password.get_secret_value())
+        return await seed(
+            db, settings.demo_password.get_secret_value(), storage_from_settings(settings)
+        )
     finally:
         await db.dispose()

@@ -1,0 +1,70 @@
+"""Background mockups: `mockups.generate` makes a queued mockup when the request found no free slot.
+
+The job reads its configuration from the environment like any worker process, opens its own
+database engine (jobs run on their own event loop), waits for one of this process's
+composition slots and reports progress on the `mockups` row, where the requester polls it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from dramatiq.middleware import CurrentMessage
+
+from salesbot.files.service import storage_from_settings
+from salesbot.jobs import job
+from salesbot.kit.db import Database, make_engine
+from salesbot.kit.errors import NotFound
+from salesbot.kit.logging import get_logger
+from salesbot.mockups import service
+from salesbot.settings import Settings
+
+log = get_logger(__name__)
+
+MAX_RETRIES = 2
+
+
+def _attempts_left() -> bool:
+    message = CurrentMessage.get_current_message()
+    retries = int(message.options.get("retries", 0)) if message is not None else MAX_RETRIES
+    return retries < MAX_RETRIES
+
+
+@job("mockups.generate", queue="default", max_retries=MAX_RETRIES)
+async def generate_mockup(mockup_id: str) -> str | None:
+    """Make the queued mockup `mockup_id`; its output file id, or None when it was refused."""
+    settings = Settings()
+    database = Database(make_engine(settings.effective_database_url))
+    storage = storage_from_settings(settings)
+    slots = service.composition_slots(settings.mockup_concurrency)
+    target = uuid.UUID(mockup_id)
+
+    async def progress(percent: int, message: str) -> None:
+        log.info("mockup_progress", mockup_id=mockup_id, percent=percent, message=message)
+
+    try:
+        await slots.wait(settings.job_time_limit_ms / 1000)
+        try:
+            async with database.sessions() as session:
+                mockup = await service.run_mockup(
+                    session, storage, settings, target, progress=progress
+                )
+                return str(mockup.output_file_id)
+        finally:
+            slots.release()
+    except service.MockupRejected as exc:
+        # Already recorded on the row; retrying cannot change the answer.
+        log.info("mockup_refused", mockup_id=mockup_id, reason=exc.message)
+        return None
+    except NotFound:
+        log.info("mockup_gone", mockup_id=mockup_id)  # deleted meanwhile (e.g. its owner erased)
+        return None
+    except Exception:
+        async with database.sessions() as session:
+            if _attempts_left():
+                await service.mark_retrying(session, target)
+            else:
+                await service.mark_failed(session, target, service.UNEXPECTED)
+        raise
+    finally:
+        await database.dispose()
