@@ -459,7 +459,8 @@ async def _render_combined(
 
 def _input_of(data: ProposalInput) -> dict[str, Any]:
     kind = "combined" if isinstance(data, CombinedArgs) else "separate"
-    return {"kind": kind, **data.model_dump(mode="json", exclude_none=True, exclude={"kind"})}
+    # As the user sent it (no filled-in defaults), so the record shows what was asked for.
+    return {"kind": kind, **data.model_dump(mode="json", exclude_unset=True, exclude={"kind"})}
 
 
 async def create_proposal(
