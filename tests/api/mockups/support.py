@@ -83,7 +83,7 @@ def photo(
     image = np.clip(image.astype(np.int16) + noise, 0, 255).astype(np.uint8)
     for quad in screens:
         cv2.fillConvexPoly(image, np.rint(np.array(quad)).astype(np.int32), screen[::-1])
-    return image
+    return np.asarray(image, dtype=np.uint8)
 
 
 def jpeg(image: NDArray[np.uint8]) -> bytes:
