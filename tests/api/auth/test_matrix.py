@@ -15,6 +15,7 @@ from salesbot.auth.deps import require
 from salesbot.auth.tokens import ACCESS_AUDIENCE, ACCESS_ISSUER
 from salesbot.users.permissions import ROLE_PERMISSIONS
 from salesbot.users.roles import Role
+from salesbot.web.endpoints import PAGES
 from tests.api.auth.conftest import Seeded, bearer_for
 
 # Routes anyone may call; everything else must authenticate and check a permission.
@@ -30,6 +31,8 @@ PUBLIC = {
     ("POST", "/api/auth/dev-login"),
     ("POST", "/api/invites/accept"),
 }
+# Web pages all serve the same data-free shell; every byte of data comes from the API.
+PUBLIC |= {("GET", path) for path in PAGES}
 
 
 def _permission(route: APIRoute) -> str | None:
