@@ -141,6 +141,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"SALESBOT_TRUSTED_PROXIES: not a CIDR: {cidr[:60]}") from exc
         return value
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_origin(cls, value: list[str]) -> list[str]:
+        # Credentials are allowed cross-origin, so a wildcard would hand sessions to any site.
+        if "*" in value:
+            raise ValueError("SALESBOT_CORS_ORIGINS must list origins; '*' is never allowed")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _valid_level(cls, value: str) -> str:
@@ -199,8 +207,6 @@ class Settings(BaseSettings):
             )
         if self.dev_login:
             problems.append("SALESBOT_DEV_LOGIN is a development-only option")
-        if "*" in self.cors_origins:
-            problems.append("SALESBOT_CORS_ORIGINS must list origins, not '*'")
         return problems
 
     def validate_for_startup(self) -> None:
