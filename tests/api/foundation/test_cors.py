@@ -53,4 +53,4 @@ async def test_no_cors_headers_without_configuration(client: httpx.AsyncClient) 
 @pytest.mark.parametrize("environment", ["development", "test", "production"])
 def test_wildcard_origin_is_refused_everywhere(environment: str) -> None:
     with pytest.raises(ValueError, match="list origins"):
-        Settings(_env_file=None, environment=environment, cors_origins="*")  # type: ignore[call-arg]
+        Settings(_env_file=None, environment=environment, cors_origins="*")
