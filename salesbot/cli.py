@@ -6,11 +6,15 @@ import asyncio
 import signal
 import sys
 import threading
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesbot.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from salesbot.conversations.legacy import ImportReport
 
 app = typer.Typer(help="Sales Proposal Bot", no_args_is_help=True, add_completion=False)
 config_app = typer.Typer(help="Configuration", no_args_is_help=True)
@@ -151,6 +155,61 @@ def create_admin(
         )
         raise typer.Exit(1) from None
     typer.echo(f"Admin ready: {address}")
+
+
+@app.command("import-chat-sessions")
+def import_chat_sessions(
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", help="A JSON export: a list of {user_id or user_email, messages}"),
+    ] = None,
+    table: Annotated[str, typer.Option(help="The legacy table (when no --json)")] = "chat_sessions",
+    source_url: Annotated[
+        str | None, typer.Option(help="Database with the legacy table (default: the app's own)")
+    ] = None,
+) -> None:
+    """Import the legacy chat history; running it again only adds what is new."""
+    import json
+
+    from salesbot.conversations.legacy import (
+        LegacySourceError,
+        import_rows,
+        rows_from_json,
+        rows_from_table,
+    )
+    from salesbot.kit.db import Database, make_engine
+
+    settings = _settings()
+
+    async def run() -> ImportReport:
+        if json_file is not None:
+            try:
+                rows = rows_from_json(json.loads(json_file.read_text(encoding="utf-8")))
+            except (OSError, ValueError) as exc:
+                raise LegacySourceError(
+                    f"Could not read {json_file.name}: not a JSON export."
+                ) from exc
+        else:
+            rows = await rows_from_table(source_url or settings.effective_database_url, table)
+        db = Database(make_engine(settings.effective_database_url))
+        try:
+            async with db.sessions() as session:
+                return await import_rows(session, rows)
+        finally:
+            await db.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except LegacySourceError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"Rows read: {report.rows}; conversations created: {report.conversations_created}; "
+        f"messages created: {report.messages_created}, already there: "
+        f"{report.messages_existing}, unreadable: {report.messages_skipped}."
+    )
+    for problem in report.rows_skipped:
+        typer.secho(f"  skipped {problem}", fg="yellow")
 
 
 @config_app.command("check")

@@ -114,6 +114,13 @@ async def append_message(
     return message
 
 
+async def insert_messages(session: AsyncSession, messages: Sequence[Message]) -> None:
+    """Bulk insert (imports); callers touch the conversation once afterwards."""
+    for start in range(0, len(messages), 500):
+        session.add_all(messages[start : start + 500])
+        await session.flush()
+
+
 async def touch(
     session: AsyncSession, conversation_id: uuid.UUID, now: datetime, **values: Any
 ) -> None:
