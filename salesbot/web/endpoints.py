@@ -29,6 +29,8 @@ PAGES: dict[str, str] = {
     "/admin/users": "Users",
     "/admin/invites": "Invitations",
     "/admin/audit": "Audit log",
+    "/proposals": "New proposal",
+    "/proposals/history": "Proposal history",
 }
 
 

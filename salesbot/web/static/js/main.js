@@ -14,6 +14,8 @@ route("/admin/invites", () => import("./pages/admin-invites.js"), { title: "Invi
 route("/chat", () => import("./pages/chat.js"), { title: "Chat", permission: "conversations:read" });
 route("/chat/:id", () => import("./pages/chat.js"), { title: "Chat", permission: "conversations:read" });
 route("/admin/audit", () => import("./pages/admin-audit.js"), { title: "Audit log", permission: "audit:read" });
+route("/proposals", () => import("./pages/proposals.js"), { title: "New proposal", permission: "proposals:create" });
+route("/proposals/history", () => import("./pages/proposal-history.js"), { title: "Proposal history", permission: "proposals:read" });
 
 function setTitle(title) {
   document.title = `${title} · Sales Proposal Bot`;

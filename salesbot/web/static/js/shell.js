@@ -8,6 +8,8 @@ import { toast } from "./ui.js";
 export const NAV = [
   { href: "/", label: "Home", permission: "account:self", icon: "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z" },
   { href: "/chat", label: "Chat", permission: "conversations:read", icon: "M4 5h16v11H8l-4 4z" },
+  { href: "/proposals", label: "New proposal", permission: "proposals:create", icon: "M6 3h9l4 4v14H6zM12 10v8M8 14h8" },
+  { href: "/proposals/history", label: "Proposals", permission: "proposals:read", icon: "M6 3h9l4 4v14H6zM9 10h7M9 14h7M9 18h4" },
   {
     section: "Admin",
     href: "/admin/users",
@@ -147,10 +149,12 @@ export function publicLayout() {
 }
 
 export function markActive(pathname) {
-  document.querySelectorAll(".nav-link").forEach((link) => {
-    const href = link.dataset.nav;
-    const active = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
-    if (active) link.setAttribute("aria-current", "page");
+  // The longest matching entry wins, so /proposals/history marks "Proposals", not "New proposal".
+  const links = [...document.querySelectorAll(".nav-link")];
+  const matches = (href) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
+  const best = links.filter((l) => matches(l.dataset.nav)).sort((a, b) => b.dataset.nav.length - a.dataset.nav.length)[0];
+  links.forEach((link) => {
+    if (link === best) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   });
 }
