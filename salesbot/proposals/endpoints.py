@@ -26,6 +26,7 @@ from salesbot.proposals.schemas import (
     DuplicateRequest,
     ProposalCreate,
     ProposalOut,
+    ProposalPreview,
     ProposalSummary,
 )
 from salesbot.settings import Settings
@@ -84,6 +85,17 @@ async def create_proposal(
         session, _storage(request), principal, body, settings=_settings(request)
     )
     return service.to_out(proposal)
+
+
+@router.post("/preview", response_model=ProposalPreview, responses=_REJECTED)
+async def preview_proposal(
+    body: Annotated[ProposalCreate, Body()],
+    request: Request,
+    session: DbSession,
+    principal: Creator,
+) -> ProposalPreview:
+    """The figures the same body would produce, for live totals; nothing is made or stored."""
+    return await service.preview_proposal(session, body, settings=_settings(request))
 
 
 @router.get("", response_model=Page[ProposalSummary])

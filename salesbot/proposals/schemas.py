@@ -179,6 +179,20 @@ class ProposalOut(BaseModel):
     input: dict[str, Any] = Field(description="The request as submitted")
 
 
+class ProposalPreview(BaseModel):
+    """The figures a proposal would have (nothing produced or recorded)."""
+
+    kind: Kind
+    client_name: str
+    payment_terms: str
+    currency: str
+    proposal_date: date
+    valid_until: date
+    terms: list[str]
+    locations: list[ProposalLocationOut]
+    package: PackageOut | None = None
+
+
 class ProposalLocationBrief(BaseModel):
     key: str
     display_name: str

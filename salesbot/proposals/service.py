@@ -57,6 +57,7 @@ from salesbot.proposals.schemas import (
     ProposalLocationBrief,
     ProposalLocationOut,
     ProposalOut,
+    ProposalPreview,
     ProposalSummary,
     SeparateArgs,
     SeparateProposalIn,
@@ -463,6 +464,49 @@ def _input_of(data: ProposalInput) -> dict[str, Any]:
     return {"kind": kind, **data.model_dump(mode="json", exclude_unset=True, exclude={"kind"})}
 
 
+@dataclass(frozen=True)
+class _Quote:
+    chosen: list[Location]
+    keys: list[str]
+    facts: dict[str, pricing.LocationFacts]
+    companies: dict[uuid.UUID, locations.CompanyInfo]
+    priced: pricing.PricedProposal
+
+
+async def _quote(
+    session: AsyncSession, data: ProposalInput, settings: Settings, today: date
+) -> _Quote:
+    """Match the locations and price the request (no files, nothing stored)."""
+    chosen = await _resolve(session, _names(data))
+    keys = [loc.key for loc in chosen]
+    facts = {loc.key: location_facts(loc, settings.default_upload_fee) for loc in chosen}
+    companies = await locations.companies_of(session, chosen)
+    used = [companies[loc.company_id] for loc in chosen if loc.company_id in companies]
+    rules = await pricing_settings(session, settings)
+    priced = _price(data, keys, facts, _company_name(used), rules, today)
+    return _Quote(chosen, keys, facts, companies, priced)
+
+
+async def preview_proposal(
+    session: AsyncSession, data: ProposalInput, *, settings: Settings, now: datetime | None = None
+) -> ProposalPreview:
+    """The figures a proposal would have, without producing or recording anything."""
+    today = local_now(settings, now).date()
+    priced = (await _quote(session, data, settings, today)).priced
+    shown = figures(priced)
+    return ProposalPreview(
+        kind=priced.kind,
+        client_name=priced.client_name,
+        payment_terms=priced.payment_terms,
+        currency=priced.currency,
+        proposal_date=today,
+        valid_until=priced.validity_date,
+        terms=shown["terms"],
+        locations=[ProposalLocationOut.model_validate(loc) for loc in shown["locations"]],
+        package=PackageOut.model_validate(shown["package"]) if shown["package"] else None,
+    )
+
+
 async def create_proposal(
     session: AsyncSession,
     storage: Storage,
@@ -481,13 +525,9 @@ async def create_proposal(
     when = local_now(settings, now)
     today = when.date()
     await progress(5, "Checking the request")
-    chosen = await _resolve(session, _names(data))
-    keys = [loc.key for loc in chosen]
-    facts_by_key = {loc.key: location_facts(loc, settings.default_upload_fee) for loc in chosen}
-    companies = await locations.companies_of(session, chosen)
-    used = [companies[loc.company_id] for loc in chosen if loc.company_id in companies]
-    rules = await pricing_settings(session, settings)
-    priced = _price(data, keys, facts_by_key, _company_name(used), rules, today)
+    quote = await _quote(session, data, settings, today)
+    chosen, keys, companies, priced = quote.chosen, quote.keys, quote.companies, quote.priced
+    facts_by_key = quote.facts
     await progress(15, f"Priced {len(chosen)} location{'s' if len(chosen) != 1 else ''}")
 
     templates: dict[str, bytes] = {}

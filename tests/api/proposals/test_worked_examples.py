@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from salesbot.proposals.pricing import format_date
 from tests.api.locations.support import (
     PPTX_TYPE,
     Person,
@@ -17,6 +19,8 @@ from tests.api.locations.support import (
     squash,
     table_rows,
 )
+
+DUBAI = ZoneInfo("Asia/Dubai")
 
 
 async def create(client: httpx.AsyncClient, person: Person, body: dict[str, Any]) -> Any:
@@ -226,15 +230,52 @@ async def test_dates_terms_and_proposal_date(client: httpx.AsyncClient, catalogu
             )
         ],
     }
+    before = datetime.now(DUBAI).date()
     proposal = await create(client, catalogue.sales, body)
+    after = datetime.now(DUBAI).date()
     location = proposal["locations"][0]
     assert location["date_text"] == "1st January 2026 - 15th January 2026"
     assert (location["start_date"], location["end_date"]) == ("2026-01-01", "2026-01-15")
     assert proposal["terms"][0] == "Payment Terms: 50% upfront, 50% later"
     made = date.fromisoformat(proposal["proposal_date"])
-    assert abs((made - date.today()).days) <= 1  # Dubai's date may differ from the host's
-    assert proposal["valid_until"] == (made + timedelta(days=30)).isoformat()
+    assert made in (before, after)  # the configured zone's date, not the host's
+    valid = made + timedelta(days=30)
+    assert proposal["valid_until"] == valid.isoformat()
+    assert f"This proposal is valid until the {format_date(valid)}." in proposal["terms"]
     assert proposal["input"]["proposals"][0]["start_date"] == "Jan 1st 2026"
     (deck,), pdf = await files_of(client, catalogue.sales, proposal)
     assert f"Proposal Date: {made:%d/%m/%Y}" in slide_texts(deck)[-2]
     assert_in_pdf(pdf, "Payment Terms: 50% upfront, 50% later", f"Proposal Date: {made:%d/%m/%Y}")
+
+
+async def test_preview_prices_without_producing_anything(
+    client: httpx.AsyncClient, catalogue: Team
+) -> None:
+    body = {
+        "kind": "separate",
+        "client_name": "Nike Middle East",
+        "proposals": [separate("landmark", ["2 weeks", "4 weeks"], ["1.5M", "2.8M"])],
+    }
+    response = await client.post(
+        "/api/proposals/preview", json=body, headers=catalogue.sales.headers
+    )
+    assert response.status_code == 200, response.text
+    preview = response.json()
+    totals = [o["total"]["text"] for o in preview["locations"][0]["options"]]
+    assert totals == ["AED 1,578,696", "AED 2,943,696"]
+    assert "files" not in preview and "id" not in preview
+    made = await create(client, catalogue.sales, body)
+    assert made["locations"] == preview["locations"] and made["terms"] == preview["terms"]
+    listed = await client.get("/api/proposals", headers=catalogue.sales.headers)
+    assert len(listed.json()["items"]) == 1  # only the one produced
+
+    body["proposals"][0]["location"] = "qqqq zzzz"
+    refused = await client.post(
+        "/api/proposals/preview", json=body, headers=catalogue.sales.headers
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == "Unknown location 'qqqq zzzz' in proposal 1"
+    viewer = await client.post(
+        "/api/proposals/preview", json=body, headers=catalogue.viewer.headers
+    )
+    assert viewer.status_code == 403
