@@ -31,6 +31,8 @@ PAGES: dict[str, str] = {
     "/admin/audit": "Audit log",
     "/proposals": "New proposal",
     "/proposals/history": "Proposal history",
+    "/mockups": "Mockups",
+    "/mockups/setup": "Mockup setup",
 }
 
 

@@ -16,6 +16,8 @@ route("/chat/:id", () => import("./pages/chat.js"), { title: "Chat", permission:
 route("/admin/audit", () => import("./pages/admin-audit.js"), { title: "Audit log", permission: "audit:read" });
 route("/proposals", () => import("./pages/proposals.js"), { title: "New proposal", permission: "proposals:create" });
 route("/proposals/history", () => import("./pages/proposal-history.js"), { title: "Proposal history", permission: "proposals:read" });
+route("/mockups", () => import("./pages/mockups.js"), { title: "Mockups", permission: "mockups:generate" });
+route("/mockups/setup", () => import("./pages/mockup-setup.js"), { title: "Mockup setup", permission: "mockups:setup" });
 
 function setTitle(title) {
   document.title = `${title} · Sales Proposal Bot`;

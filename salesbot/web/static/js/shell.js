@@ -10,6 +10,8 @@ export const NAV = [
   { href: "/chat", label: "Chat", permission: "conversations:read", icon: "M4 5h16v11H8l-4 4z" },
   { href: "/proposals", label: "New proposal", permission: "proposals:create", icon: "M6 3h9l4 4v14H6zM12 10v8M8 14h8" },
   { href: "/proposals/history", label: "Proposals", permission: "proposals:read", icon: "M6 3h9l4 4v14H6zM9 10h7M9 14h7M9 18h4" },
+  { href: "/mockups", label: "Mockups", permission: "mockups:generate", icon: "M3 5h18v12H3zM8 21h8M12 17v4M7 13l3-3 3 3 2-2 3 3" },
+  { href: "/mockups/setup", label: "Mockup setup", permission: "mockups:setup", icon: "M4 4h6v6H4zM14 14h6v6h-6zM10 7h7v7M7 10v7h7" },
   {
     section: "Admin",
     href: "/admin/users",
