@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Request, expect
 
 from tests.e2e.support import SALES, console_errors, sign_in
 
@@ -46,6 +46,9 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     expect(block.get_by_label("Duration, option 2")).to_be_focused()
     block.get_by_label("Duration, option 2").fill("4 weeks")
     block.get_by_label("Net rate (AED), option 2").fill("2,800,000")
+    # The totals are priced by the service before anything is produced.
+    totals = page.get_by_role("complementary", name="Totals")
+    expect(totals.get_by_role("row", name=re.compile("^Total"))).to_contain_text("AED 2,943,696")
     page.get_by_role("button", name="Generate proposal").click()
 
     result = page.get_by_role("region", name=f"Proposal for {client} is ready")
@@ -146,23 +149,15 @@ def test_api_refusals_appear_next_to_their_cause_and_combined_needs_two_location
     assert console_errors(page, expected_statuses=[422]) == []
 
 
-def test_totals_update_live_from_the_preview_endpoint(page: Page, base_url: str) -> None:
-    """The form shows whatever the API's price-only preview answers, as the inputs change."""
+def test_totals_update_live_as_the_inputs_change(page: Page, base_url: str) -> None:
     sign_in(page, base_url, SALES)
     sent: list[dict[str, object]] = []
 
-    def openapi(route: Route) -> None:
-        route.fulfill(json={"paths": {"/api/proposals/preview": {"post": {}}}})
+    def note(request: Request) -> None:
+        if request.url.endswith("/api/proposals/preview"):
+            sent.append(json.loads(request.post_data or "{}"))
 
-    def preview(route: Route) -> None:
-        body = json.loads(route.request.post_data or "{}")
-        sent.append(body)
-        # Priced by the real service: the same request, produced for real.
-        real = route.fetch(url=base_url + "/api/proposals")
-        route.fulfill(status=real.status, json=real.json())
-
-    page.route("**/openapi.json", openapi)
-    page.route("**/api/proposals/preview", preview)
+    page.on("request", note)
     page.goto(base_url + "/proposals")
     totals = page.get_by_role("complementary", name="Totals")
     expect(totals).to_contain_text("to see the totals")
@@ -172,9 +167,10 @@ def test_totals_update_live_from_the_preview_endpoint(page: Page, base_url: str)
     block.get_by_label("Start date").fill("2026-01-01")
     block.get_by_label("Duration, option 1").fill("2 weeks")
     block.get_by_label("Net rate (AED), option 1").fill("1.5M")
-    expect(totals.get_by_role("row", name=re.compile("^Total"))).to_contain_text("AED 1,578,696")
+    total = totals.get_by_role("row", name=re.compile("^Total"))
+    expect(total).to_contain_text("AED 1,578,696")
     block.get_by_label("Net rate (AED), option 1").fill("4M")
-    expect(totals.get_by_role("row", name=re.compile("^Total"))).to_contain_text("AED 4,203,696")
+    expect(total).to_contain_text("AED 4,203,696")
     assert sent[-1]["proposals"] == [
         {
             "location": "the_landmark",
@@ -184,4 +180,11 @@ def test_totals_update_live_from_the_preview_endpoint(page: Page, base_url: str)
             "spots": 1,
         }
     ]
-    assert console_errors(page) == []
+    # In dollars, converted by the service at the configured rate.
+    page.get_by_label("Currency").select_option("USD")
+    expect(total).to_contain_text("$")
+    # An unreadable amount: the reason shows in the totals panel, nothing is produced.
+    block.get_by_label("Net rate (AED), option 1").fill("lots")
+    expect(totals.get_by_role("alert")).to_contain_text("lots")
+    assert page.request.get(base_url + "/api/proposals?client=Preview").json()["items"] == []
+    assert console_errors(page, expected_statuses=[422]) == []

@@ -11,19 +11,6 @@ const DURATIONS = ["1 week", "2 weeks", "3 weeks", "4 weeks", "6 weeks", "8 week
 const PREVIEW_PATH = "/api/proposals/preview";
 const PREVIEW_DELAY_MS = 400;
 
-let previewSupport = null;
-
-/** Whether the API offers a price-only preview (read once from its OpenAPI description). */
-function previewAvailable() {
-  if (!previewSupport) {
-    previewSupport = fetch("/openapi.json", { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : null))
-      .then((doc) => Boolean(doc && doc.paths && doc.paths[PREVIEW_PATH] && doc.paths[PREVIEW_PATH].post))
-      .catch(() => false);
-  }
-  return previewSupport;
-}
-
 function newItem(location) {
   return { location, start_date: "", end_date: "", spots: 1, production_fee: "", duration: "", options: [{ duration: "", rate: "" }] };
 }
@@ -324,7 +311,6 @@ export async function render({ main, query }) {
   /* ---------- live totals ---------- */
   let timer = null;
   let inflight = null;
-  const previewOn = await previewAvailable();
 
   function schedulePreview() {
     clearTimeout(timer);
@@ -338,10 +324,6 @@ export async function render({ main, query }) {
   }
 
   async function runPreview() {
-    if (!previewOn) {
-      replace(previewBox, h("p", { class: "muted" }, "The totals are worked out by the service when you generate the proposal."));
-      return;
-    }
     if (!ready()) {
       replace(
         previewBox,
