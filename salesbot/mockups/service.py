@@ -64,6 +64,7 @@ Enqueue = Callable[..., Awaitable[str]]
 
 PHOTO_KINDS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 PHOTO_MAX_BYTES = 120 * 1024 * 1024
+PROBE_BYTES = 2 * 1024 * 1024
 CREATIVE_MAX_BYTES = 50 * 1024 * 1024
 POSTER_LONG_SIDE = 2048
 POSTER_SHORT_MIN = 256
@@ -346,12 +347,7 @@ async def add_photo(
             code="photo_exists",
             details={"photo_id": str(existing.id)},
         )
-    data = await _photo_bytes_of(storage, record)
-    try:
-        info = await to_thread.run_sync(images.probe, data)
-    except images.ImageDecodeError as exc:
-        raise MockupRejected(str(exc)) from None
-    del data
+    info = await _probe_stored(storage, record)
     if info.width * info.height > max_pixels:
         raise MockupRejected(
             f"The photo is too large ({info.width}×{info.height}); "
@@ -388,6 +384,22 @@ async def add_photo(
         log.info("mockup_photo_added", photo_id=str(photo.id), location=place.key)
         return photo_out(photo, place)
     raise Conflict("Several photos were added at once; please try again.")
+
+
+async def _probe_stored(storage: Storage, record: FileRecord) -> images.ImageInfo:
+    """The image's size from the head of the file (the whole file only when that fails)."""
+    head = bytearray()
+    async for chunk in await files.open_content(storage, record, 0, min(record.size, PROBE_BYTES)):
+        head += chunk
+    try:
+        return await to_thread.run_sync(images.probe, bytes(head))
+    except images.ImageDecodeError:
+        if record.size <= PROBE_BYTES:
+            raise MockupRejected("This file is not an image that can be read.") from None
+    try:
+        return await to_thread.run_sync(images.probe, await _photo_bytes_of(storage, record))
+    except images.ImageDecodeError as exc:
+        raise MockupRejected(str(exc)) from None
 
 
 def parse_frames(raw_frames: Sequence[Mapping[str, Any]], width: int, height: int) -> list[Frame]:
@@ -741,9 +753,11 @@ async def create_mockup(
         )
     except MockupRejected:
         raise
-    except Exception:
-        # The row must not stay "running" for ever; the error itself is handled above us.
-        await mark_failed(session, mockup.id, UNEXPECTED)
+    except BaseException:
+        # The row must not stay "running" for ever (also when the client went away); the
+        # error itself is handled above us.
+        with anyio.CancelScope(shield=True):
+            await mark_failed(session, mockup.id, UNEXPECTED)
         raise
     finally:
         slots.release()
