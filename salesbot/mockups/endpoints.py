@@ -20,7 +20,6 @@ from starlette.requests import ClientDisconnect
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
-from salesbot.files import service as files
 from salesbot.jobs import enqueue
 from salesbot.kit.db import DbSession
 from salesbot.kit.errors import AppError, ErrorBody, PayloadTooLarge, ValidationFailed
@@ -33,6 +32,7 @@ from salesbot.mockups.schemas import (
     FramesIn,
     MockupCreate,
     MockupOut,
+    PhotoFields,
     PhotoFromFile,
     PhotoOut,
     PreviewIn,
@@ -151,45 +151,25 @@ async def _photo_from_form(request: Request, session: DbSession, principal: Prin
             raise ValidationFailed(f"Unknown form field '{unknown[0][:40]}'.")
         fields = {key: form.get(key) for key in _FORM_FIELDS if form.get(key) is not None}
         try:
-            meta = PhotoFromFile.model_validate({**fields, "file_id": uuid.uuid4()})
+            meta = PhotoFields.model_validate(fields)
         except ValidationError as exc:
             raise _validation_failed(exc) from None
-        part = files.UploadPart(
-            upload.filename or "photo", upload.content_type, _upload_chunks(upload)
-        )
-        records = await files.upload_stream(
-            session,
-            _storage(request),
-            owner_id=principal.user_id,
-            parts=_one(part),
-            tmp_dir=settings.tmp_dir,
-            max_bytes=limit,
-            max_pixels=settings.max_image_pixels,
-            max_files=1,
-        )
-    finally:
-        await form.close()
-    file_id = records[0].id
-    try:
-        return await service.add_photo(
+        return await service.upload_photo(
             session,
             _storage(request),
             principal,
+            filename=upload.filename or "photo",
+            content_type=upload.content_type,
+            chunks=_upload_chunks(upload),
             location=meta.location,
-            file_id=file_id,
             time_of_day=meta.time_of_day,
             finish=meta.finish,
+            tmp_dir=settings.tmp_dir,
+            max_bytes=limit,
             max_pixels=settings.max_image_pixels,
         )
-    except Exception:
-        # The upload was only for this photo: do not leave it behind.
-        await session.rollback()
-        await files.delete_file(session, _storage(request), principal, file_id)
-        raise
-
-
-async def _one(part: files.UploadPart) -> AsyncIterator[files.UploadPart]:
-    yield part
+    finally:
+        await form.close()
 
 
 @router.post(
@@ -267,15 +247,13 @@ async def photo_image(
     photo_id: uuid.UUID, request: Request, session: DbSession, principal: Generator
 ) -> Response:
     """The photo itself, for the mockup studio."""
-    photo, _ = await service.get_photo(session, photo_id)
-    record = await service.photo_file(session, photo)
-    chunks = await files.open_content(_storage(request), record)
+    image = await service.photo_image(session, _storage(request), photo_id)
     return StreamingResponse(
-        chunks,
-        media_type=record.content_type,
+        image.chunks,
+        media_type=image.content_type,
         headers={
-            "Content-Length": str(record.size),
-            "Content-Disposition": content_disposition(photo.name, "inline"),
+            "Content-Length": str(image.size),
+            "Content-Disposition": content_disposition(image.name, "inline"),
             "Cache-Control": "private, max-age=300",
             "X-Content-Type-Options": "nosniff",
         },

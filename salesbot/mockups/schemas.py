@@ -77,13 +77,18 @@ class FrameOut(BaseModel):
     settings: FrameSettingsOut
 
 
-class PhotoFromFile(_Forbid):
-    """Make an already uploaded image (`POST /api/files`) a billboard photo of a location."""
+class PhotoFields(_Forbid):
+    """What a billboard photo is of: the location, day or night, and the finish tag."""
 
-    file_id: uuid.UUID
     location: LocationName
     time_of_day: TimeOfDay
     finish: Finish = "other"
+
+
+class PhotoFromFile(PhotoFields):
+    """Make an already uploaded image (`POST /api/files`) a billboard photo of a location."""
+
+    file_id: uuid.UUID
 
 
 class PhotoOut(BaseModel):

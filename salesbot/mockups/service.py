@@ -13,9 +13,10 @@ import hashlib
 import random
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, Literal, cast
 
 import anyio
@@ -23,7 +24,6 @@ from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.assistant.tooling import FileCard
 from salesbot.auth.service import Principal, RoleGrant
 from salesbot.files import service as files
 from salesbot.files.models import FileRecord
@@ -269,11 +269,6 @@ async def to_out(session: AsyncSession, mockup: Mockup) -> MockupOut:
     return mockup_out(mockup, await output_file(session, mockup))
 
 
-async def file_card_of(session: AsyncSession, mockup: Mockup) -> FileCard | None:
-    record = await output_file(session, mockup)
-    return files.file_card(record) if record is not None else None
-
-
 # --- photos --------------------------------------------------------------------------------------
 
 
@@ -400,6 +395,71 @@ async def _probe_stored(storage: Storage, record: FileRecord) -> images.ImageInf
         return await to_thread.run_sync(images.probe, await _photo_bytes_of(storage, record))
     except images.ImageDecodeError as exc:
         raise MockupRejected(str(exc)) from None
+
+
+async def upload_photo(
+    session: AsyncSession,
+    storage: Storage,
+    principal: Principal,
+    *,
+    filename: str,
+    content_type: str | None,
+    chunks: AsyncIterator[bytes],
+    location: str,
+    time_of_day: str,
+    finish: str,
+    tmp_dir: Path,
+    max_bytes: int,
+    max_pixels: int,
+) -> PhotoOut:
+    """Store an uploaded photo (checked like any upload) and add it to the location."""
+
+    async def parts() -> AsyncIterator[files.UploadPart]:
+        yield files.UploadPart(filename, content_type, chunks)
+
+    records = await files.upload_stream(
+        session,
+        storage,
+        owner_id=principal.user_id,
+        parts=parts(),
+        tmp_dir=tmp_dir,
+        max_bytes=max_bytes,
+        max_pixels=max_pixels,
+        max_files=1,
+    )
+    file_id = records[0].id
+    try:
+        return await add_photo(
+            session,
+            storage,
+            principal,
+            location=location,
+            file_id=file_id,
+            time_of_day=time_of_day,
+            finish=finish,
+            max_pixels=max_pixels,
+        )
+    except Exception:
+        # The upload was only for this photo: do not leave it behind.
+        await session.rollback()
+        await files.delete_file(session, storage, principal, file_id)
+        raise
+
+
+@dataclass(frozen=True)
+class PhotoImage:
+    name: str
+    content_type: str
+    size: int
+    chunks: AsyncIterator[bytes]
+
+
+async def photo_image(session: AsyncSession, storage: Storage, photo_id: uuid.UUID) -> PhotoImage:
+    """The photo's bytes as a stream, with its name and type."""
+    photo, _ = await get_photo(session, photo_id)
+    record = await photo_file(session, photo)
+    chunks = await files.open_content(storage, record)
+    return PhotoImage(photo.name, record.content_type, record.size, chunks)
 
 
 def parse_frames(raw_frames: Sequence[Mapping[str, Any]], width: int, height: int) -> list[Frame]:

@@ -43,7 +43,8 @@ async def generate_mockup(mockup_id: str) -> str | None:
         log.info("mockup_progress", mockup_id=mockup_id, percent=percent, message=message)
 
     try:
-        await slots.wait(settings.job_time_limit_ms / 1000)
+        # Half the job's time limit at most, so the work itself still fits in it.
+        await slots.wait(settings.job_time_limit_ms / 2000)
         try:
             async with database.sessions() as session:
                 mockup = await service.run_mockup(
