@@ -33,6 +33,7 @@ PAGES: dict[str, str] = {
     "/proposals/history": "Proposal history",
     "/mockups": "Mockups",
     "/mockups/setup": "Mockup setup",
+    "/costs": "Costs",
 }
 
 

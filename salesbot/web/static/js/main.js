@@ -18,6 +18,7 @@ route("/proposals", () => import("./pages/proposals.js"), { title: "New proposal
 route("/proposals/history", () => import("./pages/proposal-history.js"), { title: "Proposal history", permission: "proposals:read" });
 route("/mockups", () => import("./pages/mockups.js"), { title: "Mockups", permission: "mockups:generate" });
 route("/mockups/setup", () => import("./pages/mockup-setup.js"), { title: "Mockup setup", permission: "mockups:setup" });
+route("/costs", () => import("./pages/costs.js"), { title: "Costs", permission: "costs:read" });
 
 function setTitle(title) {
   document.title = `${title} · Sales Proposal Bot`;
