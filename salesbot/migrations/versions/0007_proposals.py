@@ -41,7 +41,10 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.CheckConstraint("kind IN ('separate', 'combined')", name=op.f("ck_proposals_kind")),
         sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_proposals_owner_id_users"), ondelete="SET NULL"
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_proposals_owner_id_users"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["previous_id"],
