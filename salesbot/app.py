@@ -9,9 +9,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from salesbot import __version__
+from salesbot.assistant.chat import Assistant
+from salesbot.assistant.endpoints import router as assistant_router
 from salesbot.auth.endpoints import audit_router, dev_login_router, invites_router, me_router
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
+from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
 from salesbot.jobs.runtime import start_jobs
@@ -26,7 +29,12 @@ from salesbot.kit.middleware import (
 )
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
+from salesbot.locations.endpoints import router as locations_router
+from salesbot.mockups.endpoints import router as mockups_router
+from salesbot.mockups.service import composition_slots
 from salesbot.ops.endpoints import router as ops_router
+from salesbot.proposals.endpoints import router as proposals_router
+from salesbot.proposals.endpoints import settings_router as proposal_settings_router
 from salesbot.settings import Environment, Settings
 from salesbot.users.endpoints import router as users_router
 from salesbot.web.endpoints import router as web_router
@@ -80,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.supabase = _supabase_verifier(settings)
         app.state.storage = storage_from_settings(settings)
         app.state.jobs = start_jobs(settings, in_process_worker=settings.job_in_process_worker)
+        app.state.assistant = Assistant(settings, app.state.db, app.state.redis)
         log.info(
             "startup",
             environment=settings.environment.value,
@@ -89,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.assistant.drain()
             app.state.jobs.close()
             await app.state.redis.close()
             await app.state.db.dispose()
@@ -103,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=COMMON_RESPONSES,
     )
     app.state.settings = settings
+    app.state.mockup_slots = composition_slots(settings.mockup_concurrency)
     install_error_handlers(app)
     app.state.trusted_networks = parse_networks(settings.trusted_proxies)
     app.include_router(ops_router)
@@ -114,6 +125,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users_router)
     app.include_router(audit_router)
     app.include_router(files_router)
+    app.include_router(locations_router)
+    app.include_router(proposals_router)
+    app.include_router(proposal_settings_router)
+    app.include_router(mockups_router)
+    app.include_router(conversations_router)
+    app.include_router(assistant_router)
     app.include_router(web_router)
     for path, static in static_mounts().items():
         app.mount(path, static)

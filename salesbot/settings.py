@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The built-in development secret: fine on a laptop, refused in production.
@@ -34,6 +34,31 @@ def _split_csv(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+class LlmPrice(BaseModel):
+    """US dollars per million tokens; cached input defaults to the input price."""
+
+    input: Decimal = Field(ge=0)
+    cached_input: Decimal | None = Field(default=None, ge=0)
+    output: Decimal = Field(ge=0)
+
+
+# Published list prices (USD per 1M tokens); override with SALESBOT_LLM_PRICES (JSON).
+DEFAULT_LLM_PRICES: dict[str, LlmPrice] = {
+    name: LlmPrice(input=Decimal(i), cached_input=Decimal(c), output=Decimal(o))
+    for name, (i, c, o) in {
+        "gpt-4.1": ("2.00", "0.50", "8.00"),
+        "gpt-4.1-mini": ("0.40", "0.10", "1.60"),
+        "gpt-4.1-nano": ("0.10", "0.025", "0.40"),
+        "gpt-4o": ("2.50", "1.25", "10.00"),
+        "gpt-4o-mini": ("0.15", "0.075", "0.60"),
+        "claude-sonnet-4-0": ("3.00", "0.30", "15.00"),
+        "claude-3-5-haiku-latest": ("0.80", "0.08", "4.00"),
+        "gemini-2.5-pro": ("1.25", "0.31", "10.00"),
+        "gemini-2.5-flash": ("0.30", "0.075", "2.50"),
+    }.items()
+}
 
 
 class Settings(BaseSettings):
@@ -110,6 +135,16 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    llm_max_retries: int = Field(default=1, ge=0, le=10)
+    llm_context_tokens: int = Field(default=16_000, ge=500, le=2_000_000)
+    llm_cache_ttl_s: int = Field(default=600, ge=0, le=3600)  # 0 turns the response cache off
+    llm_prices: dict[str, LlmPrice] = Field(default_factory=lambda: dict(DEFAULT_LLM_PRICES))
+    chat_max_steps: int = Field(default=8, ge=1, le=50)  # model calls per chat message
+    chat_heartbeat_s: float = Field(default=15.0, gt=0, le=60)
+    chat_run_retention_s: int = Field(default=3600, ge=60, le=86_400)
+    chat_run_timeout_s: int = Field(default=600, ge=10, le=3600)
+    rate_limit_chat: str = "30/minute"
 
     # Proposals (domain.md §2): DM fee per image/message, validity, digital upload fee default.
     dm_fee: Decimal = Field(default=Decimal(520), ge=0, le=1_000_000)
@@ -126,6 +161,15 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
     slack_webhook_url: SecretStr | None = None
+
+    # Mockups: compositions at once per process (more wait as jobs); the image model for AI
+    # creatives, e.g. "openai:gpt-image-1" or "google:imagen-4.0-generate-001" (unset = offline
+    # typographic posters).
+    mockup_concurrency: int = Field(default=2, ge=1, le=16)
+    image_model: str | None = None
+    image_base_url: str | None = None
+    image_api_key: SecretStr | None = None
+    image_timeout_s: float = Field(default=120.0, gt=0, le=600)
 
     _split = field_validator("trusted_proxies", "cors_origins", "internal_urls", mode="before")(
         _split_csv
