@@ -34,6 +34,8 @@ PAGES: dict[str, str] = {
     "/mockups": "Mockups",
     "/mockups/setup": "Mockup setup",
     "/costs": "Costs",
+    "/admin/locations": "Locations",
+    "/admin/rates": "Currency rates",
 }
 
 

@@ -19,6 +19,8 @@ route("/proposals/history", () => import("./pages/proposal-history.js"), { title
 route("/mockups", () => import("./pages/mockups.js"), { title: "Mockups", permission: "mockups:generate" });
 route("/mockups/setup", () => import("./pages/mockup-setup.js"), { title: "Mockup setup", permission: "mockups:setup" });
 route("/costs", () => import("./pages/costs.js"), { title: "Costs", permission: "costs:read" });
+route("/admin/locations", () => import("./pages/admin-locations.js"), { title: "Locations", permission: "locations:manage" });
+route("/admin/rates", () => import("./pages/admin-rates.js"), { title: "Currency rates", permission: "settings:manage" });
 
 function setTitle(title) {
   document.title = `${title} · Sales Proposal Bot`;

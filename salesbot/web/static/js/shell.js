@@ -29,6 +29,20 @@ export const NAV = [
   },
   {
     section: "Admin",
+    href: "/admin/locations",
+    label: "Locations",
+    permission: "locations:manage",
+    icon: "M12 21s-7-6.5-7-12a7 7 0 0 1 14 0c0 5.5-7 12-7 12zm0-9a3 3 0 1 0 0-6 3 3 0 0 0 0 6z",
+  },
+  {
+    section: "Admin",
+    href: "/admin/rates",
+    label: "Currency rates",
+    permission: "settings:manage",
+    icon: "M12 3v18M17 7H9.5a3 3 0 0 0 0 6h5a3 3 0 0 1 0 6H6",
+  },
+  {
+    section: "Admin",
     href: "/admin/audit",
     label: "Audit log",
     permission: "audit:read",

@@ -1,0 +1,110 @@
+"""Admin data pages: the location catalogue (edit, import, export, delete) and currency rates."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.support import ADMIN, console_errors, sign_in
+
+
+def test_admin_manages_the_location_catalogue(page: Page, base_url: str, tmp_path: Path) -> None:
+    sign_in(page, base_url, ADMIN)
+    page.goto(base_url + "/admin/locations")
+    suffix = uuid.uuid4().hex[:6]
+    name = f"Marina Screen {suffix}"
+    page.get_by_role("button", name="Add a location").click()
+    dialog = page.get_by_role("dialog", name="Add a location")
+    dialog.get_by_role("button", name="Add location").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Enter the location's name.")
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_label("Company").select_option(label="Viola")
+    dialog.get_by_label("Aliases").fill(f"marina {suffix}, the marina")
+    dialog.get_by_label("Upload fee (AED)").fill("2500")
+    dialog.get_by_role("button", name="Add location").click()
+    expect(dialog).to_have_count(0)
+    page.get_by_role("searchbox", name="Filter locations").fill(suffix)
+    row = page.get_by_role("table", name="Locations").locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("AED 2,500")
+    expect(row).to_contain_text(f"marina_screen_{suffix}")
+
+    # Deactivated through the edit dialog: hidden until "Show inactive".
+    row.get_by_role("button", name=f"Edit {name}").click()
+    edit = page.get_by_role("dialog", name=f"Edit {name}")
+    edit.get_by_label("Active (offered in proposals)").uncheck()
+    edit.get_by_role("button", name="Save changes").click()
+    expect(edit).to_have_count(0)
+    expect(page.get_by_text("No location matches the filter.")).to_be_visible()
+    page.get_by_label("Show inactive").check()
+    expect(row.get_by_text("Inactive")).to_be_visible()
+
+    # Import: problems are listed per row and nothing is written; a good file imports.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "key,display_name,company,display_type\n"
+        f"import_{suffix},Import {suffix},viola,digital\n"
+        "broken,,nowhere,paper\n"
+    )
+    page.get_by_role("button", name="Import…").click()
+    dialog = page.get_by_role("dialog", name="Import locations")
+    dialog.get_by_label("Catalogue file (.csv or .xlsx)").set_input_files(bad)
+    dialog.get_by_role("button", name="Check the file").click()
+    problems = dialog.get_by_role("table", name="Rows with problems")
+    expect(problems.locator("tbody tr")).to_have_count(1)
+    expect(problems).to_contain_text("unknown company 'nowhere'")
+    expect(dialog.get_by_role("button", name="Import", exact=True)).to_be_disabled()
+    good = tmp_path / "good.csv"
+    good.write_text(
+        f"key,display_name,company,display_type\nimport_{suffix},Import {suffix},viola,digital\n"
+    )
+    dialog.get_by_label("Catalogue file (.csv or .xlsx)").set_input_files(good)
+    dialog.get_by_role("button", name="Check the file").click()
+    expect(dialog.get_by_text("The file is valid: 1 to add, 0 to update.")).to_be_visible()
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(dialog).to_have_count(0)
+    expect(row).to_have_count(2)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export CSV").click()
+    exported = Path(info.value.path()).read_text()
+    assert f"import_{suffix}" in exported and f"marina_screen_{suffix}" in exported
+
+    page.get_by_role("button", name=f"Delete Import {suffix}").click()
+    page.get_by_role("dialog", name=f"Delete Import {suffix}?").get_by_role(
+        "button", name="Delete"
+    ).click()
+    expect(row).to_have_count(1)
+    assert page.request.get(base_url + f"/api/locations/import_{suffix}").status == 404
+    assert console_errors(page, expected_statuses=[422]) == []
+
+
+def test_admin_edits_the_currency_rates(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, ADMIN)
+    before = page.request.get(base_url + "/api/settings/currency-rates").json()["rates"]
+    page.goto(base_url + "/admin/rates")
+    form = page.get_by_role("form", name="Currency rates")
+    expect(form.get_by_label("AED per 1 USD")).to_have_value(before["USD"])
+    form.get_by_role("button", name="Add a currency").click()
+    form.get_by_label("Currency code").last.fill("aed")
+    form.get_by_role("button", name="Save rates").click()
+    expect(form.get_by_text("AED is the base currency: it is always 1.")).to_be_visible()
+    form.get_by_label("Currency code").last.fill("SAR")
+    form.get_by_label("AED per 1 SAR").fill("0.979")
+    form.get_by_label("AED per 1 USD").fill("3.70")
+    form.get_by_role("button", name="Save rates").click()
+    expect(page.get_by_text(re.compile("^Saved the currency rates"))).to_be_visible()
+    after = page.request.get(base_url + "/api/settings/currency-rates").json()["rates"]
+    assert after["SAR"] == "0.979" and after["USD"] in ("3.70", "3.7")
+    # Put the demo rates back for the other journeys.
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "salesbot_csrf")
+    restored = page.request.put(
+        base_url + "/api/settings/currency-rates",
+        data={"rates": before},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert restored.status == 200
+    assert console_errors(page) == []
