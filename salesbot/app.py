@@ -14,6 +14,7 @@ from salesbot.assistant.endpoints import router as assistant_router
 from salesbot.auth.endpoints import audit_router, dev_login_router, invites_router, me_router
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
+from salesbot.booking_orders.endpoints import router as booking_orders_router
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
@@ -32,6 +33,7 @@ from salesbot.kit.redis import RedisFacade
 from salesbot.locations.endpoints import router as locations_router
 from salesbot.mockups.endpoints import router as mockups_router
 from salesbot.mockups.service import composition_slots
+from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.proposals.endpoints import settings_router as proposal_settings_router
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(proposals_router)
     app.include_router(proposal_settings_router)
     app.include_router(mockups_router)
+    app.include_router(booking_orders_router)
+    app.include_router(notifications_router)
     app.include_router(conversations_router)
     app.include_router(assistant_router)
     app.include_router(web_router)

@@ -1,0 +1,307 @@
+"""Intake: is this document a booking order, and what does it say?
+
+With an LLM configured the document goes to the model (text for PDFs and office files, the image
+for photos) with a strict output schema; without one the deterministic parser reads Excel/CSV and
+text PDFs. Nothing here touches the database or storage: bytes in, a `BookingOrder` out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from salesbot.booking_orders.calculations import BASE_CURRENCY, BookingOrder, Location
+from salesbot.booking_orders.parsing import (
+    Kind,
+    NeedsLLM,
+    ParseError,
+    classify_text,
+    parse_document,
+)
+from salesbot.files.extract import EXTRACTABLE_KINDS, ExtractionError, extract_text
+from salesbot.kit.logging import get_logger
+
+log = get_logger(__name__)
+
+IMAGE_NEEDS_AI = (
+    "Reading a photographed booking order needs an AI provider; upload the PDF or Excel instead."
+)
+IMAGE_KINDS = frozenset({"jpeg", "png", "gif", "webp", "bmp"})
+PARSER_KINDS: dict[str, Kind] = {"xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}
+TEXT_LIMIT = 30_000
+Classification = Literal["booking_order", "artwork", "unknown"]
+
+INSTRUCTIONS = """\
+You read documents sent to an out-of-home advertising media owner. Decide whether the document is
+a booking order (a client's signed order for advertising locations), artwork (a creative, design
+or print file), or something else. For a booking order, copy the fields exactly as written:
+amounts as plain numbers without currency symbols, percentages in percent (10 for 10 %), dates as
+YYYY-MM-DD. The client is the buyer, never the media owner ({companies}). Leave a field empty or
+null when the document does not state it; never guess or calculate values."""
+
+
+class ExtractionRefused(ValueError):
+    """The document is not something a booking order can be made from (message is safe to show)."""
+
+    def __init__(self, message: str, *, code: str, classification: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.classification = classification
+
+
+@dataclass(frozen=True)
+class Extracted:
+    bo: BookingOrder
+    warnings: tuple[str, ...]
+    source: str  # template | table | pdf_text | llm
+    classification: Classification
+    text: str = ""
+
+
+# ---------------------------------------------------------------- the LLM's output schema
+
+
+class LlmLocation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Location name or code, e.g. UAE21")
+    asset: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    campaign_duration: str = Field(default="", description="As written, e.g. '4 weeks'")
+    net_amount: Decimal | None = Field(default=None, description="Net rental for this location")
+
+
+class LlmBookingOrder(BaseModel):
+    """What the model must return (validated; anything else is a failed extraction)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    classification: Literal["booking_order", "artwork", "other"]
+    bo_number: str = Field(default="", description="The client's own booking order number")
+    bo_date: date | None = None
+    client: str = ""
+    agency: str = ""
+    brand_campaign: str = ""
+    category: str = ""
+    asset: list[str] = Field(default_factory=list)
+    currency: str = Field(default=BASE_CURRENCY, description="Three-letter code")
+    payment_terms: str = ""
+    sales_person: str = ""
+    commission_pct: Decimal | None = None
+    sla_pct: Decimal | None = None
+    municipality_fee: Decimal | None = None
+    production_upload_fee: Decimal | None = None
+    net_pre_vat: Decimal | None = None
+    vat: Decimal | None = None
+    gross: Decimal | None = None
+    notes: str = ""
+    locations: list[LlmLocation] = Field(default_factory=list)
+
+
+def _clean(text: str, limit: int = 200) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def from_llm(output: LlmBookingOrder, company: str) -> BookingOrder:
+    """The model's answer as a booking order (validated later by the calculation rules)."""
+    currency = output.currency.strip().upper()
+    return BookingOrder(
+        company=company,
+        bo_number=_clean(output.bo_number, 100),
+        bo_date=output.bo_date,
+        client=_clean(output.client),
+        agency=_clean(output.agency),
+        brand_campaign=_clean(output.brand_campaign),
+        category=_clean(output.category),
+        asset=tuple(_clean(a, 100) for a in output.asset if a.strip())[:50],
+        currency=currency if len(currency) == 3 and currency.isalpha() else BASE_CURRENCY,
+        payment_terms=_clean(output.payment_terms),
+        sales_person=_clean(output.sales_person),
+        commission_pct=output.commission_pct,
+        sla_pct=output.sla_pct,
+        municipality_fee=output.municipality_fee or Decimal(0),
+        production_upload_fee=output.production_upload_fee or Decimal(0),
+        net_pre_vat=output.net_pre_vat,
+        vat=output.vat,
+        gross=output.gross,
+        notes=_clean(output.notes, 2000),
+        locations=tuple(
+            Location(
+                name=_clean(loc.name),
+                asset=_clean(loc.asset, 100),
+                start_date=loc.start_date,
+                end_date=loc.end_date,
+                net_amount=loc.net_amount,
+                campaign_duration=_clean(loc.campaign_duration, 40),
+            )
+            for loc in output.locations[:100]
+        ),
+    )
+
+
+# ---------------------------------------------------------------- text
+
+
+def document_text(data: bytes, kind: str, limit: int = TEXT_LIMIT) -> str:
+    """Blocking: the document's text (empty for images and unreadable files)."""
+    if kind not in EXTRACTABLE_KINDS:
+        return ""
+    with tempfile.TemporaryDirectory(prefix="salesbot-bo-") as folder:
+        path = Path(folder) / f"original.{kind}"
+        path.write_bytes(data)
+        try:
+            return extract_text(path, kind, limit)
+        except (ExtractionError, ValueError, OSError):
+            return ""
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def _refuse_classification(classification: str) -> ExtractionRefused:
+    if classification == "artwork":
+        message = (
+            "This looks like artwork, not a booking order (classified as: artwork). "
+            "Upload the client's signed booking order instead."
+        )
+    else:
+        message = (
+            "This doesn't look like a booking order (classified as: not a booking order). "
+            "Upload the client's signed booking order as a PDF, Excel or CSV file."
+        )
+    return ExtractionRefused(message, code="not_a_booking_order", classification=classification)
+
+
+def _has_substance(bo: BookingOrder) -> bool:
+    return bool(bo.client or bo.locations or bo.net_pre_vat or bo.bo_number)
+
+
+def extract_deterministic(
+    data: bytes, kind: str, *, company: str, own_companies: Sequence[str], text: str
+) -> Extracted:
+    """Blocking: classify by keywords and read the document with the deterministic parser."""
+    if kind in IMAGE_KINDS:
+        raise ExtractionRefused(IMAGE_NEEDS_AI, code="needs_ai_provider")
+    parser_kind = PARSER_KINDS.get(kind)
+    if parser_kind is None:
+        raise ExtractionRefused(
+            "Booking orders can be read from PDF, Excel (.xlsx) or CSV files, or from a photo "
+            "when an AI provider is configured.",
+            code="unsupported_document",
+        )
+    classification = classify_text(text) if text.strip() else "unknown"
+    if classification == "artwork":
+        raise _refuse_classification(classification)
+    try:
+        result = parse_document(data, parser_kind, company=company, own_companies=own_companies)
+    except NeedsLLM as exc:
+        raise ExtractionRefused(str(exc), code="needs_ai_provider") from exc
+    except ParseError as exc:
+        if classification == "unknown":
+            raise _refuse_classification(classification) from exc
+        raise ExtractionRefused(str(exc), code="unreadable_document") from exc
+    if classification == "unknown" and not _has_substance(result.bo):
+        raise _refuse_classification(classification)
+    return Extracted(
+        bo=result.bo,
+        warnings=result.warnings,
+        source=result.source,
+        classification="booking_order",
+        text=text,
+    )
+
+
+async def extract_with_llm(
+    model: Any,
+    data: bytes,
+    kind: str,
+    content_type: str,
+    *,
+    company: str,
+    own_companies: Sequence[str],
+    text: str,
+) -> Extracted:
+    """Ask the model for the strict output schema; images go as images, documents as text."""
+    from pydantic_ai import Agent, BinaryContent
+
+    agent = Agent(
+        model,
+        output_type=LlmBookingOrder,
+        instructions=INSTRUCTIONS.format(companies=", ".join(own_companies) or company),
+        retries=1,
+    )
+    prompt: list[Any] = [f"The booking order is for {company}. Extract it."]
+    if kind in IMAGE_KINDS or (kind == "pdf" and len(text.strip()) < 20):
+        prompt.append(BinaryContent(data=data, media_type=content_type))
+    else:
+        prompt.append(f"Document text:\n{text}")
+    result = await agent.run(prompt)
+    output = result.output
+    if output.classification != "booking_order":
+        classification = "artwork" if output.classification == "artwork" else "unknown"
+        raise _refuse_classification(classification)
+    bo = from_llm(output, company)
+    own = {c.strip().casefold() for c in own_companies}
+    warnings: list[str] = []
+    if bo.client.strip().casefold() in own:
+        warnings.append(f"The client can't be our own company ({bo.client}); please give the buyer")
+        bo = replace(bo, client="")
+    return Extracted(
+        bo=bo, warnings=tuple(warnings), source="llm", classification="booking_order", text=text
+    )
+
+
+async def extract(
+    data: bytes,
+    kind: str,
+    content_type: str,
+    *,
+    company: str,
+    own_companies: Sequence[str],
+    model: Any = None,
+) -> Extracted:
+    """Classify and extract; a failing LLM falls back to the parser where it can read the file."""
+    text = await asyncio.to_thread(document_text, data, kind)
+    if model is not None:
+        try:
+            return await extract_with_llm(
+                model,
+                data,
+                kind,
+                content_type,
+                company=company,
+                own_companies=own_companies,
+                text=text,
+            )
+        except ExtractionRefused:
+            raise
+        except Exception as exc:  # any provider failure: network, quota, invalid output
+            log.warning("bo_llm_extraction_failed", error_type=type(exc).__name__)
+            if kind not in PARSER_KINDS:
+                raise ExtractionRefused(
+                    "The AI provider could not read this document right now; please try again "
+                    "in a moment, or upload the PDF or Excel instead.",
+                    code="ai_provider_failed",
+                ) from exc
+            fallback = await asyncio.to_thread(
+                extract_deterministic,
+                data,
+                kind,
+                company=company,
+                own_companies=own_companies,
+                text=text,
+            )
+            note = "The AI provider was unavailable; the document was read without it"
+            return replace(fallback, warnings=(*fallback.warnings, note))
+    return await asyncio.to_thread(
+        extract_deterministic, data, kind, company=company, own_companies=own_companies, text=text
+    )

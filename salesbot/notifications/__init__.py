@@ -1,0 +1,1 @@
+"""In-app notifications, with e-mail and Slack delivery when configured."""

@@ -1,0 +1,131 @@
+"""Notification rules: create them for recipients, deliver them, list and mark them read."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesbot.kit.errors import NotFound, ValidationFailed
+from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.notifications import repository
+from salesbot.notifications.delivery import Outgoing, absolute_url, post_slack, send_emails
+from salesbot.notifications.models import Notification
+from salesbot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: uuid.UUID
+    email: str
+    name: str
+
+
+@dataclass
+class Batch:
+    """Notifications added to a session, to deliver outside the app once it commits."""
+
+    title: str
+    body: str
+    link: str | None
+    recipients: list[Recipient] = field(default_factory=list)
+
+
+def notify(
+    session: AsyncSession,
+    recipients: list[Recipient],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    link: str | None = None,
+    booking_order_id: uuid.UUID | None = None,
+) -> Batch:
+    """Add one in-app notification per distinct recipient; the caller's commit stores them."""
+    seen: set[uuid.UUID] = set()
+    batch = Batch(title=title[:200], body=body, link=link)
+    for person in recipients:
+        if person.user_id in seen:
+            continue
+        seen.add(person.user_id)
+        session.add(
+            Notification(
+                user_id=person.user_id,
+                kind=kind,
+                title=batch.title,
+                body=body,
+                link=link,
+                booking_order_id=booking_order_id,
+            )
+        )
+        batch.recipients.append(person)
+    return batch
+
+
+async def deliver(settings: Settings, batches: list[Batch]) -> None:
+    """E-mail each recipient and post each batch to Slack, when those are configured."""
+    emails: list[Outgoing] = []
+    posts = []
+    for batch in batches:
+        if not batch.recipients:
+            continue
+        url = absolute_url(settings, batch.link)
+        emails += [
+            Outgoing(email=r.email, name=r.name, title=batch.title, body=batch.body, url=url)
+            for r in batch.recipients
+        ]
+        posts.append(post_slack(settings, batch.title, batch.body, url))
+    await asyncio.gather(send_emails(settings, emails), *posts)
+
+
+def _before(cursor: str | None) -> uuid.UUID | None:
+    decoded = decode_cursor(cursor)
+    if decoded is None:
+        return None
+    try:
+        return uuid.UUID(str(decoded.get("before")))
+    except ValueError as exc:
+        raise ValidationFailed("The page cursor is not valid; start from the first page.") from exc
+
+
+async def list_page(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    cursor: str | None,
+    limit: int,
+    unread_only: bool,
+) -> tuple[list[Notification], str | None, int]:
+    """One page newest first, the next cursor (None at the end) and the unread count."""
+    rows = await repository.page(
+        session, user_id, limit=limit + 1, before_id=_before(cursor), unread_only=unread_only
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor({"before": str(rows[-1].id)}) if has_more and rows else None
+    return rows, next_cursor, await repository.unread_count(session, user_id)
+
+
+async def unread_count(session: AsyncSession, user_id: uuid.UUID) -> int:
+    return await repository.unread_count(session, user_id)
+
+
+async def mark_read(
+    session: AsyncSession, user_id: uuid.UUID, notification_id: uuid.UUID, *, now: datetime
+) -> Notification:
+    row = await repository.get_own(session, user_id, notification_id)
+    if row is None:
+        raise NotFound("Notification not found.")
+    if row.read_at is None:
+        row.read_at = now
+        await session.commit()
+    return row
+
+
+async def mark_all_read(session: AsyncSession, user_id: uuid.UUID, *, now: datetime) -> int:
+    marked = await repository.mark_all_read(session, user_id, now)
+    await session.commit()
+    return marked
