@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from salesbot.booking_orders import service as booking_orders
 from salesbot.files.service import storage_from_settings
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.storage import Storage
@@ -173,6 +174,9 @@ async def seed(
         await session.commit()
         if storage is not None and admin_id is not None:
             await mockups.ensure_demo_photos(session, storage, owner_id=admin_id)
+            for company in companies.values():
+                await booking_orders.install_default_documents(session, storage, company, admin_id)
+            await session.commit()
     return logins
 
 
