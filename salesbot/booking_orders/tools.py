@@ -1,0 +1,296 @@
+"""The assistant's booking-order tools: thin adapters onto the service (rules live there)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from salesbot.assistant.tooling import Tool, ToolContext, ToolResult
+from salesbot.booking_orders import service
+from salesbot.booking_orders.calculations import format_amount
+from salesbot.booking_orders.workflow import Action, State
+
+# Which stages a request without a named booking order looks in, per action.
+_OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
+_STAGE_WORDS = {
+    "draft": "a draft",
+    "coordinator_review": "in coordinator review",
+    "hos_review": "with the head of sales",
+    "approved": "approved",
+    "cancelled": "cancelled",
+}
+_NEXT = {
+    "draft": "the sales person submits it",
+    "coordinator_review": "a coordinator approves or rejects it",
+    "hos_review": "the head of sales approves or rejects it",
+}
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ParseArgs(_Args):
+    file_id: uuid.UUID | None = Field(
+        default=None, description="The uploaded booking order; defaults to the attachment"
+    )
+    company: str | None = Field(default=None, max_length=120, description="Backlite or Viola")
+    notes: str = Field(
+        default="", max_length=4000, description="The user's message (its values win)"
+    )
+
+
+class EditArgs(_Args):
+    booking_order: str | None = Field(
+        default=None,
+        max_length=100,
+        description="BO reference, client BO number or id; empty means the latest one",
+    )
+    field: str = Field(
+        min_length=1,
+        max_length=60,
+        description="e.g. municipality fee, upload fee, client, net amount, sla, currency",
+    )
+    value: Annotated[str, Field(max_length=500)] | Decimal | int
+    location: str | None = Field(
+        default=None, max_length=200, description="For a location's value, e.g. UAE21"
+    )
+
+
+class ActArgs(_Args):
+    booking_order: str | None = Field(default=None, max_length=100)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class LookupArgs(_Args):
+    booking_order: str | None = Field(default=None, max_length=100)
+
+
+class FindArgs(_Args):
+    query: str = Field(
+        min_length=1, max_length=100, description="A BO reference (BO-2025-0001) or BO number"
+    )
+
+
+def _env(ctx: ToolContext) -> service.Env:
+    state = ctx.app_state
+    return service.Env(
+        settings=state.settings, storage=state.storage, llm=service.llm_model(state.settings)
+    )
+
+
+def _name(view: service.View) -> str:
+    row = view.row
+    if row.reference:
+        name = row.reference if row.revision == 1 else f"{row.reference} rev {row.revision}"
+    else:
+        name = f"BO {row.bo_number}" if row.bo_number else "The booking order"
+    client = f" for {row.client}" if row.client else ""
+    return f"{name}{client} ({view.company.name})"
+
+
+def describe(view: service.View) -> str:
+    """A short status line for chat: stage, totals, warnings, missing data, next step."""
+    row = view.row
+    parts = [f"{_name(view)} is {_STAGE_WORDS.get(row.state, row.state)}."]
+    if view.calc is not None:
+        c = view.calc
+        parts.append(
+            f"Net {format_amount(c.net_pre_vat)} {c.currency}, VAT {format_amount(c.vat)}, "
+            f"gross {format_amount(c.gross)}."
+        )
+    parts += [f"Warning: {w}." for w in view.warnings]
+    parts += [f"Problem: {p}." for p in view.problems]
+    if view.calc is not None and view.calc.missing:
+        parts.append("Missing: " + ", ".join(view.calc.missing) + ".")
+    if row.state in _NEXT:
+        parts.append(f"Next: {_NEXT[row.state]}.")
+    if view.allowed:
+        parts.append("You can: " + ", ".join(a.value for a in view.allowed) + ".")
+    return " ".join(parts)
+
+
+def _result(view: service.View, summary: str) -> ToolResult:
+    out = service.present(view)
+    cards = [
+        card for card in (out.final_pdf_file, out.excel_file, out.stamped_file) if card is not None
+    ]
+    return ToolResult(summary=summary, data=out.model_dump(mode="json"), files=cards)
+
+
+async def _resolve(ctx: ToolContext, query: str | None, states: tuple[str, ...]) -> Any:
+    return await service.resolve(ctx.session, ctx.principal, query, states=states)
+
+
+async def parse_booking_order(ctx: ToolContext, args: ParseArgs) -> ToolResult:
+    file_id = args.file_id or (ctx.attachment_ids[0] if ctx.attachment_ids else None)
+    if file_id is None:
+        return ToolResult(
+            summary="Please attach the client's booking order (PDF, Excel or CSV) to read.",
+            data={"needs": ["file"]},
+        )
+    await ctx.progress(10, "Reading the booking order")
+    view = await service.intake(
+        ctx.session,
+        _env(ctx),
+        ctx.principal,
+        file_id=file_id,
+        company=args.company,
+        notes=args.notes,
+    )
+    await ctx.progress(100, "Booking order read")
+    return _result(view, describe(view) + " Review it, then say 'submit' when it is right.")
+
+
+async def edit_booking_order(ctx: ToolContext, args: EditArgs) -> ToolResult:
+    row = await _resolve(
+        ctx, args.booking_order, (State.DRAFT.value, State.COORDINATOR_REVIEW.value)
+    )
+    key = " ".join(args.field.lower().split())
+    if key == "currency":
+        edits = service.Edits(currency=str(args.value).strip())
+    elif args.location:
+        edits = service.Edits(
+            locations=[service.LocationChange(args.location, {args.field: args.value})]
+        )
+    else:
+        edits = service.Edits(fields={args.field: args.value})
+    view = await service.edit(ctx.session, _env(ctx), ctx.principal, row.id, edits, version=None)
+    return _result(view, "Updated. " + describe(view))
+
+
+async def _act(
+    ctx: ToolContext, args: ActArgs, action: Action, states: tuple[str, ...]
+) -> ToolResult:
+    row = await _resolve(ctx, args.booking_order, states)
+    if action in (Action.REJECT, Action.CANCEL) and not (args.reason or "").strip():
+        verb = "rejecting" if action is Action.REJECT else "cancelling"
+        label = row.reference or (f"BO {row.bo_number}" if row.bo_number else "this booking order")
+        return ToolResult(
+            summary=f"Why are you {verb} {label}? Tell me the reason and I'll record it.",
+            data={"needs": ["reason"], "booking_order_id": str(row.id), "action": action.value},
+        )
+    view = await service.act(
+        ctx.session, _env(ctx), ctx.principal, row.id, action, reason=args.reason
+    )
+    done = {
+        Action.SUBMIT: "Submitted for coordinator review.",
+        Action.APPROVE: "Approved.",
+        Action.REJECT: "Rejected and sent back.",
+        Action.CANCEL: "Cancelled.",
+    }[action]
+    return _result(view, f"{done} {describe(view)}")
+
+
+async def submit_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+    return await _act(ctx, args, Action.SUBMIT, (State.DRAFT.value,))
+
+
+def _review_states(ctx: ToolContext) -> tuple[str, ...]:
+    """The stages this user reviews: coordinators and heads of sales act at different ones."""
+    states = []
+    if ctx.principal.companies_for("coordinator"):
+        states.append(State.COORDINATOR_REVIEW.value)
+    if ctx.principal.companies_for("hos"):
+        states.append(State.HOS_REVIEW.value)
+    return tuple(states) or (State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
+
+
+async def approve_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+    return await _act(ctx, args, Action.APPROVE, _review_states(ctx))
+
+
+async def reject_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+    return await _act(ctx, args, Action.REJECT, _review_states(ctx))
+
+
+async def cancel_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+    return await _act(ctx, args, Action.CANCEL, _OPEN)
+
+
+async def booking_order_status(ctx: ToolContext, args: LookupArgs) -> ToolResult:
+    states = (*_OPEN, State.APPROVED.value, State.CANCELLED.value)
+    row = await _resolve(ctx, args.booking_order, states)
+    view = await service.get_view(ctx.session, _env(ctx), ctx.principal, row.id)
+    return _result(view, describe(view))
+
+
+async def find_booking_order(ctx: ToolContext, args: FindArgs) -> ToolResult:
+    rows = await service.find(ctx.session, ctx.principal, args.query)
+    if not rows:
+        shown = " ".join(args.query.split())[:40]
+        return ToolResult(summary=f"No booking order you can see matches '{shown}'.")
+    views = [await service.get_view(ctx.session, _env(ctx), ctx.principal, r.id) for r in rows]
+    if len(views) == 1:
+        return _result(views[0], describe(views[0]))
+    lines = [describe(v) for v in views]
+    return ToolResult(
+        summary=f"{len(views)} booking orders match: " + " | ".join(lines),
+        data={"items": [service.present(v).model_dump(mode="json") for v in views]},
+    )
+
+
+TOOLS: list[Tool[Any]] = [
+    Tool(
+        name="parse_booking_order",
+        description="Read an uploaded booking order into a draft (values in the message win).",
+        permission="booking_orders:create",
+        args=ParseArgs,
+        handler=parse_booking_order,
+    ),
+    Tool(
+        name="edit_booking_order",
+        description=(
+            "Change one value of a booking order and recalculate, e.g. 'change municipality fee "
+            "to 8000', 'update UAE21 net amount to 150000', 'change client to Nike UAE'."
+        ),
+        permission="booking_orders:create",
+        args=EditArgs,
+        handler=edit_booking_order,
+    ),
+    Tool(
+        name="submit_booking_order",
+        description="Submit a draft booking order for coordinator review.",
+        permission="booking_orders:create",
+        args=ActArgs,
+        handler=submit_booking_order,
+    ),
+    Tool(
+        name="approve_booking_order",
+        description="Approve a booking order (coordinator review, then head of sales).",
+        permission="booking_orders:edit",
+        args=ActArgs,
+        handler=approve_booking_order,
+    ),
+    Tool(
+        name="reject_booking_order",
+        description="Reject a booking order back one step; a reason is required (ask for it).",
+        permission="booking_orders:edit",
+        args=ActArgs,
+        handler=reject_booking_order,
+    ),
+    Tool(
+        name="cancel_booking_order",
+        description="Cancel a booking order that is not approved; a reason is required.",
+        permission="booking_orders:create",
+        args=ActArgs,
+        handler=cancel_booking_order,
+    ),
+    Tool(
+        name="booking_order_status",
+        description="Where a booking order stands: stage, totals, warnings, who acts next.",
+        permission="booking_orders:read",
+        args=LookupArgs,
+        handler=booking_order_status,
+    ),
+    Tool(
+        name="find_booking_order",
+        description="Find booking orders by internal reference (BO-2025-0001) or BO number.",
+        permission="booking_orders:read",
+        args=FindArgs,
+        handler=find_booking_order,
+    ),
+]

@@ -1,0 +1,133 @@
+"""The assistant's booking-order tools, run the way the assistant runs them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from salesbot.assistant.tooling import ToolContext, ToolResult, run_tool
+from salesbot.auth.service import principal_for
+from salesbot.booking_orders.tools import TOOLS
+from salesbot.kit.errors import Forbidden
+from salesbot.users.models import User
+from tests.api.booking_orders.conftest import Person, World, upload, worked_csv
+
+BY_NAME = {tool.name: tool for tool in TOOLS}
+
+
+async def _run(
+    app: FastAPI,
+    person: Person,
+    name: str,
+    args: dict[str, Any],
+    attachments: list[uuid.UUID] | None = None,
+) -> ToolResult:
+    async with app.state.db.sessions() as session:
+        user = await session.get_one(User, person.id)
+        ctx = ToolContext(
+            principal=principal_for(user, "bearer"),
+            session=session,
+            app_state=app.state,
+            attachment_ids=attachments or [],
+        )
+        return await run_tool(BY_NAME[name], ctx, args)
+
+
+def test_the_tools_and_their_permissions() -> None:
+    assert {t.name: t.permission for t in TOOLS} == {
+        "parse_booking_order": "booking_orders:create",
+        "edit_booking_order": "booking_orders:create",
+        "submit_booking_order": "booking_orders:create",
+        "approve_booking_order": "booking_orders:edit",
+        "reject_booking_order": "booking_orders:edit",
+        "cancel_booking_order": "booking_orders:create",
+        "booking_order_status": "booking_orders:read",
+        "find_booking_order": "booking_orders:read",
+    }
+
+
+async def test_a_booking_order_through_chat(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    file_id = await upload(client, world.sales, "bo.csv", worked_csv(), "text/csv")
+    parsed = await _run(
+        app,
+        world.sales,
+        "parse_booking_order",
+        {"notes": "booking order for Viola, upload fee is 2000"},
+        [file_id],
+    )
+    assert not parsed.is_error, parsed.summary
+    assert parsed.summary.startswith("BO DPD-112652 for Nike (Viola) is a draft.")
+    assert "Net 462,520.00 AED, VAT 23,126.00, gross 485,646.00." in parsed.summary
+
+    fee = await _run(
+        app, world.sales, "edit_booking_order", {"field": "municipality fee", "value": "8000"}
+    )
+    assert fee.data["totals"]["net_pre_vat"] == "470000.00"
+    location = await _run(
+        app,
+        world.sales,
+        "edit_booking_order",
+        {"field": "net amount", "value": "150000", "location": "UAE21"},
+    )
+    assert location.data["fields"]["locations"][2]["net_amount"] == "150000"
+    client_name = await _run(
+        app,
+        world.sales,
+        "edit_booking_order",
+        {"field": "client", "value": "Nike UAE", "booking_order": "DPD-112652"},
+    )
+    assert client_name.summary.startswith("Updated. BO DPD-112652 for Nike UAE (Viola)")
+    bad = await _run(app, world.sales, "edit_booking_order", {"field": "dm fee", "value": "-1"})
+    assert bad.is_error
+    assert "can't be negative" in bad.summary
+
+    submitted = await _run(app, world.sales, "submit_booking_order", {})
+    assert submitted.data["state"] == "coordinator_review"
+
+    asked = await _run(app, world.coord, "reject_booking_order", {})
+    assert not asked.is_error
+    assert asked.summary == (
+        "Why are you rejecting BO DPD-112652? Tell me the reason and I'll record it."
+    )
+    assert asked.data["needs"] == ["reason"]
+
+    approved = await _run(app, world.coord, "approve_booking_order", {})
+    assert approved.data["state"] == "hos_review"
+    with pytest.raises(Forbidden):
+        await _run(app, world.sales, "approve_booking_order", {})
+    final = await _run(app, world.hos, "approve_booking_order", {})
+    assert final.data["state"] == "approved"
+    reference = final.data["reference"]
+    assert [card.name.rsplit(".", 1)[1] for card in final.files] == ["pdf", "xlsx", "pdf"]
+
+    status = await _run(app, world.finance, "booking_order_status", {"booking_order": reference})
+    assert status.summary.startswith(f"{reference} for Nike UAE (Viola) is approved.")
+    found = await _run(app, world.sales, "find_booking_order", {"query": "dpd-112652"})
+    assert found.data["reference"] == reference
+    missing = await _run(app, world.sales2, "find_booking_order", {"query": reference})
+    assert missing.summary == f"No booking order you can see matches '{reference}'."
+
+
+async def test_cancel_asks_for_a_reason_then_cancels(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    file_id = await upload(client, world.sales, "bo.csv", worked_csv(), "text/csv")
+    await _run(app, world.sales, "parse_booking_order", {"company": "viola"}, [file_id])
+    asked = await _run(app, world.sales, "cancel_booking_order", {})
+    assert asked.data["needs"] == ["reason"]
+    done = await _run(app, world.sales, "cancel_booking_order", {"reason": "Client withdrew"})
+    assert done.data["state"] == "cancelled"
+    nothing = await _run(app, world.sales, "submit_booking_order", {})
+    assert nothing.is_error
+    assert "no booking order at that stage" in nothing.summary
+
+
+async def test_parse_without_a_file_asks_for_one(app: FastAPI, world: World) -> None:
+    result = await _run(app, world.sales, "parse_booking_order", {"company": "viola"})
+    assert result.data == {"needs": ["file"]}
