@@ -61,6 +61,19 @@ DEFAULT_LLM_PRICES: dict[str, LlmPrice] = {
 }
 
 
+def _url_origin(url: str) -> str:
+    """`https://hooks.example.com/services/T/B/secret` → `https://hooks.example.com/***`."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "********"
+    return f"{parts.scheme}://{host}{port}/***"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SALESBOT_", env_file=".env", extra="ignore", validate_default=True
@@ -267,7 +280,13 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if isinstance(value, SecretStr):
                 raw = value.get_secret_value()
-                shown[name] = mask_url(raw) if "://" in raw else ("********" if raw else "(empty)")
+                if "://" in raw:
+                    # Webhook-style URLs carry their secret in the path; only connection URLs
+                    # (database, Redis) keep theirs, which names a database, not a secret.
+                    keep_path = name in ("database_url", "redis_url")
+                    shown[name] = mask_url(raw) if keep_path else _url_origin(raw)
+                else:
+                    shown[name] = "********" if raw else "(empty)"
             elif value is None:
                 shown[name] = "(not set)"
             elif isinstance(value, list):

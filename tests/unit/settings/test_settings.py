@@ -62,9 +62,12 @@ def test_masked_hides_secrets_and_url_passwords() -> None:
         database_url="postgresql+asyncpg://app:hunter2@db:5432/salesbot",
         redis_url="redis://:redispw@cache:6379/0",
         llm_api_key="sk-live-abc",
+        slack_webhook_url="https://hooks.slack.com/services/T000/B000/webhooksecret",
     )
-    shown = "\n".join(settings.masked().values())
-    for secret in ("super-secret-value", "hunter2", "redispw", "sk-live-abc"):
+    masked = settings.masked()
+    assert masked["slack_webhook_url"] == "https://hooks.slack.com/***"
+    shown = "\n".join(masked.values())
+    for secret in ("super-secret-value", "hunter2", "redispw", "sk-live-abc", "webhooksecret"):
         assert secret not in shown
     assert "db:5432/salesbot" in shown
 
