@@ -15,6 +15,7 @@ import httpx
 from pydantic_ai import Agent
 from pydantic_ai import Tool as AgentTool
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
+from pydantic_ai.messages import ModelResponse
 from pydantic_ai.models import Model
 from pydantic_ai.tools import RunContext
 
@@ -190,9 +191,11 @@ def build_agent(tools: Sequence[Tool[Any]]) -> Agent[RunDeps, str]:
     )
 
 
-async def complete(model: Model, *, instructions: str, prompt: str) -> tuple[str, Any]:
-    """One plain model call (titles, summaries): the text and the response's usage."""
+async def complete(
+    model: Model, *, instructions: str, prompt: str
+) -> tuple[str, list[ModelResponse]]:
+    """One plain model call (titles, summaries): the text and the responses (for usage)."""
     agent: Agent[None, str] = Agent(model, instructions=instructions, output_type=str)
     result = await agent.run(prompt)
-    responses = [m for m in result.new_messages() if getattr(m, "kind", "") == "response"]
+    responses = [m for m in result.new_messages() if isinstance(m, ModelResponse)]
     return result.output, responses
