@@ -36,6 +36,9 @@ PAGES: dict[str, str] = {
     "/costs": "Costs",
     "/admin/locations": "Locations",
     "/admin/rates": "Currency rates",
+    "/booking-orders": "Booking orders",
+    "/booking-orders/{booking_order_id}": "Booking order",
+    "/notifications": "Notifications",
 }
 
 

@@ -2,6 +2,7 @@
 import { can, currentUser, redirectToSignIn } from "./api.js";
 import { h, replace } from "./dom.js";
 import { route, onRoute, navigate, startRouter } from "./router.js";
+import { refreshNotifications } from "./notifications-bell.js";
 import { markActive, publicLayout, signedInLayout } from "./shell.js";
 import { emptyState, reportError } from "./ui.js";
 
@@ -21,6 +22,9 @@ route("/mockups/setup", () => import("./pages/mockup-setup.js"), { title: "Mocku
 route("/costs", () => import("./pages/costs.js"), { title: "Costs", permission: "costs:read" });
 route("/admin/locations", () => import("./pages/admin-locations.js"), { title: "Locations", permission: "locations:manage" });
 route("/admin/rates", () => import("./pages/admin-rates.js"), { title: "Currency rates", permission: "settings:manage" });
+route("/booking-orders", () => import("./pages/booking-orders.js"), { title: "Booking orders", permission: "booking_orders:read" });
+route("/booking-orders/:id", () => import("./pages/booking-order-detail.js"), { title: "Booking order", permission: "booking_orders:read" });
+route("/notifications", () => import("./pages/notifications.js"), { title: "Notifications", permission: "notifications:read" });
 
 function setTitle(title) {
   document.title = `${title} · Sales Proposal Bot`;
@@ -54,7 +58,10 @@ onRoute(async (found) => {
     return null;
   }
   const main = r.public ? publicLayout() : signedInLayout(user);
-  if (!r.public) markActive(location.pathname);
+  if (!r.public) {
+    markActive(location.pathname);
+    refreshNotifications();
+  }
   setTitle(r.title);
   if (r.permission && !can(user, r.permission)) {
     replace(main, h("h1", {}, r.title), emptyState("You do not have access to this page.", "Ask an admin if you need it."));

@@ -1,6 +1,7 @@
 // The signed-in layout: top bar, sidebar navigation (a menu on phones), theme toggle, sign out.
 import { api, can, forgetSession } from "./api.js";
 import { h, replace, svg } from "./dom.js";
+import { notificationsBell, stopNotifications } from "./notifications-bell.js";
 import { effectiveTheme, onThemeChange, setTheme } from "./theme.js";
 import { toast } from "./ui.js";
 
@@ -12,6 +13,7 @@ export const NAV = [
   { href: "/proposals/history", label: "Proposals", permission: "proposals:read", icon: "M6 3h9l4 4v14H6zM9 10h7M9 14h7M9 18h4" },
   { href: "/mockups", label: "Mockups", permission: "mockups:generate", icon: "M3 5h18v12H3zM8 21h8M12 17v4M7 13l3-3 3 3 2-2 3 3" },
   { href: "/mockups/setup", label: "Mockup setup", permission: "mockups:setup", icon: "M4 4h6v6H4zM14 14h6v6h-6zM10 7h7v7M7 10v7h7" },
+  { href: "/booking-orders", label: "Booking orders", permission: "booking_orders:read", icon: "M7 3h10v4H7zM5 5H4v16h16V5h-1M8 12h8M8 16h5" },
   { href: "/costs", label: "Costs", permission: "costs:read", icon: "M4 20V10M10 20V4M16 20v-7M22 20H2" },
   {
     section: "Admin",
@@ -134,6 +136,7 @@ export function signedInLayout(user) {
   const signOutBtn = h("button", { type: "button", class: "btn btn-quiet" }, "Sign out");
   signOutBtn.addEventListener("click", signOut);
   const toolsSlot = h("div", { class: "topbar-tools", id: "topbar-tools" });
+  if (can(user, "notifications:read")) toolsSlot.append(notificationsBell().element);
   const topbar = h(
     "header",
     { class: "topbar" },
@@ -156,6 +159,7 @@ export function signedInLayout(user) {
 /** A centred single-card layout for sign-in and invitations. */
 export function publicLayout() {
   layout = null;
+  stopNotifications();
   const app = document.getElementById("app");
   const main = h("main", { id: "main", class: "public-main", tabindex: "-1" });
   const corner = h("div", { class: "public-corner" }, themeButton());

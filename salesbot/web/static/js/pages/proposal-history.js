@@ -73,7 +73,7 @@ export async function render({ main, user }) {
     { class: "table-wrap" },
     h(
       "table",
-      { class: "table", "aria-label": "Proposals" },
+      { class: "table stack-sm", "aria-label": "Proposals" },
       h("thead", {}, h("tr", {}, ["Date", "Client", "Locations", "Totals", "Files", ""].map((c, i) => h("th", { scope: "col", class: i === 3 ? "money" : null }, c)))),
       tbody,
     ),
@@ -94,16 +94,20 @@ export async function render({ main, user }) {
     return h(
       "tr",
       { dataset: { id: p.id } },
-      h("td", { class: "nowrap" }, formatDateTime(p.created_at)),
+      h("td", { class: "nowrap", dataset: { label: "Date" } }, formatDateTime(p.created_at)),
       h(
         "td",
-        {},
-        h("strong", {}, p.client_name),
-        h("div", { class: "muted small" }, `${p.kind === "combined" ? "Combined package" : "Separate"}${p.version > 1 ? ` · version ${p.version}` : ""}`),
+        { dataset: { label: "Client" } },
+        h(
+          "div",
+          {},
+          h("strong", {}, p.client_name),
+          h("div", { class: "muted small" }, `${p.kind === "combined" ? "Combined package" : "Separate"}${p.version > 1 ? ` · version ${p.version}` : ""}`),
+        ),
       ),
-      h("td", {}, h("ul", { class: "chips" }, p.locations.map((l) => h("li", { class: "chip" }, l.display_name)))),
-      h("td", { class: "money" }, p.totals.map((t) => h("div", {}, t))),
-      h("td", {}, fileLinks(p.files)),
+      h("td", { dataset: { label: "Locations" } }, h("ul", { class: "chips" }, p.locations.map((l) => h("li", { class: "chip" }, l.display_name)))),
+      h("td", { class: "money", dataset: { label: "Totals" } }, h("div", {}, p.totals.map((t) => h("div", {}, t)))),
+      h("td", { dataset: { label: "Files" } }, fileLinks(p.files)),
       h("td", { class: "actions" }, actions),
     );
   };
