@@ -36,6 +36,7 @@ PAGES: dict[str, str] = {
     "/costs": "Costs",
     "/admin/locations": "Locations",
     "/admin/rates": "Currency rates",
+    "/admin/companies": "Companies",
     "/booking-orders": "Booking orders",
     "/booking-orders/{booking_order_id}": "Booking order",
     "/notifications": "Notifications",

@@ -1,11 +1,15 @@
-"""Admin data pages: the location catalogue (edit, import, export, delete) and currency rates."""
+"""Admin data pages: the location catalogue (edit, import, export, delete), currency rates and
+the companies' booking-order templates and stamps."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from pathlib import Path
 
+from openpyxl import Workbook
+from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
 from tests.e2e.support import ADMIN, console_errors, sign_in
@@ -108,3 +112,37 @@ def test_admin_edits_the_currency_rates(page: Page, base_url: str) -> None:
     )
     assert restored.status == 200
     assert console_errors(page) == []
+
+
+def test_admin_replaces_a_company_stamp_and_a_bad_template_is_refused(
+    page: Page, base_url: str, tmp_path: Path
+) -> None:
+    sign_in(page, base_url, ADMIN)
+    page.goto(base_url + "/admin/companies")
+    backlite = page.get_by_role("region", name="Backlite · backlite")
+    stamp = backlite.get_by_role("group", name="Company stamp")
+    expect(stamp.get_by_role("link", name=re.compile(r"^Download .*\.png$"))).to_be_visible()
+    image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((10, 10, 290, 290), outline=(200, 0, 0, 255), width=12)
+    image.save(tmp_path / "new-stamp.png")
+    stamp.get_by_label("Replace with").set_input_files(tmp_path / "new-stamp.png")
+    stamp.get_by_role("button", name="Upload a stamp").click()
+    expect(stamp.get_by_role("link", name="Download new-stamp.png")).to_be_visible()
+    expect(stamp.get_by_role("img", name="Preview of new-stamp.png")).to_be_visible()
+
+    template = backlite.get_by_role("group", name="Booking-order template")
+    template.get_by_role("button", name="Upload a template").click()
+    expect(template.get_by_role("alert")).to_have_text("Choose the file first.")
+    (tmp_path / "not-a-template.xlsx").write_bytes(_workbook_without_bo_form())
+    template.get_by_label("Replace with").set_input_files(tmp_path / "not-a-template.xlsx")
+    template.get_by_role("button", name="Upload a template").click()
+    expect(template.get_by_role("alert")).to_contain_text("BO Form")
+    assert console_errors(page, expected_statuses=[422]) == []
+
+
+def _workbook_without_bo_form() -> bytes:
+    book = Workbook()
+    book.active.title = "Sheet1"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -38,6 +38,13 @@ export const NAV = [
   },
   {
     section: "Admin",
+    href: "/admin/companies",
+    label: "Companies",
+    permission: "settings:manage",
+    icon: "M4 21V5l8-3v19M12 8h8v13M7 8h2M7 12h2M7 16h2M15 12h2M15 16h2M2 21h20",
+  },
+  {
+    section: "Admin",
     href: "/admin/rates",
     label: "Currency rates",
     permission: "settings:manage",
