@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.support import ADMIN, SALES, console_errors, new_page, sign_in
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
 LANDMARK = (
     "Make me a landmark proposal, start Jan 1st 2026, durations 2 weeks, 4 weeks, "
     "rates 1.5M, 2.8M, client Nike"
@@ -43,9 +44,17 @@ if os.environ.get("SALESBOT_SCREENSHOTS") == "1":
             page.goto(base_url + "/settings")
             expect(page.get_by_role("heading", name="API keys")).to_be_visible()
             _shot(page, "settings")
+            _sales_pages(page, base_url)
             assert console_errors(page) == []
         finally:
             page.context.close()
+
+        coordinator = new_page(browser, viewport=DESKTOP, color_scheme="light")
+        try:
+            _coordinator_pages(coordinator, base_url)
+            assert console_errors(coordinator) == []
+        finally:
+            coordinator.context.close()
 
         admin = new_page(browser, viewport={"width": 1280, "height": 800}, color_scheme="light")
         try:
@@ -57,6 +66,10 @@ if os.environ.get("SALESBOT_SCREENSHOTS") == "1":
                 ("/admin/users", "admin-users", "Users"),
                 ("/admin/invites", "admin-invites", "Invitations"),
                 ("/admin/audit", "admin-audit", "Audit log"),
+                ("/admin/locations", "admin-locations", "Locations"),
+                ("/admin/companies", "admin-companies", "Companies"),
+                ("/admin/rates", "admin-rates", "Currency rates"),
+                ("/costs", "costs", "Costs"),
             ]:
                 admin.goto(base_url + path)
                 expect(admin.get_by_role("heading", name=heading, exact=True)).to_be_visible()
@@ -77,3 +90,84 @@ if os.environ.get("SALESBOT_SCREENSHOTS") == "1":
             assert console_errors(phone) == []
         finally:
             phone.context.close()
+
+
+def _sales_pages(page: Page, base_url: str) -> None:
+    """The proposal form with live totals, the history, the mockup studio, a booking order."""
+    page.goto(base_url + "/proposals")
+    page.get_by_label("Client").fill("Nike")
+    search = page.get_by_role("combobox", name="Add a location")
+    search.fill("landmark")
+    search.press("Enter")
+    block = page.get_by_role("group", name="The Landmark", exact=True)
+    block.get_by_label("Start date").fill("2026-01-01")
+    block.get_by_label("Duration, option 1").fill("2 weeks")
+    block.get_by_label("Net rate (AED), option 1").fill("1.5M")
+    block.get_by_role("button", name="Add an option").click()
+    block.get_by_label("Duration, option 2").fill("4 weeks")
+    block.get_by_label("Net rate (AED), option 2").fill("2.8M")
+    totals = page.get_by_role("complementary", name="Totals")
+    expect(totals).to_contain_text("AED 2,943,696")
+    _shot(page, "proposal-form")
+    page.get_by_role("button", name="Generate proposal").click()
+    expect(page.get_by_text("is ready")).to_be_visible(timeout=30_000)
+    page.goto(base_url + "/proposals/history")
+    expect(page.get_by_role("table", name="Proposals")).to_be_visible()
+    _shot(page, "proposal-history")
+
+    page.goto(base_url + "/mockups")
+    page.get_by_label("Location").select_option(label="The Landmark")
+    page.get_by_label("Describe it").check()
+    page.get_by_label("Describe the artwork").fill("Nike — Just do it. Air Max Spring")
+    page.get_by_role("button", name="Generate mockup").click()
+    expect(page.locator(".mockup-card.is-new img")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => [...document.images].every((i) => i.complete)")
+    _shot(page, "mockups")
+
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "salesbot_csrf")
+    rows = [
+        "BOOKING ORDER",
+        "Client:,Nike",
+        "BO No.,DPD-112652,,Date,20/02/2025",
+        "Agency,OMD",
+        "Brand / Campaign,Air Max Spring",
+        "",
+        "Location,Start date,End date,Net Amount (AED)",
+        'UAE02,1st March 2025,31st March 2025,"160,000"',
+        "UAE03,01/03/2025,31/03/2025,160000",
+        "UAE21,2025-03-15,2025-03-28,140000",
+        "",
+        "Municipality fee,520",
+        "Production/upload fee,2000",
+        "SLA %,10%",
+    ]
+    uploaded = page.request.post(
+        base_url + "/api/files",
+        multipart={
+            "files": {"name": "bo.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}
+        },
+        headers={"X-CSRF-Token": csrf},
+    )
+    made = page.request.post(
+        base_url + "/api/booking-orders",
+        data={"file_id": uploaded.json()[0]["id"], "company": "viola"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    page.goto(f"{base_url}/booking-orders/{made.json()['id']}")
+    expect(page.get_by_role("table", name="Totals")).to_contain_text("AED 485,646.00")
+    _shot(page, "booking-order")
+    page.goto(base_url + "/booking-orders")
+    expect(page.get_by_role("table", name="Booking orders")).to_be_visible()
+    _shot(page, "booking-orders")
+
+
+def _coordinator_pages(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, "coordinator.backlite@demo.salesbot.dev")
+    page.goto(base_url + "/mockups/setup")
+    page.get_by_role("button", name="Set up the_landmark_1.jpg").click()
+    editor = page.get_by_role("region", name="the_landmark_1.jpg · The Landmark")
+    expect(editor.get_by_role("img", name="with a test poster")).to_be_visible(timeout=30_000)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    # The editor's top just under the sticky top bar.
+    editor.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 72)")
+    _shot(page, "mockup-setup")
