@@ -31,6 +31,7 @@ from salesbot.auth.schemas import (
     InviteOut,
     LoginRequest,
     MeResponse,
+    PasswordChange,
     RefreshRequest,
     RoleOut,
     TokenResponse,
@@ -297,6 +298,29 @@ def _key_out(row: ApiKey) -> ApiKeyOut:
 
 
 SelfUser = Annotated[Principal, Depends(require("account:self"))]
+
+
+@me_router.post("/password", status_code=204, responses={422: {"model": ErrorBody}})
+async def change_password(
+    body: PasswordChange,
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(require("account:self"))],
+) -> Response:
+    """Change your password; all your sessions end and must sign in again."""
+    limiter: RateLimiter = request.app.state.ratelimiter
+    await limiter.check("password", "5/minute", str(principal.user_id))
+    await users.change_password(
+        session,
+        principal.user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        ip=request_ip(request),
+        now=utcnow(),
+    )
+    result = Response(status_code=204)
+    _clear_cookies(result)
+    return result
 
 
 @me_router.post("/api-keys", response_model=ApiKeyCreated, status_code=201)

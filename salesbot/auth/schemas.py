@@ -122,3 +122,8 @@ class AuditPage(BaseModel):
     items: list[AuditEventOut]
     next_cursor: str | None = None
     has_more: bool = False
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)

@@ -58,6 +58,14 @@ async def revoke_family(session: AsyncSession, family_id: uuid.UUID, when: datet
     )
 
 
+async def revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID, when: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=when)
+    )
+
+
 async def invite_by_hash(session: AsyncSession, token_hash: str) -> Invite | None:
     stmt = select(Invite).where(Invite.token_hash == token_hash)
     return (await session.execute(stmt)).scalar_one_or_none()

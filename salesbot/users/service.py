@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth import tokens
-from salesbot.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from salesbot.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.users import audit, repository
 from salesbot.users.models import ApiKey, Company, Invite, User
@@ -265,6 +265,35 @@ async def revoke_api_key(
             target_id=row.id,
             ip=ip,
         )
+    await session.commit()
+
+
+async def change_password(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    current_password: str,
+    new_password: str,
+    ip: str | None,
+    now: datetime,
+) -> None:
+    """Set a new password after checking the current one; every session must sign in again."""
+    user = await repository.user_by_id(session, user_id)
+    if user is None or not await verify_password(user.password_hash, current_password):
+        raise ValidationFailed(
+            "Your current password is not correct.",
+            code="wrong_password",
+            details=[{"field": "current_password", "message": "not correct"}],
+        )
+    check_password_strength(new_password)
+    if new_password == current_password:
+        raise ValidationFailed(
+            "Choose a new password that differs from the current one.",
+            details=[{"field": "new_password", "message": "same as the current password"}],
+        )
+    user.password_hash = await hash_password(new_password)
+    await repository.revoke_user_sessions(session, user.id, now)
+    audit.record(session, "password_changed", actor_id=user.id, actor_email=user.email, ip=ip)
     await session.commit()
 
 

@@ -1,5 +1,5 @@
 // Settings: profile, theme, and personal API keys (each key shown once, at creation).
-import { api } from "../api.js";
+import { api, forgetSession } from "../api.js";
 import { field, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
 import { savedTheme, setTheme } from "../theme.js";
 import { busy, clearErrors, confirmDialog, copyText, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
@@ -33,6 +33,40 @@ function themeCard() {
   control.addEventListener("change", () => setTheme(control.value));
   const { wrap } = field({ label: "Theme", name: "theme", control });
   return h("section", { class: "card", "aria-labelledby": "appearance-title" }, h("h2", { id: "appearance-title" }, "Appearance"), wrap);
+}
+
+function passwordCard(user) {
+  const current = field({ label: "Current password", name: "current_password", type: "password", required: true, attrs: { autocomplete: "current-password" } });
+  const next = field({
+    label: "New password",
+    name: "new_password",
+    type: "password",
+    required: true,
+    hint: "At least 10 characters. You will be asked to sign in again.",
+    attrs: { autocomplete: "new-password", minlength: "10" },
+  });
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, "Change password");
+  const form = h("form", { class: "form", id: "password-form", novalidate: true }, current.wrap, next.wrap, h("div", { class: "actions" }, submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    await busy(submit, async () => {
+      try {
+        await api.post("/api/me/password", { current_password: current.input.value, new_password: next.input.value });
+      } catch (err) {
+        showFormError(form, err);
+        return;
+      }
+      forgetSession();
+      toast("Password changed. Please sign in with your new password.", { kind: "ok" });
+      location.assign("/login");
+    });
+  });
+  const hint =
+    user.auth_method === "supabase"
+      ? h("p", { class: "muted small" }, "Your account signs in through your organisation; change the password there.")
+      : null;
+  return h("section", { class: "card", "aria-labelledby": "password-title" }, h("h2", { id: "password-title" }, "Password"), hint || form);
 }
 
 function keyStatus(key) {
@@ -157,6 +191,6 @@ function apiKeysCard(user) {
 }
 
 export async function render({ main, user }) {
-  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), themeCard(), apiKeysCard(user)));
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), themeCard(), apiKeysCard(user)));
   return null;
 }
