@@ -243,7 +243,7 @@ export async function render({ main }) {
   let locations = [];
   let companies = [];
 
-  const add = h("button", { type: "button", class: "btn btn-primary" }, "Add a location");
+  const add = h("button", { type: "button", class: "btn btn-primary", disabled: true }, "Add a location");
   const importBtn = h("button", { type: "button", class: "btn" }, "Import…");
   const exportCsv = h("a", { class: "btn", href: "/api/locations/export?format=csv", download: "locations.csv" }, "Export CSV");
   const exportXlsx = h("a", { class: "btn", href: "/api/locations/export?format=xlsx", download: "locations.xlsx" }, "Export Excel");
@@ -309,6 +309,8 @@ export async function render({ main }) {
       const page = await api.get("/api/locations", { query: { include_inactive: true, limit: 500 } });
       locations = page.items;
       companies = await knownCompanies(locations);
+      // Adding needs the company list: the button waits for it instead of offering an empty choice.
+      add.disabled = false;
       paint();
     } catch (err) {
       reportError(err, body);
