@@ -168,3 +168,14 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop event-loop threads of job runtimes a test left open, so the process can exit."""
+    import threading
+
+    from dramatiq.asyncio import EventLoopThread
+
+    for thread in threading.enumerate():
+        if isinstance(thread, EventLoopThread) and thread.is_alive():
+            thread.stop()  # type: ignore[no-untyped-call]
