@@ -170,8 +170,17 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop event-loop threads of job runtimes a test left open, so the process can exit."""
+    import sys
     import threading
 
     from dramatiq.asyncio import EventLoopThread
@@ -179,3 +188,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     for thread in threading.enumerate():
         if isinstance(thread, EventLoopThread) and thread.is_alive():
             thread.stop()  # type: ignore[no-untyped-call]
+    # Last resort: a non-daemon thread still alive would hang CI at interpreter shutdown after
+    # every result is already reported; leave with pytest's own exit status instead.
+    leftovers = [
+        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
+    ]
+    if leftovers:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)
