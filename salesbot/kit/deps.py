@@ -1,0 +1,31 @@
+"""FastAPI dependencies for the application's shared infrastructure (set on `app.state`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from salesbot.kit.ratelimit import RateLimiter
+from salesbot.kit.storage.base import Storage
+from salesbot.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.storage
+    return storage
+
+
+def get_ratelimiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.ratelimiter
+    return limiter
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+AppStorage = Annotated[Storage, Depends(get_storage)]
+AppRateLimiter = Annotated[RateLimiter, Depends(get_ratelimiter)]
