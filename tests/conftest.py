@@ -14,7 +14,7 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -22,11 +22,37 @@ from fastapi import FastAPI
 
 from salesbot.settings import Settings
 
-PG_URL = os.environ.get(
-    "SALESBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
+
+
+def worker_index() -> int:
+    """0 for a plain run; N for pytest-xdist's worker `gwN`."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+def worker_database_url(base: str) -> str:
+    """Each xdist worker has its own database (`test` → `test_gw1`), created when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{worker}"))
+
+
+def worker_redis_url(base: str) -> str:
+    """Each xdist worker has its own Redis database: the base number counted down per worker."""
+    parts = urlsplit(base)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number - worker_index()) % 16}"))
+
+
+PG_URL = worker_database_url(
+    os.environ.get(
+        "SALESBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    )
+)
+REDIS_URL = worker_redis_url(os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -55,11 +81,36 @@ class Stack:
     redis_url: str | None
 
 
+async def _create_database_if_missing(url: str) -> None:
+    """Create the worker's own database through the server's maintenance database."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    target = make_url(url)
+    name = target.database or ""
+    engine = create_async_engine(
+        target.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        async with engine.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+
+
 async def _reset_postgres(url: str) -> None:
     from sqlalchemy import text
 
     from salesbot.kit.db import make_engine
 
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        await _create_database_if_missing(url)
     engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
