@@ -221,30 +221,19 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-_exit_status = 0
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    global _exit_status
-    _exit_status = int(exitstatus)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop event-loop threads of job runtimes a test left open, so the process can exit."""
-    import sys
+    """A job runtime left running would hang the process at exit: stop it and fail the run."""
     import threading
 
     from dramatiq.asyncio import EventLoopThread
 
-    for thread in threading.enumerate():
-        if isinstance(thread, EventLoopThread) and thread.is_alive():
-            thread.stop()  # type: ignore[no-untyped-call]
-    # Last resort: a non-daemon thread still alive would hang CI at interpreter shutdown after
-    # every result is already reported; leave with pytest's own exit status instead.
-    leftovers = [
-        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
-    ]
-    if leftovers:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status)
+    leaked = [t for t in threading.enumerate() if isinstance(t, EventLoopThread) and t.is_alive()]
+    for thread in leaked:
+        thread.stop()  # type: ignore[no-untyped-call]
+    if leaked:
+        names = ", ".join(t.name for t in leaked)
+        session.config.get_terminal_writer().line(
+            f"job event-loop threads left running by a test (a runtime was not closed): {names}",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

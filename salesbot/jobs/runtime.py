@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 import dramatiq
 import structlog
+from dramatiq.asyncio import EventLoopThread, get_event_loop_thread, set_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
@@ -181,6 +182,34 @@ class JobRuntime:
 _current: JobRuntime | None = None
 
 
+class OwnLoopAsyncIO(AsyncIO):
+    """Dramatiq's AsyncIO middleware, stopping the loop thread its own worker started.
+
+    Dramatiq keeps the loop thread in one global and stops whatever that global holds: with two
+    runtimes in one process (an app and a CLI command, or two apps in a test) the first to stop
+    ends the other's loop and the second leaves its own thread running, so the process never
+    exits.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._thread: EventLoopThread | None = None
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._thread = EventLoopThread(self.logger)
+        self._thread.start(timeout=1.0)
+        set_event_loop_thread(self._thread)
+
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        thread.stop()  # type: ignore[no-untyped-call]
+        thread.join()
+        if get_event_loop_thread() is thread:
+            set_event_loop_thread(None)
+
+
 def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq.Broker:
     middleware: list[dramatiq.Middleware] = [
         AgeLimit(),
@@ -193,7 +222,7 @@ def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq
             min_backoff=settings.job_min_backoff_ms,
             max_backoff=settings.job_max_backoff_ms,
         ),
-        AsyncIO(),
+        OwnLoopAsyncIO(),
         CurrentMessage(),
         ContextPropagation(),
     ]

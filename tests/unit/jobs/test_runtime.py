@@ -134,3 +134,25 @@ def test_async_job_runs_and_carries_request_id(job_settings: Settings) -> None:
         runtime.close()
     assert attempts[key] == 1
     assert seen_request_ids[-1] == "req-from-http"
+
+
+def _loop_threads() -> list[threading.Thread]:
+    from dramatiq.asyncio import EventLoopThread
+
+    return [t for t in threading.enumerate() if isinstance(t, EventLoopThread) and t.is_alive()]
+
+
+@pytest.mark.parametrize("close_order", ["first_started_first", "last_started_first"])
+def test_two_runtimes_in_one_process_each_stop_their_own_loop(
+    tmp_path: Path, close_order: str
+) -> None:
+    # An app and a second app (or a CLI command) in one process: Dramatiq's own middleware keeps
+    # one global loop thread, so closing in start order left a thread running and the process hung.
+    settings = make_settings(Stack("memory", "sqlite+aiosqlite:///unused.db", None), tmp_path)
+    before = set(_loop_threads())
+    first, second = _start(settings), _start(settings)
+    started = [t for t in _loop_threads() if t not in before]
+    assert len(started) == 2
+    for runtime in [first, second] if close_order == "first_started_first" else [second, first]:
+        runtime.close()
+    assert [t for t in _loop_threads() if t not in before] == []
