@@ -19,10 +19,16 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import settings as hypothesis_settings
 
 from salesbot.settings import Settings
 
 REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
+
+# Hypothesis: `ci` derandomizes every property test, so a failure in CI reproduces anywhere with
+# `SALESBOT_TEST_PROFILE=ci`; `make ci` selects it.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "default"))
 
 
 def worker_index() -> int:

@@ -200,6 +200,7 @@ def _boundary(content_type: str | None) -> bytes:
     return boundary
 
 
+_BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -312,8 +313,9 @@ def _unsatisfiable(size: int) -> RangeNotSatisfiable:
     response_class=Response,
     responses={
         **_NOT_FOUND,
-        200: {"content": {"application/octet-stream": {}}, "description": "The file"},
-        206: {"content": {"application/octet-stream": {}}, "description": "Part of the file"},
+        # Served as the type it was stored with (an upload's checked kind or a generated document).
+        200: {"content": {"*/*": _BINARY}, "description": "The file, as its own content type"},
+        206: {"content": {"*/*": _BINARY}, "description": "Part of the file"},
         307: {"description": "Redirect to a short-lived signed URL (S3-compatible storage)"},
         416: {"model": ErrorBody, "description": "The range is outside the file"},
     },
