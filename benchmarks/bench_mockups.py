@@ -130,7 +130,7 @@ def _naive(photo: np.ndarray, frames: list[tuple[Any, Any, np.ndarray]]) -> np.n
 
 def child(case: str, approach: str, preset: str) -> None:
     from salesbot.mockups.compositor import composite, encode
-    from salesbot.mockups.settings import parse_settings
+    from salesbot.mockups.frames import parse_settings
 
     spec = CASES[case]
     width, height = spec["size"]

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from salesbot.mockups.settings import DEPTH_OFF, FrameSettings, order_corners, validate_points
+from salesbot.mockups.frames import DEPTH_OFF, FrameSettings, order_corners, validate_points
 
 Image = NDArray[np.uint8]
 FloatImage = NDArray[np.float32]

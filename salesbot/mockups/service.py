@@ -44,6 +44,7 @@ from salesbot.locations import service as locations
 from salesbot.locations.models import Location
 from salesbot.mockups import compositor, greenscreen, images, poster, repository, selection
 from salesbot.mockups.compositor import TimeOfDay
+from salesbot.mockups.frames import Frame, FrameSettings, Quad, parse_frame, parse_settings
 from salesbot.mockups.images import ImageProvider, ImageProviderError
 from salesbot.mockups.memory import CreativeMemory
 from salesbot.mockups.models import Mockup, MockupPhoto
@@ -54,7 +55,6 @@ from salesbot.mockups.schemas import (
     MockupOut,
     PhotoOut,
 )
-from salesbot.mockups.settings import Frame, FrameSettings, Quad, parse_frame, parse_settings
 from salesbot.settings import Settings
 
 log = get_logger(__name__)

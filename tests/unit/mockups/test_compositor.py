@@ -26,7 +26,7 @@ from salesbot.mockups.compositor import (
     order_points,
     srgb_to_linear,
 )
-from salesbot.mockups.settings import (
+from salesbot.mockups.frames import (
     FrameSettings,
     InvalidFrameError,
     is_convex,
