@@ -100,7 +100,7 @@ def _creative(seed: int) -> np.ndarray:
 
 def _naive(photo: np.ndarray, frames: list[tuple[Any, Any, np.ndarray]]) -> np.ndarray:
     """Whole-image compositing: full-size warp, 4× super-sampled full-size mask, float blend."""
-    from salesbot.mockups.compositor import order_points
+    from salesbot.mockups.raster import order_points
 
     height, width = photo.shape[:2]
     out = photo.astype(np.float32)

@@ -28,12 +28,12 @@ from salesbot.mockups import (
     selection,
 )
 from salesbot.mockups.access import READER
-from salesbot.mockups.compositor import CompositeError, TimeOfDay
 from salesbot.mockups.errors import MOCKUP_NOT_FOUND, MockupRejected
 from salesbot.mockups.frames import Frame
 from salesbot.mockups.images import ImageProvider
 from salesbot.mockups.memory import CreativeMemory
 from salesbot.mockups.models import Mockup, MockupPhoto
+from salesbot.mockups.raster import CompositeError, TimeOfDay
 from salesbot.mockups.schemas import MockupCreate
 from salesbot.settings import Settings
 

@@ -23,12 +23,12 @@ from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import Storage
 from salesbot.mockups import compositor, creatives, greenscreen, images, places, poster, repository
 from salesbot.mockups.access import READER, ensure_may_set_up
-from salesbot.mockups.compositor import CompositeError, FrameJob, TimeOfDay
 from salesbot.mockups.errors import PHOTO_NOT_FOUND, MockupRejected, refused_on
 from salesbot.mockups.frames import Frame, FrameSettings, Quad, parse_frame
 from salesbot.mockups.models import MockupPhoto
 from salesbot.mockups.places import Place
 from salesbot.mockups.presenters import frame_json, frame_out, photo_out
+from salesbot.mockups.raster import CompositeError, FrameJob, TimeOfDay
 from salesbot.mockups.schemas import FrameOut, PhotoOut
 from salesbot.mockups.slots import CompositionSlots
 
