@@ -4,7 +4,8 @@ Compositing is CPU-bound and memory-hungry, so it runs in a worker thread and at
 `SALESBOT_MOCKUP_CONCURRENCY` run at once per process (`slots.CompositionSlots`). A request
 that finds every slot busy becomes a job; the `mockups` row is its progress report, so any
 instance can answer "how far is it?". Photos and frames are in `photos.py`, creatives in
-`creatives.py`, the work itself in `generation.py`.
+`creatives.py`, the work itself in `generation.py`. `UNEXPECTED`, `MockupRejected` and
+`slots_of` are re-exported (`import x as x`) for the assistant tool, which uses this module only.
 """
 
 from __future__ import annotations
