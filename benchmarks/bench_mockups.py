@@ -100,7 +100,7 @@ def _creative(seed: int) -> np.ndarray:
 
 def _naive(photo: np.ndarray, frames: list[tuple[Any, Any, np.ndarray]]) -> np.ndarray:
     """Whole-image compositing: full-size warp, 4× super-sampled full-size mask, float blend."""
-    from salesbot.mockups.compositor import order_points
+    from salesbot.mockups.raster import order_points
 
     height, width = photo.shape[:2]
     out = photo.astype(np.float32)
@@ -130,7 +130,7 @@ def _naive(photo: np.ndarray, frames: list[tuple[Any, Any, np.ndarray]]) -> np.n
 
 def child(case: str, approach: str, preset: str) -> None:
     from salesbot.mockups.compositor import composite, encode
-    from salesbot.mockups.settings import parse_settings
+    from salesbot.mockups.frames import parse_settings
 
     spec = CASES[case]
     width, height = spec["size"]

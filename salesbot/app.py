@@ -32,7 +32,7 @@ from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
 from salesbot.locations.endpoints import router as locations_router
 from salesbot.mockups.endpoints import router as mockups_router
-from salesbot.mockups.service import composition_slots
+from salesbot.mockups.slots import composition_slots
 from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.proposals.endpoints import router as proposals_router

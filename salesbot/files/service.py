@@ -556,3 +556,8 @@ def _vision_image(path: Path, content_type: str) -> tuple[bytes, str]:
             return out.getvalue(), "image/png"
         image.convert("RGB").save(out, format="JPEG", quality=85)
         return out.getvalue(), "image/jpeg"
+
+
+# The record the functions above return, named here so that other capabilities can pass it
+# back in without importing `files.models`.
+StoredFile = FileRecord

@@ -588,3 +588,8 @@ async def export_catalogue(session: AsyncSession, kind: catalogue.FileKind) -> b
     records = [_export_record(loc, companies.get(loc.company_id)) for loc in locations]
     writer = catalogue.write_csv if kind == "csv" else catalogue.write_xlsx
     return await to_thread.run_sync(writer, records)
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Location]:
+    """Locations by id (unknown ids left out), for capabilities that keep location ids."""
+    return await repository.get_many(session, ids)

@@ -22,10 +22,12 @@ from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.jobs import enqueue
 from salesbot.kit.db import DbSession
+from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import AppError, ErrorBody, PayloadTooLarge, ValidationFailed
 from salesbot.kit.pagination import Page
 from salesbot.kit.storage import Storage, content_disposition
-from salesbot.mockups import service
+from salesbot.mockups import photos, service
+from salesbot.mockups.presenters import photo_out
 from salesbot.mockups.schemas import (
     DetectGreenIn,
     DetectGreenOut,
@@ -37,6 +39,7 @@ from salesbot.mockups.schemas import (
     PhotoOut,
     PreviewIn,
 )
+from salesbot.mockups.slots import slots_of
 from salesbot.settings import Settings
 
 router = APIRouter(prefix="/api/mockups", tags=["mockups"], responses=AUTH_RESPONSES)
@@ -61,16 +64,6 @@ _REFUSED = _errors(
 class UnsupportedBody(AppError):
     status_code = 415
     code = "unsupported_media_type"
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _storage(request: Request) -> Storage:
-    storage: Storage = request.app.state.storage
-    return storage
 
 
 # --- photos ----------------------------------------------------------------------------------
@@ -126,8 +119,13 @@ def _validation_failed(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(f"Please check {first['field']}: {first['message']}", details=details)
 
 
-async def _photo_from_form(request: Request, session: DbSession, principal: Principal) -> PhotoOut:
-    settings = _settings(request)
+async def _photo_from_form(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    settings: Settings,
+    storage: Storage,
+) -> PhotoOut:
     limit = settings.max_upload_mb * 1024 * 1024
     parser = MultiPartParser(
         request.headers,
@@ -154,9 +152,9 @@ async def _photo_from_form(request: Request, session: DbSession, principal: Prin
             meta = PhotoFields.model_validate(fields)
         except ValidationError as exc:
             raise _validation_failed(exc) from None
-        return await service.upload_photo(
+        return await photos.upload_photo(
             session,
-            _storage(request),
+            storage,
             principal,
             filename=upload.filename or "photo",
             content_type=upload.content_type,
@@ -187,7 +185,13 @@ async def _photo_from_form(request: Request, session: DbSession, principal: Prin
         ),
     },
 )
-async def add_photo(request: Request, session: DbSession, principal: SetUp) -> PhotoOut:
+async def add_photo(
+    request: Request,
+    session: DbSession,
+    principal: SetUp,
+    settings: AppSettings,
+    storage: AppStorage,
+) -> PhotoOut:
     """Add a billboard photo to a location: upload it (multipart) or name an uploaded file.
 
     JSON: `{file_id, location, time_of_day, finish}`; multipart: the same fields and the image
@@ -195,7 +199,7 @@ async def add_photo(request: Request, session: DbSession, principal: SetUp) -> P
     """
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith("multipart/form-data"):
-        return await _photo_from_form(request, session, principal)
+        return await _photo_from_form(request, session, principal, settings, storage)
     if not content_type.startswith("application/json"):
         raise UnsupportedBody("Send JSON with a file_id, or the photo as multipart/form-data.")
     try:
@@ -204,15 +208,15 @@ async def add_photo(request: Request, session: DbSession, principal: SetUp) -> P
         if any(err["type"] == "json_invalid" for err in exc.errors()):
             raise AppError("The request body is not valid JSON.", code="malformed_json") from None
         raise _validation_failed(exc) from None
-    return await service.add_photo(
+    return await photos.add_photo(
         session,
-        _storage(request),
+        storage,
         principal,
         location=body.location,
         file_id=body.file_id,
         time_of_day=body.time_of_day,
         finish=body.finish,
-        max_pixels=_settings(request).max_image_pixels,
+        max_pixels=settings.max_image_pixels,
     )
 
 
@@ -223,13 +227,13 @@ async def list_photos(
     location: Annotated[str | None, Query(max_length=200, description="Key, name or alias")] = None,
 ) -> list[PhotoOut]:
     """Billboard photos with their frames, of one location or all."""
-    return await service.list_photos(session, location)
+    return await photos.list_photos(session, location)
 
 
 @router.get("/photos/{photo_id}", response_model=PhotoOut, responses=_PHOTO_404)
 async def get_photo(photo_id: uuid.UUID, session: DbSession, principal: Generator) -> PhotoOut:
     """One photo with its frames."""
-    return service.photo_out(*await service.get_photo(session, photo_id))
+    return photo_out(*await photos.get_photo(session, photo_id))
 
 
 @router.get(
@@ -244,10 +248,10 @@ async def get_photo(photo_id: uuid.UUID, session: DbSession, principal: Generato
     },
 )
 async def photo_image(
-    photo_id: uuid.UUID, request: Request, session: DbSession, principal: Generator
+    photo_id: uuid.UUID, session: DbSession, principal: Generator, storage: AppStorage
 ) -> Response:
     """The photo itself, for the mockup studio."""
-    image = await service.photo_image(session, _storage(request), photo_id)
+    image = await photos.photo_image(session, storage, photo_id)
     return StreamingResponse(
         image.chunks,
         media_type=image.content_type,
@@ -274,7 +278,7 @@ async def set_frames(
     their name. An empty list removes every frame.
     """
     raw = [frame.model_dump(exclude_none=True) for frame in body.frames]
-    return await service.set_frames(session, principal, photo_id, raw)
+    return await photos.set_frames(session, principal, photo_id, raw)
 
 
 @router.post(
@@ -287,19 +291,20 @@ async def detect_green(
     request: Request,
     session: DbSession,
     principal: SetUp,
+    settings: AppSettings,
+    storage: AppStorage,
     body: DetectGreenIn | None = None,
 ) -> DetectGreenOut:
     """Find screen-coloured areas (default green) and return them as candidate frames."""
     body = body or DetectGreenIn()
-    settings = _settings(request)
-    frames = await service.detect_frames(
+    frames = await photos.detect_frames(
         session,
-        _storage(request),
+        storage,
         principal,
         photo_id,
         colour=body.colour,
         tolerance=body.tolerance,
-        slots=service.slots_of(request.app.state),
+        slots=slots_of(request.app.state),
         max_pixels=settings.max_image_pixels,
     )
     return DetectGreenOut(frames=frames)
@@ -316,13 +321,17 @@ async def detect_green(
     },
 )
 async def preview(
-    body: PreviewIn, request: Request, session: DbSession, principal: SetUp
+    body: PreviewIn,
+    request: Request,
+    session: DbSession,
+    principal: SetUp,
+    settings: AppSettings,
+    storage: AppStorage,
 ) -> Response:
     """Render the photo with the given (or saved) frames and a test poster or given creative."""
-    settings = _settings(request)
-    data = await service.preview(
+    data = await photos.preview(
         session,
-        _storage(request),
+        storage,
         principal,
         photo_id=body.photo_id,
         frames=[f.model_dump(exclude_none=True) for f in body.frames]
@@ -332,7 +341,7 @@ async def preview(
         creative_file_id=body.creative_file_id,
         text=body.text,
         max_side=body.max_side,
-        slots=service.slots_of(request.app.state),
+        slots=slots_of(request.app.state),
         max_pixels=settings.max_image_pixels,
     )
     return Response(content=data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
@@ -340,10 +349,10 @@ async def preview(
 
 @router.delete("/photos/{photo_id}", status_code=204, response_class=Response, responses=_PHOTO_404)
 async def delete_photo(
-    photo_id: uuid.UUID, request: Request, session: DbSession, principal: SetUp
+    photo_id: uuid.UUID, session: DbSession, principal: SetUp, storage: AppStorage
 ) -> Response:
     """Remove a photo and its image; mockups made from it are kept."""
-    await service.delete_photo(session, _storage(request), principal, photo_id)
+    await photos.delete_photo(session, storage, principal, photo_id)
     return Response(status_code=204)
 
 
@@ -367,7 +376,12 @@ async def delete_photo(
     },
 )
 async def create_mockup(
-    body: MockupCreate, request: Request, session: DbSession, principal: Generator
+    body: MockupCreate,
+    request: Request,
+    session: DbSession,
+    principal: Generator,
+    settings: AppSettings,
+    storage: AppStorage,
 ) -> Response:
     """Place creatives (uploaded `file_ids`, a `prompt`, or your last ones) on a billboard photo.
 
@@ -378,12 +392,12 @@ async def create_mockup(
     state = request.app.state
     mockup = await service.create_mockup(
         session,
-        _storage(request),
+        storage,
         principal,
         body,
-        settings=_settings(request),
+        settings=settings,
         memory=service.memory_of(state),
-        slots=service.slots_of(state),
+        slots=slots_of(state),
         enqueue=enqueue,
     )
     out = await service.to_out(session, mockup)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from salesbot.mockups.settings import Quad, order_corners
+from salesbot.mockups.frames import Quad, order_corners
 
 DEFAULT_COLOUR = (0, 255, 0)
 DEFAULT_TOLERANCE = 100

@@ -24,8 +24,8 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from salesbot.kit.logging import get_logger
+from salesbot.mockups.frames import Quad
 from salesbot.mockups.poster import Orientation
-from salesbot.mockups.settings import Quad
 from salesbot.settings import Settings
 
 log = get_logger(__name__)

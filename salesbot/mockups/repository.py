@@ -8,31 +8,26 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.locations.models import Location
 from salesbot.mockups.models import Mockup, MockupPhoto
 
-PhotoRow = tuple[MockupPhoto, Location]
 
-
-async def get_photo(session: AsyncSession, photo_id: uuid.UUID) -> PhotoRow | None:
-    stmt = (
-        select(MockupPhoto, Location)
-        .join(Location, Location.id == MockupPhoto.location_id)
-        .where(MockupPhoto.id == photo_id)
-    )
-    row = (await session.execute(stmt)).first()
-    return (row[0], row[1]) if row is not None else None
+async def get_photo(session: AsyncSession, photo_id: uuid.UUID) -> MockupPhoto | None:
+    stmt = select(MockupPhoto).where(MockupPhoto.id == photo_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def photos(
-    session: AsyncSession, location_ids: Sequence[uuid.UUID] | None = None, *, limit: int = 500
-) -> list[PhotoRow]:
-    """Photos by location key, then number (all locations when `location_ids` is None)."""
-    stmt = select(MockupPhoto, Location).join(Location, Location.id == MockupPhoto.location_id)
+    session: AsyncSession, location_ids: Sequence[uuid.UUID] | None = None
+) -> list[MockupPhoto]:
+    """Photos by location, then number (all locations when `location_ids` is None).
+
+    The service orders locations by key: that is the locations capability's column.
+    """
+    stmt = select(MockupPhoto)
     if location_ids is not None:
         stmt = stmt.where(MockupPhoto.location_id.in_(list(location_ids)))
-    stmt = stmt.order_by(Location.key, MockupPhoto.number).limit(limit)
-    return [(photo, location) for photo, location in (await session.execute(stmt)).all()]
+    stmt = stmt.order_by(MockupPhoto.location_id, MockupPhoto.number)
+    return list((await session.execute(stmt)).scalars())
 
 
 async def next_number(session: AsyncSession, location_id: uuid.UUID) -> int:

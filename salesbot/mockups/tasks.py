@@ -16,7 +16,9 @@ from salesbot.jobs import job
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.errors import NotFound
 from salesbot.kit.logging import get_logger
-from salesbot.mockups import service
+from salesbot.mockups import generation
+from salesbot.mockups.errors import UNEXPECTED, MockupRejected
+from salesbot.mockups.slots import composition_slots
 from salesbot.settings import Settings
 
 log = get_logger(__name__)
@@ -36,7 +38,7 @@ async def generate_mockup(mockup_id: str) -> str | None:
     settings = Settings()
     database = Database(make_engine(settings.effective_database_url))
     storage = storage_from_settings(settings)
-    slots = service.composition_slots(settings.mockup_concurrency)
+    slots = composition_slots(settings.mockup_concurrency)
     target = uuid.UUID(mockup_id)
 
     async def progress(percent: int, message: str) -> None:
@@ -47,13 +49,13 @@ async def generate_mockup(mockup_id: str) -> str | None:
         await slots.wait(settings.job_time_limit_ms / 2000)
         try:
             async with database.sessions() as session:
-                mockup = await service.run_mockup(
+                mockup = await generation.run_mockup(
                     session, storage, settings, target, progress=progress
                 )
                 return str(mockup.output_file_id)
         finally:
             slots.release()
-    except service.MockupRejected as exc:
+    except MockupRejected as exc:
         # Already recorded on the row; retrying cannot change the answer.
         log.info("mockup_refused", mockup_id=mockup_id, reason=exc.message)
         return None
@@ -63,9 +65,9 @@ async def generate_mockup(mockup_id: str) -> str | None:
     except Exception:
         async with database.sessions() as session:
             if _attempts_left():
-                await service.mark_retrying(session, target)
+                await generation.mark_retrying(session, target)
             else:
-                await service.mark_failed(session, target, service.UNEXPECTED)
+                await generation.mark_failed(session, target, UNEXPECTED)
         raise
     finally:
         await database.dispose()

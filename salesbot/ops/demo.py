@@ -9,7 +9,7 @@ from salesbot.files.service import storage_from_settings
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.storage import Storage
 from salesbot.locations import service as locations
-from salesbot.mockups import service as mockups
+from salesbot.mockups import demo as mockups
 from salesbot.settings import Settings
 from salesbot.users import service as users
 from salesbot.users.roles import Role

@@ -7,13 +7,9 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
+from salesbot.mockups.creatives import POSTER_LONG_SIDE, poster_size
 from salesbot.mockups.memory import LocalStore
-from salesbot.mockups.service import (
-    POSTER_LONG_SIDE,
-    CompositionSlots,
-    composition_slots,
-    poster_size,
-)
+from salesbot.mockups.slots import CompositionSlots, composition_slots
 
 
 def test_slots_admit_at_most_their_limit() -> None:

@@ -10,28 +10,24 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from salesbot.mockups.compositor import (
-    CompositeError,
-    TimeOfDay,
+from salesbot.mockups.compositor import composite, encode
+from salesbot.mockups.edges import (
     bleed_free_background,
     choke_spread,
-    composite,
     contact_gain,
     coverage_mask,
     edge_params,
-    encode,
     feather,
-    frame_margin,
-    linear_to_srgb,
-    order_points,
-    srgb_to_linear,
 )
-from salesbot.mockups.settings import (
+from salesbot.mockups.frames import (
     FrameSettings,
     InvalidFrameError,
     is_convex,
     parse_settings,
 )
+from salesbot.mockups.lighting import linear_to_srgb, srgb_to_linear
+from salesbot.mockups.planning import frame_margin
+from salesbot.mockups.raster import CompositeError, TimeOfDay, order_points
 
 GREEN = (0, 255, 0)
 RED = (0, 0, 255)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salesbot.mockups.settings import (
+from salesbot.mockups.frames import (
     RANGES,
     Frame,
     FrameSettings,
