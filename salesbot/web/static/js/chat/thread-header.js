@@ -1,6 +1,6 @@
 // The open conversation's header: its title and Rename, Pin, Archive, Export and Delete.
 import { api, can } from "../api.js";
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { confirmDialog, openDialog, reportError, toast } from "../ui.js";
 
 /** Ask for a new title; resolves through onTitle(title) when one is given. */
@@ -75,13 +75,14 @@ export function threadHeader({ state, user, onBack, onChanged, onDeleted }) {
     title.textContent = c ? c.title || "New chat" : "New chat";
     actions.replaceChildren();
     if (!c || !mayWrite) return;
-    actions.append(
+    // dom.js's append skips the nulls (Element.append would show them as the text "null").
+    append(actions, [
       button("Rename", () => renameDialog(c.title, (value) => patch({ title: value }, "Renamed."))),
       button(c.pinned ? "Unpin" : "Pin", () => patch({ pinned: !c.pinned }, c.pinned ? "Unpinned." : "Pinned."), { "aria-pressed": String(c.pinned) }),
       button(c.archived ? "Unarchive" : "Archive", () => patch({ archived: !c.archived }, c.archived ? "Moved back to your conversations." : "Archived.")),
       mayExport ? h("a", { class: "btn btn-small", href: `/api/conversations/${c.id}/export?format=md`, download: "" }, "Export") : null,
       mayDelete ? button("Delete", () => remove(c), { class: "btn btn-small btn-danger-quiet" }) : null,
-    );
+    ]);
   }
 
   return { node: h("header", { class: "thread-head" }, backBtn, title, actions), paint };
