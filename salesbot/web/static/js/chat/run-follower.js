@@ -40,10 +40,10 @@ function apply(reply, run, action) {
 }
 
 /**
- * log: the scrolling message log the reply is shown in; conversationId(): the open conversation;
- * onActive(bool): a run started or finished following.
+ * log: the scrolling message log; replies: where in it the reply goes (after the question);
+ * conversationId(): the open conversation; onActive(bool): a run started or finished following.
  */
-export function runFollower({ log, conversationId, onActive }) {
+export function runFollower({ log, replies, conversationId, onActive }) {
   let current = null; // {controller}
 
   const scrollToBottom = () => {
@@ -71,7 +71,7 @@ export function runFollower({ log, conversationId, onActive }) {
   async function follow(reply, run, starter) {
     const controller = new AbortController();
     setActive({ controller });
-    log.append(reply.node);
+    replies.append(reply.node);
     scrollToBottom();
     const onEvent = handler(reply, run);
     // Keep the newest text in view unless the reader scrolled up.

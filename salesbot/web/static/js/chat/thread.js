@@ -137,6 +137,8 @@ export function messageThread({ state, mayWrite, onLoaded, onSuggestion }) {
 
   return {
     log,
+    /** The messages shown, oldest first (a streaming reply joins them at the end). */
+    history,
     open,
     /** Start the thread of a conversation just created: nothing to load. */
     clear: () => history.replaceChildren(),

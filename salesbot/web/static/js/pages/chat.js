@@ -43,7 +43,7 @@ function layout({ state, user, query, navigate, send }) {
       send();
     },
   });
-  const follower = runFollower({ log: messages.log, conversationId: () => state.id, onActive: (active) => composer.setStreaming(active) });
+  const follower = runFollower({ log: messages.log, replies: messages.history, conversationId: () => state.id, onActive: (active) => composer.setStreaming(active) });
   const composer = composerForm({ mayWrite, attachments, onSend: send, onStop: () => follower.stop() });
   const dropHint = h("div", { class: "drop-hint", hidden: true }, "Drop files to attach them");
   const thread = h("section", { class: "thread", "aria-label": "Conversation" }, header.node, messages.log, composer.node, dropHint);
