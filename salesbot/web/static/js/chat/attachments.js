@@ -7,6 +7,40 @@ import { CLIP, icon } from "./icons.js";
 import { MAX_FILES, filesThatFit } from "./rules.js";
 import { uploadFile } from "./upload.js";
 
+/** One file in the tray: its name, then its progress, its error or "Ready", and Remove. */
+function itemNode(a, onRemove) {
+  const remove = h("button", { type: "button", class: "icon-btn", "aria-label": `Remove ${a.file.name}` }, "×");
+  remove.addEventListener("click", onRemove);
+  return h(
+    "li",
+    { class: `attachment attachment-${a.status}`, dataset: { name: a.file.name } },
+    h("span", { class: "attachment-name" }, a.file.name),
+    a.status === "uploading" ? h("progress", { max: 100, value: Math.round(a.progress * 100), "aria-label": `Uploading ${a.file.name}` }) : null,
+    a.status === "error" ? h("span", { class: "field-error", role: "alert" }, a.error) : null,
+    a.status === "done" ? h("span", { class: "muted small" }, "Ready") : null,
+    remove,
+  );
+}
+
+/** Upload item.file, moving its progress bar in `tray`; onSettled() once it is done or failed. */
+function upload(item, tray, onSettled) {
+  const { file } = item;
+  uploadFile(file, (fraction) => {
+    item.progress = fraction;
+    const bar = tray.querySelector(`[data-name="${CSS.escape(file.name)}"] progress`);
+    if (bar) bar.value = Math.round(fraction * 100);
+  })
+    .then((meta) => {
+      item.status = "done";
+      item.meta = meta;
+    })
+    .catch((err) => {
+      item.status = "error";
+      item.error = err instanceof ApiError ? err.message : "The upload failed.";
+    })
+    .finally(onSettled);
+}
+
 /** enabled: the user may attach files; onChange(): the tray's state changed (re-check the composer). */
 export function attachmentTray({ enabled, onChange }) {
   let items = []; // {file, status: "uploading" | "done" | "error", progress, meta, error}
@@ -14,57 +48,31 @@ export function attachmentTray({ enabled, onChange }) {
   const fileInput = h("input", { type: "file", multiple: true, hidden: true, id: "attach-input" });
   const attachBtn = h("button", { type: "button", class: "icon-btn", "aria-label": "Attach files", disabled: !enabled, title: "Attach files" }, icon(CLIP));
 
+  const paint = () => {
+    tray.replaceChildren(
+      ...items.map((a) =>
+        itemNode(a, () => {
+          items = items.filter((x) => x !== a);
+          changed();
+        }),
+      ),
+    );
+  };
   const changed = () => {
     paint();
     onChange();
   };
-
-  function itemNode(a) {
-    const remove = h("button", { type: "button", class: "icon-btn", "aria-label": `Remove ${a.file.name}` }, "×");
-    remove.addEventListener("click", () => {
-      items = items.filter((x) => x !== a);
-      changed();
-    });
-    return h(
-      "li",
-      { class: `attachment attachment-${a.status}`, dataset: { name: a.file.name } },
-      h("span", { class: "attachment-name" }, a.file.name),
-      a.status === "uploading" ? h("progress", { max: 100, value: Math.round(a.progress * 100), "aria-label": `Uploading ${a.file.name}` }) : null,
-      a.status === "error" ? h("span", { class: "field-error", role: "alert" }, a.error) : null,
-      a.status === "done" ? h("span", { class: "muted small" }, "Ready") : null,
-      remove,
-    );
-  }
-
-  function paint() {
-    tray.replaceChildren(...items.map(itemNode));
-  }
-
-  function upload(file) {
-    const item = { file, status: "uploading", progress: 0, meta: null, error: "" };
-    items.push(item);
-    uploadFile(file, (fraction) => {
-      item.progress = fraction;
-      const bar = tray.querySelector(`[data-name="${CSS.escape(file.name)}"] progress`);
-      if (bar) bar.value = Math.round(fraction * 100);
-    })
-      .then((meta) => {
-        item.status = "done";
-        item.meta = meta;
-      })
-      .catch((err) => {
-        item.status = "error";
-        item.error = err instanceof ApiError ? err.message : "The upload failed.";
-      })
-      .finally(changed);
-  }
 
   function add(files) {
     if (!enabled) return;
     const list = [...files];
     const fit = filesThatFit(items.length, list.length);
     if (fit < list.length) toast(`You can attach up to ${MAX_FILES} files to one message.`, { kind: "warn" });
-    list.slice(0, fit).forEach(upload);
+    for (const file of list.slice(0, fit)) {
+      const item = { file, status: "uploading", progress: 0, meta: null, error: "" };
+      items.push(item);
+      upload(item, tray, changed);
+    }
     changed();
   }
 

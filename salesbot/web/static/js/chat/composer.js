@@ -4,9 +4,8 @@ import { composerCheck, counterLevel, counterText } from "./rules.js";
 
 const MAX_HEIGHT_PX = 240;
 
-/** attachments: the tray (attachments.js); onSend(): send what is written; onStop(): stop following the reply. */
-export function composer({ mayWrite, attachments, onSend, onStop }) {
-  let streaming = false;
+/** The message box; Enter asks to send (calls onEnter), Shift+Enter adds a line. */
+function messageBox(mayWrite, onEnter) {
   const textarea = h("textarea", {
     id: "composer",
     name: "message",
@@ -16,6 +15,22 @@ export function composer({ mayWrite, attachments, onSend, onStop }) {
     "aria-describedby": "composer-count composer-help",
     disabled: !mayWrite,
   });
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      onEnter();
+    }
+  });
+  return textarea;
+}
+
+/** attachments: the tray (attachments.js); onSend(): send what is written; onStop(): stop following the reply. */
+export function composer({ mayWrite, attachments, onSend, onStop }) {
+  let streaming = false;
+  const trySend = () => {
+    if (!sendBtn.disabled) onSend();
+  };
+  const textarea = messageBox(mayWrite, trySend);
   const counter = h("span", { id: "composer-count", class: "counter muted small", "aria-live": "polite" }, counterText(0));
   const sendBtn = h("button", { type: "submit", class: "btn btn-primary", disabled: true }, "Send");
   const stopBtn = h("button", { type: "button", class: "btn", hidden: true }, "Stop");
@@ -43,15 +58,9 @@ export function composer({ mayWrite, attachments, onSend, onStop }) {
   }
 
   textarea.addEventListener("input", update);
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      if (!sendBtn.disabled) onSend();
-    }
-  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!sendBtn.disabled) onSend();
+    trySend();
   });
   stopBtn.addEventListener("click", onStop);
 

@@ -71,6 +71,27 @@ function conversationSearch(isDisposed) {
   return { input, results, dispose: () => clearTimeout(timer) };
 }
 
+function markCurrent(items, id) {
+  const href = `/chat/${id}`;
+  items.querySelectorAll(".conv-link").forEach((a) => {
+    if (a.getAttribute("href") === href) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  });
+}
+
+/** "Show archived" / "Show active": onToggle(archived) when pressed. */
+function archivedSwitch(onToggle) {
+  let archived = false;
+  const button = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-pressed": "false" }, "Show archived");
+  button.addEventListener("click", () => {
+    archived = !archived;
+    button.setAttribute("aria-pressed", String(archived));
+    button.textContent = archived ? "Show active" : "Show archived";
+    onToggle(archived);
+  });
+  return button;
+}
+
 /**
  * mayWrite: the user may start chats; currentId(): the open conversation;
  * onNew(): New chat was pressed; isDisposed(): the page was left.
@@ -78,7 +99,10 @@ function conversationSearch(isDisposed) {
 export function conversationList({ mayWrite, currentId, onNew, isDisposed }) {
   const list = { cursor: null, hasMore: false, loading: false, archived: false };
   const newBtn = h("button", { type: "button", class: "btn btn-primary", disabled: !mayWrite }, "New chat");
-  const archivedToggle = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-pressed": "false" }, "Show archived");
+  const archivedToggle = archivedSwitch((archived) => {
+    list.archived = archived;
+    load(true);
+  });
   const items = h("ul", { class: "conv-list", "aria-label": "Conversations" });
   const sentinel = h("li", { class: "sentinel", "aria-hidden": "true" });
   const search = conversationSearch(isDisposed);
@@ -112,31 +136,17 @@ export function conversationList({ mayWrite, currentId, onNew, isDisposed }) {
     }
   }
 
-  /** Mark the open conversation's link as the current page. */
-  function markCurrent() {
-    const href = `/chat/${currentId()}`;
-    items.querySelectorAll(".conv-link").forEach((a) => {
-      if (a.getAttribute("href") === href) a.setAttribute("aria-current", "page");
-      else a.removeAttribute("aria-current");
-    });
-  }
-
   const observer = new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting) && list.hasMore) load(false);
   });
   observer.observe(sentinel);
-  archivedToggle.addEventListener("click", () => {
-    list.archived = !list.archived;
-    archivedToggle.setAttribute("aria-pressed", String(list.archived));
-    archivedToggle.textContent = list.archived ? "Show active" : "Show archived";
-    load(true);
-  });
   newBtn.addEventListener("click", onNew);
 
   return {
     node,
     load,
-    markCurrent,
+    /** Mark the open conversation's link as the current page. */
+    markCurrent: () => markCurrent(items, currentId()),
     dispose() {
       observer.disconnect();
       search.dispose();

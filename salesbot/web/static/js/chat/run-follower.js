@@ -39,25 +39,31 @@ function apply(reply, run, action) {
   }
 }
 
+/** The stream's onEvent for one run: remembers the last event id and the run id, feeds the reply. */
+function eventHandler(reply, run, conversationId) {
+  return ({ id, event, data }) => {
+    if (id && event !== "heartbeat") run.lastEventId = id;
+    const action = readEvent(event, data);
+    if (action) apply(reply, run, action);
+    if (run.runId && !run.ended && event === "message_start") saveRun({ runId: run.runId, conversationId: conversationId() });
+  };
+}
+
+/** Keep the newest text of `node` in view while it grows, unless the reader scrolled up. */
+function stickToBottom(log, node) {
+  const observer = new MutationObserver(() => {
+    if (log.scrollHeight - log.scrollTop - log.clientHeight < STICKY_PX) log.scrollTop = log.scrollHeight;
+  });
+  observer.observe(node, { childList: true, subtree: true, characterData: true });
+  return observer;
+}
+
 /**
  * log: the scrolling message log; replies: where in it the reply goes (after the question);
  * conversationId(): the open conversation; onActive(bool): a run started or finished following.
  */
 export function runFollower({ log, replies, conversationId, onActive }) {
   let current = null; // {controller}
-
-  const scrollToBottom = () => {
-    log.scrollTop = log.scrollHeight;
-  };
-
-  function handler(reply, run) {
-    return ({ id, event, data }) => {
-      if (id && event !== "heartbeat") run.lastEventId = id;
-      const action = readEvent(event, data);
-      if (action) apply(reply, run, action);
-      if (run.runId && !run.ended && event === "message_start") saveRun({ runId: run.runId, conversationId: conversationId() });
-    };
-  }
 
   function setActive(active) {
     current = active;
@@ -72,13 +78,9 @@ export function runFollower({ log, replies, conversationId, onActive }) {
     const controller = new AbortController();
     setActive({ controller });
     replies.append(reply.node);
-    scrollToBottom();
-    const onEvent = handler(reply, run);
-    // Keep the newest text in view unless the reader scrolled up.
-    const observer = new MutationObserver(() => {
-      if (log.scrollHeight - log.scrollTop - log.clientHeight < STICKY_PX) scrollToBottom();
-    });
-    observer.observe(reply.node, { childList: true, subtree: true, characterData: true });
+    log.scrollTop = log.scrollHeight;
+    const onEvent = eventHandler(reply, run, conversationId);
+    const observer = stickToBottom(log, reply.node);
     let failure = null;
     try {
       await starter(onEvent, controller.signal);

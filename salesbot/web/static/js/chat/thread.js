@@ -19,44 +19,29 @@ const SUGGESTIONS = [
 /** The API pages newest first; the thread shows oldest first. */
 const inReadingOrder = (page) => visibleMessages([...page.items].reverse());
 
-/**
- * state: the page's {id, conversation, disposed}; onLoaded(): the conversation was (re)loaded
- * into state; onSuggestion(text): a suggestion was picked.
- */
-export function messageThread({ state, mayWrite, onLoaded, onSuggestion }) {
+/** What an empty conversation shows: suggestions to start from, or a note for readers. */
+function emptyThread(mayWrite, onSuggestion) {
+  if (!mayWrite) return emptyState("No messages yet.", "This conversation is empty.");
+  const chips = SUGGESTIONS.map((text) => {
+    const chip = h("button", { type: "button", class: "suggestion" }, text);
+    chip.addEventListener("click", () => onSuggestion(text));
+    return chip;
+  });
+  return h(
+    "div",
+    { class: "suggestions" },
+    h("p", { class: "empty-title" }, "What can I prepare for you?"),
+    h("p", { class: "muted" }, "Write a request below or start from one of these:"),
+    h("div", { class: "suggestion-list" }, chips),
+  );
+}
+
+/** Older messages, a page at a time, loaded when the top of the log scrolls into view. */
+function olderMessages({ state, log, history, topSentinel }) {
   const older = { cursor: null, hasMore: false, loading: false };
-  const log = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" });
-  const topSentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
-  const history = h("div", { class: "history" });
-  log.append(topSentinel, history);
 
-  const scrollToBottom = () => {
-    log.scrollTop = log.scrollHeight;
-  };
-
-  function showSuggestions() {
-    if (!mayWrite) {
-      history.replaceChildren(emptyState("No messages yet.", "This conversation is empty."));
-      return;
-    }
-    const chips = SUGGESTIONS.map((text) => {
-      const chip = h("button", { type: "button", class: "suggestion" }, text);
-      chip.addEventListener("click", () => onSuggestion(text));
-      return chip;
-    });
-    history.replaceChildren(
-      h(
-        "div",
-        { class: "suggestions" },
-        h("p", { class: "empty-title" }, "What can I prepare for you?"),
-        h("p", { class: "muted" }, "Write a request below or start from one of these:"),
-        h("div", { class: "suggestion-list" }, chips),
-      ),
-    );
-  }
-
-  /** Load the page of messages before the oldest shown; resolves to whether it did. */
-  async function loadOlder() {
+  /** Load the page before the oldest shown; resolves to whether it did. */
+  async function load() {
     if (older.loading || !older.hasMore || !state.id) return false;
     older.loading = true;
     const id = state.id;
@@ -79,36 +64,58 @@ export function messageThread({ state, mayWrite, onLoaded, onSuggestion }) {
     }
   }
 
-  const topObserver = new IntersectionObserver(
+  const observer = new IntersectionObserver(
     (entries) => {
-      if (entries.some((e) => e.isIntersecting) && older.hasMore && !older.loading && history.children.length) loadOlder();
+      if (entries.some((e) => e.isIntersecting) && older.hasMore && !older.loading && history.children.length) load();
     },
     { root: log, rootMargin: "200px 0px 0px 0px" },
   );
-  topObserver.observe(topSentinel);
+  observer.observe(topSentinel);
 
-  async function focusMessage(messageId) {
-    for (let i = 0; i < MAX_PAGES_TO_HIT; i += 1) {
-      const el = history.querySelector(`[data-id="${CSS.escape(messageId)}"]`);
-      if (el) {
-        el.classList.add("hit-target");
-        el.scrollIntoView({ block: "center" });
-        return;
-      }
-      if (!(await loadOlder())) break;
+  return {
+    load,
+    /** Where the next page starts, from the API's last page. */
+    from(page) {
+      older.cursor = page ? page.next_cursor : null;
+      older.hasMore = page ? page.has_more : false;
+    },
+    dispose: () => observer.disconnect(),
+  };
+}
+
+/** Scroll to a search hit, loading older pages until it shows. */
+async function focusMessage(history, older, messageId) {
+  for (let i = 0; i < MAX_PAGES_TO_HIT; i += 1) {
+    const el = history.querySelector(`[data-id="${CSS.escape(messageId)}"]`);
+    if (el) {
+      el.classList.add("hit-target");
+      el.scrollIntoView({ block: "center" });
+      return;
     }
-    toast("That message is no longer in this conversation.", { kind: "warn" });
+    if (!(await older.load())) break;
   }
+  toast("That message is no longer in this conversation.", { kind: "warn" });
+}
+
+/**
+ * state: the page's {id, conversation, disposed}; onLoaded(): the conversation was (re)loaded
+ * into state; onSuggestion(text): a suggestion was picked.
+ */
+export function messageThread({ state, mayWrite, onLoaded, onSuggestion }) {
+  const log = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" });
+  const topSentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
+  const history = h("div", { class: "history" });
+  log.append(topSentinel, history);
+  const older = olderMessages({ state, log, history, topSentinel });
 
   /** Show state.id's conversation (or suggestions for a new one), at `target` message when given. */
   async function open(target) {
     history.replaceChildren();
     state.conversation = null;
-    older.cursor = null;
-    older.hasMore = false;
+    older.from(null);
     if (!state.id) {
       onLoaded();
-      showSuggestions();
+      history.replaceChildren(emptyThread(mayWrite, onSuggestion));
       return;
     }
     try {
@@ -119,13 +126,12 @@ export function messageThread({ state, mayWrite, onLoaded, onSuggestion }) {
       if (state.disposed) return;
       state.conversation = conversation;
       onLoaded();
-      older.cursor = page.next_cursor;
-      older.hasMore = page.has_more;
+      older.from(page);
       const items = inReadingOrder(page);
-      if (!items.length) showSuggestions();
+      if (!items.length) history.replaceChildren(emptyThread(mayWrite, onSuggestion));
       else history.append(...items.map(messageNode));
-      scrollToBottom();
-      if (target) await focusMessage(target);
+      log.scrollTop = log.scrollHeight;
+      if (target) await focusMessage(history, older, target);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
         history.replaceChildren(emptyState("This conversation does not exist or was deleted.", "Pick another one or start a new chat."));
@@ -152,6 +158,6 @@ export function messageThread({ state, mayWrite, onLoaded, onSuggestion }) {
       const asked = history.querySelector(`[data-run="${CSS.escape(runId)}"]`);
       if (asked) while (asked.nextElementSibling) asked.nextElementSibling.remove();
     },
-    dispose: () => topObserver.disconnect(),
+    dispose: older.dispose,
   };
 }
