@@ -25,7 +25,7 @@ function messageBox(mayWrite, onEnter) {
 }
 
 /** attachments: the tray (attachments.js); onSend(): send what is written; onStop(): stop following the reply. */
-export function composer({ mayWrite, attachments, onSend, onStop }) {
+export function messageComposer({ mayWrite, attachments, onSend, onStop }) {
   let streaming = false;
   const trySend = () => {
     if (!sendBtn.disabled) onSend();

@@ -3,7 +3,7 @@
 import { ApiError, api, can } from "../api.js";
 import { h, replace } from "../dom.js";
 import { acceptDrops, acceptPaste, attachmentTray } from "../chat/attachments.js";
-import { composer as composerForm } from "../chat/composer.js";
+import { messageComposer } from "../chat/composer.js";
 import { conversationList } from "../chat/conversation-list.js";
 import { streamingReply } from "../chat/messages.js";
 import { runFollower } from "../chat/run-follower.js";
@@ -44,7 +44,7 @@ function layout({ state, user, query, navigate, send }) {
     },
   });
   const follower = runFollower({ log: messages.log, replies: messages.history, conversationId: () => state.id, onActive: (active) => composer.setStreaming(active) });
-  const composer = composerForm({ mayWrite, attachments, onSend: send, onStop: () => follower.stop() });
+  const composer = messageComposer({ mayWrite, attachments, onSend: send, onStop: () => follower.stop() });
   const dropHint = h("div", { class: "drop-hint", hidden: true }, "Drop files to attach them");
   const thread = h("section", { class: "thread", "aria-label": "Conversation" }, header.node, messages.log, composer.node, dropHint);
   acceptDrops(thread, dropHint, attachments.add);
