@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test ci lint format bench screenshots services chromium clean install
+.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs clean install
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -26,9 +26,14 @@ run: $(STAMP)
 	@echo "Open http://$(HOST):$(PORT) (API docs at /docs). Ctrl+C stops."
 	$(VENV)/bin/salesbot serve --host $(HOST) --port $(PORT)
 
-## make test: the whole suite (unit, API on SQLite and, when reachable, PostgreSQL + Redis, browser).
-test: $(STAMP)
+## make test: the whole suite (unit, API on SQLite and, when reachable, PostgreSQL + Redis, browser, front-end).
+test: $(STAMP) test-js
 	$(PY) -m pytest
+
+## make test-js: the front-end's unit tests (tests/js/, node's built-in runner, no npm packages).
+test-js:
+	@node --version >/dev/null 2>&1 || { echo "Node.js is required for the front-end tests in tests/js/ (apt-get install nodejs)"; exit 1; }
+	node --test tests/js/
 
 ## make lint: ruff (lint + format check), mypy, import contracts.
 lint: $(STAMP)
@@ -41,9 +46,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## make ci: what CI runs — lint, make sure services and Chromium are there, whole suite with services required.
-ci: $(STAMP) services chromium
+## make ci: what CI runs — lint, make sure services, Chromium and Node are there, whole suite with services required.
+ci: $(STAMP) services chromium nodejs
 	$(MAKE) lint
+	$(MAKE) test-js
 	SALESBOT_TEST_REQUIRE_SERVICES=1 $(PY) -m pytest
 
 services:
@@ -54,6 +60,10 @@ services:
 chromium:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
+
+nodejs:
+	@node --version >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null; }
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

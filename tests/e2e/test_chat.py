@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import FilePayload, Page, expect
 
-from tests.e2e.support import SALES, console_errors, sign_in
+from tests.e2e.support import FINANCE_BACKLITE, SALES, console_errors, sign_in
 
 # A 1×1 PNG.
 PNG = base64.b64decode(
@@ -152,3 +152,13 @@ def test_attachments_show_progress_and_per_file_errors(page: Page, base_url: str
         tray.get_by_role("listitem").filter(has_text="rates.csv").get_by_text("Ready")
     ).to_be_visible()
     assert console_errors(page, expected_statuses=[415, 422]) == []
+
+
+def test_header_shows_only_the_actions_the_user_may_take(page: Page, base_url: str) -> None:
+    # Finance may chat but not export or delete conversations.
+    sign_in(page, base_url, FINANCE_BACKLITE)
+    page.goto(base_url + f"/chat/{_conversation(page, base_url, 'Finance notes')}")
+    actions = page.get_by_role("region", name="Conversation").locator(".thread-actions")
+    expect(actions.get_by_role("button", name="Archive")).to_be_visible()
+    expect(actions).to_have_text("RenamePinArchive")
+    assert console_errors(page) == []

@@ -104,3 +104,19 @@ def test_a_dropped_stream_resumes_and_a_reload_mid_reply_shows_it_whole(
     expect(asked).to_have_count(1)
     assert page.evaluate("sessionStorage.getItem('salesbot.chat.run')") is None
     assert console_errors(page, network_cut=True) == []
+
+
+def test_a_second_message_and_its_reply_show_below_the_first_reply(
+    page: Page, base_url: str
+) -> None:
+    sign_in(page, base_url, SALES)
+    page.goto(base_url + "/chat?new=1")
+    box = page.get_by_role("textbox", name="Message")
+    for count, text in enumerate(["hello there", "list locations"], start=1):
+        box.fill(text)
+        box.press("Enter")
+        expect(page.locator(".msg-assistant")).to_have_count(count)
+        expect(page.locator(".msg-assistant").last).not_to_have_class(re.compile("streaming"))
+    roles = page.locator(".messages .msg").evaluate_all("els => els.map((e) => e.dataset.role)")
+    assert roles == ["user", "assistant", "user", "assistant"]
+    assert console_errors(page) == []

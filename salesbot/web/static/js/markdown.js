@@ -185,81 +185,98 @@ function renderList(lines, start, depth) {
   return { node: list, next: i };
 }
 
+/* Each block reader looks at lines[i]: null when the block is not its kind, otherwise
+   {node, next} with the index of the first line after the block. */
+
+function readFence(lines, i) {
+  const fence = FENCE.exec(lines[i]);
+  if (!fence) return null;
+  const close = new RegExp(`^\\s{0,3}${fence[1]}\\s*$`);
+  const body = [];
+  let next = i + 1;
+  while (next < lines.length && !close.test(lines[next])) {
+    body.push(lines[next]);
+    next += 1;
+  }
+  const pre = document.createElement("pre");
+  const code = document.createElement("code");
+  if (fence[2]) code.dataset.lang = fence[2];
+  code.textContent = body.join("\n");
+  pre.append(code);
+  return { node: pre, next: next + 1 };
+}
+
+function readHeading(lines, i, depth) {
+  const heading = HEADING.exec(lines[i]);
+  if (!heading) return null;
+  // The page and the thread own h1 and h2: the model's headings start at h3.
+  const el = document.createElement(`h${Math.min(6, heading[1].length + 2)}`);
+  el.append(...renderInline(heading[2], depth));
+  return { node: el, next: i + 1 };
+}
+
+function readRule(lines, i) {
+  return RULE.test(lines[i]) ? { node: document.createElement("hr"), next: i + 1 } : null;
+}
+
+function readQuote(lines, i, depth) {
+  if (!QUOTE.test(lines[i])) return null;
+  const body = [];
+  let next = i;
+  while (next < lines.length && QUOTE.test(lines[next])) {
+    body.push(QUOTE.exec(lines[next])[1]);
+    next += 1;
+  }
+  const quote = document.createElement("blockquote");
+  if (depth < MAX_DEPTH) quote.append(...renderBlocks(body.join("\n"), depth + 1));
+  else quote.textContent = body.join("\n");
+  return { node: quote, next };
+}
+
+function readList(lines, i, depth) {
+  if (!(BULLET.test(lines[i]) || ORDERED.test(lines[i])) || depth >= MAX_DEPTH) return null;
+  return renderList(lines, i, depth);
+}
+
+function readTable(lines, i, depth) {
+  const line = lines[i];
+  if (!(line.includes("|") && i + 1 < lines.length && TABLE_SEP.test(lines[i + 1]) && lines[i + 1].includes("-"))) return null;
+  const header = splitRow(line);
+  const aligns = splitRow(lines[i + 1]).map((c) =>
+    c.startsWith(":") && c.endsWith(":") ? "center" : c.endsWith(":") ? "right" : c.startsWith(":") ? "left" : "",
+  );
+  let next = i + 2;
+  const rows = [];
+  while (next < lines.length && lines[next].includes("|") && lines[next].trim() !== "") {
+    rows.push(splitRow(lines[next]));
+    next += 1;
+  }
+  return { node: renderTable(header, aligns, rows, depth), next };
+}
+
+const BLOCK_READERS = [readFence, readHeading, readRule, readQuote, readList, readTable];
+
 /** Block Markdown → an array of nodes. `tight` renders a lone paragraph without <p>. */
 function renderBlocks(source, depth, tight = false) {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
   const out = [];
   let i = 0;
   while (i < lines.length) {
-    const line = lines[i];
-    if (line.trim() === "") {
+    if (lines[i].trim() === "") {
       i += 1;
       continue;
     }
-    const fence = FENCE.exec(line);
-    if (fence) {
-      const body = [];
-      i += 1;
-      while (i < lines.length && !new RegExp(`^\\s{0,3}${fence[1]}\\s*$`).test(lines[i])) {
-        body.push(lines[i]);
-        i += 1;
-      }
-      i += 1;
-      const pre = document.createElement("pre");
-      const code = document.createElement("code");
-      if (fence[2]) code.dataset.lang = fence[2];
-      code.textContent = body.join("\n");
-      pre.append(code);
-      out.push(pre);
+    let block = null;
+    for (const read of BLOCK_READERS) {
+      block = read(lines, i, depth);
+      if (block) break;
+    }
+    if (block) {
+      out.push(block.node);
+      i = block.next;
       continue;
     }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      const level = Math.min(6, heading[1].length + 2);
-      const el = document.createElement(`h${level}`);
-      el.append(...renderInline(heading[2], depth));
-      out.push(el);
-      i += 1;
-      continue;
-    }
-    if (RULE.test(line)) {
-      out.push(document.createElement("hr"));
-      i += 1;
-      continue;
-    }
-    if (QUOTE.test(line)) {
-      const body = [];
-      while (i < lines.length && QUOTE.test(lines[i])) {
-        body.push(QUOTE.exec(lines[i])[1]);
-        i += 1;
-      }
-      const quote = document.createElement("blockquote");
-      if (depth < MAX_DEPTH) quote.append(...renderBlocks(body.join("\n"), depth + 1));
-      else quote.textContent = body.join("\n");
-      out.push(quote);
-      continue;
-    }
-    if ((BULLET.test(line) || ORDERED.test(line)) && depth < MAX_DEPTH) {
-      const { node, next } = renderList(lines, i, depth);
-      out.push(node);
-      i = next;
-      continue;
-    }
-    if (line.includes("|") && i + 1 < lines.length && TABLE_SEP.test(lines[i + 1]) && lines[i + 1].includes("-")) {
-      const header = splitRow(line);
-      const aligns = splitRow(lines[i + 1]).map((c) =>
-        c.startsWith(":") && c.endsWith(":") ? "center" : c.endsWith(":") ? "right" : c.startsWith(":") ? "left" : "",
-      );
-      i += 2;
-      const rows = [];
-      while (i < lines.length && lines[i].includes("|") && lines[i].trim() !== "") {
-        rows.push(splitRow(lines[i]));
-        i += 1;
-      }
-      out.push(renderTable(header, aligns, rows, depth));
-      continue;
-    }
-    const para = [line];
+    const para = [lines[i]];
     i += 1;
     while (i < lines.length && lines[i].trim() !== "" && !isBlockStart(lines[i], lines[i + 1])) {
       para.push(lines[i]);

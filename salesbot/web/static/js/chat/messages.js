@@ -133,3 +133,48 @@ export function messageNode(message) {
     h("time", { class: "msg-time", datetime: message.created_at }, formatDateTime(message.created_at)),
   );
 }
+
+/** The assistant's reply while it streams in: feed it deltas and tool events, then done() or fail(). */
+export function streamingReply() {
+  const md = h("div", { class: "md" });
+  const tools = h("div", { class: "tools" });
+  const typing = h("p", { class: "typing muted small" }, "Thinking…");
+  const node = h("article", { class: "msg msg-assistant streaming", dataset: { role: "assistant" }, "aria-label": "Assistant", "aria-busy": "true" }, h("div", { class: "bubble" }, tools, md, typing));
+  let text = "";
+  let frame = 0;
+  const cards = new Map();
+  const paint = () => {
+    frame = 0;
+    md.replaceChildren(renderMarkdown(text));
+  };
+  return {
+    node,
+    delta(piece) {
+      text += piece;
+      typing.hidden = true;
+      // Repaint at most once a frame however fast the deltas come.
+      if (!frame) frame = requestAnimationFrame(paint);
+    },
+    tool(id, name) {
+      const card = toolCard(name, id);
+      cards.set(id || name, card);
+      tools.append(card.card);
+      typing.hidden = true;
+      return card;
+    },
+    getTool(id, name) {
+      return cards.get(id) || cards.get(name) || this.tool(id, name);
+    },
+    done() {
+      if (frame) cancelAnimationFrame(frame);
+      paint();
+      typing.remove();
+      node.classList.remove("streaming");
+      node.removeAttribute("aria-busy");
+    },
+    fail(message) {
+      this.done();
+      node.querySelector(".bubble").append(h("p", { class: "inline-error", role: "alert" }, message));
+    },
+  };
+}

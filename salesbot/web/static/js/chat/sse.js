@@ -19,6 +19,8 @@ export class SseParser {
     this.buffer += chunk;
     let index;
     while ((index = this.buffer.search(/\r\n|\r|\n/)) !== -1) {
+      // A CR ending the chunk may be half of a CRLF: wait for the next chunk to tell.
+      if (this.buffer[index] === "\r" && index === this.buffer.length - 1) break;
       const line = this.buffer.slice(0, index);
       const sep = this.buffer[index] === "\r" && this.buffer[index + 1] === "\n" ? 2 : 1;
       this.buffer = this.buffer.slice(index + sep);
