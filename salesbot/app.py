@@ -15,6 +15,7 @@ from salesbot.auth.endpoints import audit_router, dev_login_router, invites_rout
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
+from salesbot.commercial.endpoints import router as commercial_router
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
@@ -36,7 +37,6 @@ from salesbot.mockups.service import composition_slots
 from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.proposals.endpoints import router as proposals_router
-from salesbot.proposals.endpoints import settings_router as proposal_settings_router
 from salesbot.settings import Environment, Settings
 from salesbot.users.endpoints import router as users_router
 from salesbot.web.endpoints import router as web_router
@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(files_router)
     app.include_router(locations_router)
     app.include_router(proposals_router)
-    app.include_router(proposal_settings_router)
+    app.include_router(commercial_router)
     app.include_router(mockups_router)
     app.include_router(booking_orders_router)
     app.include_router(notifications_router)
