@@ -41,6 +41,7 @@ from salesbot.settings import Environment, Settings
 from salesbot.users.endpoints import router as users_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
+from salesbot.web.meta import router as meta_router
 
 log = get_logger(__name__)
 
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notifications_router)
     app.include_router(conversations_router)
     app.include_router(assistant_router)
+    app.include_router(meta_router)
     app.include_router(web_router)
     for path, static in static_mounts().items():
         app.mount(path, static)
