@@ -27,7 +27,7 @@ function current() {
   return loaded;
 }
 
-/** "VAT 5%" with the configured percentage. */
+/** The VAT row label, e.g. "VAT 7.5%", with the configured percentage. */
 export function vatLabel() {
   return `VAT ${current().vat_pct}%`;
 }
