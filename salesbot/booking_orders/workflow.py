@@ -34,6 +34,7 @@ STAGES: tuple[StageInfo, ...] = (
 )
 STATE_NAMES: tuple[str, ...] = tuple(stage.state.value for stage in STAGES)
 STAGE_LABELS: dict[State, str] = {stage.state: stage.label for stage in STAGES}
+STAGE_WORDS: dict[State, str] = {stage.state: stage.in_words for stage in STAGES}
 
 
 class Action(StrEnum):
@@ -124,7 +125,6 @@ _GRAPH: dict[tuple[State, Action], State] = {
     (State.APPROVED, Action.REVISE): State.COORDINATOR_REVIEW,
 }
 _NEEDS_REASON = frozenset({Action.REJECT, Action.CANCEL})
-_STATE_WORDS = {stage.state: stage.in_words for stage in STAGES}
 _ACTION_WORDS = {
     Action.SUBMIT: "submitted",
     Action.APPROVE: "approved",
@@ -141,7 +141,7 @@ def _invalid_message(state: State, action: Action) -> str:
         return "An approved booking order can't be cancelled; a coordinator can revise it"
     if action is Action.REVISE:
         return "Only an approved booking order can be revised"
-    return f"A booking order that is {_STATE_WORDS[state]} can't be {_ACTION_WORDS[action]}"
+    return f"A booking order that is {STAGE_WORDS[state]} can't be {_ACTION_WORDS[action]}"
 
 
 def _denial(state: State, action: Action, actor: Actor, company: str, is_owner: bool) -> str | None:
