@@ -15,6 +15,7 @@ from salesbot.auth.endpoints import audit_router, dev_login_router, invites_rout
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
+from salesbot.commercial.endpoints import router as commercial_router
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
@@ -36,11 +37,11 @@ from salesbot.mockups.slots import composition_slots
 from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.proposals.endpoints import router as proposals_router
-from salesbot.proposals.endpoints import settings_router as proposal_settings_router
 from salesbot.settings import Environment, Settings
 from salesbot.users.endpoints import router as users_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
+from salesbot.web.meta import router as meta_router
 
 log = get_logger(__name__)
 
@@ -129,12 +130,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(files_router)
     app.include_router(locations_router)
     app.include_router(proposals_router)
-    app.include_router(proposal_settings_router)
+    app.include_router(commercial_router)
     app.include_router(mockups_router)
     app.include_router(booking_orders_router)
     app.include_router(notifications_router)
     app.include_router(conversations_router)
     app.include_router(assistant_router)
+    app.include_router(meta_router)
     app.include_router(web_router)
     for path, static in static_mounts().items():
         app.mount(path, static)

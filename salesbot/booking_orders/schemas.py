@@ -8,14 +8,20 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from salesbot.assistant.tooling import FileCard
+from salesbot.booking_orders.workflow import ACTION_NAMES, STATE_NAMES
 
-Stage = Literal["draft", "coordinator_review", "hos_review", "approved", "cancelled"]
-ActionName = Literal["submit", "approve", "reject", "cancel", "revise"]
+# Built from workflow's one table; mypy cannot follow a computed Literal, so it sees `str`.
+if TYPE_CHECKING:
+    Stage = str
+    ActionName = str
+else:
+    Stage = Literal[STATE_NAMES]
+    ActionName = Literal[ACTION_NAMES]
 # A value typed into the form: text, a date as text, or an exact number.
 EditValue = Annotated[str, Field(max_length=500)] | Decimal | None
 

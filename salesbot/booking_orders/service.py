@@ -57,6 +57,7 @@ from salesbot.booking_orders.schemas import (
 from salesbot.booking_orders.stamp import StampError
 from salesbot.booking_orders.templates import SHEET_NAME, default_stamp, default_template
 from salesbot.booking_orders.workflow import Action, Actor, State
+from salesbot.commercial.service import get_currency_rates
 from salesbot.files import service as files
 from salesbot.files.models import FileRecord
 from salesbot.files.service import FileTooLargeToProcess, GeneratedFileInvalid
@@ -68,7 +69,6 @@ from salesbot.kit.pagination import decode_cursor, encode_cursor
 from salesbot.kit.storage import Storage, StorageError
 from salesbot.notifications import service as notifications
 from salesbot.notifications.service import Batch, Recipient
-from salesbot.ops.app_settings import get_currency_rates
 from salesbot.settings import Settings
 from salesbot.users import audit
 from salesbot.users.models import Company, User

@@ -15,12 +15,37 @@ class State(StrEnum):
     CANCELLED = "cancelled"
 
 
+@dataclass(frozen=True)
+class StageInfo:
+    """A stage as people see it: its label (badges, filters) and its phrase in sentences."""
+
+    state: State
+    label: str
+    in_words: str
+
+
+# The one table of stages, in workflow order: the API's Literal, /api/meta and messages use it.
+STAGES: tuple[StageInfo, ...] = (
+    StageInfo(State.DRAFT, "Draft", "a draft"),
+    StageInfo(State.COORDINATOR_REVIEW, "Coordinator review", "in coordinator review"),
+    StageInfo(State.HOS_REVIEW, "Head of sales review", "in head of sales review"),
+    StageInfo(State.APPROVED, "Approved", "approved"),
+    StageInfo(State.CANCELLED, "Cancelled", "cancelled"),
+)
+STATE_NAMES: tuple[str, ...] = tuple(stage.state.value for stage in STAGES)
+STAGE_LABELS: dict[State, str] = {stage.state: stage.label for stage in STAGES}
+STAGE_WORDS: dict[State, str] = {stage.state: stage.in_words for stage in STAGES}
+
+
 class Action(StrEnum):
     SUBMIT = "submit"
     APPROVE = "approve"
     REJECT = "reject"
     CANCEL = "cancel"
     REVISE = "revise"
+
+
+ACTION_NAMES: tuple[str, ...] = tuple(action.value for action in Action)
 
 
 class WorkflowError(ValueError):
@@ -100,13 +125,6 @@ _GRAPH: dict[tuple[State, Action], State] = {
     (State.APPROVED, Action.REVISE): State.COORDINATOR_REVIEW,
 }
 _NEEDS_REASON = frozenset({Action.REJECT, Action.CANCEL})
-_STATE_WORDS = {
-    State.DRAFT: "a draft",
-    State.COORDINATOR_REVIEW: "in coordinator review",
-    State.HOS_REVIEW: "in head of sales review",
-    State.APPROVED: "approved",
-    State.CANCELLED: "cancelled",
-}
 _ACTION_WORDS = {
     Action.SUBMIT: "submitted",
     Action.APPROVE: "approved",
@@ -123,7 +141,7 @@ def _invalid_message(state: State, action: Action) -> str:
         return "An approved booking order can't be cancelled; a coordinator can revise it"
     if action is Action.REVISE:
         return "Only an approved booking order can be revised"
-    return f"A booking order that is {_STATE_WORDS[state]} can't be {_ACTION_WORDS[action]}"
+    return f"A booking order that is {STAGE_WORDS[state]} can't be {_ACTION_WORDS[action]}"
 
 
 def _denial(state: State, action: Action, actor: Actor, company: str, is_owner: bool) -> str | None:

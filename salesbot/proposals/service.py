@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.assistant.tooling import FileCard
 from salesbot.auth.service import Principal
+from salesbot.commercial import service as app_settings
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
@@ -36,7 +37,6 @@ from salesbot.kit.storage import Storage
 from salesbot.locations import service as locations
 from salesbot.locations.matching import AmbiguousLocation, match_location
 from salesbot.locations.models import Location
-from salesbot.ops import app_settings
 from salesbot.proposals import pricing, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
 from salesbot.proposals.naming import client_file_name, location_pptx_name

@@ -1,5 +1,6 @@
 // Proposal figures as tables: the investment sheet's rows, one column per rate option.
 import { h } from "./dom.js";
+import { vatLabel } from "./meta.js";
 
 function moneyCell(m, strong = false) {
   const text = m ? m.text : "—";
@@ -26,7 +27,7 @@ export function optionsTable(location) {
         row("Net rate", options.map((o) => o.net_rate)),
         row(location.fee_label.replace(/:$/, ""), options.map((o) => o.fee)),
         row("Municipality fee", options.map((o) => o.dm_fee)),
-        row("VAT 5%", options.map((o) => o.vat)),
+        row(vatLabel(), options.map((o) => o.vat)),
         row("Total", options.map((o) => o.total), true),
       ),
     ),
@@ -49,7 +50,7 @@ export function packageTable(pkg, locations = []) {
         row("Net rate", [pkg.net_rate]),
         h("tr", {}, h("th", { scope: "row" }, pkg.fee_label.replace(/:$/, "")), h("td", { class: "money" }, feeText)),
         row("Municipality fee", [pkg.dm_fee]),
-        row("VAT 5%", [pkg.vat]),
+        row(vatLabel(), [pkg.vat]),
         row("Total", [pkg.total], true),
       ),
     ),

@@ -4,7 +4,8 @@ import { fileCard } from "../chat/messages.js";
 import { formatDateTime, h, replace, uid } from "../dom.js";
 import { formatDay, formatMoney, groupDigits } from "../format.js";
 import { busy, confirmDialog, emptyState, reportError, toast } from "../ui.js";
-import { STAGE_NAMES, stageBadge } from "./booking-orders.js";
+import { loadMeta, stageLabel, vatLabel } from "../meta.js";
+import { stageBadge } from "./booking-orders.js";
 
 const TEXT_FIELDS = [
   ["client", "Client"],
@@ -28,7 +29,7 @@ const TOTALS = [
   ["municipality_fee", "Municipality fee"],
   ["production_upload_fee", "Production / upload fee"],
   ["net_pre_vat", "Net (before VAT)"],
-  ["vat", "VAT 5%"],
+  ["vat", null], // labelled with the configured VAT from /api/meta
   ["gross", "Gross"],
   ["sla_deduction", "SLA deduction"],
   ["net_excl_sla", "Net excluding SLA"],
@@ -58,7 +59,7 @@ function moneyRow(label, value, currency, strong = false) {
 
 export async function render({ main, params, navigate, setTitle }) {
   const id = params.id;
-  let bo = await api.get(`/api/booking-orders/${encodeURIComponent(id)}`);
+  let [bo] = await Promise.all([api.get(`/api/booking-orders/${encodeURIComponent(id)}`), loadMeta()]);
   const head = h("header", { class: "page-head" });
   const notices = h("div", { class: "bo-notices" });
   const actionsBar = h("div", { class: "bo-actions", role: "group", "aria-label": "Actions" });
@@ -101,7 +102,7 @@ export async function render({ main, params, navigate, setTitle }) {
       button.addEventListener("click", () => act(name, button));
       return button;
     });
-    replace(actionsBar, buttons.length ? buttons : h("p", { class: "muted small" }, bo.state === "approved" || bo.state === "cancelled" ? `This booking order is ${STAGE_NAMES[bo.state].toLowerCase()}.` : "Nothing for you to do at this stage."));
+    replace(actionsBar, buttons.length ? buttons : h("p", { class: "muted small" }, bo.state === "approved" || bo.state === "cancelled" ? `This booking order is ${stageLabel(bo.state).toLowerCase()}.` : "Nothing for you to do at this stage."));
   }
 
   async function act(name, button) {
@@ -123,7 +124,7 @@ export async function render({ main, params, navigate, setTitle }) {
           return;
         }
         bo = result;
-        toast(`${STAGE_NAMES[bo.state]}: ${bo.fields.bo_number || "booking order"}.`);
+        toast(`${stageLabel(bo.state)}: ${bo.fields.bo_number || "booking order"}.`);
         await refresh();
       } catch (err) {
         reportError(err, actionError);
@@ -296,7 +297,7 @@ export async function render({ main, params, navigate, setTitle }) {
             h(
               "tbody",
               {},
-              TOTALS.map(([k, l]) => moneyRow(l, t[k], t.currency, k === "gross")),
+              TOTALS.map(([k, l]) => moneyRow(l ?? vatLabel(), t[k], t.currency, k === "gross")),
             ),
           )
         : emptyState("The totals cannot be worked out yet.", "Fill in what is listed as missing above."),
@@ -337,7 +338,7 @@ export async function render({ main, params, navigate, setTitle }) {
             h(
               "li",
               { class: "timeline-item", dataset: { action: e.action } },
-              h("p", { class: "timeline-what" }, h("strong", {}, EVENT_NAMES[e.action] || e.action), ` by ${e.actor_name || "someone"}`, e.to_state && e.from_state !== e.to_state ? h("span", { class: "muted" }, ` → ${STAGE_NAMES[e.to_state] || e.to_state}`) : null),
+              h("p", { class: "timeline-what" }, h("strong", {}, EVENT_NAMES[e.action] || e.action), ` by ${e.actor_name || "someone"}`, e.to_state && e.from_state !== e.to_state ? h("span", { class: "muted" }, ` → ${stageLabel(e.to_state)}`) : null),
               h("p", { class: "muted small" }, formatDateTime(e.at)),
               e.reason ? h("blockquote", { class: "timeline-reason" }, e.reason) : null,
             ),

@@ -2,21 +2,14 @@
 import { api, can } from "../api.js";
 import { formatDateTime, h, replace, uid } from "../dom.js";
 import { formatMoney } from "../format.js";
+import { loadMeta, stageLabel, stages } from "../meta.js";
 import { busy, clearErrors, emptyState, openDialog, reportError, showFormError } from "../ui.js";
 import { postForm } from "../upload-form.js";
 
-export const STAGES = [
-  ["draft", "Draft"],
-  ["coordinator_review", "Coordinator review"],
-  ["hos_review", "Head of sales review"],
-  ["approved", "Approved"],
-  ["cancelled", "Cancelled"],
-];
-export const STAGE_NAMES = Object.fromEntries(STAGES);
 const STAGE_BADGES = { draft: "badge-muted", coordinator_review: "badge-warn", hos_review: "badge-warn", approved: "badge-ok", cancelled: "badge-muted" };
 
 export function stageBadge(state) {
-  return h("span", { class: `badge ${STAGE_BADGES[state] || ""}`, dataset: { stage: state } }, STAGE_NAMES[state] || state);
+  return h("span", { class: `badge ${STAGE_BADGES[state] || ""}`, dataset: { stage: state } }, stageLabel(state));
 }
 
 /** Companies a booking order can be for, from the catalogue (every company sells locations). */
@@ -100,9 +93,9 @@ function uploadDialog(companies, navigate) {
 
 export async function render({ main, user, query, navigate }) {
   const mayCreate = can(user, "booking_orders:create") && can(user, "files:upload");
-  const companies = await companyChoices();
+  const [companies] = await Promise.all([companyChoices(), loadMeta()]);
   const wanted = new Set(query.getAll("stage"));
-  const stageButtons = [["", "All"], ...STAGES].map(([value, label]) =>
+  const stageButtons = [["", "All"], ...stages()].map(([value, label]) =>
     h("button", { type: "button", class: "btn btn-small stage-btn", "aria-pressed": String(value ? wanted.has(value) : wanted.size === 0), dataset: { stage: value } }, label),
   );
   const stageBar = h("div", { class: "stage-bar", role: "group", "aria-label": "Stage" }, stageButtons);

@@ -5,6 +5,7 @@ import { h, replace, uid } from "../dom.js";
 import { formatDay } from "../format.js";
 import { busy, emptyState, reportError } from "../ui.js";
 import { optionsTable, packageTable } from "../figures.js";
+import { loadMeta } from "../meta.js";
 import { locationPicker } from "../location-picker.js";
 
 const DURATIONS = ["1 week", "2 weeks", "3 weeks", "4 weeks", "6 weeks", "8 weeks", "12 weeks", "1 month", "3 months"];
@@ -149,7 +150,8 @@ export function figuresView(result) {
 }
 
 export async function render({ main, query }) {
-  const [locPage, rates] = await Promise.all([api.get("/api/locations", { query: { limit: 500 } }), api.get("/api/settings/currency-rates")]);
+  // loadMeta: the figures tables label VAT with the configured percentage.
+  const [locPage, rates] = await Promise.all([api.get("/api/locations", { query: { limit: 500 } }), api.get("/api/settings/currency-rates"), loadMeta()]);
   const locations = locPage.items.filter((l) => l.is_active);
   const byKey = new Map(locations.map((l) => [l.key, l]));
   const byName = (name) => locations.find((l) => l.display_name.toLowerCase() === name.toLowerCase() || l.aliases.some((a) => a.toLowerCase() === name.toLowerCase()));

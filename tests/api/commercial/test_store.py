@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from fastapi import FastAPI
 
-from salesbot.ops import app_settings
+from salesbot.commercial import service as app_settings
 
 
 async def test_currency_rates_default_then_stored_exactly(app: FastAPI) -> None:

@@ -1,4 +1,4 @@
-"""Admin-editable application settings stored in the database (currency rates, retention, ...)."""
+"""Admin-editable settings stored in the database (`app_settings`: currency rates, ...)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Commercial rules in one place: VAT, currency rates, default fees, proposal validity."""
