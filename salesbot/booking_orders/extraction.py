@@ -28,6 +28,7 @@ from salesbot.booking_orders.parsing import (
 )
 from salesbot.files.extract import EXTRACTABLE_KINDS, ExtractionError, extract_text
 from salesbot.kit.logging import get_logger
+from salesbot.settings import Settings
 
 log = get_logger(__name__)
 
@@ -38,6 +39,32 @@ IMAGE_KINDS = frozenset({"jpeg", "png", "gif", "webp", "bmp"})
 PARSER_KINDS: dict[str, Kind] = {"xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}
 TEXT_LIMIT = 30_000
 Classification = Literal["booking_order", "artwork", "unknown"]
+
+
+def llm_model(settings: Settings) -> Any:
+    """The PydanticAI model for extraction from SALESBOT_LLM_*, or None (read without an LLM)."""
+    name = (settings.llm_model or "").strip()
+    if not name or name == "offline":
+        return None
+    provider, _, model_name = name.partition(":")
+    if not model_name:
+        provider, model_name = "openai", name
+    api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    if provider == "anthropic" and not settings.llm_base_url:
+        from pydantic_ai.models.anthropic import AnthropicModel
+        from pydantic_ai.providers.anthropic import AnthropicProvider
+
+        return AnthropicModel(model_name, provider=AnthropicProvider(api_key=api_key))
+    if provider == "openai" or settings.llm_base_url:
+        from pydantic_ai.models.openai import OpenAIChatModel
+        from pydantic_ai.providers.openai import OpenAIProvider
+
+        return OpenAIChatModel(
+            model_name, provider=OpenAIProvider(base_url=settings.llm_base_url, api_key=api_key)
+        )
+    # Other providers (e.g. google-gla:...) are resolved by PydanticAI from their own env vars.
+    return name
+
 
 INSTRUCTIONS = """\
 You read documents sent to an out-of-home advertising media owner. Decide whether the document is
