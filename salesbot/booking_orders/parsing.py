@@ -21,11 +21,11 @@ from salesbot.booking_orders.calculations import (
     BookingOrder,
     BookingOrderError,
     Location,
-    apply_edit,
     parse_date,
     parse_money,
     parse_percent,
 )
+from salesbot.booking_orders.edits import apply_edit
 from salesbot.booking_orders.templates import (
     FORM_CELLS,
     SHEET_NAME,

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,14 +20,10 @@ from salesbot.booking_orders.calculations import (
     BookingOrder,
     BookingOrderError,
     Calculated,
-    Location,
-    add_location,
-    apply_edit,
     calculate,
-    convert_currency,
-    remove_location,
 )
 from salesbot.booking_orders.directory import Company
+from salesbot.booking_orders.edits import Edits, LocationChange, apply_edits
 from salesbot.booking_orders.extraction import Extracted, ExtractionRefused, extract, llm_model
 from salesbot.booking_orders.flows import act
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
@@ -47,7 +42,7 @@ from salesbot.settings import Settings
 from salesbot.users import audit
 
 # The assistant's tools reach the workflow step and the API shape through this module.
-__all__ = ["Env", "View", "act", "llm_model", "present"]
+__all__ = ["Edits", "Env", "LocationChange", "View", "act", "llm_model", "present"]
 
 
 def env_for(settings: Settings, storage: Storage) -> Env:
@@ -236,42 +231,6 @@ async def intake(
 
 
 # ---------------------------------------------------------------- edits
-
-
-@dataclass(frozen=True)
-class LocationChange:
-    location: str | int
-    changes: dict[str, object]
-
-
-@dataclass(frozen=True)
-class Edits:
-    fields: dict[str, object] = field(default_factory=dict)
-    locations: list[LocationChange] = field(default_factory=list)
-    add_locations: list[Location] = field(default_factory=list)
-    remove_locations: list[str | int] = field(default_factory=list)
-    currency: str | None = None
-
-
-def apply_edits(bo: BookingOrder, edits: Edits, rates: dict[str, Decimal]) -> BookingOrder:
-    """Every requested change in order; raises BookingOrderError with a message to show."""
-    for name, value in edits.fields.items():
-        if name.strip().lower() == "company":
-            raise BookingOrderError(
-                "The company of a booking order can't be changed; cancel it and upload it again "
-                "for the other company"
-            )
-        bo = apply_edit(bo, name, value)
-    for change in edits.locations:
-        for name, value in change.changes.items():
-            bo = apply_edit(bo, name, value, location=change.location)
-    for new in edits.add_locations:
-        bo = add_location(bo, new)
-    for gone in edits.remove_locations:
-        bo = remove_location(bo, gone)
-    if edits.currency:
-        bo = convert_currency(bo, edits.currency.upper(), rates)
-    return bo
 
 
 def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
