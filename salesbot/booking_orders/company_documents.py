@@ -14,10 +14,10 @@ from salesbot.auth.service import Principal
 from salesbot.booking_orders import directory, repository
 from salesbot.booking_orders.calculations import BookingOrder, calculate
 from salesbot.booking_orders.directory import Company, CompanyLike
-from salesbot.booking_orders.documents import XLSX_TYPE
-from salesbot.booking_orders.excel import TemplateError, fill_template
+from salesbot.booking_orders.documents.excel import TemplateError, fill_template
+from salesbot.booking_orders.documents.forms import XLSX_TYPE
+from salesbot.booking_orders.documents.templates import SHEET_NAME, default_stamp, default_template
 from salesbot.booking_orders.models import CompanyDocuments
-from salesbot.booking_orders.templates import SHEET_NAME, default_stamp, default_template
 from salesbot.booking_orders.views import Env, read_upload
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow

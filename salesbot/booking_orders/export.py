@@ -19,7 +19,7 @@ from salesbot.auth.service import Principal
 from salesbot.booking_orders import access, directory, repository
 from salesbot.booking_orders.calculations import BookingOrderError, Calculated, calculate
 from salesbot.booking_orders.directory import Company
-from salesbot.booking_orders.excel import amount_format
+from salesbot.booking_orders.documents.excel import amount_format
 from salesbot.booking_orders.models import BookingOrderRow
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.views import Env, tz

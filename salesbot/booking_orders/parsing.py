@@ -25,14 +25,14 @@ from salesbot.booking_orders.calculations import (
     parse_money,
     parse_percent,
 )
-from salesbot.booking_orders.edits import apply_edit
-from salesbot.booking_orders.templates import (
+from salesbot.booking_orders.documents.templates import (
     FORM_CELLS,
     SHEET_NAME,
     SIGNATURE_CELL,
     SPLITS_CELL,
     SPLITS_LABEL,
 )
+from salesbot.booking_orders.edits import apply_edit
 from salesbot.kit.money import ZERO, cents
 
 Source = Literal["template", "table", "pdf_text"]

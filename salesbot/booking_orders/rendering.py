@@ -11,14 +11,15 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
-from salesbot.booking_orders import company_documents, directory, documents, events
+from salesbot.booking_orders import company_documents, directory, events
 from salesbot.booking_orders.calculations import BookingOrderError, calculate
 from salesbot.booking_orders.directory import Company
-from salesbot.booking_orders.excel import TemplateError
+from salesbot.booking_orders.documents import forms
+from salesbot.booking_orders.documents.excel import TemplateError
+from salesbot.booking_orders.documents.pdf import PdfError
+from salesbot.booking_orders.documents.stamp import StampError
 from salesbot.booking_orders.extraction import document_text
 from salesbot.booking_orders.models import BookingOrderRow
-from salesbot.booking_orders.pdf import PdfError
-from salesbot.booking_orders.stamp import StampError
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.views import Env, load, tz
 from salesbot.booking_orders.workflow import State
@@ -38,7 +39,7 @@ _RENDER_FAILURES = (
     TemplateError,
     StampError,
     PdfError,
-    documents.DocumentError,
+    forms.DocumentError,
     FileTooLargeToProcess,
     GeneratedFileInvalid,
     NotFound,
@@ -69,15 +70,15 @@ async def preview(
         template = await company_documents.template_bytes(session, env.storage, company)
         try:
             data = await asyncio.to_thread(
-                documents.render_excel, template, bo, calc, hos_name=row.hos_name
+                forms.render_excel, template, bo, calc, hos_name=row.hos_name
             )
         except TemplateError as exc:
             raise ValidationFailed(str(exc), code="invalid_template") from exc
-        return data, documents.XLSX_TYPE, f"{name}.xlsx"
+        return data, forms.XLSX_TYPE, f"{name}.xlsx"
     data = await asyncio.to_thread(
-        documents.render_preview_pdf, bo, calc, reference=row.reference, hos_name=row.hos_name
+        forms.render_preview_pdf, bo, calc, reference=row.reference, hos_name=row.hos_name
     )
-    return data, documents.PDF_TYPE, f"{name}.pdf"
+    return data, forms.PDF_TYPE, f"{name}.pdf"
 
 
 async def _original(
@@ -86,13 +87,13 @@ async def _original(
     """The uploaded document, ready to be stamped (as PDF or image) and its kind."""
     source = await files.find_live(session, row.source_file_id)
     if source is None:
-        raise documents.DocumentError("The original document is no longer available")
+        raise forms.DocumentError("The original document is no longer available")
     original = await files.read_bytes(env.storage, source)
     text = ""
-    if source.kind not in ("pdf", "xlsx", "csv", *documents.IMAGE_KINDS):
+    if source.kind not in ("pdf", "xlsx", "csv", *forms.IMAGE_KINDS):
         text = await asyncio.to_thread(document_text, original, source.kind)
     return await asyncio.to_thread(
-        documents.original_for_stamping,
+        forms.original_for_stamping,
         original,
         source.kind,
         title=f"{row.reference} original document",
@@ -102,7 +103,7 @@ async def _original(
 
 async def _produce(
     session: AsyncSession, env: Env, row: BookingOrderRow, company: Company
-) -> documents.FinalDocuments:
+) -> forms.FinalDocuments:
     approved_on = (row.approved_at or utcnow()).astimezone(tz(env.settings)).date()
     bo = decode(row.data)
     calc = calculate(bo, env.settings.vat_pct)
@@ -111,7 +112,7 @@ async def _produce(
     prepared, prepared_kind = await _original(session, env, row)
     hos_name, reference = row.hos_name or "", row.reference or ""
     return await asyncio.to_thread(
-        lambda: documents.render_final(
+        lambda: forms.render_final(
             bo=bo,
             calc=calc,
             template=template,
@@ -154,7 +155,7 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
         for name, data, content_type in zip(
             _file_names(row),
             (produced.excel, produced.stamped_original, produced.final_pdf),
-            (documents.XLSX_TYPE, documents.PDF_TYPE, documents.PDF_TYPE),
+            (forms.XLSX_TYPE, forms.PDF_TYPE, forms.PDF_TYPE),
             strict=True,
         ):
             record = await files.store_generated(

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from openpyxl import load_workbook
 from PIL import Image
 
-from salesbot.booking_orders.stamp import Corner, spot_box
-from salesbot.booking_orders.templates import default_template
+from salesbot.booking_orders.documents.stamp import Corner, spot_box
+from salesbot.booking_orders.documents.templates import default_template
 from tests.api.booking_orders.conftest import (
     BO_PDF_LINES,
     XLSX,

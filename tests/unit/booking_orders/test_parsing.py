@@ -11,7 +11,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from salesbot.booking_orders.calculations import BookingOrderError, calculate
-from salesbot.booking_orders.excel import fill_template
+from salesbot.booking_orders.documents.excel import fill_template
+from salesbot.booking_orders.documents.templates import default_template
 from salesbot.booking_orders.parsing import (
     NeedsLLM,
     ParseError,
@@ -26,7 +27,6 @@ from salesbot.booking_orders.parsing import (
     parse_pdf,
     parse_xlsx,
 )
-from salesbot.booking_orders.templates import default_template
 from tests.unit.booking_orders._sample import worked_example
 
 D = Decimal
