@@ -18,8 +18,8 @@ from salesbot.booking_orders.documents import forms
 from salesbot.booking_orders.documents.excel import TemplateError
 from salesbot.booking_orders.documents.pdf import PdfError
 from salesbot.booking_orders.documents.stamp import StampError
-from salesbot.booking_orders.extraction import document_text
 from salesbot.booking_orders.models import BookingOrderRow
+from salesbot.booking_orders.reading.extract import document_text
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.views import Env, load, tz
 from salesbot.booking_orders.workflow import State

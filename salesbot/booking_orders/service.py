@@ -24,11 +24,13 @@ from salesbot.booking_orders.calculations import (
 )
 from salesbot.booking_orders.directory import Company
 from salesbot.booking_orders.edits import Edits, LocationChange, apply_edits
-from salesbot.booking_orders.extraction import Extracted, ExtractionRefused, extract, llm_model
 from salesbot.booking_orders.flows import act
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
-from salesbot.booking_orders.parsing import apply_overrides, parse_notes
 from salesbot.booking_orders.presenters import present
+from salesbot.booking_orders.reading.extract import extract
+from salesbot.booking_orders.reading.llm import llm_model
+from salesbot.booking_orders.reading.notes import apply_overrides, parse_notes
+from salesbot.booking_orders.reading.results import Extracted, ExtractionRefused
 from salesbot.booking_orders.stored import decode, encode, store
 from salesbot.booking_orders.views import Env, View, build_view, load, read_upload
 from salesbot.booking_orders.workflow import State

@@ -1,44 +1,22 @@
-"""Intake: is this document a booking order, and what does it say?
-
-With an LLM configured the document goes to the model (text for PDFs and office files, the image
-for photos) with a strict output schema; without one the deterministic parser reads Excel/CSV and
-text PDFs. Nothing here touches the database or storage: bytes in, a `BookingOrder` out.
-"""
+"""Reading a booking order with an LLM: the model from settings, the strict output schema."""
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from salesbot.booking_orders.calculations import BASE_CURRENCY, BookingOrder, Location
-from salesbot.booking_orders.parsing import (
-    Kind,
-    NeedsLLM,
-    ParseError,
-    classify_text,
-    parse_document,
+from salesbot.booking_orders.reading.results import (
+    IMAGE_KINDS,
+    Extracted,
+    refuse_classification,
 )
-from salesbot.files.extract import EXTRACTABLE_KINDS, ExtractionError, extract_text
-from salesbot.kit.logging import get_logger
 from salesbot.settings import Settings
-
-log = get_logger(__name__)
-
-IMAGE_NEEDS_AI = (
-    "Reading a photographed booking order needs an AI provider; upload the PDF or Excel instead."
-)
-IMAGE_KINDS = frozenset({"jpeg", "png", "gif", "webp", "bmp"})
-PARSER_KINDS: dict[str, Kind] = {"xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}
-TEXT_LIMIT = 30_000
-Classification = Literal["booking_order", "artwork", "unknown"]
 
 
 def llm_model(settings: Settings) -> Any:
@@ -73,24 +51,6 @@ or print file), or something else. For a booking order, copy the fields exactly 
 amounts as plain numbers without currency symbols, percentages in percent (10 for 10 %), dates as
 YYYY-MM-DD. The client is the buyer, never the media owner ({companies}). Leave a field empty or
 null when the document does not state it; never guess or calculate values."""
-
-
-class ExtractionRefused(ValueError):
-    """The document is not something a booking order can be made from (message is safe to show)."""
-
-    def __init__(self, message: str, *, code: str, classification: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.classification = classification
-
-
-@dataclass(frozen=True)
-class Extracted:
-    bo: BookingOrder
-    warnings: tuple[str, ...]
-    source: str  # template | table | pdf_text | llm
-    classification: Classification
-    text: str = ""
 
 
 # ---------------------------------------------------------------- the LLM's output schema
@@ -175,78 +135,6 @@ def from_llm(output: LlmBookingOrder, company: str) -> BookingOrder:
     )
 
 
-# ---------------------------------------------------------------- text
-
-
-def document_text(data: bytes, kind: str, limit: int = TEXT_LIMIT) -> str:
-    """Blocking: the document's text (empty for images and unreadable files)."""
-    if kind not in EXTRACTABLE_KINDS:
-        return ""
-    with tempfile.TemporaryDirectory(prefix="salesbot-bo-") as folder:
-        path = Path(folder) / f"original.{kind}"
-        path.write_bytes(data)
-        try:
-            return extract_text(path, kind, limit)
-        except (ExtractionError, ValueError, OSError):
-            return ""
-
-
-# ---------------------------------------------------------------- extraction
-
-
-def _refuse_classification(classification: str) -> ExtractionRefused:
-    if classification == "artwork":
-        message = (
-            "This looks like artwork, not a booking order (classified as: artwork). "
-            "Upload the client's signed booking order instead."
-        )
-    else:
-        message = (
-            "This doesn't look like a booking order (classified as: not a booking order). "
-            "Upload the client's signed booking order as a PDF, Excel or CSV file."
-        )
-    return ExtractionRefused(message, code="not_a_booking_order", classification=classification)
-
-
-def _has_substance(bo: BookingOrder) -> bool:
-    return bool(bo.client or bo.locations or bo.net_pre_vat or bo.bo_number)
-
-
-def extract_deterministic(
-    data: bytes, kind: str, *, company: str, own_companies: Sequence[str], text: str
-) -> Extracted:
-    """Blocking: classify by keywords and read the document with the deterministic parser."""
-    if kind in IMAGE_KINDS:
-        raise ExtractionRefused(IMAGE_NEEDS_AI, code="needs_ai_provider")
-    parser_kind = PARSER_KINDS.get(kind)
-    if parser_kind is None:
-        raise ExtractionRefused(
-            "Booking orders can be read from PDF, Excel (.xlsx) or CSV files, or from a photo "
-            "when an AI provider is configured.",
-            code="unsupported_document",
-        )
-    classification = classify_text(text) if text.strip() else "unknown"
-    if classification == "artwork":
-        raise _refuse_classification(classification)
-    try:
-        result = parse_document(data, parser_kind, company=company, own_companies=own_companies)
-    except NeedsLLM as exc:
-        raise ExtractionRefused(str(exc), code="needs_ai_provider") from exc
-    except ParseError as exc:
-        if classification == "unknown":
-            raise _refuse_classification(classification) from exc
-        raise ExtractionRefused(str(exc), code="unreadable_document") from exc
-    if classification == "unknown" and not _has_substance(result.bo):
-        raise _refuse_classification(classification)
-    return Extracted(
-        bo=result.bo,
-        warnings=result.warnings,
-        source=result.source,
-        classification="booking_order",
-        text=text,
-    )
-
-
 async def extract_with_llm(
     model: Any,
     data: bytes,
@@ -275,7 +163,7 @@ async def extract_with_llm(
     output = result.output
     if output.classification != "booking_order":
         classification = "artwork" if output.classification == "artwork" else "unknown"
-        raise _refuse_classification(classification)
+        raise refuse_classification(classification)
     bo = from_llm(output, company)
     own = {c.strip().casefold() for c in own_companies}
     warnings: list[str] = []
@@ -284,51 +172,4 @@ async def extract_with_llm(
         bo = replace(bo, client="")
     return Extracted(
         bo=bo, warnings=tuple(warnings), source="llm", classification="booking_order", text=text
-    )
-
-
-async def extract(
-    data: bytes,
-    kind: str,
-    content_type: str,
-    *,
-    company: str,
-    own_companies: Sequence[str],
-    model: Any = None,
-) -> Extracted:
-    """Classify and extract; a failing LLM falls back to the parser where it can read the file."""
-    text = await asyncio.to_thread(document_text, data, kind)
-    if model is not None:
-        try:
-            return await extract_with_llm(
-                model,
-                data,
-                kind,
-                content_type,
-                company=company,
-                own_companies=own_companies,
-                text=text,
-            )
-        except ExtractionRefused:
-            raise
-        except Exception as exc:  # any provider failure: network, quota, invalid output
-            log.warning("bo_llm_extraction_failed", error_type=type(exc).__name__)
-            if kind not in PARSER_KINDS:
-                raise ExtractionRefused(
-                    "The AI provider could not read this document right now; please try again "
-                    "in a moment, or upload the PDF or Excel instead.",
-                    code="ai_provider_failed",
-                ) from exc
-            fallback = await asyncio.to_thread(
-                extract_deterministic,
-                data,
-                kind,
-                company=company,
-                own_companies=own_companies,
-                text=text,
-            )
-            note = "The AI provider was unavailable; the document was read without it"
-            return replace(fallback, warnings=(*fallback.warnings, note))
-    return await asyncio.to_thread(
-        extract_deterministic, data, kind, company=company, own_companies=own_companies, text=text
     )
