@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+from collections.abc import Callable
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,16 +39,22 @@ async def _stored_bytes(
     return await files.read_bytes(storage, record)
 
 
+def _stored_id(docs: CompanyDocuments | None, which: Which) -> uuid.UUID | None:
+    if docs is None:
+        return None
+    return docs.template_file_id if which == "template" else docs.stamp_file_id
+
+
 async def template_bytes(session: AsyncSession, storage: Storage, company: Company) -> bytes:
     """The company's uploaded template, else the product's default one."""
     docs = await repository.documents(session, company.id)
-    stored = await _stored_bytes(session, storage, docs.template_file_id if docs else None)
+    stored = await _stored_bytes(session, storage, _stored_id(docs, "template"))
     return stored if stored is not None else default_template(company.name)
 
 
 async def stamp_bytes(session: AsyncSession, storage: Storage, company: Company) -> bytes:
     docs = await repository.documents(session, company.id)
-    stored = await _stored_bytes(session, storage, docs.stamp_file_id if docs else None)
+    stored = await _stored_bytes(session, storage, _stored_id(docs, "stamp"))
     return stored if stored is not None else default_stamp(company.name)
 
 
@@ -153,31 +160,26 @@ async def _save_document(
     await session.flush()
 
 
+_DEFAULTS: tuple[tuple[Which, str, Callable[[str], bytes], str], ...] = (
+    ("template", "BO template.xlsx", default_template, XLSX_TYPE),
+    ("stamp", "stamp.png", default_stamp, "image/png"),
+)
+
+
 async def install_default_documents(
     session: AsyncSession, storage: Storage, company: CompanyLike, owner_id: uuid.UUID
 ) -> None:
     """Store the product-made template and stamp as the company's files (demo data; idempotent)."""
-    docs = await repository.documents(session, company.id)
-    if docs is None or docs.template_file_id is None:
+    for which, name, make, content_type in _DEFAULTS:
+        if _stored_id(await repository.documents(session, company.id), which) is not None:
+            continue
         record = await files.store_generated(
             session,
             storage,
             owner_id=owner_id,
-            name=f"{company.name} BO template.xlsx",
-            data=default_template(company.name),
-            content_type=XLSX_TYPE,
+            name=f"{company.name} {name}",
+            data=make(company.name),
+            content_type=content_type,
             company_id=company.id,
         )
-        await _save_document(session, company, "template", record.id, owner_id)
-    docs = await repository.documents(session, company.id)
-    if docs is None or docs.stamp_file_id is None:
-        record = await files.store_generated(
-            session,
-            storage,
-            owner_id=owner_id,
-            name=f"{company.name} stamp.png",
-            data=default_stamp(company.name),
-            content_type="image/png",
-            company_id=company.id,
-        )
-        await _save_document(session, company, "stamp", record.id, owner_id)
+        await _save_document(session, company, which, record.id, owner_id)

@@ -160,53 +160,46 @@ async def get_company_documents(
     return presenters.company_documents_out(*found)
 
 
-async def _set_company_document(
+def _company_document_endpoint(
     which: company_documents.Which,
-    code: str,
-    body: DocumentUpdate,
-    request: Request,
-    session: DbSession,
-    env: service.Env,
-    principal: Principal,
-) -> CompanyDocumentsOut:
-    found = await company_documents.set_company_document(
-        session, env, principal, code, which, body.file_id, ip=request_ip(request)
+) -> Callable[..., Awaitable[CompanyDocumentsOut]]:
+    """One handler for the template and the stamp."""
+
+    async def endpoint(
+        code: Annotated[str, Path(max_length=120)],
+        body: DocumentUpdate,
+        request: Request,
+        session: DbSession,
+        env: ServiceEnv,
+        principal: Admin,
+    ) -> CompanyDocumentsOut:
+        found = await company_documents.set_company_document(
+            session, env, principal, code, which, body.file_id, ip=request_ip(request)
+        )
+        return presenters.company_documents_out(*found)
+
+    return endpoint
+
+
+# (which, route name, description)
+_COMPANY_DOCUMENTS: tuple[tuple[company_documents.Which, str, str], ...] = (
+    (
+        "template",
+        "set_company_template",
+        "Use an uploaded XLSX (with a 'BO Form' sheet) as the company's template (admins).",
+    ),
+    ("stamp", "set_company_stamp", "Use an uploaded PNG or JPEG as the company's stamp (admins)."),
+)
+for _which, _name, _doc in _COMPANY_DOCUMENTS:
+    router.add_api_route(
+        f"/companies/{{code}}/{_which}",
+        _company_document_endpoint(_which),
+        methods=["PUT"],
+        name=_name,
+        description=_doc,
+        response_model=CompanyDocumentsOut,
+        responses={404: {"model": ErrorBody, "description": "No such file"}},
     )
-    return presenters.company_documents_out(*found)
-
-
-@router.put(
-    "/companies/{code}/template",
-    response_model=CompanyDocumentsOut,
-    responses={404: {"model": ErrorBody, "description": "No such file"}},
-)
-async def set_company_template(
-    code: Annotated[str, Path(max_length=120)],
-    body: DocumentUpdate,
-    request: Request,
-    session: DbSession,
-    env: ServiceEnv,
-    principal: Admin,
-) -> CompanyDocumentsOut:
-    """Use an uploaded XLSX (with a 'BO Form' sheet) as the company's template (admins)."""
-    return await _set_company_document("template", code, body, request, session, env, principal)
-
-
-@router.put(
-    "/companies/{code}/stamp",
-    response_model=CompanyDocumentsOut,
-    responses={404: {"model": ErrorBody, "description": "No such file"}},
-)
-async def set_company_stamp(
-    code: Annotated[str, Path(max_length=120)],
-    body: DocumentUpdate,
-    request: Request,
-    session: DbSession,
-    env: ServiceEnv,
-    principal: Admin,
-) -> CompanyDocumentsOut:
-    """Use an uploaded PNG or JPEG as the company's stamp (admins)."""
-    return await _set_company_document("stamp", code, body, request, session, env, principal)
 
 
 # ---------------------------------------------------------------- one booking order
