@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel
+
 from salesbot.assistant.tooling import FileCard
 from salesbot.booking_orders.calculations import BookingOrder, Calculated
 from salesbot.booking_orders.directory import Company
@@ -42,24 +46,14 @@ def _locations(bo: BookingOrder, calc: Calculated | None) -> list[LocationOut]:
     return out
 
 
+def _read(source: object, model: type[BaseModel], *, skip: tuple[str, ...]) -> dict[str, Any]:
+    """The model's fields read off `source`: the API names them as the code does."""
+    return {name: getattr(source, name) for name in model.model_fields if name not in skip}
+
+
 def _fields(bo: BookingOrder, calc: Calculated | None) -> BookingOrderFields:
     return BookingOrderFields(
-        bo_number=bo.bo_number,
-        bo_date=bo.bo_date,
-        client=bo.client,
-        agency=bo.agency,
-        brand_campaign=bo.brand_campaign,
-        category=bo.category,
-        asset=list(bo.asset),
-        currency=bo.currency,
-        payment_terms=bo.payment_terms,
-        sales_person=bo.sales_person,
-        commission_pct=bo.commission_pct,
-        sla_pct=bo.sla_pct,
-        municipality_fee=bo.municipality_fee,
-        production_upload_fee=bo.production_upload_fee,
-        notes=bo.notes,
-        locations=_locations(bo, calc),
+        **_read(bo, BookingOrderFields, skip=("locations",)), locations=_locations(bo, calc)
     )
 
 
@@ -68,51 +62,46 @@ def _totals(calc: Calculated | None) -> Totals | None:
     return None if calc is None else Totals.model_validate(calc, from_attributes=True)
 
 
+# Filled from the view rather than the row.
+_VIEW_FIELDS = (
+    "company",
+    "fields",
+    "totals",
+    "warnings",
+    "missing",
+    "problems",
+    "allowed_actions",
+    "editable",
+    "source_file",
+    "excel_file",
+    "stamped_file",
+    "final_pdf_file",
+)
+
+
 def present(view: View) -> BookingOrderOut:
     """The API shape of a booking order as this user sees it."""
-    row, calc = view.row, view.calc
+    calc = view.calc
     return BookingOrderOut(
-        id=row.id,
-        reference=row.reference,
-        revision=row.revision,
-        previous_id=row.previous_id,
+        **_read(view.row, BookingOrderOut, skip=_VIEW_FIELDS),
         company=company_ref(view.company),
-        state=row.state,
-        version=row.version,
-        owner_id=row.owner_id,
         fields=_fields(view.bo, calc),
         totals=_totals(calc),
         warnings=view.warnings,
         missing=list(calc.missing) if calc else [],
         problems=view.problems,
-        extraction=row.extraction,
         allowed_actions=[a.value for a in view.allowed],
         editable=view.editable,
         source_file=view.files.get("source"),
         excel_file=view.files.get("excel"),
         stamped_file=view.files.get("stamped"),
         final_pdf_file=view.files.get("final_pdf"),
-        hos_name=row.hos_name,
-        approved_at=row.approved_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
     )
 
 
 def summary(row: BookingOrderRow, company: Company) -> BookingOrderSummary:
     return BookingOrderSummary(
-        id=row.id,
-        reference=row.reference,
-        revision=row.revision,
-        company=company_ref(company),
-        state=row.state,
-        version=row.version,
-        bo_number=row.bo_number,
-        client=row.client,
-        currency=row.currency,
-        gross=row.gross,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        **_read(row, BookingOrderSummary, skip=("company",)), company=company_ref(company)
     )
 
 

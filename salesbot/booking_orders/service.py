@@ -23,16 +23,20 @@ from salesbot.booking_orders.calculations import (
     calculate,
 )
 from salesbot.booking_orders.directory import Company
-from salesbot.booking_orders.edits import Edits, LocationChange, apply_edits
-from salesbot.booking_orders.flows import act
+from salesbot.booking_orders.edits import Edits as Edits
+from salesbot.booking_orders.edits import LocationChange as LocationChange
+from salesbot.booking_orders.edits import apply_edits
+from salesbot.booking_orders.flows import act as act
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
-from salesbot.booking_orders.presenters import present
+from salesbot.booking_orders.presenters import present as present
 from salesbot.booking_orders.reading.extract import extract
-from salesbot.booking_orders.reading.llm import llm_model
+from salesbot.booking_orders.reading.llm import llm_model as llm_model
 from salesbot.booking_orders.reading.notes import apply_overrides, parse_notes
 from salesbot.booking_orders.reading.results import Extracted, ExtractionRefused
 from salesbot.booking_orders.stored import decode, encode, store
-from salesbot.booking_orders.views import Env, View, build_view, load, read_upload
+from salesbot.booking_orders.views import Env as Env
+from salesbot.booking_orders.views import View as View
+from salesbot.booking_orders.views import build_view, load, read_upload
 from salesbot.booking_orders.workflow import State
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
@@ -43,8 +47,8 @@ from salesbot.ops.app_settings import get_currency_rates
 from salesbot.settings import Settings
 from salesbot.users import audit
 
-# The assistant's tools reach the workflow step and the API shape through this module.
-__all__ = ["Edits", "Env", "LocationChange", "View", "act", "llm_model", "present"]
+# Re-exported (`x as x` above) because the assistant's tools reach the workflow step (`act`), the
+# API shape (`present`), the LLM (`llm_model`), `Env`, `View`, `Edits` and `LocationChange` here.
 
 
 def env_for(settings: Settings, storage: Storage) -> Env:
