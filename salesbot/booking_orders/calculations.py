@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
 
 from salesbot.kit.money import ZERO, cents, group_thousands, percent_of, to_decimal
 
@@ -21,9 +20,7 @@ MAX_CAMPAIGN_DAYS = 3660
 # A document VAT within one currency unit of ours is rounding on the client's side, not an error.
 VAT_TOLERANCE = Decimal(1)
 _HUNDRED = Decimal(100)
-
-
-_T = TypeVar("_T", "BookingOrder", "Location")
+PERCENT_FIELDS = frozenset({"commission_pct", "sla_pct"})
 
 
 class BookingOrderError(ValueError):
@@ -132,53 +129,6 @@ LOCATION_LABELS: dict[str, str] = {
     "net_amount": "net amount",
     "campaign_duration": "campaign duration",
 }
-_TEXT_FIELDS = frozenset(
-    {
-        "company",
-        "bo_number",
-        "client",
-        "agency",
-        "brand_campaign",
-        "category",
-        "payment_terms",
-        "sales_person",
-        "notes",
-    }
-)
-_FEE_FIELDS = frozenset({"municipality_fee", "production_upload_fee"})
-_PCT_FIELDS = frozenset({"commission_pct", "sla_pct"})
-# Plain-language names a salesperson uses for the fields.
-_FIELD_ALIASES: dict[str, str] = {
-    "dm_fee": "municipality_fee",
-    "dm": "municipality_fee",
-    "municipality": "municipality_fee",
-    "upload_fee": "production_upload_fee",
-    "production_fee": "production_upload_fee",
-    "production": "production_upload_fee",
-    "prod_upload_fee": "production_upload_fee",
-    "production/upload_fee": "production_upload_fee",
-    "net": "net_pre_vat",
-    "net_amount": "net_pre_vat",
-    "net_total": "net_pre_vat",
-    "sla": "sla_pct",
-    "sla_percentage": "sla_pct",
-    "commission": "commission_pct",
-    "bo_no": "bo_number",
-    "booking_order_number": "bo_number",
-    "brand": "brand_campaign",
-    "campaign": "brand_campaign",
-    "brand/campaign": "brand_campaign",
-    "salesperson": "sales_person",
-    "terms": "payment_terms",
-    "start": "start_date",
-    "end": "end_date",
-    "duration": "campaign_duration",
-    "location": "name",
-    "location_name": "name",
-    "amount": "net_amount",
-}
-
-
 # ---------------------------------------------------------------- value parsing (stdlib only)
 
 _NUMBER_RE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+")
@@ -193,7 +143,7 @@ _SCALES = {
 }
 
 
-def _short(text: str, limit: int = 40) -> str:
+def quoted(text: str, limit: int = 40) -> str:
     """User input quoted back in a message, cut so a pasted document is never echoed."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -208,11 +158,11 @@ def parse_money(value: Decimal | int | str) -> Decimal:
     text = value.strip()
     match = _NUMBER_RE.search(text)
     if match is None:
-        raise BookingOrderError(f"'{_short(text)}' is not an amount")
+        raise BookingOrderError(f"'{quoted(text)}' is not an amount")
     try:
         number = Decimal(match.group().replace(",", ""))
     except InvalidOperation as exc:
-        raise BookingOrderError(f"'{_short(text)}' is not an amount") from exc
+        raise BookingOrderError(f"'{quoted(text)}' is not an amount") from exc
     scale = _SCALE_RE.match(text[match.end() :])
     if scale:
         number *= _SCALES[scale.group(1).lower()]
@@ -273,7 +223,7 @@ def parse_date(value: date | str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise BookingOrderError(f"'{_short(value)}' is not a date (try 1st March 2025 or 01/03/2025)")
+    raise BookingOrderError(f"'{quoted(value)}' is not a date (try 1st March 2025 or 01/03/2025)")
 
 
 def format_amount(amount: Decimal) -> str:
@@ -360,7 +310,7 @@ def problems(bo: BookingOrder) -> list[str]:
     found: list[str] = []
     for name in ("municipality_fee", "production_upload_fee", "net_pre_vat", "vat", "gross"):
         found += _amount_problems(FIELD_LABELS[name], getattr(bo, name))
-    for name in _PCT_FIELDS:
+    for name in PERCENT_FIELDS:
         pct: Decimal | None = getattr(bo, name)
         if pct is not None and (not pct.is_finite() or pct < 0 or pct > _HUNDRED):
             found.append(f"{FIELD_LABELS[name]} must be between 0 and 100 %")
@@ -437,50 +387,53 @@ def _computed_net(bo: BookingOrder) -> Decimal:
     return _rentals(bo) + bo.municipality_fee + bo.production_upload_fee
 
 
-def calculate(bo: BookingOrder, vat_pct: Decimal | int = DEFAULT_VAT_PCT) -> Calculated:
-    """Apply the rule set; totals printed on the document are kept and warned about."""
-    validate(bo)
-    vat_rate = to_decimal(vat_pct)
-    sla_pct = bo.sla_pct if bo.sla_pct is not None else ZERO
-    rentals = cents(_rentals(bo))
-    dm_fee, prod_fee = cents(bo.municipality_fee), cents(bo.production_upload_fee)
+def _document_net(
+    bo: BookingOrder, rentals: Decimal, dm_fee: Decimal, prod_fee: Decimal, warnings: list[str]
+) -> tuple[Decimal, bool]:
+    """The net to use (the document's, when printed) and whether it differs from ours."""
     computed_net = rentals + dm_fee + prod_fee
-    warnings: list[str] = []
+    if bo.net_pre_vat is None:
+        return computed_net, False
+    net_pre_vat = cents(bo.net_pre_vat)
+    if net_pre_vat == computed_net:
+        return net_pre_vat, False
+    warnings.append(
+        f"Location totals ({format_amount(rentals)}) + fees "
+        f"(municipality: {format_amount(dm_fee)}, "
+        f"prod/upload: {format_amount(prod_fee)}) = {format_amount(computed_net)} "
+        f"doesn't match net ({format_amount(net_pre_vat)})"
+    )
+    return net_pre_vat, True
 
-    net_pre_vat = computed_net
-    net_mismatch = False
-    if bo.net_pre_vat is not None:
-        net_pre_vat = cents(bo.net_pre_vat)
-        if net_pre_vat != computed_net:
-            net_mismatch = True
-            warnings.append(
-                f"Location totals ({format_amount(rentals)}) + fees "
-                f"(municipality: {format_amount(dm_fee)}, "
-                f"prod/upload: {format_amount(prod_fee)}) = {format_amount(computed_net)} "
-                f"doesn't match net ({format_amount(net_pre_vat)})"
-            )
 
-    computed_vat = percent_of(net_pre_vat, vat_rate)
-    vat = computed_vat
-    vat_flagged = False
-    if bo.vat is not None:
-        vat = cents(bo.vat)
-        if abs(vat - computed_vat) > VAT_TOLERANCE:
-            vat_flagged = True
-            warnings.append(
-                f"VAT on the document ({format_amount(vat)}) differs from "
-                f"{format_percent(vat_rate)} of net ({format_amount(computed_vat)})"
-            )
-    gross = net_pre_vat + vat
+def _document_vat(
+    bo: BookingOrder, computed_vat: Decimal, vat_rate: Decimal, warnings: list[str]
+) -> tuple[Decimal, bool]:
+    """The VAT to use (the document's, when printed) and whether it is off by more than
+    rounding."""
+    if bo.vat is None:
+        return computed_vat, False
+    vat = cents(bo.vat)
+    if abs(vat - computed_vat) <= VAT_TOLERANCE:
+        return vat, False
+    warnings.append(
+        f"VAT on the document ({format_amount(vat)}) differs from "
+        f"{format_percent(vat_rate)} of net ({format_amount(computed_vat)})"
+    )
+    return vat, True
+
+
+def _check_gross(bo: BookingOrder, gross: Decimal, warnings: list[str]) -> None:
     if bo.gross is not None and abs(cents(bo.gross) - gross) > VAT_TOLERANCE:
         warnings.append(
             f"Gross on the document ({format_amount(cents(bo.gross))}) differs from "
             f"net + VAT ({format_amount(gross)})"
         )
 
-    sla_deduction = percent_of(rentals, sla_pct)
+
+def _location_totals(bo: BookingOrder, sla_pct: Decimal) -> tuple[LocationTotals, ...]:
     keep = (_HUNDRED - sla_pct) / _HUNDRED
-    totals = tuple(
+    return tuple(
         LocationTotals(
             name=loc.name,
             net_amount=cents(loc.net_amount or ZERO),
@@ -489,12 +442,28 @@ def calculate(bo: BookingOrder, vat_pct: Decimal | int = DEFAULT_VAT_PCT) -> Cal
         )
         for loc in bo.locations
     )
+
+
+def calculate(bo: BookingOrder, vat_pct: Decimal | int = DEFAULT_VAT_PCT) -> Calculated:
+    """Apply the rule set; totals printed on the document are kept and warned about."""
+    validate(bo)
+    vat_rate = to_decimal(vat_pct)
+    sla_pct = bo.sla_pct if bo.sla_pct is not None else ZERO
+    rentals = cents(_rentals(bo))
+    dm_fee, prod_fee = cents(bo.municipality_fee), cents(bo.production_upload_fee)
+    warnings: list[str] = []
+    net_pre_vat, net_mismatch = _document_net(bo, rentals, dm_fee, prod_fee, warnings)
+    computed_vat = percent_of(net_pre_vat, vat_rate)
+    vat, vat_flagged = _document_vat(bo, computed_vat, vat_rate, warnings)
+    gross = net_pre_vat + vat
+    _check_gross(bo, gross, warnings)
+    sla_deduction = percent_of(rentals, sla_pct)
     return Calculated(
         currency=bo.currency,
         rentals=rentals,
         municipality_fee=dm_fee,
         production_upload_fee=prod_fee,
-        computed_net=computed_net,
+        computed_net=rentals + dm_fee + prod_fee,
         net_pre_vat=net_pre_vat,
         computed_vat=computed_vat,
         vat=vat,
@@ -502,7 +471,7 @@ def calculate(bo: BookingOrder, vat_pct: Decimal | int = DEFAULT_VAT_PCT) -> Cal
         sla_pct=sla_pct,
         sla_deduction=sla_deduction,
         net_excl_sla=net_pre_vat - sla_deduction,
-        locations=totals,
+        locations=_location_totals(bo, sla_pct),
         net_mismatch=net_mismatch,
         vat_flagged=vat_flagged,
         warnings=tuple(warnings),
@@ -522,7 +491,7 @@ def convert_currency(bo: BookingOrder, to: str, rates: Mapping[str, Decimal]) ->
             return Decimal(1)
         value = rates.get(code)
         if value is None:
-            raise BookingOrderError(f"No exchange rate is configured for {_short(code, 8)}")
+            raise BookingOrderError(f"No exchange rate is configured for {quoted(code, 8)}")
         value = to_decimal(value)
         if value <= 0:
             raise BookingOrderError(f"The exchange rate for {code} must be positive")
@@ -547,177 +516,3 @@ def convert_currency(bo: BookingOrder, to: str, rates: Mapping[str, Decimal]) ->
         gross=conv(bo.gross),
         locations=tuple(replace(loc, net_amount=conv(loc.net_amount)) for loc in bo.locations),
     )
-
-
-# ---------------------------------------------------------------- edits
-
-
-def _normalise_key(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def _normalise_name(text: str) -> str:
-    text = " ".join(text.lower().split())
-    return text[4:] if text.startswith("the ") else text
-
-
-def find_location(bo: BookingOrder, location: str | int) -> int:
-    """Index of a location given by name, asset or 0-based index."""
-    if isinstance(location, int):
-        if 0 <= location < len(bo.locations):
-            return location
-        raise BookingOrderError(f"This booking order has {len(bo.locations)} location(s)")
-    wanted = _normalise_name(location)
-    for index, loc in enumerate(bo.locations):
-        if wanted and wanted in (_normalise_name(loc.name), _normalise_name(loc.asset)):
-            return index
-    names = ", ".join(loc.name for loc in bo.locations if loc.name) or "none"
-    raise BookingOrderError(
-        f"No location named '{_short(location)}' on this booking order. Locations: {names}"
-    )
-
-
-def _location_value(name: str, value: object) -> object:
-    if name in ("start_date", "end_date"):
-        if value is None or value == "":
-            return None
-        if not isinstance(value, date | str):
-            raise BookingOrderError("A date must look like 1st March 2025 or 01/03/2025")
-        return parse_date(value)
-    if name == "net_amount":
-        if value is None or value == "":
-            return None
-        return _amount_value(value)
-    return _text_value(value)
-
-
-def _amount_value(value: object) -> Decimal:
-    if not isinstance(value, Decimal | int | str) or isinstance(value, bool):
-        raise BookingOrderError("An amount must be a number such as 160,000.00")
-    return parse_money(value)
-
-
-def _text_value(value: object) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | Decimal) or isinstance(value, bool):
-        raise BookingOrderError("Please give this value as text")
-    return " ".join(str(value).split())
-
-
-def _with(item: _T, name: str, value: Any) -> _T:
-    """`dataclasses.replace` for a field chosen at run time (values are checked by the caller)."""
-    changes: dict[str, Any] = {name: value}
-    return replace(item, **changes)
-
-
-def _edit_location(bo: BookingOrder, name: str, value: object, location: str | int) -> BookingOrder:
-    index = find_location(bo, location)
-    old = bo.locations[index]
-    new = _with(old, name, _location_value(name, value))
-    if name in ("start_date", "end_date"):
-        # The stored text described the old dates.
-        new = replace(new, campaign_duration="")
-    locations = (*bo.locations[:index], new, *bo.locations[index + 1 :])
-    updated = replace(bo, locations=locations)
-    if name == "net_amount":
-        updated = _drop_document_totals(updated)
-    return updated
-
-
-def _drop_document_totals(bo: BookingOrder) -> BookingOrder:
-    """An edited input makes the document's net, VAT and gross stale: recalculate them."""
-    return replace(bo, net_pre_vat=None, vat=None, gross=None)
-
-
-def resolve_field(name: str, location: str | int | None = None) -> str:
-    """Canonical field name for a salesperson's wording ('DM fee' → 'municipality_fee')."""
-    key = _normalise_key(name)
-    if location is not None and key in ("net", "net_amount", "amount", "rate"):
-        return "net_amount"
-    key = _FIELD_ALIASES.get(key, key)
-    if location is not None and key in ("net_pre_vat",):
-        return "net_amount"
-    return key
-
-
-def apply_edit(
-    bo: BookingOrder, field: str, value: object, location: str | int | None = None
-) -> BookingOrder:
-    """A new booking order with one field changed (validated); recalculate afterwards."""
-    name = resolve_field(field, location)
-    location_only = {"start_date", "end_date", "campaign_duration", "name"}
-    if name in LOCATION_LABELS and (location is not None or name in location_only):
-        if location is None:
-            if len(bo.locations) != 1:
-                names = ", ".join(loc.name for loc in bo.locations if loc.name) or "none"
-                raise BookingOrderError(f"Which location? Locations: {names}")
-            location = 0
-        updated = _edit_location(bo, name, value, location)
-    elif name in _TEXT_FIELDS:
-        text = _text_value(value)
-        own = bo.company if name == "client" else ""
-        if own and _normalise_name(text) == _normalise_name(own):
-            raise BookingOrderError(f"The client is the buyer, not {own}")
-        updated = _with(bo, name, text)
-    elif name in _FEE_FIELDS:
-        updated = _drop_document_totals(_with(bo, name, _amount_value(value)))
-    elif name in _PCT_FIELDS:
-        pct = None if value is None or value == "" else _pct_value(value)
-        updated = _with(bo, name, pct)
-    elif name == "net_pre_vat":
-        net = None if value is None or value == "" else _amount_value(value)
-        updated = replace(bo, net_pre_vat=net, vat=None, gross=None)
-    elif name == "vat":
-        vat = None if value is None or value == "" else _amount_value(value)
-        updated = replace(bo, vat=vat, gross=None)
-    elif name == "bo_date":
-        if value is None or value == "":
-            updated = replace(bo, bo_date=None)
-        elif isinstance(value, date | str):
-            updated = replace(bo, bo_date=parse_date(value))
-        else:
-            raise BookingOrderError("A date must look like 1st March 2025 or 01/03/2025")
-    elif name == "asset":
-        updated = replace(bo, asset=_assets_value(value))
-    elif name == "gross":
-        raise BookingOrderError("Gross is calculated from net and VAT; edit those instead")
-    elif name == "currency":
-        raise BookingOrderError(
-            "Changing the currency converts every amount; ask for a currency conversion instead"
-        )
-    else:
-        editable = ", ".join(sorted(FIELD_LABELS.values()))
-        raise BookingOrderError(f"'{_short(field)}' is not a field you can edit ({editable})")
-    validate(updated)
-    return updated
-
-
-def _pct_value(value: object) -> Decimal:
-    if not isinstance(value, Decimal | int | str) or isinstance(value, bool):
-        raise BookingOrderError("A percentage must be a number such as 10 or 10%")
-    return parse_percent(value)
-
-
-def _assets_value(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        parts = re.split(r"\s*(?:,|;|&|\band\b)\s*", value)
-    elif isinstance(value, list | tuple):
-        parts = [_text_value(item) for item in value]
-    else:
-        raise BookingOrderError("Please give the assets as text, separated by commas")
-    return tuple(part.strip() for part in parts if part.strip())
-
-
-def add_location(bo: BookingOrder, location: Location) -> BookingOrder:
-    """A new booking order with one more location (document totals recalculated)."""
-    updated = _drop_document_totals(replace(bo, locations=(*bo.locations, location)))
-    validate(updated)
-    return updated
-
-
-def remove_location(bo: BookingOrder, location: str | int) -> BookingOrder:
-    """A new booking order without the given location (document totals recalculated)."""
-    index = find_location(bo, location)
-    locations = bo.locations[:index] + bo.locations[index + 1 :]
-    return _drop_document_totals(replace(bo, locations=locations))

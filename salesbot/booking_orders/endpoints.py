@@ -3,22 +3,22 @@ exports, and the companies' templates and stamps."""
 
 from __future__ import annotations
 
+import inspect
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
 from salesbot.auth.service import Principal
-from salesbot.booking_orders import service
+from salesbot.booking_orders import company_documents, export, flows, presenters, rendering, service
 from salesbot.booking_orders.calculations import Location
 from salesbot.booking_orders.schemas import (
     ActionRequest,
     BookingOrderOut,
     BookingOrderPage,
-    BookingOrderSummary,
     CompanyDocumentsOut,
-    CompanyRef,
     DocumentUpdate,
     EditRequest,
     EventOut,
@@ -26,12 +26,10 @@ from salesbot.booking_orders.schemas import (
     Stage,
 )
 from salesbot.booking_orders.workflow import Action
-from salesbot.files import service as files
-from salesbot.files.models import FileRecord
 from salesbot.kit.db import DbSession
+from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.storage import content_disposition
-from salesbot.users.models import Company
 
 router = APIRouter(prefix="/api/booking-orders", tags=["booking orders"], responses=AUTH_RESPONSES)
 
@@ -63,41 +61,11 @@ BINARY: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _env(request: Request) -> service.Env:
-    state = request.app.state
-    return service.Env(
-        settings=state.settings,
-        storage=state.storage,
-        llm=service.llm_model(state.settings),
-    )
+def _env(settings: AppSettings, storage: AppStorage) -> service.Env:
+    return service.env_for(settings, storage)
 
 
-def _ref(company: Company) -> CompanyRef:
-    return CompanyRef(code=company.code, name=company.name)
-
-
-def _card(record: FileRecord | None) -> Any:
-    return files.file_card(record) if record is not None else None
-
-
-booking_order_out = service.present
-
-
-def _summary(row: Any, company: Company) -> BookingOrderSummary:
-    return BookingOrderSummary(
-        id=row.id,
-        reference=row.reference,
-        revision=row.revision,
-        company=_ref(company),
-        state=row.state,
-        version=row.version,
-        bo_number=row.bo_number,
-        client=row.client,
-        currency=row.currency,
-        gross=row.gross,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+ServiceEnv = Annotated[service.Env, Depends(_env)]
 
 
 # ---------------------------------------------------------------- collection
@@ -110,21 +78,21 @@ def _summary(row: Any, company: Company) -> BookingOrderSummary:
     responses={404: {"model": ErrorBody, "description": "No such file (or not yours)"}},
 )
 async def create_booking_order(
-    body: IntakeRequest, request: Request, session: DbSession, principal: Creator
+    body: IntakeRequest, request: Request, session: DbSession, env: ServiceEnv, principal: Creator
 ) -> BookingOrderOut:
     """Read an uploaded booking order (PDF, Excel, CSV, or a photo with an AI provider) into a
     draft. Values stated in `notes` override the document; a document that is not a booking
     order is refused with its classification."""
     view = await service.intake(
         session,
-        _env(request),
+        env,
         principal,
         file_id=body.file_id,
         company=body.company,
         notes=body.notes,
         ip=request_ip(request),
     )
-    return booking_order_out(view)
+    return presenters.present(view)
 
 
 @router.get("", response_model=BookingOrderPage)
@@ -141,7 +109,7 @@ async def list_booking_orders(
         session, principal, stages=stage or [], company=company, cursor=cursor, limit=limit
     )
     return BookingOrderPage(
-        items=[_summary(r, companies[r.company_id]) for r in rows],
+        items=[presenters.summary(r, companies[r.company_id]) for r in rows],
         next_cursor=next_cursor,
         has_more=next_cursor is not None,
     )
@@ -160,18 +128,14 @@ async def list_booking_orders(
 async def export_booking_orders(
     request: Request,
     session: DbSession,
+    env: ServiceEnv,
     principal: Finance,
     stage: Annotated[list[Stage] | None, Query()] = None,
     company: Annotated[str | None, Query(max_length=120)] = None,
 ) -> Response:
     """All booking orders as Excel (admins and finance)."""
-    data = await service.export_xlsx(
-        session,
-        _env(request),
-        principal,
-        stages=stage or [],
-        company=company,
-        ip=request_ip(request),
+    data = await export.export_xlsx(
+        session, env, principal, stages=stage or [], company=company, ip=request_ip(request)
     )
     return Response(
         data,
@@ -183,10 +147,6 @@ async def export_booking_orders(
 # ---------------------------------------------------------------- company documents
 
 
-def _documents_out(company: Company, template: Any, stamp: Any) -> CompanyDocumentsOut:
-    return CompanyDocumentsOut(company=_ref(company), template=_card(template), stamp=_card(stamp))
-
-
 @router.get(
     "/companies/{code}/documents",
     response_model=CompanyDocumentsOut,
@@ -196,46 +156,50 @@ async def get_company_documents(
     code: Annotated[str, Path(max_length=120)], session: DbSession, principal: Reader
 ) -> CompanyDocumentsOut:
     """The company's own BO template and stamp (null: the product's defaults are used)."""
-    company, template, stamp = await service.company_documents(session, principal, code)
-    return _documents_out(company, template, stamp)
+    found = await company_documents.company_documents(session, principal, code)
+    return presenters.company_documents_out(*found)
 
 
-@router.put(
-    "/companies/{code}/template",
-    response_model=CompanyDocumentsOut,
-    responses={404: {"model": ErrorBody, "description": "No such file"}},
+def _company_document_endpoint(
+    which: company_documents.Which,
+) -> Callable[..., Awaitable[CompanyDocumentsOut]]:
+    """One handler for the template and the stamp."""
+
+    async def endpoint(
+        code: Annotated[str, Path(max_length=120)],
+        body: DocumentUpdate,
+        request: Request,
+        session: DbSession,
+        env: ServiceEnv,
+        principal: Admin,
+    ) -> CompanyDocumentsOut:
+        found = await company_documents.set_company_document(
+            session, env, principal, code, which, body.file_id, ip=request_ip(request)
+        )
+        return presenters.company_documents_out(*found)
+
+    return endpoint
+
+
+# (which, route name, description)
+_COMPANY_DOCUMENTS: tuple[tuple[company_documents.Which, str, str], ...] = (
+    (
+        "template",
+        "set_company_template",
+        "Use an uploaded XLSX (with a 'BO Form' sheet) as the company's template (admins).",
+    ),
+    ("stamp", "set_company_stamp", "Use an uploaded PNG or JPEG as the company's stamp (admins)."),
 )
-async def set_company_template(
-    code: Annotated[str, Path(max_length=120)],
-    body: DocumentUpdate,
-    request: Request,
-    session: DbSession,
-    principal: Admin,
-) -> CompanyDocumentsOut:
-    """Use an uploaded XLSX (with a 'BO Form' sheet) as the company's template (admins)."""
-    company, template, stamp = await service.set_company_document(
-        session, _env(request), principal, code, "template", body.file_id, ip=request_ip(request)
+for _which, _name, _doc in _COMPANY_DOCUMENTS:
+    router.add_api_route(
+        f"/companies/{{code}}/{_which}",
+        _company_document_endpoint(_which),
+        methods=["PUT"],
+        name=_name,
+        description=_doc,
+        response_model=CompanyDocumentsOut,
+        responses={404: {"model": ErrorBody, "description": "No such file"}},
     )
-    return _documents_out(company, template, stamp)
-
-
-@router.put(
-    "/companies/{code}/stamp",
-    response_model=CompanyDocumentsOut,
-    responses={404: {"model": ErrorBody, "description": "No such file"}},
-)
-async def set_company_stamp(
-    code: Annotated[str, Path(max_length=120)],
-    body: DocumentUpdate,
-    request: Request,
-    session: DbSession,
-    principal: Admin,
-) -> CompanyDocumentsOut:
-    """Use an uploaded PNG or JPEG as the company's stamp (admins)."""
-    company, template, stamp = await service.set_company_document(
-        session, _env(request), principal, code, "stamp", body.file_id, ip=request_ip(request)
-    )
-    return _documents_out(company, template, stamp)
 
 
 # ---------------------------------------------------------------- one booking order
@@ -243,15 +207,15 @@ async def set_company_stamp(
 
 @router.get("/{bo_id}", response_model=BookingOrderOut, responses=NOT_FOUND)
 async def get_booking_order(
-    bo_id: uuid.UUID, request: Request, session: DbSession, principal: Reader
+    bo_id: uuid.UUID, session: DbSession, env: ServiceEnv, principal: Reader
 ) -> BookingOrderOut:
     """One booking order with its totals, warnings, missing data and the actions you can take."""
-    return booking_order_out(await service.get_view(session, _env(request), principal, bo_id))
+    return presenters.present(await service.get_view(session, env, principal, bo_id))
 
 
 @router.patch("/{bo_id}", response_model=BookingOrderOut, responses={**NOT_FOUND, **CONFLICT})
 async def edit_booking_order(
-    bo_id: uuid.UUID, body: EditRequest, request: Request, session: DbSession, principal: Creator
+    bo_id: uuid.UUID, body: EditRequest, session: DbSession, env: ServiceEnv, principal: Creator
 ) -> BookingOrderOut:
     """Change fields and recalculate (the owner in draft, the company's coordinators in review).
 
@@ -276,106 +240,124 @@ async def edit_booking_order(
         remove_locations=list(body.remove_locations),
         currency=body.currency,
     )
-    view = await service.edit(session, _env(request), principal, bo_id, edits, version=body.version)
-    return booking_order_out(view)
+    view = await service.edit(session, env, principal, bo_id, edits, version=body.version)
+    return presenters.present(view)
 
 
-async def _act(
-    request: Request,
-    session: DbSession,
-    principal: Principal,
-    bo_id: uuid.UUID,
-    action: Action,
-    body: ActionRequest | None,
-) -> BookingOrderOut:
-    view = await service.act(
-        session,
-        _env(request),
-        principal,
-        bo_id,
-        action,
-        version=body.version if body else None,
-        reason=body.reason if body else None,
-        ip=request_ip(request),
-    )
-    return booking_order_out(view)
-
+# ---------------------------------------------------------------- workflow actions
 
 ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {**NOT_FOUND, **CONFLICT}
-
-
-@router.post("/{bo_id}/submit", response_model=BookingOrderOut, responses=ACTION_RESPONSES)
-async def submit_booking_order(
-    bo_id: uuid.UUID,
-    request: Request,
-    session: DbSession,
-    principal: Creator,
-    body: ActionRequest | None = None,
-) -> BookingOrderOut:
-    """Send a draft to the company's coordinators (its owner only)."""
-    return await _act(request, session, principal, bo_id, Action.SUBMIT, body)
-
-
-@router.post("/{bo_id}/approve", response_model=BookingOrderOut, responses=ACTION_RESPONSES)
-async def approve_booking_order(
-    bo_id: uuid.UUID,
-    request: Request,
-    session: DbSession,
-    principal: Reviewer,
-    body: ActionRequest | None = None,
-) -> BookingOrderOut:
-    """Coordinator approval (to the head of sales), or head-of-sales approval (reference, signed
-    Excel, stamped original, final PDF, finance notified)."""
-    return await _act(request, session, principal, bo_id, Action.APPROVE, body)
-
-
-@router.post("/{bo_id}/reject", response_model=BookingOrderOut, responses=ACTION_RESPONSES)
-async def reject_booking_order(
-    bo_id: uuid.UUID,
-    body: ActionRequest,
-    request: Request,
-    session: DbSession,
-    principal: Reviewer,
-) -> BookingOrderOut:
-    """Send it back one step, with a reason."""
-    return await _act(request, session, principal, bo_id, Action.REJECT, body)
-
-
-@router.post("/{bo_id}/cancel", response_model=BookingOrderOut, responses=ACTION_RESPONSES)
-async def cancel_booking_order(
-    bo_id: uuid.UUID,
-    body: ActionRequest,
-    request: Request,
-    session: DbSession,
-    principal: Creator,
-) -> BookingOrderOut:
-    """Cancel at any stage before approval, with a reason."""
-    return await _act(request, session, principal, bo_id, Action.CANCEL, body)
-
-
-@router.post(
-    "/{bo_id}/revise",
-    response_model=BookingOrderOut,
-    status_code=201,
-    responses=ACTION_RESPONSES,
+# (action, route name, who may call it, body required (a reason), status code, description)
+_ACTIONS: tuple[tuple[Action, str, Any, bool, int, str], ...] = (
+    (
+        Action.SUBMIT,
+        "submit_booking_order",
+        Creator,
+        False,
+        200,
+        "Send a draft to the company's coordinators (its owner only).",
+    ),
+    (
+        Action.APPROVE,
+        "approve_booking_order",
+        Reviewer,
+        False,
+        200,
+        "Coordinator approval (to the head of sales), or head-of-sales approval (reference, "
+        "signed\nExcel, stamped original, final PDF, finance notified).",
+    ),
+    (
+        Action.REJECT,
+        "reject_booking_order",
+        Reviewer,
+        True,
+        200,
+        "Send it back one step, with a reason.",
+    ),
+    (
+        Action.CANCEL,
+        "cancel_booking_order",
+        Creator,
+        True,
+        200,
+        "Cancel at any stage before approval, with a reason.",
+    ),
+    (
+        Action.REVISE,
+        "revise_booking_order",
+        Reviewer,
+        False,
+        201,
+        "Open a new version of an approved booking order in coordinator review (returns it).",
+    ),
 )
-async def revise_booking_order(
-    bo_id: uuid.UUID,
-    request: Request,
-    session: DbSession,
-    principal: Reviewer,
-    body: ActionRequest | None = None,
-) -> BookingOrderOut:
-    """Open a new version of an approved booking order in coordinator review (returns it)."""
-    return await _act(request, session, principal, bo_id, Action.REVISE, body)
+
+
+def _action_endpoint(
+    action: Action, who: Any, body_required: bool
+) -> Callable[..., Awaitable[BookingOrderOut]]:
+    """One handler for every workflow action. Its signature is built so FastAPI sees the
+    action's permission dependency and whether the body (the reason) is required."""
+
+    async def endpoint(
+        bo_id: uuid.UUID,
+        request: Request,
+        session: Any,
+        env: service.Env,
+        principal: Principal,
+        body: ActionRequest | None = None,
+    ) -> BookingOrderOut:
+        view = await flows.act(
+            session,
+            env,
+            principal,
+            bo_id,
+            action,
+            version=body.version if body else None,
+            reason=body.reason if body else None,
+            ip=request_ip(request),
+        )
+        return presenters.present(view)
+
+    param = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    body = (
+        inspect.Parameter("body", param, annotation=ActionRequest)
+        if body_required
+        else inspect.Parameter("body", param, annotation=ActionRequest | None, default=None)
+    )
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("bo_id", param, annotation=uuid.UUID),
+            inspect.Parameter("request", param, annotation=Request),
+            inspect.Parameter("session", param, annotation=DbSession),
+            inspect.Parameter("env", param, annotation=ServiceEnv),
+            inspect.Parameter("principal", param, annotation=who),
+            body,
+        ],
+        return_annotation=BookingOrderOut,
+    )
+    return endpoint
+
+
+for _action, _name, _who, _body_required, _status, _doc in _ACTIONS:
+    router.add_api_route(
+        f"/{{bo_id}}/{_action.value}",
+        _action_endpoint(_action, _who, _body_required),
+        methods=["POST"],
+        name=_name,
+        description=_doc,
+        response_model=BookingOrderOut,
+        status_code=_status,
+        responses=ACTION_RESPONSES,
+    )
 
 
 @router.post("/{bo_id}/documents", response_model=BookingOrderOut, responses=ACTION_RESPONSES)
 async def produce_documents(
-    bo_id: uuid.UUID, request: Request, session: DbSession, principal: Reviewer
+    bo_id: uuid.UUID, session: DbSession, env: ServiceEnv, principal: Reviewer
 ) -> BookingOrderOut:
     """Produce the approval documents again (after a failure or a new template or stamp)."""
-    return booking_order_out(await service.rerender(session, _env(request), principal, bo_id))
+    return presenters.present(await flows.rerender(session, env, principal, bo_id))
 
 
 @router.get("/{bo_id}/events", response_model=list[EventOut], responses=NOT_FOUND)
@@ -383,20 +365,7 @@ async def booking_order_events(
     bo_id: uuid.UUID, session: DbSession, principal: Reader
 ) -> list[EventOut]:
     """The timeline: who did what, when and why."""
-    return [
-        EventOut(
-            id=e.id,
-            action=e.action,
-            from_state=e.from_state,
-            to_state=e.to_state,
-            actor_id=e.actor_id,
-            actor_name=e.actor_name,
-            reason=e.reason,
-            details=e.details,
-            at=e.created_at,
-        )
-        for e in await service.events(session, principal, bo_id)
-    ]
+    return [presenters.event_out(e) for e in await service.timeline(session, principal, bo_id)]
 
 
 @router.get(
@@ -406,13 +375,13 @@ async def booking_order_events(
 )
 async def preview_booking_order(
     bo_id: uuid.UUID,
-    request: Request,
     session: DbSession,
+    env: ServiceEnv,
     principal: Reader,
     format: Literal["pdf", "xlsx"] = "pdf",
 ) -> Response:
     """The form as it stands now, as PDF (with warnings and missing data) or filled Excel."""
-    data, media_type, name = await service.preview(session, _env(request), principal, bo_id, format)
+    data, media_type, name = await rendering.preview(session, env, principal, bo_id, format)
     disposition = "inline" if format == "pdf" else "attachment"
     return Response(
         data,

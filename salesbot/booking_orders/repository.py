@@ -1,4 +1,4 @@
-"""Queries for booking orders, their events, company documents and the people who act on them."""
+"""Queries for booking orders, their events and the companies' documents."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow, CompanyDocuments
-from salesbot.users.models import Company, RoleAssignment, User
 
 
 @dataclass(frozen=True)
@@ -121,34 +120,7 @@ async def latest_event(session: AsyncSession, bo_id: uuid.UUID) -> BookingOrderE
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-# ---------------------------------------------------------------- companies and people
-
-
-async def companies(session: AsyncSession) -> list[Company]:
-    return list((await session.execute(select(Company).order_by(Company.name))).scalars())
-
-
-async def company(session: AsyncSession, company_id: uuid.UUID) -> Company | None:
-    return await session.get(Company, company_id)
-
-
-async def user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.get(User, user_id)
-
-
-async def users_with_role(session: AsyncSession, role: str, company_id: uuid.UUID) -> list[User]:
-    """Active users holding `role` for the company."""
-    stmt = (
-        select(User)
-        .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(
-            RoleAssignment.role == role,
-            RoleAssignment.company_id == company_id,
-            User.is_active.is_(True),
-        )
-        .order_by(User.email)
-    )
-    return list((await session.execute(stmt)).scalars().unique())
+# ---------------------------------------------------------------- company documents
 
 
 async def documents(session: AsyncSession, company_id: uuid.UUID) -> CompanyDocuments | None:

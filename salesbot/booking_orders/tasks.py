@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from salesbot.booking_orders import service
+from salesbot.booking_orders.rendering import render_approved
+from salesbot.booking_orders.views import Env
 from salesbot.files.service import storage_from_settings
 from salesbot.jobs import job
 from salesbot.kit.db import Database, make_engine
@@ -24,10 +25,10 @@ async def render_documents(bo_id: str) -> None:
     """
     settings = Settings()
     database = Database(make_engine(settings.effective_database_url, pool_size=2, max_overflow=0))
-    env = service.Env(settings=settings, storage=storage_from_settings(settings))
+    env = Env(settings=settings, storage=storage_from_settings(settings))
     try:
         async with database.sessions() as session:
-            outcome = await service.render_approved(session, env, uuid.UUID(bo_id))
+            outcome = await render_approved(session, env, uuid.UUID(bo_id))
     finally:
         await database.dispose()
     if outcome == "retry":

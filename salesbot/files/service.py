@@ -334,6 +334,11 @@ async def get_for(session: AsyncSession, principal: Principal, file_id: uuid.UUI
     return record
 
 
+async def find_live(session: AsyncSession, file_id: uuid.UUID | None) -> FileRecord | None:
+    """The file unless it is deleted, without a permission check (for the system's own use)."""
+    return None if file_id is None else await repository.get_live(session, file_id)
+
+
 async def list_own(
     session: AsyncSession,
     principal: Principal,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from salesbot.booking_orders import service as booking_orders
+from salesbot.booking_orders import company_documents as booking_orders
 from salesbot.files.service import storage_from_settings
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.storage import Storage

@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth import tokens
 from salesbot.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.users import audit, repository
-from salesbot.users.models import ApiKey, Company, Invite, User
+from salesbot.users.models import ApiKey, Company, Invite, RoleAssignment, User
 from salesbot.users.roles import COMPANY_ROLES, Role
 
 
@@ -299,6 +300,34 @@ async def change_password(
 
 async def list_users(session: AsyncSession) -> list[User]:
     return await repository.list_users(session)
+
+
+async def list_companies(session: AsyncSession) -> list[Company]:
+    """Every company, by name."""
+    return await repository.list_companies(session)
+
+
+async def find_company(session: AsyncSession, company_id: uuid.UUID) -> Company | None:
+    return await session.get(Company, company_id)
+
+
+async def find_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await repository.user_by_id(session, user_id)
+
+
+async def users_with_role(session: AsyncSession, role: str, company_id: uuid.UUID) -> list[User]:
+    """Active users holding `role` for the company, by email."""
+    stmt = (
+        select(User)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(
+            RoleAssignment.role == role,
+            RoleAssignment.company_id == company_id,
+            User.is_active.is_(True),
+        )
+        .order_by(User.email)
+    )
+    return list((await session.execute(stmt)).scalars().unique())
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:

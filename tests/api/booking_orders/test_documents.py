@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from openpyxl import load_workbook
 from PIL import Image
 
-from salesbot.booking_orders.stamp import Corner, spot_box
-from salesbot.booking_orders.templates import default_template
+from salesbot.booking_orders.documents.stamp import Corner, spot_box
+from salesbot.booking_orders.documents.templates import default_template
 from tests.api.booking_orders.conftest import (
     BO_PDF_LINES,
     XLSX,
@@ -140,7 +140,7 @@ async def test_a_photo_original_is_stamped_as_a_pdf_page(
 ) -> None:
     from salesbot.booking_orders.calculations import BookingOrder, Location
     from salesbot.booking_orders.models import BookingOrderRow
-    from salesbot.booking_orders.service import encode
+    from salesbot.booking_orders.stored import encode
     from salesbot.kit.db import utcnow
 
     # A photographed order (read by an AI provider in production) approved by the HoS.
@@ -214,7 +214,7 @@ async def test_export_for_admins_and_finance(client: httpx.AsyncClient, world: W
 async def test_demo_companies_get_product_made_templates_and_stamps(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:
-    from salesbot.booking_orders.service import install_default_documents
+    from salesbot.booking_orders.company_documents import install_default_documents
     from salesbot.users.models import Company
 
     async with app.state.db.sessions() as session:

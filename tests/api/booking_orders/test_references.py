@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from salesbot.auth.service import principal_for
-from salesbot.booking_orders import references, service
+from salesbot.booking_orders import references, service, stored
 from salesbot.booking_orders.calculations import BookingOrder, Location
 from salesbot.booking_orders.models import BookingOrderRow, ReferenceCounter
 from salesbot.kit.db import Database, make_engine, utcnow
@@ -42,7 +42,7 @@ async def _hos_review_orders(app: FastAPI, world: World, count: int) -> list[uui
                 owner_id=world.sales.id,
                 state="hos_review",
                 revision=1,
-                data=service.encode(bo),
+                data=stored.encode(bo),
                 intake_warnings=[],
                 updated_at=utcnow(),
             )

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from salesbot.booking_orders import service
+from salesbot.booking_orders import flows
 from salesbot.booking_orders.tasks import render_documents
 from salesbot.kit.storage import StorageError
 from tests.api.booking_orders.conftest import World, act, to_hos_review
@@ -46,7 +46,7 @@ async def test_documents_are_finished_by_the_job_after_a_storage_outage(
         queued.append((name, args))
         return "message-id"
 
-    monkeypatch.setattr(service, "enqueue", record)
+    monkeypatch.setattr(flows, "enqueue", record)
     monkeypatch.setattr(storage, "put", broken_put)
     response = await act(client, world.hos, bo["id"], "approve")
     monkeypatch.setattr(storage, "put", real_put)

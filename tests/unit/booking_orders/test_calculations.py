@@ -12,8 +12,6 @@ from salesbot.booking_orders.calculations import (
     BookingOrder,
     BookingOrderError,
     Location,
-    add_location,
-    apply_edit,
     calculate,
     campaign_duration,
     convert_currency,
@@ -22,8 +20,8 @@ from salesbot.booking_orders.calculations import (
     parse_date,
     parse_money,
     parse_percent,
-    remove_location,
 )
+from salesbot.booking_orders.edits import add_location, apply_edit, remove_location
 from tests.unit.booking_orders._sample import worked_example
 
 D = Decimal

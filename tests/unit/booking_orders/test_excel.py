@@ -8,8 +8,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from salesbot.booking_orders.calculations import calculate, convert_currency
-from salesbot.booking_orders.excel import TemplateError, fill_template, grouped, ordinal_date
-from salesbot.booking_orders.templates import default_template
+from salesbot.booking_orders.documents.excel import (
+    TemplateError,
+    fill_template,
+    grouped,
+    ordinal_date,
+)
+from salesbot.booking_orders.documents.templates import default_template
 from tests.unit.booking_orders._sample import worked_example
 
 

@@ -11,22 +11,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from salesbot.booking_orders.calculations import BookingOrderError, calculate
-from salesbot.booking_orders.excel import fill_template
-from salesbot.booking_orders.parsing import (
-    NeedsLLM,
-    ParseError,
-    apply_overrides,
-    classify_text,
-    normalise_label,
-    parse_amount,
-    parse_any_date,
-    parse_csv,
-    parse_document,
-    parse_notes,
-    parse_pdf,
-    parse_xlsx,
-)
-from salesbot.booking_orders.templates import default_template
+from salesbot.booking_orders.documents.excel import fill_template
+from salesbot.booking_orders.documents.templates import default_template
+from salesbot.booking_orders.reading.grid import parse_csv, parse_xlsx
+from salesbot.booking_orders.reading.labels import normalise_label, parse_amount, parse_any_date
+from salesbot.booking_orders.reading.notes import apply_overrides, parse_notes
+from salesbot.booking_orders.reading.results import NeedsLLM, ParseError
+from salesbot.booking_orders.reading.text import classify_text, parse_document, parse_pdf
 from tests.unit.booking_orders._sample import worked_example
 
 D = Decimal

@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from salesbot.booking_orders.calculations import calculate
-from salesbot.booking_orders.pdf import PdfError, combine_final, render_form_pdf
+from salesbot.booking_orders.documents.pdf import PdfError, combine_final, render_form_pdf
 from tests.unit.booking_orders._sample import worked_example
 
 

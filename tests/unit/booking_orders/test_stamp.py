@@ -10,7 +10,7 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from salesbot.booking_orders.stamp import (
+from salesbot.booking_orders.documents.stamp import (
     CORNER_ORDER,
     Corner,
     StampError,
@@ -19,7 +19,7 @@ from salesbot.booking_orders.stamp import (
     spot_box,
     stamp_document,
 )
-from salesbot.booking_orders.templates import default_stamp
+from salesbot.booking_orders.documents.templates import default_stamp
 
 STAMP = default_stamp("Viola")
 

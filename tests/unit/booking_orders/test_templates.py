@@ -5,7 +5,7 @@ import io
 from openpyxl import load_workbook
 from PIL import Image
 
-from salesbot.booking_orders.templates import (
+from salesbot.booking_orders.documents.templates import (
     FORM_CELLS,
     SHEET_NAME,
     default_stamp,

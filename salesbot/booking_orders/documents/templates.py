@@ -11,6 +11,7 @@ from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image, ImageDraw, ImageFont
 
 from salesbot.kit import fonts
@@ -89,27 +90,19 @@ def freeze_xlsx(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def default_template(company: str) -> bytes:
-    """The product's own BO template for `company`: a styled 'BO Form' sheet with empty values."""
-    name = " ".join(company.split()) or "Company"
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET_NAME
-    book.properties.creator = "Sales Proposal Bot"
-    book.properties.title = f"{name} booking order"
+_LABEL_FONT = Font(name="DejaVu Sans", size=10, bold=True, color=_INK)
+_VALUE_FONT = Font(name="DejaVu Sans", size=10)
+_LINE = Side(style="thin", color="8A93A8")
+_UNDERLINE = Border(bottom=_LINE)
 
+
+def _heading(sheet: Worksheet, name: str) -> None:
+    """The company's name over a 'BOOKING ORDER' banner."""
     for column, width in {"A": 26, "B": 36, "C": 3, "D": 22, "E": 36}.items():
         sheet.column_dimensions[column].width = width
-    title_font = Font(name="DejaVu Sans", size=18, bold=True, color=_INK)
-    label_font = Font(name="DejaVu Sans", size=10, bold=True, color=_INK)
-    value_font = Font(name="DejaVu Sans", size=10)
-    underline = Border(bottom=Side(style="thin", color="8A93A8"))
-    box_side = Side(style="thin", color="8A93A8")
-    band = PatternFill("solid", fgColor="E8ECF4")
-
     sheet.merge_cells("A2:E2")
     sheet["A2"] = name
-    sheet["A2"].font = title_font
+    sheet["A2"].font = Font(name="DejaVu Sans", size=18, bold=True, color=_INK)
     sheet["A2"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[2].height = 32
     sheet.merge_cells("A4:E4")
@@ -118,43 +111,63 @@ def default_template(company: str) -> bytes:
     sheet["A4"].fill = PatternFill("solid", fgColor=_INK)
     sheet["A4"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[4].height = 22
+    band = PatternFill("solid", fgColor="E8ECF4")
     for column in "ABCDE":
         sheet[f"{column}9"].fill = band
 
+
+def _form_cells(sheet: Worksheet) -> None:
     for cell in FORM_CELLS:
         sheet[cell.label_cell] = cell.label
-        sheet[cell.label_cell].font = label_font
+        sheet[cell.label_cell].font = _LABEL_FONT
         sheet[cell.label_cell].alignment = Alignment(vertical="top")
         value = sheet[cell.value_cell]
-        value.font = value_font
-        value.border = underline
+        value.font = _VALUE_FONT
+        value.border = _UNDERLINE
         value.alignment = Alignment(vertical="top", wrap_text=True)
         sheet.row_dimensions[value.row].height = 30
 
+
+def _splits_box(sheet: Worksheet) -> None:
     sheet.merge_cells(SPLITS_RANGE)
     sheet[SPLITS_CELL] = SPLITS_LABEL
-    sheet[SPLITS_CELL].font = value_font
+    sheet[SPLITS_CELL].font = _VALUE_FONT
     sheet[SPLITS_CELL].alignment = Alignment(vertical="top", wrap_text=True)
     for row in range(32, 38):
         for column in "ABCDE":
             sheet[f"{column}{row}"].border = Border(
-                left=box_side if column == "A" else None,
-                right=box_side if column == "E" else None,
-                top=box_side if row == 32 else None,
-                bottom=box_side if row == 37 else None,
+                left=_LINE if column == "A" else None,
+                right=_LINE if column == "E" else None,
+                top=_LINE if row == 32 else None,
+                bottom=_LINE if row == 37 else None,
             )
+
+
+def _signature_and_page(sheet: Worksheet) -> None:
     sheet[SIGNATURE_LABEL_CELL] = SIGNATURE_LABEL
-    sheet[SIGNATURE_LABEL_CELL].font = label_font
-    sheet[SIGNATURE_CELL].border = underline
+    sheet[SIGNATURE_LABEL_CELL].font = _LABEL_FONT
+    sheet[SIGNATURE_CELL].border = _UNDERLINE
     sheet[SIGNATURE_CELL].font = Font(name="DejaVu Sans", size=11, italic=True)
     sheet.row_dimensions[39].height = 30
-
     sheet.page_setup.orientation = "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_area = "A1:E40"
 
+
+def default_template(company: str) -> bytes:
+    """The product's own BO template for `company`: a styled 'BO Form' sheet with empty values."""
+    name = " ".join(company.split()) or "Company"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_NAME
+    book.properties.creator = "Sales Proposal Bot"
+    book.properties.title = f"{name} booking order"
+    _heading(sheet, name)
+    _form_cells(sheet)
+    _splits_box(sheet)
+    _signature_and_page(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return freeze_xlsx(buffer.getvalue())

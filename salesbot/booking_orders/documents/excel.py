@@ -19,7 +19,7 @@ from salesbot.booking_orders.calculations import (
     format_amount,
     format_percent,
 )
-from salesbot.booking_orders.templates import (
+from salesbot.booking_orders.documents.templates import (
     FORM_CELLS,
     SHEET_NAME,
     SIGNATURE_CELL,

@@ -17,7 +17,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from salesbot.booking_orders.pdf import FONT_BOLD, register_fonts
+from salesbot.booking_orders.documents.pdf import FONT_BOLD, register_fonts
 from salesbot.kit import fonts
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -17,8 +18,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from salesbot.booking_orders.calculations import BookingOrder, Calculated
-from salesbot.booking_orders.excel import display_value, form_content
-from salesbot.booking_orders.templates import FORM_CELLS, SIGNATURE_LABEL, SPLITS_LABEL
+from salesbot.booking_orders.documents.excel import FormContent, display_value, form_content
+from salesbot.booking_orders.documents.templates import FORM_CELLS, SIGNATURE_LABEL, SPLITS_LABEL
 from salesbot.kit import fonts
 
 FONT = "DejaVuSans"
@@ -45,48 +46,59 @@ def _text(value: str) -> str:
     return escape(value).replace("\n", "<br/>")
 
 
-def render_form_pdf(
-    bo: BookingOrder,
-    calc: Calculated,
-    *,
-    hos_name: str | None = None,
-    reference: str | None = None,
-    show_checks: bool = False,
-) -> bytes:
-    """One-page A4 preview of the BO form; `show_checks` adds warnings and missing data."""
-    register_fonts()
-    content = form_content(bo, calc, hos_name)
+@dataclass(frozen=True)
+class _Styles:
+    title: ParagraphStyle
+    banner: ParagraphStyle
+    label: ParagraphStyle
+    value: ParagraphStyle
+    italic: ParagraphStyle
+    small: ParagraphStyle
+
+
+def _styles() -> _Styles:
     title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=18, leading=22, textColor=_INK)
     title.alignment = TA_CENTER
     banner = ParagraphStyle(
         "banner", fontName=FONT_BOLD, fontSize=11, leading=16, textColor=colors.white
     )
     banner.alignment = TA_CENTER
-    label = ParagraphStyle("label", fontName=FONT_BOLD, fontSize=8.5, leading=11, textColor=_INK)
-    value = ParagraphStyle("value", fontName=FONT, fontSize=8.5, leading=11)
-    italic = ParagraphStyle("sig", fontName=FONT_ITALIC, fontSize=11, leading=14)
-    small = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10, textColor=_RULE)
+    return _Styles(
+        title=title,
+        banner=banner,
+        label=ParagraphStyle("label", fontName=FONT_BOLD, fontSize=8.5, leading=11, textColor=_INK),
+        value=ParagraphStyle("value", fontName=FONT, fontSize=8.5, leading=11),
+        italic=ParagraphStyle("sig", fontName=FONT_ITALIC, fontSize=11, leading=14),
+        small=ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10, textColor=_RULE),
+    )
 
+
+def _heading(company: str, reference: str | None, styles: _Styles) -> list[object]:
+    """The company's name over a 'BOOKING ORDER' banner, and the reference once there is one."""
     story: list[object] = [
-        Paragraph(_text(bo.company or "Booking order"), title),
+        Paragraph(_text(company or "Booking order"), styles.title),
         Spacer(1, 3 * mm),
     ]
-    header = Table([[Paragraph("BOOKING ORDER", banner)]], colWidths=[180 * mm])
+    header = Table([[Paragraph("BOOKING ORDER", styles.banner)]], colWidths=[180 * mm])
     header.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), _INK)]))
     story.append(header)
     if reference:
-        story += [Spacer(1, 2 * mm), Paragraph(_text(f"Reference: {reference}"), small)]
+        story += [Spacer(1, 2 * mm), Paragraph(_text(f"Reference: {reference}"), styles.small)]
     story.append(Spacer(1, 6 * mm))
+    return story
 
+
+def _form(content: FormContent, styles: _Styles) -> Table:
+    """The form's fields, two label/value pairs a row, as on the Excel form."""
     rows: list[list[object]] = []
     for left, right in zip(FORM_CELLS[0::2], FORM_CELLS[1::2], strict=True):
         rows.append(
             [
-                Paragraph(_text(left.label), label),
-                Paragraph(_text(display_value(content, left.key, left.kind)), value),
+                Paragraph(_text(left.label), styles.label),
+                Paragraph(_text(display_value(content, left.key, left.kind)), styles.value),
                 "",
-                Paragraph(_text(right.label), label),
-                Paragraph(_text(display_value(content, right.key, right.kind)), value),
+                Paragraph(_text(right.label), styles.label),
+                Paragraph(_text(display_value(content, right.key, right.kind)), styles.value),
             ]
         )
     form = Table(rows, colWidths=[36 * mm, 52 * mm, 4 * mm, 32 * mm, 56 * mm])
@@ -101,10 +113,12 @@ def render_form_pdf(
             ]
         )
     )
-    story += [form, Spacer(1, 6 * mm)]
+    return form
 
+
+def _splits(content: FormContent, styles: _Styles) -> Table:
     splits = "\n".join((SPLITS_LABEL, *content.splits))
-    box = Table([[Paragraph(_text(splits), value)]], colWidths=[180 * mm])
+    box = Table([[Paragraph(_text(splits), styles.value)]], colWidths=[180 * mm])
     box.setStyle(
         TableStyle(
             [
@@ -114,12 +128,15 @@ def render_form_pdf(
             ]
         )
     )
-    story += [box, Spacer(1, 8 * mm)]
+    return box
+
+
+def _signature(content: FormContent, styles: _Styles) -> Table:
     signature = Table(
         [
             [
-                Paragraph(_text(SIGNATURE_LABEL), label),
-                Paragraph(_text(content.hos_name or ""), italic),
+                Paragraph(_text(SIGNATURE_LABEL), styles.label),
+                Paragraph(_text(content.hos_name or ""), styles.italic),
             ]
         ],
         colWidths=[46 * mm, 80 * mm],
@@ -130,14 +147,37 @@ def render_form_pdf(
         )
     )
     signature.hAlign = "LEFT"
-    story.append(signature)
-    if show_checks and (calc.warnings or calc.missing):
-        story.append(Spacer(1, 8 * mm))
-        checks = [f"⚠ {warning}" for warning in calc.warnings]
-        if calc.missing:
-            checks.append("Missing: " + ", ".join(calc.missing))
-        story.append(Paragraph(_text("\n".join(checks)), value))
+    return signature
 
+
+def _checks(calc: Calculated, styles: _Styles) -> list[object]:
+    """The warnings and missing data, for a preview."""
+    if not (calc.warnings or calc.missing):
+        return []
+    checks = [f"⚠ {warning}" for warning in calc.warnings]
+    if calc.missing:
+        checks.append("Missing: " + ", ".join(calc.missing))
+    return [Spacer(1, 8 * mm), Paragraph(_text("\n".join(checks)), styles.value)]
+
+
+def render_form_pdf(
+    bo: BookingOrder,
+    calc: Calculated,
+    *,
+    hos_name: str | None = None,
+    reference: str | None = None,
+    show_checks: bool = False,
+) -> bytes:
+    """One-page A4 preview of the BO form; `show_checks` adds warnings and missing data."""
+    register_fonts()
+    content = form_content(bo, calc, hos_name)
+    styles = _styles()
+    story = _heading(bo.company, reference, styles)
+    story += [_form(content, styles), Spacer(1, 6 * mm)]
+    story += [_splits(content, styles), Spacer(1, 8 * mm)]
+    story.append(_signature(content, styles))
+    if show_checks:
+        story += _checks(calc, styles)
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,

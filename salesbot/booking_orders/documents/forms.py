@@ -21,16 +21,16 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from salesbot.booking_orders.calculations import BookingOrder, Calculated
-from salesbot.booking_orders.excel import fill_template
-from salesbot.booking_orders.pdf import (
+from salesbot.booking_orders.documents.excel import fill_template
+from salesbot.booking_orders.documents.pdf import (
     FONT,
     FONT_BOLD,
     combine_final,
     register_fonts,
     render_form_pdf,
 )
-from salesbot.booking_orders.stamp import stamp_document
-from salesbot.booking_orders.templates import SHEET_NAME
+from salesbot.booking_orders.documents.stamp import stamp_document
+from salesbot.booking_orders.documents.templates import SHEET_NAME
 
 # A spreadsheet original is shown as a table; beyond this it is not a booking order any more.
 MAX_TABLE_ROWS = 120

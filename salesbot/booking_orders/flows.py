@@ -1,0 +1,340 @@
+"""The approval workflow's steps with their side effects: submit, approve, reject, cancel, revise.
+
+Each step records an event row, the audit log and notifications in the same transaction as the
+change, with an optimistic version check so a transition applies exactly once; approval then
+produces the documents (or queues that for later).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from salesbot.auth.service import Principal
+from salesbot.booking_orders import (
+    access,
+    directory,
+    events,
+    messaging,
+    references,
+    rendering,
+    repository,
+    workflow,
+)
+from salesbot.booking_orders.directory import Company, Person
+from salesbot.booking_orders.messaging import Notice
+from salesbot.booking_orders.models import BookingOrderRow
+from salesbot.booking_orders.views import Env, View, build_view, fresh_view, load, tz
+from salesbot.booking_orders.workflow import Action, Actor, State
+from salesbot.jobs import enqueue
+from salesbot.kit.db import utcnow
+from salesbot.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from salesbot.kit.logging import get_logger
+from salesbot.notifications import service as notifications
+from salesbot.notifications.service import Batch, Recipient
+from salesbot.users import audit
+
+log = get_logger(__name__)
+
+
+async def act(
+    session: AsyncSession,
+    env: Env,
+    principal: Principal,
+    bo_id: uuid.UUID,
+    action: Action | str,
+    *,
+    version: int | None = None,
+    reason: str | None = None,
+    ip: str | None = None,
+    render_documents: bool = True,
+) -> View:
+    """Submit, approve, reject, cancel or revise; exactly once, recorded and notified."""
+    wanted = Action(action)
+    row, companies = await _target(session, principal, bo_id)
+    company = companies[row.company_id]
+    if version is not None and version != row.version:
+        raise await events.conflict(session, env.settings, row.id)
+    actor = access.actor_of(principal, companies)
+    decided = await _decide(session, env, principal, actor, row, company, wanted, reason)
+    access.check_permission(principal, decided)
+    if decided.new_version:
+        revision = await _revise(session, env, principal, row, decided, ip)
+        return await build_view(session, env, principal, revision, companies)
+    batches = await _move(session, env, principal, row, company, decided, ip)
+    if decided.to_state is State.APPROVED and render_documents:
+        await _render(session, env, row.id)
+    await notifications.deliver(env.settings, batches)
+    return await fresh_view(session, env, principal, row.id)
+
+
+async def _target(
+    session: AsyncSession, principal: Principal, bo_id: uuid.UUID
+) -> tuple[BookingOrderRow, dict[uuid.UUID, Company]]:
+    """The booking order to act on: coordinators and heads of sales may act on any they can
+    name (the workflow then decides whether it is theirs)."""
+    row = await repository.get(session, bo_id)
+    visible = row is not None and access.can_see(access.scope_of(principal), row)
+    if row is None or not (visible or access.acts_for_companies(principal)):
+        raise NotFound(access.NOT_FOUND)
+    return row, await directory.company_map(session)
+
+
+async def _decide(
+    session: AsyncSession,
+    env: Env,
+    principal: Principal,
+    actor: Actor,
+    row: BookingOrderRow,
+    company: Company,
+    wanted: Action,
+    reason: str | None,
+) -> workflow.Transition:
+    """The workflow's verdict, with a repeated action explained as who acted first."""
+    is_owner = row.owner_id == principal.user_id
+    try:
+        return workflow.transition(row.state, wanted, actor, company.name, is_owner, reason)
+    except workflow.ReasonRequired as exc:
+        raise ValidationFailed(str(exc), code="reason_required") from exc
+    except workflow.InvalidTransition as exc:
+        repeat = await events.repeat_of(
+            session, env.settings, row, wanted, principal, actor, company
+        )
+        raise repeat or Conflict(str(exc), code="invalid_transition") from exc
+    except workflow.TransitionDenied as exc:
+        repeat = await events.repeat_of(
+            session, env.settings, row, wanted, principal, actor, company
+        )
+        raise repeat or Forbidden(str(exc), code="transition_denied") from exc
+
+
+async def _move(
+    session: AsyncSession,
+    env: Env,
+    principal: Principal,
+    row: BookingOrderRow,
+    company: Company,
+    decided: workflow.Transition,
+    ip: str | None,
+) -> list[Batch]:
+    """Apply the transition with its event, notifications and audit entry, in one commit."""
+    now = utcnow()
+    row_id = row.id
+    try:
+        if decided.to_state is State.APPROVED:
+            year = now.astimezone(tz(env.settings)).year
+            # The number is taken before the row's version check and handed back on rollback.
+            row.reference = row.reference or await references.allocate(session, year)
+            row.approved_at = now
+            row.hos_name = principal.name
+        row.state = decided.to_state.value
+        row.updated_at = now
+        events.record(
+            session,
+            row,
+            principal,
+            decided.action.value,
+            decided.from_state.value,
+            decided.to_state.value,
+            reason=decided.reason,
+        )
+        await session.flush()
+        notice = messaging.transition_notice(decided, row, company.name, principal.name)
+        batches = [] if notice is None else [await _notify(session, principal, row, notice, row)]
+        audit.record(
+            session,
+            f"bo_{decided.action.value}",
+            actor_id=principal.user_id,
+            actor_email=principal.email,
+            target_type="booking_order",
+            target_id=row_id,
+            ip=ip,
+            details={
+                "from": decided.from_state.value,
+                "to": decided.to_state.value,
+                "reason": decided.reason,
+                "reference": row.reference,
+            },
+        )
+        await session.commit()
+    except StaleDataError:
+        await session.rollback()
+        raise await events.conflict(session, env.settings, row_id) from None
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(
+            "The booking order reference could not be assigned; please try again.",
+            code="reference_conflict",
+        ) from exc
+    return batches
+
+
+async def _revise(
+    session: AsyncSession,
+    env: Env,
+    principal: Principal,
+    row: BookingOrderRow,
+    decided: workflow.Transition,
+    ip: str | None,
+) -> BookingOrderRow:
+    """A new version in coordinator review, linked to the approved one (which stays)."""
+    existing = await repository.open_revision_of(session, row.id)
+    if existing is not None:
+        raise Conflict(
+            f"{messaging.label(row)} is already being revised (revision {existing.revision}); "
+            "continue with that one.",
+            code="revision_exists",
+            details={"booking_order_id": str(existing.id)},
+        )
+    row_id = row.id
+    revision = _revision_of(row, decided.to_state, utcnow())
+    session.add(revision)
+    # Touching the approved row bumps its version, so a second revise loses the race.
+    row.updated_at = revision.updated_at
+    try:
+        await session.flush()
+        _record_revision(session, principal, row, revision, decided)
+        notice = messaging.revision_notice(row, revision, principal.name)
+        batch = await _notify(session, principal, row, notice, revision)
+        audit.record(
+            session,
+            "bo_revise",
+            actor_id=principal.user_id,
+            actor_email=principal.email,
+            target_type="booking_order",
+            target_id=row_id,
+            ip=ip,
+            details={"revision_id": str(revision.id), "reference": row.reference},
+        )
+        await session.commit()
+    except StaleDataError:
+        await session.rollback()
+        raise await events.conflict(session, env.settings, row_id) from None
+    await notifications.deliver(env.settings, [batch])
+    return revision
+
+
+def _revision_of(row: BookingOrderRow, state: State, now: datetime) -> BookingOrderRow:
+    return BookingOrderRow(
+        company_id=row.company_id,
+        owner_id=row.owner_id,
+        state=state.value,
+        revision=row.revision + 1,
+        previous_id=row.id,
+        reference=row.reference,
+        data=dict(row.data),
+        bo_number=row.bo_number,
+        client=row.client,
+        currency=row.currency,
+        gross=row.gross,
+        intake_warnings=[],
+        extraction=row.extraction,
+        source_file_id=row.source_file_id,
+        updated_at=now,
+    )
+
+
+def _record_revision(
+    session: AsyncSession,
+    principal: Principal,
+    row: BookingOrderRow,
+    revision: BookingOrderRow,
+    decided: workflow.Transition,
+) -> None:
+    """One event on each: the approved booking order and its new revision."""
+    events.record(
+        session,
+        row,
+        principal,
+        "revise",
+        decided.from_state.value,
+        decided.from_state.value,
+        reason=decided.reason,
+        details={"revision_id": str(revision.id)},
+    )
+    events.record(
+        session,
+        revision,
+        principal,
+        "revise",
+        None,
+        decided.to_state.value,
+        reason=decided.reason,
+        details={"previous_id": str(row.id)},
+    )
+
+
+# ---------------------------------------------------------------- notifications
+
+
+async def _audience(
+    session: AsyncSession, notice: Notice, row: BookingOrderRow
+) -> list[Person | None]:
+    people: list[Person | None] = []
+    for group in notice.audience:
+        if group == "owner":
+            people.append(await directory.person(session, row.owner_id))
+        else:
+            people += await directory.people_with_role(session, group, row.company_id)
+    return people
+
+
+def _recipients(people: list[Person | None], exclude: uuid.UUID) -> list[Recipient]:
+    found: dict[uuid.UUID, Recipient] = {}
+    for person in people:
+        if person is None or person.id == exclude or not person.is_active:
+            continue
+        found[person.id] = Recipient(user_id=person.id, email=person.email, name=person.name)
+    return list(found.values())
+
+
+async def _notify(
+    session: AsyncSession,
+    principal: Principal,
+    row: BookingOrderRow,
+    notice: Notice,
+    about: BookingOrderRow,
+) -> Batch:
+    """In-app notifications for the notice's audience of `row` (never the actor), about `about`."""
+    people = await _audience(session, notice, row)
+    return notifications.notify(
+        session,
+        _recipients(people, principal.user_id),
+        kind=notice.kind,
+        title=notice.title,
+        body=notice.body,
+        link=messaging.link(about),
+        booking_order_id=about.id,
+    )
+
+
+# ---------------------------------------------------------------- documents
+
+
+async def _render(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> None:
+    """Produce the approval documents now; a storage outage queues them for the render job."""
+    if await rendering.render_approved(session, env, bo_id) == "retry":
+        try:
+            await enqueue("booking_orders.render", str(bo_id))
+        except (RuntimeError, KeyError) as exc:  # jobs not started (CLI, some tests)
+            log.warning(
+                "bo_render_not_queued", booking_order=str(bo_id), error_type=type(exc).__name__
+            )
+
+
+async def rerender(session: AsyncSession, env: Env, principal: Principal, bo_id: uuid.UUID) -> View:
+    """Produce the approval documents again (after a failure, or a new template or stamp)."""
+    row, companies = await load(session, principal, bo_id)
+    company = companies[row.company_id]
+    access.check_may_rerender(access.actor_of(principal, companies), company)
+    if row.state != State.APPROVED.value:
+        raise Conflict(
+            "Documents are produced when the head of sales approves the booking order.",
+            code="not_approved",
+        )
+    await _render(session, env, row.id)
+    return await fresh_view(session, env, principal, row.id)

@@ -1,0 +1,99 @@
+"""Values the user states in their message ('upload fee is 2000'), which win over the document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from decimal import Decimal
+
+from salesbot.booking_orders.calculations import (
+    BookingOrder,
+    BookingOrderError,
+    parse_money,
+    parse_percent,
+)
+from salesbot.booking_orders.edits import apply_edit
+from salesbot.booking_orders.reading.labels import CURRENCIES
+
+_AMOUNT = r"(?P<amount>(?:[A-Za-z]{3}\s*)?\d[\d,]*(?:\.\d+)?(?:\s*(?:k|m|mn|million|thousand)\b)?)"
+_AMOUNT_END = r"(?![\d%])(?![.,]\d)(?!\s*%)"
+_LINK = r"\s*(?:is|are|=|:|of|to|at|should\s+be|will\s+be)?\s*"
+_TEXT = r"(?P<text>[^,;\n]+?)(?=\s*(?:[,;\n]|\.(?:\s|$)|\band\b|$))"
+_NOTE_AMOUNTS: tuple[tuple[str, str], ...] = (
+    ("production_upload_fee", r"(?:production\s*/\s*upload|upload|production)\s+(?:fees?|costs?)"),
+    ("municipality_fee", r"(?:municipality|dm)(?:\s+fees?)?"),
+    ("net_pre_vat", r"net\s+(?:amount|total)(?:\s+(?:pre|before|excl\.?)\s*-?\s*vat)?"),
+    ("vat", r"vat(?:\s+amount)?"),
+)
+_NOTE_PERCENTS: tuple[tuple[str, str], ...] = (
+    ("sla_pct", r"sla"),
+    ("commission_pct", r"(?:agency\s+)?commission"),
+)
+_NOTE_TEXTS: tuple[tuple[str, str], ...] = (
+    ("client", r"(?:client(?:\s+name)?|advertiser)\s*(?:is|=|:)\s*"),
+    ("client", r"client\s+(?=(?-i:[A-Z]))"),
+    ("agency", r"agency\s*(?:is|=|:)\s*"),
+    ("brand_campaign", r"(?:brand|campaign)\s*(?:is|=|:)\s*"),
+    ("category", r"category\s*(?:is|=|:)\s*"),
+    ("payment_terms", r"payment\s+terms\s*(?:are|is|=|:)?\s*"),
+    ("sales_person", r"sales\s*person\s*(?:is|=|:)\s*"),
+)
+
+
+def parse_notes(notes: str, companies: Iterable[str] = ()) -> dict[str, Decimal | str]:
+    """Values the user states in the message ('upload fee is 2000', 'client is Nike')."""
+    text = notes[:4000]
+    overrides: dict[str, Decimal | str] = {}
+    for key, pattern in _NOTE_AMOUNTS:
+        match = re.search(r"(?i)\b" + pattern + _LINK + _AMOUNT + _AMOUNT_END, text)
+        # "UAE21 net amount 150000" is one location's amount, not the booking order's net.
+        preceding = text[: match.start()] if match else ""
+        if key == "net_pre_vat" and re.search(r"\w*\d\w*\s+$", preceding):
+            continue
+        if match:
+            try:
+                overrides[key] = parse_money(match.group("amount"))
+            except BookingOrderError:
+                continue
+    for key, pattern in _NOTE_PERCENTS:
+        match = re.search(r"(?i)\b" + pattern + _LINK + r"(?P<pct>\d+(?:\.\d+)?)\s*%?", text)
+        if match:
+            overrides[key] = parse_percent(match.group("pct") + "%")
+    for key, pattern in _NOTE_TEXTS:
+        if key in overrides:
+            continue
+        match = re.search(r"(?i)\b" + pattern + _TEXT, text)
+        if match and match.group("text").strip():
+            overrides[key] = match.group("text").strip()[:200]
+    number = re.search(
+        r"(?i)\b(?:bo|booking\s+order|po)\s*(?:number|no\.?|#)\s*(?:is|=|:)?\s*"
+        r"(?P<ref>[A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9])",
+        text,
+    )
+    if number:
+        overrides["bo_number"] = number.group("ref")
+    currency = re.search(
+        r"(?i)\b(?:currency\s*(?:is|=|:)?\s*|in\s+)(?P<code>" + "|".join(CURRENCIES) + r")\b",
+        text,
+    )
+    if currency:
+        overrides["currency"] = currency.group("code").upper()
+    mentioned = [
+        name
+        for name in companies
+        if name.strip() and re.search(r"(?i)(?<!\w)" + re.escape(name.strip()) + r"(?!\w)", text)
+    ]
+    if len(mentioned) == 1:
+        overrides["company"] = mentioned[0].strip()
+    return overrides
+
+
+def apply_overrides(bo: BookingOrder, overrides: dict[str, Decimal | str]) -> BookingOrder:
+    """The user's stated values win over the document's (company first: it guards the client)."""
+    ordered = sorted(overrides.items(), key=lambda item: item[0] != "company")
+    for key, value in ordered:
+        # A stated currency says what the document's figures are in; it is not a conversion.
+        is_currency = key == "currency"
+        bo = replace(bo, currency=str(value)) if is_currency else apply_edit(bo, key, value)
+    return bo
