@@ -32,6 +32,7 @@ from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.parse import quote
 from salesbot.kit.storage import Storage
 from salesbot.locations import service as locations
 from salesbot.locations.matching import AmbiguousLocation, match_location
@@ -887,8 +888,7 @@ async def set_currency_rates(
         code = raw_code.strip().upper()
         if code not in KNOWN_CURRENCIES:
             raise ValidationFailed(
-                f"Unknown currency '{pricing.quote(raw_code, 10)}'. "
-                "Use ISO codes such as USD, EUR or GBP.",
+                f"Unknown currency '{quote(raw_code, 10)}'. Use ISO codes such as USD, EUR or GBP.",
                 code="unknown_currency",
             )
         if not rate.is_finite() or rate <= 0:

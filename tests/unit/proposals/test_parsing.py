@@ -3,10 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from salesbot.kit.parse import Duration, add_months
 from salesbot.proposals.pricing import (
-    Duration,
     ProposalError,
-    add_months,
     format_date,
     format_date_range,
     ordinal,
