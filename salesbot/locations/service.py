@@ -40,7 +40,7 @@ from salesbot.locations.schemas import (
     LocationUpdate,
     MatchOut,
 )
-from salesbot.proposals.render_pptx import TemplateError, open_deck
+from salesbot.proposals.rendering.pptx import TemplateError, open_deck
 from salesbot.users import audit
 from salesbot.users.models import Company
 

@@ -41,8 +41,12 @@ from salesbot.ops import app_settings
 from salesbot.proposals import pricing, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
 from salesbot.proposals.naming import client_file_name, location_pptx_name
-from salesbot.proposals.render_pdf import combined_package_pdf, combined_separate_pdf, pptx_to_pdf
-from salesbot.proposals.render_pptx import (
+from salesbot.proposals.rendering.pdf import (
+    combined_package_pdf,
+    combined_separate_pdf,
+    pptx_to_pdf,
+)
+from salesbot.proposals.rendering.pptx import (
     DeckStyle,
     TemplateError,
     render_combined_pptx,

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from salesbot.proposals.pricing import SeparateItem, SeparateRequest, price_separate
-from salesbot.proposals.render_pptx import (
+from salesbot.proposals.rendering.pptx import (
     DeckStyle,
     TemplateError,
     is_default_deck,

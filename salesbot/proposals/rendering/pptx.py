@@ -18,9 +18,9 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
 
 from salesbot.proposals.pricing import InvestmentTable, LocationFacts, TableRow
-from salesbot.proposals.render_copy import add_blank_slide, copy_slide
-from salesbot.proposals.render_text import BOLD, REGULAR, text_height, text_width
-from salesbot.proposals.render_theme import rgb_color
+from salesbot.proposals.rendering.fonts import BOLD, REGULAR, text_height, text_width
+from salesbot.proposals.rendering.slide_copy import add_blank_slide, copy_slide
+from salesbot.proposals.rendering.theme import rgb_color
 
 DEFAULT_DECK_MARKER = "salesbot-default-deck"
 SLIDE_WIDTH = Emu(12192000)  # 13.333 in: 16:9

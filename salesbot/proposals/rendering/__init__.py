@@ -1,0 +1,1 @@
+"""Proposal files: PPTX decks (`pptx`, `slide_copy`, `theme`, `fonts`) and their PDFs (`pdf/`)."""
