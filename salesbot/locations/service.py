@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal, RoleGrant
 from salesbot.files import service as files
+from salesbot.kit.decks import TemplateError, open_deck
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
@@ -40,7 +41,6 @@ from salesbot.locations.schemas import (
     LocationUpdate,
     MatchOut,
 )
-from salesbot.proposals.rendering.pptx import TemplateError, open_deck
 from salesbot.users import audit
 from salesbot.users.models import Company
 

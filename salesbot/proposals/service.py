@@ -28,6 +28,7 @@ from salesbot.assistant.tooling import FileCard
 from salesbot.auth.service import Principal
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
+from salesbot.kit.decks import TemplateError
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
@@ -41,17 +42,13 @@ from salesbot.ops import app_settings
 from salesbot.proposals import pricing, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
 from salesbot.proposals.naming import client_file_name, location_pptx_name
+from salesbot.proposals.rendering.drawing import DeckStyle
 from salesbot.proposals.rendering.pdf import (
     combined_package_pdf,
     combined_separate_pdf,
     pptx_to_pdf,
 )
-from salesbot.proposals.rendering.pptx import (
-    DeckStyle,
-    TemplateError,
-    render_combined_pptx,
-    render_separate_pptx,
-)
+from salesbot.proposals.rendering.pptx import render_combined_pptx, render_separate_pptx
 from salesbot.proposals.repository import Filters, Visibility
 from salesbot.proposals.schemas import (
     CombinedArgs,

@@ -1,1 +1,1 @@
-"""Proposal files: PPTX decks (`pptx`, `slide_copy`, `theme`, `fonts`) and their PDFs (`pdf/`)."""
+"""Proposal files: PPTX decks (pptx, investment, drawing, slide_copy, theme, fonts), PDFs (pdf/)."""
