@@ -20,7 +20,7 @@ from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
 from salesbot.kit.storage import content_disposition
-from salesbot.proposals import export, service
+from salesbot.proposals import export, rates, service
 from salesbot.proposals.schemas import (
     CurrencyRates,
     CurrencyRatesIn,
@@ -185,7 +185,7 @@ async def duplicate_proposal(
 @settings_router.get("/currency-rates", response_model=CurrencyRates)
 async def get_currency_rates(session: DbSession, principal: Reader) -> CurrencyRates:
     """AED per one unit of each supported display currency."""
-    return await service.currency_rates(session)
+    return await rates.currency_rates(session)
 
 
 @settings_router.put(
@@ -199,6 +199,6 @@ async def put_currency_rates(
     body: CurrencyRatesIn, request: Request, session: DbSession, principal: SettingsAdmin
 ) -> CurrencyRates:
     """Replace the rate table (admins); currencies left out are no longer offered."""
-    return await service.set_currency_rates(
+    return await rates.set_currency_rates(
         session, body.rates, actor=principal, ip=request_ip(request)
     )

@@ -8,14 +8,15 @@ from typing import Any
 from salesbot.assistant.tooling import FileCard
 from salesbot.proposals import pricing
 from salesbot.proposals.models import Proposal, ProposalLocation
+from salesbot.proposals.priced import Money, PricedProposal
 from salesbot.proposals.schemas import ProposalLocationBrief, ProposalSummary
 
 
-def _money(m: pricing.Money) -> dict[str, str]:
+def _money(m: Money) -> dict[str, str]:
     return {"aed": str(m.aed), "amount": str(m.amount), "currency": m.currency, "text": m.text}
 
 
-def figures(priced: pricing.PricedProposal) -> dict[str, Any]:
+def figures(priced: PricedProposal) -> dict[str, Any]:
     """The priced proposal as JSON-safe data (amounts as strings)."""
     locs = [
         {

@@ -18,6 +18,7 @@ from salesbot.kit.decks import TemplateError
 from salesbot.kit.logging import get_logger
 from salesbot.proposals import pricing
 from salesbot.proposals.naming import client_file_name, location_pptx_name
+from salesbot.proposals.priced import PricedProposal
 from salesbot.proposals.rendering.drawing import DeckStyle
 from salesbot.proposals.rendering.pdf import (
     combined_package_pdf,
@@ -51,7 +52,7 @@ def deck_style(company: users.CompanyInfo | None) -> DeckStyle:
 
 
 async def render_separate(
-    priced: pricing.PricedProposal,
+    priced: PricedProposal,
     facts: Sequence[pricing.LocationFacts],
     templates: Sequence[bytes | None],
     styles: Sequence[DeckStyle],
@@ -93,7 +94,7 @@ async def render_separate(
 
 
 async def render_combined(
-    priced: pricing.PricedProposal,
+    priced: PricedProposal,
     facts: Sequence[pricing.LocationFacts],
     templates: Mapping[str, bytes],
     style: DeckStyle,

@@ -27,7 +27,6 @@ from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
-from salesbot.kit.parse import quote
 from salesbot.kit.storage import Storage
 from salesbot.locations import service as locations
 from salesbot.locations.matching import AmbiguousLocation, match_location
@@ -36,12 +35,12 @@ from salesbot.ops import app_settings
 from salesbot.proposals import pricing, render, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
 from salesbot.proposals.presenters import figures, summary
+from salesbot.proposals.priced import PricedProposal
 from salesbot.proposals.repository import Filters, Visibility
 from salesbot.proposals.schemas import (
     CombinedArgs,
     CombinedItem,
     CombinedProposalIn,
-    CurrencyRates,
     DuplicateRequest,
     PackageOut,
     ProposalLocationOut,
@@ -53,7 +52,6 @@ from salesbot.proposals.schemas import (
     SeparateProposalIn,
 )
 from salesbot.settings import Settings
-from salesbot.users import audit
 from salesbot.users import service as users
 
 log = get_logger(__name__)
@@ -62,15 +60,7 @@ Progress = render.Progress
 ProposalInput = SeparateArgs | CombinedArgs
 
 PROPOSAL_NOT_FOUND = "Proposal not found."
-MAX_RATE = Decimal(100_000)
 _MANAGER_ROLES = frozenset({"hos", "finance"})
-# ISO 4217 codes an admin may give a rate for (a typo such as "USS" is refused).
-KNOWN_CURRENCIES = frozenset(
-    (  # noqa: SIM905 - a compact list of codes
-        "AED AUD BHD CAD CHF CNY DKK EGP EUR GBP HKD INR JOD JPY KRW KWD "
-        "LBP MAD NOK NZD OMR PHP PKR QAR RUB SAR SEK SGD THB TRY USD ZAR"
-    ).split()
-)
 
 
 class ProposalRejected(ValidationFailed):
@@ -227,7 +217,7 @@ def _price(
     company_name: str,
     rules: pricing.PricingSettings,
     today: date,
-) -> pricing.PricedProposal:
+) -> PricedProposal:
     request = _pricing_request(data, keys, company_name)
     try:
         if isinstance(request, pricing.CombinedRequest):
@@ -285,7 +275,7 @@ class _Quote:
     keys: list[str]
     facts: dict[str, pricing.LocationFacts]
     companies: dict[uuid.UUID, users.CompanyInfo]
-    priced: pricing.PricedProposal
+    priced: PricedProposal
 
 
 async def _quote(
@@ -582,66 +572,3 @@ async def list_proposals(
     summaries = [summary(p, places.get(p.id, [])) for p in rows]
     next_cursor = encode_cursor({"before": str(rows[-1].id)}) if more and rows else None
     return summaries, next_cursor
-
-
-# --- currency rates ------------------------------------------------------------------------
-
-
-def _rates_out(rates: Mapping[str, Decimal]) -> CurrencyRates:
-    return CurrencyRates(
-        rates={
-            code: format(rate.normalize(), "f")
-            for code, rate in sorted(rates.items())
-            if code != pricing.BASE_CURRENCY
-        }
-    )
-
-
-async def currency_rates(session: AsyncSession) -> CurrencyRates:
-    return _rates_out(await app_settings.get_currency_rates(session))
-
-
-async def set_currency_rates(
-    session: AsyncSession,
-    rates: Mapping[str, Decimal],
-    *,
-    actor: Principal,
-    ip: str | None = None,
-) -> CurrencyRates:
-    """Replace the rate table (AED per unit); unknown codes and non-positive rates are refused."""
-    clean: dict[str, Decimal] = {}
-    for raw_code, rate in rates.items():
-        code = raw_code.strip().upper()
-        if code not in KNOWN_CURRENCIES:
-            raise ValidationFailed(
-                f"Unknown currency '{quote(raw_code, 10)}'. Use ISO codes such as USD, EUR or GBP.",
-                code="unknown_currency",
-            )
-        if not rate.is_finite() or rate <= 0:
-            raise ValidationFailed(
-                f"The rate for {code} must be more than zero.", code="invalid_rate"
-            )
-        if rate > MAX_RATE:
-            raise ValidationFailed(f"The rate for {code} is too large.", code="invalid_rate")
-        if code == pricing.BASE_CURRENCY:
-            if rate != 1:
-                raise ValidationFailed(
-                    "AED is the base currency; its rate is always 1.", code="invalid_rate"
-                )
-            continue
-        clean[code] = rate
-    if not clean:
-        raise ValidationFailed("Give at least one currency rate besides AED.", code="no_rates")
-    stored = await app_settings.set_currency_rates(session, clean)
-    audit.record(
-        session,
-        "settings.currency_rates",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="settings",
-        target_id=app_settings.CURRENCY_RATES_KEY,
-        ip=ip,
-        details={"rates": {code: str(rate) for code, rate in clean.items()}},
-    )
-    await session.commit()
-    return _rates_out(stored)

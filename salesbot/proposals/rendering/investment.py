@@ -9,7 +9,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 
-from salesbot.proposals.pricing import InvestmentTable, TableRow
+from salesbot.proposals.priced import InvestmentTable, TableRow
 from salesbot.proposals.rendering.drawing import (
     BORDER,
     CHARCOAL,

@@ -9,7 +9,8 @@ from typing import Any
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 
 from salesbot.kit.decks import open_deck
-from salesbot.proposals.pricing import InvestmentTable, LocationFacts
+from salesbot.proposals.priced import InvestmentTable
+from salesbot.proposals.pricing import LocationFacts
 from salesbot.proposals.rendering.drawing import (
     DEFAULT_DECK_MARKER,
     LIGHT,
