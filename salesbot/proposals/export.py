@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from anyio import to_thread
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
+from salesbot.kit import sheets
+from salesbot.kit.sheets import safe_cell
 from salesbot.proposals import repository, service
 from salesbot.proposals.models import Proposal, ProposalLocation
 from salesbot.settings import Settings
@@ -37,11 +37,6 @@ _EXPORT_COLUMNS = (
     "Total",
     "Total (AED)",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _export_rows(
@@ -53,12 +48,12 @@ def _export_rows(
         proposal.version,
         created,
         proposal.proposal_date.isoformat(),
-        _cell(owner),
+        safe_cell(owner),
         proposal.kind,
-        _cell(proposal.client_name),
-        _cell(", ".join(p.display_name for p in places)),
+        safe_cell(proposal.client_name),
+        safe_cell(", ".join(p.display_name for p in places)),
         proposal.currency,
-        _cell(proposal.payment_terms),
+        safe_cell(proposal.payment_terms),
     ]
     data = proposal.figures
     package = data.get("package")
@@ -70,7 +65,7 @@ def _export_rows(
         return [
             [
                 *base,
-                _cell(durations),
+                safe_cell(durations),
                 package["net_rate"]["text"],
                 fee,
                 package["vat"]["text"],
@@ -84,7 +79,7 @@ def _export_rows(
             rows.append(
                 [
                     *base,
-                    _cell(f"{loc['display_name']} {option['duration']}"),
+                    safe_cell(f"{loc['display_name']} {option['duration']}"),
                     option["net_rate"]["text"],
                     option["fee"]["text"],
                     option["vat"]["text"],
@@ -93,23 +88,6 @@ def _export_rows(
                 ]
             )
     return rows
-
-
-def _workbook(rows: Sequence[Sequence[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook always has one sheet
-    sheet.title = "Proposals"
-    sheet.append(list(_EXPORT_COLUMNS))
-    for row in rows:
-        sheet.append(list(row))
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 async def export_proposals(
@@ -144,4 +122,4 @@ async def export_proposals(
         details={"count": len(proposals)},
     )
     await session.commit()
-    return await to_thread.run_sync(_workbook, rows)
+    return await to_thread.run_sync(sheets.xlsx, "Proposals", _EXPORT_COLUMNS, rows)

@@ -73,21 +73,28 @@ def display_totals(proposal: Proposal) -> list[str]:
     ]
 
 
+def record_fields(proposal: Proposal) -> dict[str, Any]:
+    """What every shape of a stored proposal shows: identity, version chain, client, files."""
+    return {
+        "id": proposal.id,
+        "version": proposal.version,
+        "root_id": proposal.root_id,
+        "previous_id": proposal.previous_id,
+        "kind": "combined" if proposal.kind == "combined" else "separate",
+        "owner_id": proposal.owner_id,
+        "client_name": proposal.client_name,
+        "currency": proposal.currency,
+        "created_at": proposal.created_at,
+        "proposal_date": proposal.proposal_date,
+        "files": [FileCard.model_validate(card) for card in proposal.files],
+    }
+
+
 def summary(proposal: Proposal, places: Sequence[ProposalLocation]) -> ProposalSummary:
     return ProposalSummary(
-        id=proposal.id,
-        version=proposal.version,
-        root_id=proposal.root_id,
-        previous_id=proposal.previous_id,
-        kind="combined" if proposal.kind == "combined" else "separate",
-        owner_id=proposal.owner_id,
-        client_name=proposal.client_name,
-        currency=proposal.currency,
-        created_at=proposal.created_at,
-        proposal_date=proposal.proposal_date,
+        **record_fields(proposal),
         locations=[
             ProposalLocationBrief(key=p.location_key, display_name=p.display_name) for p in places
         ],
         totals=display_totals(proposal),
-        files=[FileCard.model_validate(card) for card in proposal.files],
     )

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from salesbot.kit import parse
 from salesbot.kit.money import cents, group_thousands, percent_of, round_half_up, whole
-from salesbot.kit.parse import MONTH_NAMES as MONTHS
 from salesbot.kit.parse import Duration, quote
+from salesbot.kit.wording import format_date, format_date_range, plain_number
 from salesbot.proposals.priced import (
     Currency,
     DisplayType,
@@ -103,36 +103,15 @@ def parse_duration(text: str) -> Duration:
 # --------------------------------------------------------------------------- display
 
 
-def ordinal(day: int) -> str:
-    """1 → "1st", 2 → "2nd", 11 → "11th", 22 → "22nd"."""
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
-
-
-def format_date(value: date) -> str:
-    """5 November 2025 → "5th November 2025" (English month names, locale-independent)."""
-    return f"{ordinal(value.day)} {MONTHS[value.month - 1]} {value.year}"
-
-
-def format_date_range(start: date, end: date | None) -> str:
-    """ "1st January 2026 - 15th January 2026", or just the start date."""
-    return format_date(start) if end is None else f"{format_date(start)} - {format_date(end)}"
-
-
 def format_proposal_date(today: date) -> str:
     return today.strftime("%d/%m/%Y")
-
-
-def _plain_number(value: Decimal) -> str:
-    """7 → "7", 7.50 → "7.5" (sizes in metres)."""
-    return format(value.normalize(), "f")
 
 
 def location_line(facts: LocationFacts, spots: int = 1) -> str:
     """The spec's location line, e.g. "The Landmark Series: The Dubai Gateway - Size (...)"."""
     parts = [f"{facts.series}: {facts.display_name}" if facts.series else facts.display_name]
     if facts.width_m is not None and facts.height_m is not None:
-        parts.append(f"Size ({_plain_number(facts.width_m)}m x {_plain_number(facts.height_m)}m)")
+        parts.append(f"Size ({plain_number(facts.width_m)}m x {plain_number(facts.height_m)}m)")
     faces = facts.number_of_faces
     parts.append(f"{faces} face" if faces == 1 else f"{faces} faces")
     if facts.display_type == "digital":
@@ -365,7 +344,7 @@ def _dm_text(dm: Money) -> str:
 
 
 def _vat_label(settings: PricingSettings) -> str:
-    return f"VAT {_plain_number(settings.vat_pct)}% :"
+    return f"VAT {plain_number(settings.vat_pct)}% :"
 
 
 def _amounts(

@@ -34,7 +34,7 @@ from salesbot.locations.service import LocationInfo
 from salesbot.ops import app_settings
 from salesbot.proposals import pricing, render, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
-from salesbot.proposals.presenters import figures, summary
+from salesbot.proposals.presenters import figures, record_fields, summary
 from salesbot.proposals.priced import PricedProposal
 from salesbot.proposals.repository import Filters, Visibility
 from salesbot.proposals.schemas import (
@@ -240,22 +240,12 @@ def to_out(proposal: Proposal) -> ProposalOut:
     data = proposal.figures
     package = data.get("package")
     return ProposalOut(
-        id=proposal.id,
-        version=proposal.version,
-        root_id=proposal.root_id,
-        previous_id=proposal.previous_id,
-        kind="combined" if proposal.kind == "combined" else "separate",
-        owner_id=proposal.owner_id,
-        client_name=proposal.client_name,
+        **record_fields(proposal),
         payment_terms=proposal.payment_terms,
-        currency=proposal.currency,
-        created_at=proposal.created_at,
-        proposal_date=proposal.proposal_date,
         valid_until=proposal.valid_until,
         terms=list(data.get("terms", [])),
         locations=[ProposalLocationOut.model_validate(loc) for loc in data.get("locations", [])],
         package=PackageOut.model_validate(package) if package else None,
-        files=[FileCard.model_validate(card) for card in proposal.files],
         input=proposal.input,
     )
 

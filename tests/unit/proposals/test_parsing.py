@@ -4,11 +4,9 @@ from decimal import Decimal
 import pytest
 
 from salesbot.kit.parse import Duration, add_months
+from salesbot.kit.wording import format_date, format_date_range, ordinal
 from salesbot.proposals.pricing import (
     ProposalError,
-    format_date,
-    format_date_range,
-    ordinal,
     parse_amount,
     parse_date,
     parse_duration,
