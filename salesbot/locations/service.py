@@ -188,6 +188,38 @@ async def active_infos(session: AsyncSession) -> list[LocationInfo]:
     return [info(loc) for loc in await active_locations(session)]
 
 
+@dataclass(frozen=True)
+class NameMatch:
+    """One name matched against the active locations: the winner, or why there is none."""
+
+    location: LocationInfo | None
+    outcome: str
+    candidates: tuple[LocationRef, ...]  # the close alternatives, best first
+    message: str = ""  # without a winner: "could be several ..." or "Unknown location ..."
+
+
+async def match_active(session: AsyncSession, names: Sequence[str]) -> list[NameMatch]:
+    """Each name matched against the active locations (loaded once)."""
+    pool = await active_infos(session)
+    by_key = {loc.key: loc for loc in pool}
+    pool_refs = refs(pool)
+    matches: list[NameMatch] = []
+    for name in names:
+        result = match_location(name, pool_refs)
+        if result.winner is not None:
+            winner = by_key[result.winner.key]
+            matches.append(NameMatch(winner, result.outcome, result.candidates))
+            continue
+        shown = [r.display_name for r in result.candidates]
+        error = (
+            AmbiguousLocation(name, shown)
+            if result.outcome == "ambiguous"
+            else UnknownLocation(name, shown)
+        )
+        matches.append(NameMatch(None, result.outcome, result.candidates, str(error)))
+    return matches
+
+
 def refs(locations: Sequence[Location | LocationInfo]) -> list[LocationRef]:
     return [LocationRef(loc.key, loc.display_name, tuple(loc.aliases or [])) for loc in locations]
 

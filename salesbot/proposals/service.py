@@ -29,7 +29,6 @@ from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
 from salesbot.kit.storage import Storage
 from salesbot.locations import service as locations
-from salesbot.locations.matching import AmbiguousLocation, match_location
 from salesbot.locations.service import LocationInfo
 from salesbot.ops import app_settings
 from salesbot.proposals import pricing, render, repository
@@ -140,20 +139,17 @@ def _names(data: ProposalInput) -> list[str]:
 
 async def _resolve(session: AsyncSession, names: Sequence[str]) -> list[LocationInfo]:
     """Each name's active location, or the spec's error naming the proposal's position."""
-    pool = await locations.active_infos(session)
-    refs = locations.refs(pool)
-    by_key = {loc.key: loc for loc in pool}
     found: list[LocationInfo] = []
-    for position, name in enumerate(names, start=1):
-        result = match_location(name, refs)
-        if result.winner is not None:
-            found.append(by_key[result.winner.key])
+    matches = await locations.match_active(session, names)
+    for position, (name, match) in enumerate(zip(names, matches, strict=True), start=1):
+        if match.location is not None:
+            found.append(match.location)
             continue
-        candidates = [r.display_name for r in result.candidates]
-        keys = [r.key for r in result.candidates]
-        if result.outcome == "ambiguous":
+        candidates = [r.display_name for r in match.candidates]
+        keys = [r.key for r in match.candidates]
+        if match.outcome == "ambiguous":
             raise ProposalRejected(
-                f"{AmbiguousLocation(name, candidates)} (proposal {position})",
+                f"{match.message} (proposal {position})",
                 code="ambiguous_location",
                 details={"position": position, "candidates": keys},
             )
