@@ -30,8 +30,8 @@ from salesbot.proposals.pricing import (
     SeparateRequest,
     price_separate,
 )
-from salesbot.proposals.render_pdf import combined_separate_pdf, pptx_to_pdf
-from salesbot.proposals.render_pptx import render_separate_pptx
+from salesbot.proposals.rendering.pdf import combined_separate_pdf, pptx_to_pdf
+from salesbot.proposals.rendering.pptx import render_separate_pptx
 
 TARGET_SINGLE_S = 0.5
 TODAY = date(2025, 11, 5)

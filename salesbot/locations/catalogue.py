@@ -15,8 +15,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+from salesbot.kit import sheets
+from salesbot.kit.sheets import FORMULA_START, safe_cell
 
 FileKind = Literal["csv", "xlsx"]
 
@@ -39,7 +42,6 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("display_name", "display_type")
 MAX_ROWS = 5000
 MAX_CELL = 1000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_MEDIA = "text/csv"
 _XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES: dict[FileKind, str] = {"csv": _CSV_MEDIA, "xlsx": _XLSX_MEDIA}
@@ -72,14 +74,9 @@ def _cell_text(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value).strip()
-    if text[:1] == "'" and text[1:2] in _FORMULA_START:
+    if text[:1] == "'" and text[1:2] in FORMULA_START:
         text = text[1:]
     return text
-
-
-def safe_cell(text: str) -> str:
-    """Text made inert for spreadsheets (see the module docstring)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _rows(table: Sequence[Sequence[object]]) -> list[Row]:
@@ -167,24 +164,15 @@ def write_csv(records: Sequence[Mapping[str, object]]) -> bytes:
 
 
 def write_xlsx(records: Sequence[Mapping[str, object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook always has one sheet
-    sheet.title = "Locations"
-    sheet.append(list(COLUMNS))
-    for record in records:
-        row: list[object] = []
-        for name in COLUMNS:
-            value = record.get(name)
-            if isinstance(value, int | Decimal) and not isinstance(value, bool):
-                row.append(value)
-            else:
-                row.append(safe_cell(_plain(value)))
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheets.xlsx("Locations", COLUMNS, (_xlsx_row(record) for record in records))
+
+
+def _xlsx_row(record: Mapping[str, object]) -> list[object]:
+    row: list[object] = []
+    for name in COLUMNS:
+        value = record.get(name)
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            row.append(value)
+        else:
+            row.append(safe_cell(_plain(value)))
+    return row

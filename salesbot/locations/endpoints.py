@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession
+from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
-from salesbot.kit.storage import Storage, content_disposition
-from salesbot.locations import catalogue, service
+from salesbot.kit.storage import content_disposition
+from salesbot.locations import bulk, catalogue, service
 from salesbot.locations.schemas import (
     DisplayType,
     ImportReport,
@@ -23,7 +24,6 @@ from salesbot.locations.schemas import (
     MatchOut,
     TemplateRequest,
 )
-from salesbot.settings import Settings
 
 router = APIRouter(prefix="/api/locations", tags=["locations"], responses=AUTH_RESPONSES)
 Reader = Annotated[Principal, Depends(require("locations:read"))]
@@ -42,16 +42,6 @@ _INVALID: dict[int | str, dict[str, Any]] = {
 _FILE_NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such location or file"}
 }
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _storage(request: Request) -> Storage:
-    storage: Storage = request.app.state.storage
-    return storage
 
 
 @router.get("", response_model=Page[LocationOut])
@@ -80,14 +70,18 @@ async def list_locations(
 
 @router.post("", response_model=LocationOut, status_code=201, responses={**_CONFLICT, **_INVALID})
 async def create_location(
-    body: LocationCreate, request: Request, session: DbSession, principal: Admin
+    body: LocationCreate,
+    request: Request,
+    session: DbSession,
+    principal: Admin,
+    settings: AppSettings,
 ) -> LocationOut:
     """Add a location (admins)."""
     return await service.create_location(
         session,
         body,
         actor=principal,
-        default_upload_fee=_settings(request).default_upload_fee,
+        default_upload_fee=settings.default_upload_fee,
         ip=request_ip(request),
     )
 
@@ -122,7 +116,7 @@ async def export_locations(
     ] = "csv",
 ) -> Response:
     """Every location as CSV or XLSX, with the columns the import reads (admins)."""
-    data = await service.export_catalogue(session, fmt)
+    data = await bulk.export_catalogue(session, fmt)
     return Response(
         content=data,
         media_type=catalogue.MEDIA_TYPES[fmt],
@@ -134,7 +128,12 @@ async def export_locations(
     "/import", response_model=ImportReport, responses={**_FILE_NOT_FOUND, **_CONFLICT, **_INVALID}
 )
 async def import_locations(
-    body: ImportRequest, request: Request, session: DbSession, principal: Admin
+    body: ImportRequest,
+    request: Request,
+    session: DbSession,
+    principal: Admin,
+    settings: AppSettings,
+    storage: AppStorage,
 ) -> ImportReport:
     """Create or update locations from an uploaded CSV/XLSX file (admins).
 
@@ -142,12 +141,12 @@ async def import_locations(
     `details.rows` lists every failing row (`row`, `key`, `errors`). Rows are matched by key;
     locations not in the file are left as they are. `dry_run` checks without writing.
     """
-    return await service.import_catalogue(
+    return await bulk.import_catalogue(
         session,
-        _storage(request),
+        storage,
         body.file_id,
         actor=principal,
-        default_upload_fee=_settings(request).default_upload_fee,
+        default_upload_fee=settings.default_upload_fee,
         dry_run=body.dry_run,
         ip=request_ip(request),
     )
@@ -163,7 +162,12 @@ async def get_location(key: KeyPath, session: DbSession, principal: Reader) -> L
     "/{key}", response_model=LocationOut, responses={**_NOT_FOUND, **_CONFLICT, **_INVALID}
 )
 async def update_location(
-    key: KeyPath, body: LocationUpdate, request: Request, session: DbSession, principal: Admin
+    key: KeyPath,
+    body: LocationUpdate,
+    request: Request,
+    session: DbSession,
+    principal: Admin,
+    settings: AppSettings,
 ) -> LocationOut:
     """Change some fields of a location (admins); `is_active: false` deactivates it."""
     location = await service.get_location(session, key)
@@ -172,7 +176,7 @@ async def update_location(
         location,
         body,
         actor=principal,
-        default_upload_fee=_settings(request).default_upload_fee,
+        default_upload_fee=settings.default_upload_fee,
         ip=request_ip(request),
     )
 
@@ -191,13 +195,18 @@ async def delete_location(
     "/{key}/template", response_model=LocationOut, responses={**_FILE_NOT_FOUND, **_INVALID}
 )
 async def set_template(
-    key: KeyPath, body: TemplateRequest, request: Request, session: DbSession, principal: Admin
+    key: KeyPath,
+    body: TemplateRequest,
+    request: Request,
+    session: DbSession,
+    principal: Admin,
+    storage: AppStorage,
 ) -> LocationOut:
     """Use an uploaded .pptx as the location's deck, or `null` for the generated default."""
     location = await service.get_location(session, key)
     return await service.set_template(
         session,
-        _storage(request),
+        storage,
         location,
         body.file_id,
         actor=principal,

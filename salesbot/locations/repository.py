@@ -1,15 +1,14 @@
-"""Queries for the location catalogue (and the companies that sell the locations)."""
+"""Queries for the location catalogue."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.locations.models import Location
-from salesbot.users.models import Company
 
 
 async def get_by_key(session: AsyncSession, key: str) -> Location | None:
@@ -55,29 +54,6 @@ async def keys_in_use(session: AsyncSession, keys: Iterable[str]) -> dict[str, L
         return {}
     rows = await session.execute(select(Location).where(Location.key.in_(wanted)))
     return {loc.key: loc for loc in rows.scalars()}
-
-
-async def list_companies(session: AsyncSession) -> list[Company]:
-    return list((await session.execute(select(Company).order_by(Company.code))).scalars())
-
-
-async def company_by_ref(session: AsyncSession, ref: str) -> Company | None:
-    """A company by its code or its name (case-insensitive)."""
-    wanted = ref.strip().lower()
-    stmt = select(Company).where(
-        or_(func.lower(Company.code) == wanted, func.lower(Company.name) == wanted)
-    )
-    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
-
-
-async def companies_by_id(
-    session: AsyncSession, ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, Company]:
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.execute(select(Company).where(Company.id.in_(wanted)))
-    return {company.id: company for company in rows.scalars()}
 
 
 def add(session: AsyncSession, location: Location) -> None:

@@ -11,17 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from anyio import to_thread
-from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal, RoleGrant
 from salesbot.files import service as files
+from salesbot.kit.decks import TemplateError, open_deck
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
 from salesbot.kit.storage import Storage
-from salesbot.locations import catalogue, repository
+from salesbot.locations import repository
 from salesbot.locations.matching import (
     AmbiguousLocation,
     LocationRef,
@@ -32,17 +32,14 @@ from salesbot.locations.matching import (
 )
 from salesbot.locations.models import Location
 from salesbot.locations.schemas import (
-    ImportedRow,
-    ImportReport,
     LocationBrief,
     LocationCreate,
     LocationOut,
     LocationUpdate,
     MatchOut,
 )
-from salesbot.proposals.render_pptx import TemplateError, open_deck
 from salesbot.users import audit
-from salesbot.users.models import Company
+from salesbot.users import service as users
 
 log = get_logger(__name__)
 
@@ -71,7 +68,7 @@ def _plain(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def to_out(location: Location, company: Company | None) -> LocationOut:
+def to_out(location: Location, company: users.CompanyInfo | None) -> LocationOut:
     return LocationOut(
         id=location.id,
         key=location.key,
@@ -96,7 +93,7 @@ def to_out(location: Location, company: Company | None) -> LocationOut:
 
 
 async def outs(session: AsyncSession, locations: Sequence[Location]) -> list[LocationOut]:
-    companies = await repository.companies_by_id(session, (loc.company_id for loc in locations))
+    companies = await users.companies_by_id(session, (loc.company_id for loc in locations))
     return [to_out(loc, companies.get(loc.company_id)) for loc in locations]
 
 
@@ -145,7 +142,85 @@ async def active_locations(session: AsyncSession) -> list[Location]:
     return await repository.list_locations(session, active_only=True)
 
 
-def refs(locations: Sequence[Location]) -> list[LocationRef]:
+@dataclass(frozen=True)
+class LocationInfo:
+    """A location as plain values, for other capabilities (proposals price and record these)."""
+
+    id: uuid.UUID
+    key: str
+    display_name: str
+    aliases: tuple[str, ...]
+    company_id: uuid.UUID
+    display_type: str  # digital | static
+    series: str
+    width_m: Decimal | None
+    height_m: Decimal | None
+    number_of_faces: int
+    spot_duration_s: int | None
+    loop_duration_s: int | None
+    sov_pct: Decimal | None
+    upload_fee: Decimal | None
+    template_file_id: uuid.UUID | None
+
+
+def info(location: Location) -> LocationInfo:
+    return LocationInfo(
+        id=location.id,
+        key=location.key,
+        display_name=location.display_name,
+        aliases=tuple(location.aliases or []),
+        company_id=location.company_id,
+        display_type=location.display_type,
+        series=location.series or "",
+        width_m=location.width_m,
+        height_m=location.height_m,
+        number_of_faces=location.number_of_faces,
+        spot_duration_s=location.spot_duration_s,
+        loop_duration_s=location.loop_duration_s,
+        sov_pct=location.sov_pct,
+        upload_fee=location.upload_fee,
+        template_file_id=location.template_file_id,
+    )
+
+
+async def active_infos(session: AsyncSession) -> list[LocationInfo]:
+    """The locations a proposal may use, by key."""
+    return [info(loc) for loc in await active_locations(session)]
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """One name matched against the active locations: the winner, or why there is none."""
+
+    location: LocationInfo | None
+    outcome: str
+    candidates: tuple[LocationRef, ...]  # the close alternatives, best first
+    message: str = ""  # without a winner: "could be several ..." or "Unknown location ..."
+
+
+async def match_active(session: AsyncSession, names: Sequence[str]) -> list[NameMatch]:
+    """Each name matched against the active locations (loaded once)."""
+    pool = await active_infos(session)
+    by_key = {loc.key: loc for loc in pool}
+    pool_refs = refs(pool)
+    matches: list[NameMatch] = []
+    for name in names:
+        result = match_location(name, pool_refs)
+        if result.winner is not None:
+            winner = by_key[result.winner.key]
+            matches.append(NameMatch(winner, result.outcome, result.candidates))
+            continue
+        shown = [r.display_name for r in result.candidates]
+        error = (
+            AmbiguousLocation(name, shown)
+            if result.outcome == "ambiguous"
+            else UnknownLocation(name, shown)
+        )
+        matches.append(NameMatch(None, result.outcome, result.candidates, str(error)))
+    return matches
+
+
+def refs(locations: Sequence[Location | LocationInfo]) -> list[LocationRef]:
     return [LocationRef(loc.key, loc.display_name, tuple(loc.aliases or [])) for loc in locations]
 
 
@@ -194,22 +269,15 @@ async def resolve(session: AsyncSession, query: str, *, include_inactive: bool =
     )
 
 
-@dataclass(frozen=True)
-class CompanyInfo:
-    id: uuid.UUID
-    code: str
-    name: str
-    accent_color: str
-
-
 async def companies_of(
-    session: AsyncSession, locations: Sequence[Location]
-) -> dict[uuid.UUID, CompanyInfo]:
-    found = await repository.companies_by_id(session, (loc.company_id for loc in locations))
-    return {cid: CompanyInfo(c.id, c.code, c.name, c.accent_color) for cid, c in found.items()}
+    session: AsyncSession, locations: Sequence[Location | LocationInfo]
+) -> dict[uuid.UUID, users.CompanyInfo]:
+    return await users.companies_by_id(session, (loc.company_id for loc in locations))
 
 
-async def template_of(session: AsyncSession, storage: Storage, location: Location) -> bytes | None:
+async def template_of(
+    session: AsyncSession, storage: Storage, location: Location | LocationInfo
+) -> bytes | None:
     """The location's uploaded deck, or None (no template, or its file is gone)."""
     if location.template_file_id is None:
         return None
@@ -224,18 +292,18 @@ async def template_of(session: AsyncSession, storage: Storage, location: Locatio
 # --- changes (admins) ----------------------------------------------------------------------
 
 
-async def _company(session: AsyncSession, ref: str | None) -> Company:
+async def _company(session: AsyncSession, ref: str | None) -> users.CompanyInfo:
     if ref is None:
-        companies = await repository.list_companies(session)
+        companies = await users.list_companies(session)
         if len(companies) == 1:
             return companies[0]
         names = ", ".join(c.name for c in companies) or "none yet"
         raise ValidationFailed(
             f"Which company sells this location? Companies: {names}.", code="company_required"
         )
-    company = await repository.company_by_ref(session, ref)
+    company = await users.company_by_ref(session, ref)
     if company is None:
-        companies = await repository.list_companies(session)
+        companies = await users.list_companies(session)
         names = ", ".join(c.name for c in companies) or "none yet"
         raise ValidationFailed(
             f"Unknown company '{quote_name(ref, 40)}'. Companies: {names}.", code="unknown_company"
@@ -252,7 +320,8 @@ def slug(name: str) -> str:
     return text[:80].strip("_")
 
 
-def _apply(location: Location, values: dict[str, Any], default_upload_fee: Decimal) -> None:
+def apply_values(location: Location, values: dict[str, Any], default_upload_fee: Decimal) -> None:
+    """Set the given fields; a static location drops digital fields, a digital one gets defaults."""
     for name, value in values.items():
         if name != "company":
             setattr(location, name, value)
@@ -268,6 +337,27 @@ def _apply(location: Location, values: dict[str, Any], default_upload_fee: Decim
         location.sov_pct = DEFAULT_SOV_PCT
     if location.upload_fee is None:
         location.upload_fee = default_upload_fee
+
+
+def _audit(
+    session: AsyncSession,
+    action: str,
+    actor: Principal,
+    key: str,
+    ip: str | None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record an admin's change to one location (the caller's commit makes it durable)."""
+    audit.record(
+        session,
+        action,
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        target_type="location",
+        target_id=key,
+        ip=ip,
+        details=details,
+    )
 
 
 def _key_taken(key: str) -> Conflict:
@@ -297,17 +387,9 @@ async def create_location(
         raise _key_taken(key)
     company = await _company(session, data.company)
     location = Location(key=key, company_id=company.id)
-    _apply(location, data.model_dump(exclude={"key"}), default_upload_fee)
+    apply_values(location, data.model_dump(exclude={"key"}), default_upload_fee)
     repository.add(session, location)
-    audit.record(
-        session,
-        "location.create",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="location",
-        target_id=key,
-        ip=ip,
-    )
+    _audit(session, "location.create", actor, key, ip)
     await _commit(session, key)
     log.info("location_created", location=key)
     return to_out(location, company)
@@ -332,17 +414,8 @@ async def update_location(
         raise _key_taken(new_key)
     if "company" in values:
         location.company_id = (await _company(session, values["company"])).id
-    _apply(location, values, default_upload_fee)
-    audit.record(
-        session,
-        "location.update",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="location",
-        target_id=location.key,
-        ip=ip,
-        details={"fields": sorted(values)},
-    )
+    apply_values(location, values, default_upload_fee)
+    _audit(session, "location.update", actor, location.key, ip, {"fields": sorted(values)})
     await _commit(session, location.key)
     log.info("location_updated", location=location.key, fields=sorted(values))
     return await out(session, location)
@@ -354,15 +427,7 @@ async def delete_location(
     """Remove a location; proposals keep their own copy of its name and key."""
     key = location.key
     await repository.delete(session, location)
-    audit.record(
-        session,
-        "location.delete",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="location",
-        target_id=key,
-        ip=ip,
-    )
+    _audit(session, "location.delete", actor, key, ip)
     await session.commit()
     log.info("location_deleted", location=key)
 
@@ -394,15 +459,13 @@ async def set_template(
         if len(deck.slides) < 1:
             raise ValidationFailed("The template deck has no slides.", code="template_invalid")
     location.template_file_id = file_id
-    audit.record(
+    _audit(
         session,
         "location.template",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="location",
-        target_id=location.key,
-        ip=ip,
-        details={"file_id": str(file_id) if file_id else None},
+        actor,
+        location.key,
+        ip,
+        {"file_id": str(file_id) if file_id else None},
     )
     await session.commit()
     return await out(session, location)
@@ -430,164 +493,6 @@ async def upsert_location(
         )
     await session.flush()
     return location
-
-
-# --- import and export ---------------------------------------------------------------------
-
-
-def _row_errors(exc: ValidationError) -> list[str]:
-    out: list[str] = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err.get("loc", ()) if not isinstance(p, int)) or "row"
-        out.append(f"{field}: {err.get('msg', 'invalid')}")
-    return out[:10]
-
-
-async def import_catalogue(
-    session: AsyncSession,
-    storage: Storage,
-    file_id: uuid.UUID,
-    *,
-    actor: Principal,
-    default_upload_fee: Decimal,
-    dry_run: bool = False,
-    ip: str | None = None,
-) -> ImportReport:
-    """Create or update locations from a CSV/XLSX file, all or nothing.
-
-    Every row is checked first; if any row has a problem nothing is written and the error's
-    details list each failing row with its problems. Locations absent from the file are kept.
-    """
-    record = await files.get_for(session, actor, file_id)
-    if record.kind not in ("csv", "xlsx"):
-        raise ValidationFailed(
-            "Import a .csv or .xlsx file with one location per row.", code="import_file_type"
-        )
-    try:
-        data = await files.read_bytes(storage, record)
-    except files.FileTooLargeToProcess as exc:
-        raise ValidationFailed(str(exc), code="import_file_too_large") from None
-    kind: catalogue.FileKind = "csv" if record.kind == "csv" else "xlsx"
-    try:
-        rows = await to_thread.run_sync(catalogue.read_rows, data, kind)
-    except catalogue.CatalogueFileError as exc:
-        raise ValidationFailed(str(exc), code="import_file_invalid") from None
-    if not rows:
-        raise ValidationFailed("The file has no location rows.", code="import_file_invalid")
-
-    companies = {c.code.lower(): c for c in await repository.list_companies(session)}
-    companies |= {c.name.lower(): c for c in companies.values()}
-    parsed: list[tuple[int, str, LocationCreate, Company]] = []
-    problems: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for row in rows:
-        errors: list[str] = []
-        key = ""
-        try:
-            data_row = LocationCreate.model_validate(row.values)
-        except ValidationError as exc:
-            errors += _row_errors(exc)
-            data_row = None
-        if data_row is not None:
-            key = data_row.key or slug(data_row.display_name)
-            if not key:
-                errors.append("key: cannot be made from the name; give a key")
-            elif key in seen:
-                errors.append(f"key: '{key}' is also on row {seen[key]}")
-            else:
-                seen[key] = row.number
-        company = None
-        ref = row.values.get("company")
-        if ref is None:
-            only = {c.id: c for c in companies.values()}
-            if len(only) == 1:
-                company = next(iter(only.values()))
-            else:
-                errors.append("company: required (code or name)")
-        else:
-            company = companies.get(" ".join(ref.split()).lower())
-            if company is None:
-                errors.append(f"company: unknown company '{quote_name(ref, 40)}'")
-        if errors or data_row is None or company is None:
-            shown_key = key or quote_name(row.values.get("key", ""), 80)
-            problems.append({"row": row.number, "key": shown_key, "errors": errors})
-            continue
-        parsed.append((row.number, key, data_row, company))
-    if problems:
-        count = len(problems)
-        noun = "row has" if count == 1 else "rows have"
-        raise ValidationFailed(
-            f"{count} {noun} problems; nothing was imported. Fix them and import again.",
-            code="import_failed",
-            details={"rows": problems[:200]},
-        )
-
-    existing = await repository.keys_in_use(session, (key for _, key, _, _ in parsed))
-    report: list[ImportedRow] = []
-    for number, key, data_row, company in parsed:
-        location = existing.get(key)
-        action: Any = "updated" if location is not None else "created"
-        if location is None:
-            location = Location(key=key, company_id=company.id)
-            repository.add(session, location)
-        location.company_id = company.id
-        # A row describes the whole location: columns left blank take their defaults.
-        _apply(location, data_row.model_dump(exclude={"key"}), default_upload_fee)
-        report.append(ImportedRow(row=number, key=key, action=action))
-    created = sum(1 for r in report if r.action == "created")
-    result = ImportReport(
-        created=created, updated=len(report) - created, dry_run=dry_run, rows=report
-    )
-    if dry_run:
-        await session.rollback()
-        return result
-    audit.record(
-        session,
-        "location.import",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="file",
-        target_id=file_id,
-        ip=ip,
-        details={"created": result.created, "updated": result.updated},
-    )
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict(
-            "The catalogue changed while importing; please import again.", code="import_conflict"
-        ) from None
-    log.info("locations_imported", created=result.created, updated=result.updated)
-    return result
-
-
-def _export_record(location: Location, company: Company | None) -> dict[str, object]:
-    return {
-        "key": location.key,
-        "display_name": location.display_name,
-        "aliases": list(location.aliases or []),
-        "company": company.code if company else "",
-        "display_type": location.display_type,
-        "series": location.series or "",
-        "width_m": location.width_m,
-        "height_m": location.height_m,
-        "number_of_faces": location.number_of_faces,
-        "spot_duration_s": location.spot_duration_s,
-        "loop_duration_s": location.loop_duration_s,
-        "sov_pct": location.sov_pct,
-        "upload_fee": location.upload_fee,
-        "is_active": location.is_active,
-    }
-
-
-async def export_catalogue(session: AsyncSession, kind: catalogue.FileKind) -> bytes:
-    """Every location (active or not) in the import format."""
-    locations = await repository.list_locations(session)
-    companies = await repository.companies_by_id(session, (loc.company_id for loc in locations))
-    records = [_export_record(loc, companies.get(loc.company_id)) for loc in locations]
-    writer = catalogue.write_csv if kind == "csv" else catalogue.write_xlsx
-    return await to_thread.run_sync(writer, records)
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Location]:

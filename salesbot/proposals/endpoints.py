@@ -16,10 +16,11 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession
+from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
-from salesbot.kit.storage import Storage, content_disposition
-from salesbot.proposals import service
+from salesbot.kit.storage import content_disposition
+from salesbot.proposals import export, rates, service
 from salesbot.proposals.schemas import (
     CurrencyRates,
     CurrencyRatesIn,
@@ -29,7 +30,6 @@ from salesbot.proposals.schemas import (
     ProposalPreview,
     ProposalSummary,
 )
-from salesbot.settings import Settings
 
 router = APIRouter(prefix="/api/proposals", tags=["proposals"], responses=AUTH_RESPONSES)
 settings_router = APIRouter(prefix="/api/settings", tags=["settings"], responses=AUTH_RESPONSES)
@@ -59,43 +59,32 @@ DateFrom = Annotated[date | None, Query(description="Proposal date on or after")
 DateTo = Annotated[date | None, Query(description="Proposal date on or before")]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _storage(request: Request) -> Storage:
-    storage: Storage = request.app.state.storage
-    return storage
-
-
 @router.post("", response_model=ProposalOut, status_code=201, responses={**_CONFLICT, **_REJECTED})
 async def create_proposal(
     body: Annotated[ProposalCreate, Body()],
-    request: Request,
     session: DbSession,
     principal: Creator,
+    settings: AppSettings,
+    storage: AppStorage,
 ) -> ProposalOut:
     """Price and produce a proposal (`kind`: separate or combined) with its PPTX and PDF.
 
     The answer has every location's figures per rate option (exact AED amounts and display
     text) and the produced files as cards with download URLs.
     """
-    proposal = await service.create_proposal(
-        session, _storage(request), principal, body, settings=_settings(request)
-    )
+    proposal = await service.create_proposal(session, storage, principal, body, settings=settings)
     return service.to_out(proposal)
 
 
 @router.post("/preview", response_model=ProposalPreview, responses=_REJECTED)
 async def preview_proposal(
     body: Annotated[ProposalCreate, Body()],
-    request: Request,
     session: DbSession,
     principal: Creator,
+    settings: AppSettings,
 ) -> ProposalPreview:
     """The figures the same body would produce, for live totals; nothing is made or stored."""
-    return await service.preview_proposal(session, body, settings=_settings(request))
+    return await service.preview_proposal(session, body, settings=settings)
 
 
 @router.get("", response_model=Page[ProposalSummary])
@@ -137,16 +126,17 @@ async def export_proposals(
     request: Request,
     session: DbSession,
     principal: Exporter,
+    settings: AppSettings,
     client: ClientFilter = None,
     location: LocationFilter = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
 ) -> Response:
     """Every proposal you may see as Excel (admins: all proposals)."""
-    data = await service.export_proposals(
+    data = await export.export_proposals(
         session,
         principal,
-        settings=_settings(request),
+        settings=settings,
         client=client,
         location=location,
         date_from=date_from,
@@ -176,9 +166,10 @@ async def get_proposal(
 )
 async def duplicate_proposal(
     proposal_id: uuid.UUID,
-    request: Request,
     session: DbSession,
     principal: Creator,
+    settings: AppSettings,
+    storage: AppStorage,
     body: Annotated[DuplicateRequest | None, Body()] = None,
 ) -> ProposalOut:
     """Produce it again as a new version linked to this one (today's date and rates).
@@ -186,7 +177,7 @@ async def duplicate_proposal(
     Optionally change the client, payment terms or currency; the original stays as it was.
     """
     proposal = await service.duplicate_proposal(
-        session, _storage(request), principal, proposal_id, body, settings=_settings(request)
+        session, storage, principal, proposal_id, body, settings=settings
     )
     return service.to_out(proposal)
 
@@ -194,7 +185,7 @@ async def duplicate_proposal(
 @settings_router.get("/currency-rates", response_model=CurrencyRates)
 async def get_currency_rates(session: DbSession, principal: Reader) -> CurrencyRates:
     """AED per one unit of each supported display currency."""
-    return await service.currency_rates(session)
+    return await rates.currency_rates(session)
 
 
 @settings_router.put(
@@ -208,6 +199,6 @@ async def put_currency_rates(
     body: CurrencyRatesIn, request: Request, session: DbSession, principal: SettingsAdmin
 ) -> CurrencyRates:
     """Replace the rate table (admins); currencies left out are no longer offered."""
-    return await service.set_currency_rates(
+    return await rates.set_currency_rates(
         session, body.rates, actor=principal, ip=request_ip(request)
     )

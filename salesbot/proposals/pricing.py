@@ -1,46 +1,40 @@
-"""Proposal pricing: parse user inputs, compute fees/VAT/totals, build the investment table.
+"""Proposal pricing: read user inputs, compute fees/VAT/totals, build the investment table.
 
-Pure: standard library and `kit.money` only; `today` is always a parameter.
+Pure: standard library, `kit.money` and `kit.parse` only; `today` is always a parameter.
 """
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
 
+from salesbot.kit import parse
 from salesbot.kit.money import cents, group_thousands, percent_of, round_half_up, whole
+from salesbot.kit.parse import Duration, quote
+from salesbot.kit.wording import format_date, format_date_range, plain_number
+from salesbot.proposals.priced import (
+    Currency,
+    DisplayType,
+    InvestmentTable,
+    Money,
+    PackageTotals,
+    PricedLocation,
+    PricedOption,
+    PricedProposal,
+    ProposalKind,
+    TableRow,
+)
 
-DisplayType = Literal["digital", "static"]
-ProposalKind = Literal["separate", "combined"]
-DurationUnit = Literal["day", "week", "month", "year"]
 AmountInput = Decimal | int | str
 DateInput = date | str
 
 BASE_CURRENCY = "AED"
 DEFAULT_PAYMENT_TERMS = "100% upfront"
 MAX_AMOUNT = Decimal("1e12")
-MAX_QUOTED = 40
 MAX_CLIENT_NAME = 120
 MAX_PAYMENT_TERMS = 300
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 # --------------------------------------------------------------------------- errors
@@ -60,37 +54,14 @@ class MissingInformation(ProposalError):
         super().__init__(f"Missing production fee for static {noun}: {', '.join(keys)}")
 
 
-def quote(text: object, limit: int = MAX_QUOTED) -> str:
-    """User text safe to quote in a message: one line, bounded length."""
-    cleaned = " ".join(str(text).split())
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
-
-
 def unknown_location_error(name: str, position: int) -> ProposalError:
     """`Unknown location 'x' in proposal 2` (position is 1-based)."""
     return ProposalError(f"Unknown location '{quote(name)}' in proposal {position}")
 
 
 # --------------------------------------------------------------------------- parsing
-
-_AMOUNT = re.compile(
-    r"^(?:aed|dhs?|dirhams?)?\s*"
-    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*"
-    r"(?P<scale>k|thousand|m|mn|mio|million|b|bn|billion)?\s*"
-    r"(?:aed|dhs?|dirhams?)?$",
-    re.IGNORECASE,
-)
-_SCALES = {
-    "k": Decimal(1_000),
-    "thousand": Decimal(1_000),
-    "m": Decimal(1_000_000),
-    "mn": Decimal(1_000_000),
-    "mio": Decimal(1_000_000),
-    "million": Decimal(1_000_000),
-    "b": Decimal(1_000_000_000),
-    "bn": Decimal(1_000_000_000),
-    "billion": Decimal(1_000_000_000),
-}
+# `kit.parse` reads the values; a proposal accepts AED amounts and calendar durations, and
+# reports what it cannot read as a ProposalError.
 
 
 def parse_amount(value: AmountInput, what: str = "amount") -> Decimal:
@@ -98,34 +69,10 @@ def parse_amount(value: AmountInput, what: str = "amount") -> Decimal:
 
     The result is rounded to cents and must be more than zero.
     """
-    if isinstance(value, bool | float):
-        raise TypeError("amounts must be Decimal, int or str, never float or bool")
-    if isinstance(value, Decimal | int):
-        amount = Decimal(value)
-        shown = str(value)
-        if not amount.is_finite():
-            raise ProposalError(f"Could not read the {what} '{quote(shown)}'")
-    else:
-        shown = value
-        text = value.strip()
-        negative = text.startswith("-")
-        match = _AMOUNT.match(text.lstrip("-").strip())
-        if match is None:
-            raise ProposalError(
-                f"Could not read the {what} '{quote(shown)}'. "
-                "Use a number like 1,500,000, 1.5M or 750k."
-            )
-        amount = Decimal(match["number"].replace(",", ""))
-        if match["scale"]:
-            amount *= _SCALES[match["scale"].lower()]
-        if negative:
-            amount = -amount
-    # Sizes are checked before rounding: quantizing a huge number overflows Decimal precision.
-    if amount > MAX_AMOUNT:
-        raise ProposalError(f"The {what} '{quote(shown)}' is too large")
-    if amount <= 0 or cents(amount) <= 0:
-        raise ProposalError(f"The {what} must be more than zero (got '{quote(shown)}')")
-    return cents(amount)
+    try:
+        return parse.parse_amount(value, what, currencies=(BASE_CURRENCY,))
+    except parse.ParseError as exc:
+        raise ProposalError(str(exc)) from None
 
 
 def _optional_amount(value: AmountInput | None, what: str) -> Decimal | None:
@@ -134,228 +81,37 @@ def _optional_amount(value: AmountInput | None, what: str) -> Decimal | None:
     return parse_amount(value, what)
 
 
-_NUMERIC_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}|\d{2}))?$")
-_NUMERIC_YEAR_FIRST = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
-_ORDINAL_SUFFIX = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
-_MONTH_NUMBERS = {name.lower(): n for n, name in enumerate(MONTHS, start=1)} | {
-    name[:3].lower(): n for n, name in enumerate(MONTHS, start=1)
-}
-_MONTH_NUMBERS["sept"] = 9
-_WEEKDAYS = {
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "mon",
-    "tue",
-    "tues",
-    "wed",
-    "thu",
-    "thur",
-    "thurs",
-    "fri",
-    "sat",
-    "sun",
-}
-
-
-def _date_parts(text: str) -> tuple[int | None, int, int] | None:
-    """(year or None, month, day) from the accepted textual forms, or None."""
-    lowered = text.lower()
-    match = _NUMERIC_YEAR_FIRST.match(lowered)
-    if match:
-        return int(match[1]), int(match[2]), int(match[3])
-    match = _NUMERIC_DAY_FIRST.match(lowered)
-    if match:
-        year = None if match[3] is None else int(match[3])
-        if year is not None and year < 100:
-            year += 2000
-        return year, int(match[2]), int(match[1])
-    words = _ORDINAL_SUFFIX.sub(r"\1", re.sub(r"[,.\-/]", " ", lowered)).split()
-    words = [w for w in words if w not in _WEEKDAYS and w != "of"]
-    months = [w for w in words if w in _MONTH_NUMBERS]
-    numbers = [w for w in words if w.isdecimal()]
-    if len(months) != 1 or len(numbers) + 1 != len(words) or not 1 <= len(numbers) <= 2:
-        return None
-    day_text = numbers[0]
-    if len(day_text) > 2:
-        return None
-    year_text = numbers[1] if len(numbers) == 2 else None
-    if year_text is not None and len(year_text) != 4:
-        return None
-    return (None if year_text is None else int(year_text)), _MONTH_NUMBERS[months[0]], int(day_text)
-
-
 def parse_date(value: DateInput, today: date | None = None) -> date:
     """A date from ISO, day-first ("05/11/2025") or natural text ("Jan 1st 2026").
 
     Without a year the next such date on or after `today` is used (an error without `today`).
     """
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    hint = "Use a date like 2026-01-15, 15/01/2026 or 15 January 2026."
-    parts = _date_parts(" ".join(value.split()))
-    if parts is None:
-        raise ProposalError(f"Could not read the date '{quote(value)}'. {hint}")
-    year, month, day = parts
-    if year is None:
-        if today is None:
-            raise ProposalError(f"Please add the year to the date '{quote(value)}'")
-        if not (1 <= month <= 12 and 1 <= day <= 31):
-            raise ProposalError(f"Could not read the date '{quote(value)}'. {hint}")
-        parsed = _next_occurrence(month, day, today)
-    else:
-        try:
-            parsed = date(year, month, day)
-        except ValueError:
-            raise ProposalError(f"'{quote(value)}' is not a valid date. {hint}") from None
-    if not 1900 <= parsed.year <= 2200:
-        raise ProposalError(f"The date '{quote(value)}' is out of range")
-    return parsed
-
-
-def _next_occurrence(month: int, day: int, today: date) -> date:
-    for year in range(today.year, today.year + 9):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:  # 29 February in a non-leap year
-            continue
-        if candidate >= today:
-            return candidate
-    raise ProposalError("Could not find that date in the coming years")
-
-
-_UNIT_DAYS: dict[DurationUnit, int] = {"day": 1, "week": 7, "month": 30, "year": 365}
-_UNIT_WORDS: dict[str, DurationUnit] = {
-    "d": "day",
-    "day": "day",
-    "days": "day",
-    "w": "week",
-    "wk": "week",
-    "wks": "week",
-    "week": "week",
-    "weeks": "week",
-    "m": "month",
-    "mo": "month",
-    "mos": "month",
-    "mth": "month",
-    "mths": "month",
-    "month": "month",
-    "months": "month",
-    "y": "year",
-    "yr": "year",
-    "yrs": "year",
-    "year": "year",
-    "years": "year",
-}
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
-_DURATION = re.compile(r"^(?P<count>\d{1,4}|[a-z]+)\s*-?\s*(?P<unit>[a-z]+)\.?$")
-MAX_DURATION_DAYS = 3660
-
-
-@dataclass(frozen=True)
-class Duration:
-    """A campaign length such as "2 Weeks"; `days` counts a month as 30 days."""
-
-    count: int
-    unit: DurationUnit
-
-    @property
-    def display(self) -> str:
-        plural = "" if self.count == 1 else "s"
-        return f"{self.count} {self.unit.capitalize()}{plural}"
-
-    @property
-    def days(self) -> int:
-        return self.count * _UNIT_DAYS[self.unit]
-
-    def end_date(self, start: date) -> date:
-        """Last day of a campaign of this length starting on `start` (calendar months)."""
-        if self.unit in ("day", "week"):
-            return start + timedelta(days=self.days - 1)
-        months = self.count * (12 if self.unit == "year" else 1)
-        return add_months(start, months) - timedelta(days=1)
-
-
-def add_months(start: date, months: int) -> date:
-    """Same day `months` later, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    try:
+        return parse.parse_date(value, today)
+    except parse.ParseError as exc:
+        raise ProposalError(str(exc)) from None
 
 
 def parse_duration(text: str) -> Duration:
     """ "2 weeks", "1 month", "3 months", "10 days" (also "2wks", "two weeks") → Duration."""
-    hint = 'Use a form like "2 weeks", "1 month" or "10 days".'
-    match = _DURATION.match(" ".join(text.lower().split()))
-    unit = _UNIT_WORDS.get(match["unit"]) if match else None
-    if match is None or unit is None:
-        raise ProposalError(f"Could not read the duration '{quote(text)}'. {hint}")
-    raw = match["count"]
-    count = int(raw) if raw.isdecimal() else _NUMBER_WORDS.get(raw)
-    if count is None:
-        raise ProposalError(f"Could not read the duration '{quote(text)}'. {hint}")
-    duration = Duration(count, unit)
-    if count < 1:
-        raise ProposalError(f"The duration '{quote(text)}' must be at least 1 {unit}")
-    if duration.days > MAX_DURATION_DAYS:
-        raise ProposalError(f"The duration '{quote(text)}' is too long")
-    return duration
+    try:
+        return parse.parse_duration(text)
+    except parse.ParseError as exc:
+        raise ProposalError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- display
-
-
-def ordinal(day: int) -> str:
-    """1 → "1st", 2 → "2nd", 11 → "11th", 22 → "22nd"."""
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
-
-
-def format_date(value: date) -> str:
-    """5 November 2025 → "5th November 2025" (English month names, locale-independent)."""
-    return f"{ordinal(value.day)} {MONTHS[value.month - 1]} {value.year}"
-
-
-def format_date_range(start: date, end: date | None) -> str:
-    """ "1st January 2026 - 15th January 2026", or just the start date."""
-    return format_date(start) if end is None else f"{format_date(start)} - {format_date(end)}"
 
 
 def format_proposal_date(today: date) -> str:
     return today.strftime("%d/%m/%Y")
 
 
-def _plain_number(value: Decimal) -> str:
-    """7 → "7", 7.50 → "7.5" (sizes in metres)."""
-    return format(value.normalize(), "f")
-
-
 def location_line(facts: LocationFacts, spots: int = 1) -> str:
     """The spec's location line, e.g. "The Landmark Series: The Dubai Gateway - Size (...)"."""
     parts = [f"{facts.series}: {facts.display_name}" if facts.series else facts.display_name]
     if facts.width_m is not None and facts.height_m is not None:
-        parts.append(f"Size ({_plain_number(facts.width_m)}m x {_plain_number(facts.height_m)}m)")
+        parts.append(f"Size ({plain_number(facts.width_m)}m x {plain_number(facts.height_m)}m)")
     faces = facts.number_of_faces
     parts.append(f"{faces} face" if faces == 1 else f"{faces} faces")
     if facts.display_type == "digital":
@@ -450,112 +206,6 @@ class CombinedRequest:
     payment_terms: str = DEFAULT_PAYMENT_TERMS
     currency: str = BASE_CURRENCY
     company_name: str = ""
-
-
-# --------------------------------------------------------------------------- outputs
-
-
-@dataclass(frozen=True)
-class Currency:
-    code: str
-    rate: Decimal  # AED per unit; 1 for AED
-    symbol: str
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount: exact AED, the shown amount in the display currency, and its text."""
-
-    aed: Decimal
-    amount: Decimal
-    currency: str
-    text: str
-
-
-@dataclass(frozen=True)
-class PricedOption:
-    """One rate option of a separate proposal."""
-
-    duration: Duration
-    net_rate: Money
-    fee: Money
-    dm_fee: Money
-    subtotal: Money
-    vat: Money
-    total: Money
-
-
-@dataclass(frozen=True)
-class PackageTotals:
-    """The single calculation of a combined package."""
-
-    net_rate: Money
-    fees: tuple[Money, ...]  # one per location, in order
-    fee_total: Money
-    dm_fee: Money
-    subtotal: Money
-    vat: Money
-    total: Money
-
-
-@dataclass(frozen=True)
-class PricedLocation:
-    key: str
-    display_name: str
-    display_type: DisplayType
-    location_line: str
-    start_date: date
-    end_date: date | None
-    date_text: str
-    spots: int
-    fee_label: str
-    fee: Money
-    durations: tuple[Duration, ...]
-    options: tuple[PricedOption, ...]  # separate proposals; empty for a package
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """One row of the investment table; a single value spans all value columns."""
-
-    label: str
-    values: tuple[str, ...]
-    bold: bool = False
-    emphasised: bool = False
-
-
-@dataclass(frozen=True)
-class InvestmentTable:
-    """Everything drawn on an investment slide, identical for PPTX and PDF."""
-
-    header: str
-    columns: int
-    rows: tuple[TableRow, ...]
-    terms: tuple[str, ...]
-    proposal_date_text: str
-
-
-@dataclass(frozen=True)
-class PricedProposal:
-    kind: ProposalKind
-    client_name: str
-    payment_terms: str
-    currency: str
-    locations: tuple[PricedLocation, ...]
-    package: PackageTotals | None
-    terms: tuple[str, ...]
-    validity_date: date
-    validity_text: str
-    proposal_date: date
-    proposal_date_text: str
-    tables: tuple[InvestmentTable, ...]  # one per location (separate) or one (combined)
-
-    @property
-    def option_totals(self) -> tuple[Decimal, ...]:
-        """AED totals of every option (separate) or the package total (combined)."""
-        if self.package is not None:
-            return (self.package.total.aed,)
-        return tuple(o.total.aed for loc in self.locations for o in loc.options)
 
 
 # --------------------------------------------------------------------------- money display
@@ -657,18 +307,13 @@ class _Common:
 
 
 def _common(
-    client_name: str,
-    payment_terms: str,
-    currency_code: str,
-    company_name: str,
-    settings: PricingSettings,
-    today: date,
+    request: SeparateRequest | CombinedRequest, settings: PricingSettings, today: date
 ) -> _Common:
-    currency = resolve_currency(currency_code, settings)
-    client = _clean_text(client_name, MAX_CLIENT_NAME, "client name")
-    terms_text = _clean_text(payment_terms, MAX_PAYMENT_TERMS, "payment terms")
+    currency = resolve_currency(request.currency, settings)
+    client = _clean_text(request.client_name, MAX_CLIENT_NAME, "client name")
+    terms_text = _clean_text(request.payment_terms, MAX_PAYMENT_TERMS, "payment terms")
     terms_text = terms_text or DEFAULT_PAYMENT_TERMS
-    company = " ".join(company_name.split()) or "the media owner"
+    company = " ".join(request.company_name.split()) or "the media owner"
     validity = today + timedelta(days=settings.validity_days)
     dm = f"{BASE_CURRENCY} {group_thousands(settings.dm_fee)}"
     terms = [
@@ -699,7 +344,7 @@ def _dm_text(dm: Money) -> str:
 
 
 def _vat_label(settings: PricingSettings) -> str:
-    return f"VAT {_plain_number(settings.vat_pct)}% :"
+    return f"VAT {plain_number(settings.vat_pct)}% :"
 
 
 def _amounts(
@@ -721,6 +366,67 @@ def _amounts(
 # --------------------------------------------------------------------------- pricing
 
 
+def _option(
+    duration: Duration, rate: Decimal, fee: Decimal, settings: PricingSettings, currency: Currency
+) -> PricedOption:
+    dm, subtotal, vat, total = _amounts(rate, fee, settings, currency)
+    return PricedOption(
+        duration, money(rate, currency), money(fee, currency), dm, subtotal, vat, total
+    )
+
+
+def _priced_location(
+    facts: LocationFacts,
+    item: SeparateItem | CombinedItem,
+    durations: tuple[Duration, ...],
+    rates: Sequence[Decimal],
+    pricing: tuple[PricingSettings, Currency, date],
+    missing: list[tuple[str, str]],
+) -> PricedLocation:
+    """Dates, spots and fee of one location; with `rates`, one priced option per duration."""
+    settings, currency, today = pricing
+    start, end = _dates(item.start_date, item.end_date, facts.key, today)
+    spots = _check_spots(item.spots, facts)
+    label, fee = _fee(facts, item.production_fee, missing)
+    options = tuple(
+        _option(duration, rate, fee, settings, currency)
+        for duration, rate in zip(durations, rates, strict=False)
+    )
+    return PricedLocation(
+        key=facts.key,
+        display_name=facts.display_name,
+        display_type=facts.display_type,
+        location_line=location_line(facts, spots),
+        start_date=start,
+        end_date=end,
+        date_text=format_date_range(start, end),
+        spots=spots,
+        fee_label=label,
+        fee=money(fee, currency),
+        durations=durations,
+        options=options,
+    )
+
+
+def _separate_location(
+    item: SeparateItem,
+    facts: LocationFacts,
+    pricing: tuple[PricingSettings, Currency, date],
+    missing: list[tuple[str, str]],
+) -> PricedLocation:
+    key = facts.key
+    if not item.durations:
+        raise ProposalError(f"No duration specified for {key}")
+    if len(item.durations) != len(item.net_rates):
+        raise ProposalError(
+            f"Mismatched durations and rates for {key} - {len(item.durations)} durations "
+            f"but {len(item.net_rates)} rates"
+        )
+    durations = tuple(parse_duration(d) for d in item.durations)
+    rates = [parse_amount(r, "net rate") for r in item.net_rates]
+    return _priced_location(facts, item, durations, rates, pricing, missing)
+
+
 def price_separate(
     request: SeparateRequest,
     facts_by_key: Mapping[str, LocationFacts],
@@ -730,66 +436,43 @@ def price_separate(
     """Price a separate proposal: every location gets its own options and investment table."""
     if not request.items:
         raise ProposalError("No proposals provided")
-    common = _common(
-        request.client_name,
-        request.payment_terms,
-        request.currency,
-        request.company_name,
-        settings,
-        today,
-    )
-    currency = common.currency
+    common = _common(request, settings, today)
+    pricing = (settings, common.currency, today)
     missing: list[tuple[str, str]] = []
-    locations: list[PricedLocation] = []
-    for position, item in enumerate(request.items, start=1):
-        facts = _facts_for(item.location, position, facts_by_key)
-        key = facts.key
-        if not item.durations:
-            raise ProposalError(f"No duration specified for {key}")
-        if len(item.durations) != len(item.net_rates):
-            raise ProposalError(
-                f"Mismatched durations and rates for {key} - {len(item.durations)} durations "
-                f"but {len(item.net_rates)} rates"
-            )
-        durations = tuple(parse_duration(d) for d in item.durations)
-        rates = [parse_amount(r, "net rate") for r in item.net_rates]
-        start, end = _dates(item.start_date, item.end_date, key, today)
-        spots = _check_spots(item.spots, facts)
-        label, fee = _fee(facts, item.production_fee, missing)
-        options = []
-        for duration, rate in zip(durations, rates, strict=True):
-            dm, subtotal, vat, total = _amounts(rate, fee, settings, currency)
-            options.append(
-                PricedOption(
-                    duration,
-                    money(rate, currency),
-                    money(fee, currency),
-                    dm,
-                    subtotal,
-                    vat,
-                    total,
-                )
-            )
-        locations.append(
-            PricedLocation(
-                key=key,
-                display_name=facts.display_name,
-                display_type=facts.display_type,
-                location_line=location_line(facts, spots),
-                start_date=start,
-                end_date=end,
-                date_text=format_date_range(start, end),
-                spots=spots,
-                fee_label=label,
-                fee=money(fee, currency),
-                durations=durations,
-                options=tuple(options),
-            )
+    locations = tuple(
+        _separate_location(
+            item, _facts_for(item.location, position, facts_by_key), pricing, missing
         )
+        for position, item in enumerate(request.items, start=1)
+    )
     if missing:
         raise MissingInformation(missing)
     tables = tuple(_separate_table(loc, common, settings, today) for loc in locations)
-    return _proposal("separate", common, tuple(locations), None, tables, today)
+    return _proposal("separate", common, locations, None, tables, today)
+
+
+def _combined_locations(
+    request: CombinedRequest,
+    facts_by_key: Mapping[str, LocationFacts],
+    pricing: tuple[PricingSettings, Currency, date],
+) -> tuple[PricedLocation, ...]:
+    """The package's locations (each once, each with one duration) with their fees."""
+    missing: list[tuple[str, str]] = []
+    locations: list[PricedLocation] = []
+    seen: set[str] = set()
+    for position, item in enumerate(request.items, start=1):
+        facts = _facts_for(item.location, position, facts_by_key)
+        key = facts.key
+        if key in seen:
+            raise ProposalError(f"{key} appears more than once in the package")
+        seen.add(key)
+        if item.duration is None or not item.duration.strip():
+            raise ProposalError(f"No duration specified for {key}")
+        duration = parse_duration(item.duration)
+        locations.append(_priced_location(facts, item, (duration,), (), pricing, missing))
+    if missing:
+        raise MissingInformation(missing)
+    return tuple(locations)
 
 
 def price_combined(
@@ -806,49 +489,10 @@ def price_combined(
     raw_rate = request.combined_net_rate
     if raw_rate is None or (isinstance(raw_rate, str) and not raw_rate.strip()):
         raise ProposalError("Combined package requires a combined net rate")
-    common = _common(
-        request.client_name,
-        request.payment_terms,
-        request.currency,
-        request.company_name,
-        settings,
-        today,
-    )
+    common = _common(request, settings, today)
     currency = common.currency
     net = parse_amount(raw_rate, "combined net rate")
-    missing: list[tuple[str, str]] = []
-    locations: list[PricedLocation] = []
-    seen: set[str] = set()
-    for position, item in enumerate(request.items, start=1):
-        facts = _facts_for(item.location, position, facts_by_key)
-        key = facts.key
-        if key in seen:
-            raise ProposalError(f"{key} appears more than once in the package")
-        seen.add(key)
-        if item.duration is None or not item.duration.strip():
-            raise ProposalError(f"No duration specified for {key}")
-        duration = parse_duration(item.duration)
-        start, end = _dates(item.start_date, item.end_date, key, today)
-        spots = _check_spots(item.spots, facts)
-        label, fee = _fee(facts, item.production_fee, missing)
-        locations.append(
-            PricedLocation(
-                key=key,
-                display_name=facts.display_name,
-                display_type=facts.display_type,
-                location_line=location_line(facts, spots),
-                start_date=start,
-                end_date=end,
-                date_text=format_date_range(start, end),
-                spots=spots,
-                fee_label=label,
-                fee=money(fee, currency),
-                durations=(duration,),
-                options=(),
-            )
-        )
-    if missing:
-        raise MissingInformation(missing)
+    locations = _combined_locations(request, facts_by_key, (settings, currency, today))
     fee_total = sum((loc.fee.aed for loc in locations), Decimal(0))
     dm, subtotal, vat, total = _amounts(net, fee_total, settings, currency)
     package = PackageTotals(
@@ -860,8 +504,8 @@ def price_combined(
         vat=vat,
         total=total,
     )
-    table = _combined_table(tuple(locations), package, common, settings, today)
-    return _proposal("combined", common, tuple(locations), package, (table,), today)
+    table = _combined_table(locations, package, common, settings, today)
+    return _proposal("combined", common, locations, package, (table,), today)
 
 
 def combined_fee_label(display_types: Sequence[DisplayType]) -> str:

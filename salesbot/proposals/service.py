@@ -7,19 +7,14 @@ re-generating makes a new version linked to the previous one.
 
 from __future__ import annotations
 
-import io
-import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from anyio import to_thread
-from openpyxl import Workbook
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,57 +30,36 @@ from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
 from salesbot.kit.storage import Storage
 from salesbot.locations import service as locations
-from salesbot.locations.matching import AmbiguousLocation, match_location
-from salesbot.locations.models import Location
-from salesbot.proposals import pricing, repository
+from salesbot.locations.service import LocationInfo
+from salesbot.proposals import pricing, render, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
-from salesbot.proposals.naming import client_file_name, location_pptx_name
-from salesbot.proposals.render_pdf import combined_package_pdf, combined_separate_pdf, pptx_to_pdf
-from salesbot.proposals.render_pptx import (
-    DeckStyle,
-    TemplateError,
-    render_combined_pptx,
-    render_separate_pptx,
-)
+from salesbot.proposals.presenters import figures, record_fields, summary
+from salesbot.proposals.priced import PricedProposal
 from salesbot.proposals.repository import Filters, Visibility
 from salesbot.proposals.schemas import (
     CombinedArgs,
+    CombinedItem,
     CombinedProposalIn,
-    CurrencyRates,
     DuplicateRequest,
     PackageOut,
-    ProposalLocationBrief,
     ProposalLocationOut,
     ProposalOut,
     ProposalPreview,
     ProposalSummary,
     SeparateArgs,
+    SeparateItem,
     SeparateProposalIn,
 )
 from salesbot.settings import Settings
-from salesbot.users import audit
 from salesbot.users import service as users
 
 log = get_logger(__name__)
 
-Progress = Callable[[int, str], Awaitable[None]]
+Progress = render.Progress
 ProposalInput = SeparateArgs | CombinedArgs
 
 PROPOSAL_NOT_FOUND = "Proposal not found."
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_LIMIT = 10_000
-MAX_RATE = Decimal(100_000)
-_HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
 _MANAGER_ROLES = frozenset({"hos", "finance"})
-# ISO 4217 codes an admin may give a rate for (a typo such as "USS" is refused).
-KNOWN_CURRENCIES = frozenset(
-    (  # noqa: SIM905 - a compact list of codes
-        "AED AUD BHD CAD CHF CNY DKK EGP EUR GBP HKD INR JOD JPY KRW KWD "
-        "LBP MAD NOK NZD OMR PHP PKR QAR RUB SAR SEK SGD THB TRY USD ZAR"
-    ).split()
-)
 
 
 class ProposalRejected(ValidationFailed):
@@ -122,7 +96,7 @@ async def pricing_settings(session: AsyncSession, settings: Settings) -> pricing
     )
 
 
-def location_facts(location: Location, default_upload_fee: Decimal) -> pricing.LocationFacts:
+def location_facts(location: LocationInfo, default_upload_fee: Decimal) -> pricing.LocationFacts:
     """What pricing needs, with the spec's defaults for unset digital fields."""
     return pricing.LocationFacts(
         key=location.key,
@@ -163,22 +137,19 @@ def _names(data: ProposalInput) -> list[str]:
     return [item.location for item in data.proposals]
 
 
-async def _resolve(session: AsyncSession, names: Sequence[str]) -> list[Location]:
+async def _resolve(session: AsyncSession, names: Sequence[str]) -> list[LocationInfo]:
     """Each name's active location, or the spec's error naming the proposal's position."""
-    pool = await locations.active_locations(session)
-    refs = locations.refs(pool)
-    by_key = {loc.key: loc for loc in pool}
-    found: list[Location] = []
-    for position, name in enumerate(names, start=1):
-        result = match_location(name, refs)
-        if result.winner is not None:
-            found.append(by_key[result.winner.key])
+    found: list[LocationInfo] = []
+    matches = await locations.match_active(session, names)
+    for position, (name, match) in enumerate(zip(names, matches, strict=True), start=1):
+        if match.location is not None:
+            found.append(match.location)
             continue
-        candidates = [r.display_name for r in result.candidates]
-        keys = [r.key for r in result.candidates]
-        if result.outcome == "ambiguous":
+        candidates = [r.display_name for r in match.candidates]
+        keys = [r.key for r in match.candidates]
+        if match.outcome == "ambiguous":
             raise ProposalRejected(
-                f"{AmbiguousLocation(name, candidates)} (proposal {position})",
+                f"{match.message} (proposal {position})",
                 code="ambiguous_location",
                 details={"position": position, "candidates": keys},
             )
@@ -193,9 +164,46 @@ async def _resolve(session: AsyncSession, names: Sequence[str]) -> list[Location
     return found
 
 
-def _company_name(companies: Sequence[locations.CompanyInfo]) -> str:
+def _company_name(companies: Sequence[users.CompanyInfo]) -> str:
     names = list(dict.fromkeys(c.name for c in companies))
     return " and ".join(names)
+
+
+def _placement(item: SeparateItem | CombinedItem) -> dict[str, Any]:
+    """What every pricing item takes from a location's input besides its rates."""
+    return {
+        "start_date": item.start_date,
+        "end_date": item.end_date,
+        "spots": item.spots,
+        "production_fee": item.production_fee,
+    }
+
+
+def _pricing_request(
+    data: ProposalInput, keys: Sequence[str], company_name: str
+) -> pricing.SeparateRequest | pricing.CombinedRequest:
+    """The request in pricing's terms, each location named by its matched key."""
+    common: dict[str, Any] = {
+        "client_name": data.client_name,
+        "payment_terms": data.payment_terms or pricing.DEFAULT_PAYMENT_TERMS,
+        "currency": data.currency or pricing.BASE_CURRENCY,
+        "company_name": company_name,
+    }
+    if isinstance(data, CombinedArgs):
+        package = [
+            pricing.CombinedItem(location=key, duration=item.duration, **_placement(item))
+            for key, item in zip(keys, data.locations, strict=True)
+        ]
+        return pricing.CombinedRequest(
+            items=package, combined_net_rate=data.combined_net_rate, **common
+        )
+    separate = [
+        pricing.SeparateItem(
+            location=key, durations=item.durations, net_rates=item.net_rates, **_placement(item)
+        )
+        for key, item in zip(keys, data.proposals, strict=True)
+    ]
+    return pricing.SeparateRequest(items=separate, **common)
 
 
 def _price(
@@ -205,49 +213,12 @@ def _price(
     company_name: str,
     rules: pricing.PricingSettings,
     today: date,
-) -> pricing.PricedProposal:
-    terms = data.payment_terms or pricing.DEFAULT_PAYMENT_TERMS
-    currency = data.currency or pricing.BASE_CURRENCY
+) -> PricedProposal:
+    request = _pricing_request(data, keys, company_name)
     try:
-        if isinstance(data, CombinedArgs):
-            combined = pricing.CombinedRequest(
-                items=[
-                    pricing.CombinedItem(
-                        location=key,
-                        start_date=item.start_date,
-                        duration=item.duration,
-                        end_date=item.end_date,
-                        spots=item.spots,
-                        production_fee=item.production_fee,
-                    )
-                    for key, item in zip(keys, data.locations, strict=True)
-                ],
-                combined_net_rate=data.combined_net_rate,
-                client_name=data.client_name,
-                payment_terms=terms,
-                currency=currency,
-                company_name=company_name,
-            )
-            return pricing.price_combined(combined, facts, rules, today)
-        separate = pricing.SeparateRequest(
-            items=[
-                pricing.SeparateItem(
-                    location=key,
-                    start_date=item.start_date,
-                    durations=item.durations,
-                    net_rates=item.net_rates,
-                    end_date=item.end_date,
-                    spots=item.spots,
-                    production_fee=item.production_fee,
-                )
-                for key, item in zip(keys, data.proposals, strict=True)
-            ],
-            client_name=data.client_name,
-            payment_terms=terms,
-            currency=currency,
-            company_name=company_name,
-        )
-        return pricing.price_separate(separate, facts, rules, today)
+        if isinstance(request, pricing.CombinedRequest):
+            return pricing.price_combined(request, facts, rules, today)
+        return pricing.price_separate(request, facts, rules, today)
     except pricing.MissingInformation as exc:
         raise ProposalRejected(
             str(exc),
@@ -258,201 +229,21 @@ def _price(
         raise ProposalRejected(str(exc)) from None
 
 
-# --- figures as stored and returned --------------------------------------------------------
-
-
-def _money(m: pricing.Money) -> dict[str, str]:
-    return {"aed": str(m.aed), "amount": str(m.amount), "currency": m.currency, "text": m.text}
-
-
-def figures(priced: pricing.PricedProposal) -> dict[str, Any]:
-    """The priced proposal as JSON-safe data (amounts as strings)."""
-    locs = [
-        {
-            "key": loc.key,
-            "display_name": loc.display_name,
-            "display_type": loc.display_type,
-            "location_line": loc.location_line,
-            "start_date": loc.start_date.isoformat(),
-            "end_date": loc.end_date.isoformat() if loc.end_date else None,
-            "date_text": loc.date_text,
-            "spots": loc.spots,
-            "fee_label": loc.fee_label,
-            "fee": _money(loc.fee),
-            "durations": [d.display for d in loc.durations],
-            "options": [
-                {
-                    "duration": o.duration.display,
-                    "net_rate": _money(o.net_rate),
-                    "fee": _money(o.fee),
-                    "dm_fee": _money(o.dm_fee),
-                    "subtotal": _money(o.subtotal),
-                    "vat": _money(o.vat),
-                    "total": _money(o.total),
-                }
-                for o in loc.options
-            ],
-        }
-        for loc in priced.locations
-    ]
-    package = None
-    if priced.package is not None:
-        p = priced.package
-        package = {
-            "fee_label": pricing.combined_fee_label([loc.display_type for loc in priced.locations]),
-            "net_rate": _money(p.net_rate),
-            "fees": [_money(f) for f in p.fees],
-            "fee_total": _money(p.fee_total),
-            "dm_fee": _money(p.dm_fee),
-            "subtotal": _money(p.subtotal),
-            "vat": _money(p.vat),
-            "total": _money(p.total),
-        }
-    return {"locations": locs, "package": package, "terms": list(priced.terms)}
+# --- as returned --------------------------------------------------------------------------
 
 
 def to_out(proposal: Proposal) -> ProposalOut:
     data = proposal.figures
     package = data.get("package")
     return ProposalOut(
-        id=proposal.id,
-        version=proposal.version,
-        root_id=proposal.root_id,
-        previous_id=proposal.previous_id,
-        kind="combined" if proposal.kind == "combined" else "separate",
-        owner_id=proposal.owner_id,
-        client_name=proposal.client_name,
+        **record_fields(proposal),
         payment_terms=proposal.payment_terms,
-        currency=proposal.currency,
-        created_at=proposal.created_at,
-        proposal_date=proposal.proposal_date,
         valid_until=proposal.valid_until,
         terms=list(data.get("terms", [])),
         locations=[ProposalLocationOut.model_validate(loc) for loc in data.get("locations", [])],
         package=PackageOut.model_validate(package) if package else None,
-        files=[FileCard.model_validate(card) for card in proposal.files],
         input=proposal.input,
     )
-
-
-def display_totals(proposal: Proposal) -> list[str]:
-    data = proposal.figures
-    if data.get("package"):
-        return [str(data["package"]["total"]["text"])]
-    return [
-        str(option["total"]["text"])
-        for loc in data.get("locations", [])
-        for option in loc.get("options", [])
-    ]
-
-
-def _summary(proposal: Proposal, places: Sequence[ProposalLocation]) -> ProposalSummary:
-    return ProposalSummary(
-        id=proposal.id,
-        version=proposal.version,
-        root_id=proposal.root_id,
-        previous_id=proposal.previous_id,
-        kind="combined" if proposal.kind == "combined" else "separate",
-        owner_id=proposal.owner_id,
-        client_name=proposal.client_name,
-        currency=proposal.currency,
-        created_at=proposal.created_at,
-        proposal_date=proposal.proposal_date,
-        locations=[
-            ProposalLocationBrief(key=p.location_key, display_name=p.display_name) for p in places
-        ],
-        totals=display_totals(proposal),
-        files=[FileCard.model_validate(card) for card in proposal.files],
-    )
-
-
-# --- rendering -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Output:
-    name: str
-    data: bytes
-    content_type: str
-    role: str  # pptx | pdf
-
-
-def _style(company: locations.CompanyInfo | None) -> DeckStyle:
-    if company is None:
-        return DeckStyle()
-    accent = company.accent_color if _HEX.match(company.accent_color or "") else "1F4E79"
-    return DeckStyle(accent=accent, company_name=company.name)
-
-
-async def _render_separate(
-    priced: pricing.PricedProposal,
-    facts: Sequence[pricing.LocationFacts],
-    templates: Sequence[bytes | None],
-    styles: Sequence[DeckStyle],
-    when: datetime,
-    progress: Progress,
-) -> list[Output]:
-    outputs: list[Output] = []
-    steps = len(priced.locations) + 1
-    for index, loc in enumerate(priced.locations):
-        table, fact, template, style = (
-            priced.tables[index],
-            facts[index],
-            templates[index],
-            styles[index],
-        )
-        try:
-            deck = await to_thread.run_sync(
-                partial(render_separate_pptx, table, fact, template=template, style=style)
-            )
-        except TemplateError:
-            log.warning("proposal_template_unusable", location=loc.key)
-            deck = await to_thread.run_sync(
-                partial(render_separate_pptx, table, fact, template=None, style=style)
-            )
-        outputs.append(Output(location_pptx_name(loc.display_name), deck, PPTX, "pptx"))
-        await progress(20 + 65 * (index + 1) // steps, f"Made the deck for {loc.display_name}")
-    title = f"{priced.client_name} Proposal".strip()
-    decks = [o.data for o in outputs]
-    if len(decks) == 1:
-        pdf = await to_thread.run_sync(pptx_to_pdf, decks[0], None, title)
-    else:
-        subtitle = "  ·  ".join(loc.display_name for loc in priced.locations)
-        pdf = await to_thread.run_sync(
-            partial(combined_separate_pdf, decks, title=title, subtitle=subtitle, style=styles[0])
-        )
-    outputs.append(Output(client_file_name(priced.client_name, when, "pdf"), pdf, PDF, "pdf"))
-    await progress(85, "Made the PDF")
-    return outputs
-
-
-async def _render_combined(
-    priced: pricing.PricedProposal,
-    facts: Sequence[pricing.LocationFacts],
-    templates: Mapping[str, bytes],
-    style: DeckStyle,
-    when: datetime,
-    progress: Progress,
-) -> list[Output]:
-    table = priced.tables[0]
-    client = priced.client_name
-
-    def deck_with(chosen: Mapping[str, bytes]) -> bytes:
-        return render_combined_pptx(table, facts, templates=chosen, client_name=client, style=style)
-
-    try:
-        deck = await to_thread.run_sync(deck_with, templates)
-    except TemplateError:
-        log.warning("proposal_template_unusable", locations=sorted(templates))
-        deck = await to_thread.run_sync(deck_with, {})
-    await progress(50, "Made the package deck")
-    title = f"{client} Combined Package".strip()
-    pdf = await to_thread.run_sync(combined_package_pdf, deck, title)
-    await progress(85, "Made the PDF")
-    return [
-        Output(client_file_name(client, when, "pptx"), deck, PPTX, "pptx"),
-        Output(client_file_name(client, when, "pdf"), pdf, PDF, "pdf"),
-    ]
 
 
 # --- producing a proposal ------------------------------------------------------------------
@@ -466,11 +257,11 @@ def _input_of(data: ProposalInput) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Quote:
-    chosen: list[Location]
+    chosen: list[LocationInfo]
     keys: list[str]
     facts: dict[str, pricing.LocationFacts]
-    companies: dict[uuid.UUID, locations.CompanyInfo]
-    priced: pricing.PricedProposal
+    companies: dict[uuid.UUID, users.CompanyInfo]
+    priced: PricedProposal
 
 
 async def _quote(
@@ -507,6 +298,93 @@ async def preview_proposal(
     )
 
 
+async def _templates(
+    session: AsyncSession, storage: Storage, chosen: Sequence[LocationInfo]
+) -> dict[str, bytes]:
+    """The uploaded decks of the chosen locations, by key (locations without one are absent)."""
+    templates: dict[str, bytes] = {}
+    for loc in chosen:
+        if loc.key not in templates:
+            deck = await locations.template_of(session, storage, loc)
+            if deck is not None:
+                templates[loc.key] = deck
+    return templates
+
+
+async def _render(
+    quote: _Quote, templates: dict[str, bytes], when: datetime, progress: Progress
+) -> list[render.Output]:
+    styles = [render.deck_style(quote.companies.get(loc.company_id)) for loc in quote.chosen]
+    facts = [quote.facts[key] for key in quote.keys]
+    priced = quote.priced
+    if priced.kind == "combined":
+        return await render.render_combined(priced, facts, templates, styles[0], when, progress)
+    decks = [templates.get(k) for k in quote.keys]
+    return await render.render_separate(priced, facts, decks, styles, when, progress)
+
+
+async def _store_files(
+    session: AsyncSession,
+    storage: Storage,
+    principal: Principal,
+    proposal_id: uuid.UUID,
+    outputs: Sequence[render.Output],
+    company_id: uuid.UUID | None,
+) -> tuple[list[FileCard], list[ProposalFile]]:
+    """Store the produced files; their cards and their links to the proposal, in order."""
+    cards: list[FileCard] = []
+    links: list[ProposalFile] = []
+    for position, output in enumerate(outputs):
+        record = await files.store_generated(
+            session,
+            storage,
+            owner_id=principal.user_id,
+            name=output.name,
+            data=output.data,
+            content_type=output.content_type,
+            company_id=company_id,
+        )
+        cards.append(files.file_card(record))
+        links.append(
+            ProposalFile(
+                proposal_id=proposal_id, position=position, file_id=record.id, role=output.role
+            )
+        )
+    return cards, links
+
+
+def _places(proposal_id: uuid.UUID, chosen: Sequence[LocationInfo]) -> list[ProposalLocation]:
+    """The proposal's own copy of its locations (they may be renamed or deleted later)."""
+    return [
+        ProposalLocation(
+            proposal_id=proposal_id,
+            position=position,
+            location_id=loc.id,
+            location_key=loc.key,
+            display_name=loc.display_name,
+            company_id=loc.company_id,
+        )
+        for position, loc in enumerate(chosen)
+    ]
+
+
+async def _record(
+    session: AsyncSession,
+    proposal: Proposal,
+    places: Sequence[ProposalLocation],
+    links: Sequence[ProposalFile],
+) -> None:
+    try:
+        await repository.add(session, proposal, places, links)
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(
+            "Someone made a new version of this proposal at the same moment; please try again.",
+            code="version_conflict",
+        ) from None
+
+
 async def create_proposal(
     session: AsyncSession,
     storage: Storage,
@@ -526,49 +404,17 @@ async def create_proposal(
     today = when.date()
     await progress(5, "Checking the request")
     quote = await _quote(session, data, settings, today)
-    chosen, keys, companies, priced = quote.chosen, quote.keys, quote.companies, quote.priced
-    facts_by_key = quote.facts
+    chosen, priced = quote.chosen, quote.priced
     await progress(15, f"Priced {len(chosen)} location{'s' if len(chosen) != 1 else ''}")
-
-    templates: dict[str, bytes] = {}
-    for loc in chosen:
-        if loc.key not in templates:
-            deck = await locations.template_of(session, storage, loc)
-            if deck is not None:
-                templates[loc.key] = deck
+    templates = await _templates(session, storage, chosen)
     # Rendering takes a while: give the pooled connection back until the results are stored.
     await session.commit()
-
-    styles = [_style(companies.get(loc.company_id)) for loc in chosen]
-    facts = [facts_by_key[key] for key in keys]
-    if priced.kind == "combined":
-        outputs = await _render_combined(priced, facts, templates, styles[0], when, progress)
-    else:
-        outputs = await _render_separate(
-            priced, facts, [templates.get(k) for k in keys], styles, when, progress
-        )
+    outputs = await _render(quote, templates, when, progress)
 
     await progress(90, "Saving the files")
-    company_id = chosen[0].company_id if chosen else None
-    cards: list[FileCard] = []
-    links: list[ProposalFile] = []
     proposal_id = new_id()
-    for position, output in enumerate(outputs):
-        record = await files.store_generated(
-            session,
-            storage,
-            owner_id=principal.user_id,
-            name=output.name,
-            data=output.data,
-            content_type=output.content_type,
-            company_id=company_id,
-        )
-        cards.append(files.file_card(record))
-        links.append(
-            ProposalFile(
-                proposal_id=proposal_id, position=position, file_id=record.id, role=output.role
-            )
-        )
+    company_id = chosen[0].company_id if chosen else None
+    cards, links = await _store_files(session, storage, principal, proposal_id, outputs, company_id)
     root_id = previous.root_id if previous is not None else proposal_id
     version = await repository.last_version(session, root_id) + 1 if previous else 1
     proposal = Proposal(
@@ -589,26 +435,7 @@ async def create_proposal(
         files=[card.model_dump(mode="json") for card in cards],
         created_at=utcnow(),
     )
-    places = [
-        ProposalLocation(
-            proposal_id=proposal_id,
-            position=position,
-            location_id=loc.id,
-            location_key=loc.key,
-            display_name=loc.display_name,
-            company_id=loc.company_id,
-        )
-        for position, loc in enumerate(chosen)
-    ]
-    try:
-        await repository.add(session, proposal, places, links)
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict(
-            "Someone made a new version of this proposal at the same moment; please try again.",
-            code="version_conflict",
-        ) from None
+    await _record(session, proposal, _places(proposal_id, chosen), links)
     await progress(100, "Proposal ready")
     log.info(
         "proposal_created",
@@ -673,7 +500,7 @@ async def duplicate_proposal(
     )
 
 
-async def _location_key(session: AsyncSession, text: str | None) -> str | None:
+async def location_key(session: AsyncSession, text: str | None) -> str | None:
     """A location filter as typed: a key, name or alias (deleted locations by their key)."""
     if text is None or not text.strip():
         return None
@@ -681,6 +508,22 @@ async def _location_key(session: AsyncSession, text: str | None) -> str | None:
     if found.location is not None:
         return found.location.key
     return text.strip().lower()
+
+
+async def history_filters(
+    session: AsyncSession,
+    client: str | None,
+    location: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> Filters:
+    """The history filters as typed: blank ones dropped, a location by key, name or alias."""
+    return Filters(
+        client=client.strip() if client and client.strip() else None,
+        location_key=await location_key(session, location),
+        date_from=date_from,
+        date_to=date_to,
+    )
 
 
 def _before(cursor: str | None) -> uuid.UUID | None:
@@ -705,217 +548,13 @@ async def list_proposals(
     limit: int = 20,
 ) -> tuple[list[ProposalSummary], str | None]:
     """One page of the history the caller may see, newest first, and the next cursor."""
-    filters = Filters(
-        client=client.strip() if client and client.strip() else None,
-        location_key=await _location_key(session, location),
-        date_from=date_from,
-        date_to=date_to,
-    )
+    filters = await history_filters(session, client, location, date_from, date_to)
     rows = await repository.page(
         session, visibility(principal), filters, before_id=_before(cursor), limit=limit + 1
     )
     more = len(rows) > limit
     rows = rows[:limit]
     places = await repository.locations_of(session, [p.id for p in rows])
-    summaries = [_summary(p, places.get(p.id, [])) for p in rows]
+    summaries = [summary(p, places.get(p.id, [])) for p in rows]
     next_cursor = encode_cursor({"before": str(rows[-1].id)}) if more and rows else None
     return summaries, next_cursor
-
-
-# --- export --------------------------------------------------------------------------------
-
-_EXPORT_COLUMNS = (
-    "Proposal ID",
-    "Version",
-    "Created",
-    "Proposal date",
-    "Owner",
-    "Kind",
-    "Client",
-    "Locations",
-    "Currency",
-    "Payment terms",
-    "Option",
-    "Net rate",
-    "Fee",
-    "VAT",
-    "Total",
-    "Total (AED)",
-)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _export_rows(
-    proposal: Proposal, places: Sequence[ProposalLocation], owner: str, settings: Settings
-) -> list[list[object]]:
-    created = proposal.created_at.astimezone(zone(settings)).strftime("%Y-%m-%d %H:%M")
-    base: list[object] = [
-        str(proposal.id),
-        proposal.version,
-        created,
-        proposal.proposal_date.isoformat(),
-        _cell(owner),
-        proposal.kind,
-        _cell(proposal.client_name),
-        _cell(", ".join(p.display_name for p in places)),
-        proposal.currency,
-        _cell(proposal.payment_terms),
-    ]
-    data = proposal.figures
-    package = data.get("package")
-    if package:
-        durations = ", ".join(
-            f"{loc['display_name']} {loc['durations'][0]}" for loc in data["locations"]
-        )
-        fee = " | ".join(f["text"] for f in package["fees"])
-        return [
-            [
-                *base,
-                _cell(durations),
-                package["net_rate"]["text"],
-                fee,
-                package["vat"]["text"],
-                package["total"]["text"],
-                Decimal(package["total"]["aed"]),
-            ]
-        ]
-    rows: list[list[object]] = []
-    for loc in data.get("locations", []):
-        for option in loc.get("options", []):
-            rows.append(
-                [
-                    *base,
-                    _cell(f"{loc['display_name']} {option['duration']}"),
-                    option["net_rate"]["text"],
-                    option["fee"]["text"],
-                    option["vat"]["text"],
-                    option["total"]["text"],
-                    Decimal(option["total"]["aed"]),
-                ]
-            )
-    return rows
-
-
-def _workbook(rows: Sequence[Sequence[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook always has one sheet
-    sheet.title = "Proposals"
-    sheet.append(list(_EXPORT_COLUMNS))
-    for row in rows:
-        sheet.append(list(row))
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-async def export_proposals(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    settings: Settings,
-    client: str | None = None,
-    location: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    ip: str | None = None,
-) -> bytes:
-    """An Excel sheet of the proposals the caller may see (admins: all), one row per option."""
-    filters = Filters(
-        client=client.strip() if client and client.strip() else None,
-        location_key=await _location_key(session, location),
-        date_from=date_from,
-        date_to=date_to,
-    )
-    proposals = await repository.page(
-        session, visibility(principal), filters, before_id=None, limit=EXPORT_LIMIT
-    )
-    places = await repository.locations_of(session, [p.id for p in proposals])
-    emails = {user.id: user.email for user in await users.list_users(session)}
-    rows: list[list[object]] = []
-    for proposal in proposals:
-        owner = emails.get(proposal.owner_id, "") if proposal.owner_id else ""
-        rows += _export_rows(proposal, places.get(proposal.id, []), owner, settings)
-    audit.record(
-        session,
-        "proposals.export",
-        actor_id=principal.user_id,
-        actor_email=principal.email,
-        target_type="proposals",
-        ip=ip,
-        details={"count": len(proposals)},
-    )
-    await session.commit()
-    return await to_thread.run_sync(_workbook, rows)
-
-
-# --- currency rates ------------------------------------------------------------------------
-
-
-def _rates_out(rates: Mapping[str, Decimal]) -> CurrencyRates:
-    return CurrencyRates(
-        rates={
-            code: format(rate.normalize(), "f")
-            for code, rate in sorted(rates.items())
-            if code != pricing.BASE_CURRENCY
-        }
-    )
-
-
-async def currency_rates(session: AsyncSession) -> CurrencyRates:
-    return _rates_out(await app_settings.get_currency_rates(session))
-
-
-async def set_currency_rates(
-    session: AsyncSession,
-    rates: Mapping[str, Decimal],
-    *,
-    actor: Principal,
-    ip: str | None = None,
-) -> CurrencyRates:
-    """Replace the rate table (AED per unit); unknown codes and non-positive rates are refused."""
-    clean: dict[str, Decimal] = {}
-    for raw_code, rate in rates.items():
-        code = raw_code.strip().upper()
-        if code not in KNOWN_CURRENCIES:
-            raise ValidationFailed(
-                f"Unknown currency '{pricing.quote(raw_code, 10)}'. "
-                "Use ISO codes such as USD, EUR or GBP.",
-                code="unknown_currency",
-            )
-        if not rate.is_finite() or rate <= 0:
-            raise ValidationFailed(
-                f"The rate for {code} must be more than zero.", code="invalid_rate"
-            )
-        if rate > MAX_RATE:
-            raise ValidationFailed(f"The rate for {code} is too large.", code="invalid_rate")
-        if code == pricing.BASE_CURRENCY:
-            if rate != 1:
-                raise ValidationFailed(
-                    "AED is the base currency; its rate is always 1.", code="invalid_rate"
-                )
-            continue
-        clean[code] = rate
-    if not clean:
-        raise ValidationFailed("Give at least one currency rate besides AED.", code="no_rates")
-    stored = await app_settings.set_currency_rates(session, clean)
-    audit.record(
-        session,
-        "settings.currency_rates",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="settings",
-        target_id=app_settings.CURRENCY_RATES_KEY,
-        ip=ip,
-        details={"rates": {code: str(rate) for code, rate in clean.items()}},
-    )
-    await session.commit()
-    return _rates_out(stored)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -302,11 +303,6 @@ async def list_users(session: AsyncSession) -> list[User]:
     return await repository.list_users(session)
 
 
-async def list_companies(session: AsyncSession) -> list[Company]:
-    """Every company, by name."""
-    return await repository.list_companies(session)
-
-
 async def find_company(session: AsyncSession, company_id: uuid.UUID) -> Company | None:
     return await session.get(Company, company_id)
 
@@ -394,3 +390,38 @@ async def update_user(
 
 def _role_label(role: str, company: str | None) -> str:
     return f"{role}@{company}" if company else role
+
+
+# --- companies, as other capabilities read them --------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    """A company as plain values (other capabilities never see the table)."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    accent_color: str
+
+
+async def list_companies(session: AsyncSession) -> list[CompanyInfo]:
+    """Every company, by code (there are a handful: the media owners using the product)."""
+    found = sorted(await repository.list_companies(session), key=lambda c: c.code)
+    return [CompanyInfo(c.id, c.code, c.name, c.accent_color) for c in found]
+
+
+async def company_by_ref(session: AsyncSession, ref: str) -> CompanyInfo | None:
+    """A company by its code or its name (case-insensitive)."""
+    wanted = ref.strip().lower()
+    companies = await list_companies(session)
+    return next((c for c in companies if wanted in (c.code.lower(), c.name.lower())), None)
+
+
+async def companies_by_id(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, CompanyInfo]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {c.id: c for c in await list_companies(session) if c.id in wanted}

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from salesbot.proposals.pricing import format_date
+from salesbot.kit.wording import format_date
 from tests.api.locations.support import (
     PPTX_TYPE,
     Person,

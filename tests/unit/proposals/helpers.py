@@ -14,11 +14,11 @@ from pptx.shapes.group import GroupShape
 from pptx.util import Inches
 from pypdf import PdfReader
 
+from salesbot.proposals.priced import PricedProposal
 from salesbot.proposals.pricing import (
     CombinedItem,
     CombinedRequest,
     LocationFacts,
-    PricedProposal,
     PricingSettings,
     SeparateItem,
     SeparateRequest,

@@ -3,13 +3,10 @@ from decimal import Decimal
 
 import pytest
 
+from salesbot.kit.parse import Duration, add_months
+from salesbot.kit.wording import format_date, format_date_range, ordinal
 from salesbot.proposals.pricing import (
-    Duration,
     ProposalError,
-    add_months,
-    format_date,
-    format_date_range,
-    ordinal,
     parse_amount,
     parse_date,
     parse_duration,

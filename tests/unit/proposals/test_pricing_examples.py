@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
+from salesbot.proposals.priced import InvestmentTable, TableRow
 from salesbot.proposals.pricing import (
     CombinedItem,
     CombinedRequest,
-    InvestmentTable,
     SeparateItem,
     SeparateRequest,
-    TableRow,
     price_combined,
     price_separate,
 )

@@ -11,8 +11,8 @@ from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Inches, Pt
 
-from salesbot.proposals.render_copy import copy_slide
-from salesbot.proposals.render_pdf import pptx_to_pdf
+from salesbot.proposals.rendering.pdf import pptx_to_pdf
+from salesbot.proposals.rendering.slide_copy import copy_slide
 from tests.unit.proposals.helpers import (
     build_template,
     open_pptx,

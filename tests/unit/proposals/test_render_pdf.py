@@ -5,12 +5,12 @@ import pytest
 from pypdf import PdfReader
 
 from salesbot.proposals.pricing import SeparateItem, SeparateRequest, price_separate
-from salesbot.proposals.render_pdf import (
+from salesbot.proposals.rendering.pdf import (
     combined_package_pdf,
     combined_separate_pdf,
     pptx_to_pdf,
 )
-from salesbot.proposals.render_pptx import (
+from salesbot.proposals.rendering.pptx import (
     render_combined_pptx,
     render_cover_pptx,
     render_separate_pptx,

@@ -3,10 +3,10 @@ from decimal import Decimal
 
 import pytest
 
+from salesbot.kit.decks import TemplateError
 from salesbot.proposals.pricing import SeparateItem, SeparateRequest, price_separate
-from salesbot.proposals.render_pptx import (
-    DeckStyle,
-    TemplateError,
+from salesbot.proposals.rendering.drawing import DeckStyle
+from salesbot.proposals.rendering.pptx import (
     is_default_deck,
     render_combined_pptx,
     render_cover_pptx,

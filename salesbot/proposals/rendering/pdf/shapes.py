@@ -11,15 +11,13 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 from reportlab.lib.utils import ImageReader
 
-from salesbot.proposals.render_pdf_table import paint_table
-from salesbot.proposals.render_pdf_text import Box, draw_paragraphs, fit_body, insets
-from salesbot.proposals.render_text import hex_color
-from salesbot.proposals.render_theme import (
+from salesbot.proposals.rendering.fonts import hex_color
+from salesbot.proposals.rendering.pdf.table import paint_table
+from salesbot.proposals.rendering.pdf.text import Box, draw_text_body
+from salesbot.proposals.rendering.theme import (
     DAMAGED,
     EMU_PER_PT,
-    StyleChain,
     Theme,
-    body_property,
     color_of,
     effective_background,
     fill_color,
@@ -217,39 +215,7 @@ class SlidePainter:
 
     def _text(self, owner: Any, element: Any, body: Any, theme: Theme, box: Box) -> None:
         chain = style_chain(element, owner, theme)
-        self.text_body(body, chain, box, first(body, "a:bodyPr"))
-
-    def text_body(
-        self,
-        body: Any,
-        chain: StyleChain,
-        box: Box,
-        body_pr: Any | None,
-        cell_insets: tuple[float, float, float, float] | None = None,
-        anchor: str | None = None,
-    ) -> None:
-        left, top, right, bottom = cell_insets or insets(
-            body_pr, lambda name: body_property(chain, name)
-        )
-        inner = Box(
-            box.x + left,
-            box.y + top,
-            max(box.w - left - right, 1.0),
-            max(box.h - top - bottom, 1.0),
-        )
-        autofit = first(body_pr, "a:normAutofit") if body_pr is not None else None
-        scale = 1.0
-        if autofit is not None and autofit.get("fontScale"):
-            scale = int(autofit.get("fontScale")) / 100000
-        wrap = (body_pr.get("wrap") if body_pr is not None else None) or body_property(
-            chain, "wrap"
-        )
-        paragraphs = fit_body(
-            body, chain, inner.w, inner.h, scale, autofit is not None, wrap != "none"
-        )
-        chosen = anchor or (body_pr.get("anchor") if body_pr is not None else None)
-        chosen = chosen or body_property(chain, "anchor") or "t"
-        draw_paragraphs(self.canvas, paragraphs, inner, chosen, self.height)
+        draw_text_body(self.canvas, self.height, body, chain, box, first(body, "a:bodyPr"))
 
     def _connector(self, element: Any, theme: Theme, box: Box) -> None:
         stroke, width = self._line_of(element, theme)
@@ -400,4 +366,4 @@ class SlidePainter:
     # ------------------------------------------------------------------ tables
 
     def _table(self, owner: Any, frame: Any, table: Any, theme: Theme, box: Box) -> None:
-        paint_table(self, owner, frame, table, theme, box)
+        paint_table(self.canvas, self.height, owner, frame, table, theme, box)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from salesbot.proposals.render_pdf_text import Box, body_height, layout_body
-from salesbot.proposals.render_text import hex_color
-from salesbot.proposals.render_theme import (
+from salesbot.proposals.rendering.fonts import hex_color
+from salesbot.proposals.rendering.pdf.text import Box, body_height, draw_text_body, layout_body
+from salesbot.proposals.rendering.theme import (
     EMU_PER_PT,
     Theme,
     color_of,
@@ -16,9 +16,6 @@ from salesbot.proposals.render_theme import (
     style_chain,
     xpath,
 )
-
-if TYPE_CHECKING:
-    from salesbot.proposals.render_pdf_shapes import SlidePainter
 
 NO_STYLE_TABLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"
 _MARGINS = (("marL", 91440), ("marT", 45720), ("marR", 91440), ("marB", 45720))
@@ -76,9 +73,8 @@ def _styled_fill(table: Any, row: int, theme: Theme) -> tuple[str | None, bool]:
 
 
 def paint_table(
-    painter: SlidePainter, owner: Any, frame: Any, table: Any, theme: Theme, box: Box
+    canvas: Any, page_h: float, owner: Any, frame: Any, table: Any, theme: Theme, box: Box
 ) -> None:
-    canvas, page_h = painter.canvas, painter.height
     widths = [int(col.get("w", "0")) / EMU_PER_PT for col in xpath(table, "a:tblGrid/a:gridCol")]
     heights = [int(row.get("h", "0")) / EMU_PER_PT for row in xpath(table, "a:tr")]
     if not widths or not heights:
@@ -125,8 +121,15 @@ def paint_table(
             anchor = {"ctr": "ctr", "b": "b"}.get(
                 str(props.get("anchor")) if props is not None else "", "t"
             )
-            painter.text_body(
-                body, chain, area, first(body, "a:bodyPr"), _margins(cell.element), anchor
+            draw_text_body(
+                canvas,
+                page_h,
+                body,
+                chain,
+                area,
+                first(body, "a:bodyPr"),
+                _margins(cell.element),
+                anchor,
             )
         _borders(canvas, props, theme, area, page_h)
 

@@ -18,7 +18,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 
-from salesbot.proposals.render_theme import (
+from salesbot.proposals.rendering.theme import (
     DAMAGED,
     NS,
     StyleChain,

@@ -13,15 +13,12 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
-from salesbot.proposals.render_pdf_shapes import SlidePainter
-from salesbot.proposals.render_pptx import (
-    DEFAULT_DECK_MARKER,
-    DeckStyle,
-    open_deck,
-    render_cover_pptx,
-)
-from salesbot.proposals.render_text import REGULAR, register_fonts
-from salesbot.proposals.render_theme import EMU_PER_PT, theme_of_master
+from salesbot.kit.decks import open_deck
+from salesbot.proposals.rendering.drawing import DEFAULT_DECK_MARKER, DeckStyle
+from salesbot.proposals.rendering.fonts import REGULAR, register_fonts
+from salesbot.proposals.rendering.pdf.shapes import SlidePainter
+from salesbot.proposals.rendering.pptx import render_cover_pptx
+from salesbot.proposals.rendering.theme import EMU_PER_PT, theme_of_master
 
 CREATOR = "Sales Proposal Bot"
 

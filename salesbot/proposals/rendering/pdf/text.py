@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from salesbot.proposals.render_text import font_for, hex_color, text_width
-from salesbot.proposals.render_theme import (
+from salesbot.proposals.rendering.fonts import font_for, hex_color, text_width
+from salesbot.proposals.rendering.theme import (
     EMU_PER_PT,
     StyleChain,
     TextStyle,
     apply_rpr,
+    body_property,
     first,
     localname,
     paragraph_style,
@@ -237,3 +238,34 @@ def insets(body_pr: Any | None, chain_value: Any) -> tuple[float, float, float, 
             raw = chain_value(name)
         values.append((int(raw) if raw is not None else default) / EMU_PER_PT)
     return values[0], values[1], values[2], values[3]
+
+
+def draw_text_body(
+    canvas: Any,
+    page_height: float,
+    body: Any,
+    chain: StyleChain,
+    box: Box,
+    body_pr: Any | None,
+    cell_insets: tuple[float, float, float, float] | None = None,
+    anchor: str | None = None,
+) -> None:
+    """Fit a text body into `box` (insets, autofit, wrap) and draw it with its anchor."""
+    left, top, right, bottom = cell_insets or insets(
+        body_pr, lambda name: body_property(chain, name)
+    )
+    inner = Box(
+        box.x + left,
+        box.y + top,
+        max(box.w - left - right, 1.0),
+        max(box.h - top - bottom, 1.0),
+    )
+    autofit = first(body_pr, "a:normAutofit") if body_pr is not None else None
+    scale = 1.0
+    if autofit is not None and autofit.get("fontScale"):
+        scale = int(autofit.get("fontScale")) / 100000
+    wrap = (body_pr.get("wrap") if body_pr is not None else None) or body_property(chain, "wrap")
+    paragraphs = fit_body(body, chain, inner.w, inner.h, scale, autofit is not None, wrap != "none")
+    chosen = anchor or (body_pr.get("anchor") if body_pr is not None else None)
+    chosen = chosen or body_property(chain, "anchor") or "t"
+    draw_paragraphs(canvas, paragraphs, inner, chosen, page_height)

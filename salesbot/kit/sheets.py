@@ -1,0 +1,37 @@
+"""Spreadsheets the product writes: text never runs as a formula when the file is opened.
+
+Text starting like a formula (=, +, -, @, tab, CR) gets a leading apostrophe, and every text
+cell of an XLSX sheet is stored as text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """Text made inert for spreadsheets."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """One sheet: the header row, then the rows; string cells are stored as text."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = title
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

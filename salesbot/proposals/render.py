@@ -1,0 +1,122 @@
+"""Producing a proposal's files: PPTX decks and their PDF, drawn in worker threads.
+
+A template deck that cannot be used is replaced by the generated default deck (and logged),
+so a broken upload never stops a proposal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from anyio import to_thread
+
+from salesbot.kit.decks import TemplateError
+from salesbot.kit.logging import get_logger
+from salesbot.proposals import pricing
+from salesbot.proposals.naming import client_file_name, location_pptx_name
+from salesbot.proposals.priced import PricedProposal
+from salesbot.proposals.rendering.drawing import DeckStyle
+from salesbot.proposals.rendering.pdf import (
+    combined_package_pdf,
+    combined_separate_pdf,
+    pptx_to_pdf,
+)
+from salesbot.proposals.rendering.pptx import render_combined_pptx, render_separate_pptx
+from salesbot.users import service as users
+
+log = get_logger(__name__)
+Progress = Callable[[int, str], Awaitable[None]]
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+PDF = "application/pdf"
+_HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    data: bytes
+    content_type: str
+    role: str  # pptx | pdf
+
+
+def deck_style(company: users.CompanyInfo | None) -> DeckStyle:
+    """The company's accent colour and name on generated slides (a valid hex colour only)."""
+    if company is None:
+        return DeckStyle()
+    accent = company.accent_color if _HEX.match(company.accent_color or "") else "1F4E79"
+    return DeckStyle(accent=accent, company_name=company.name)
+
+
+async def render_separate(
+    priced: PricedProposal,
+    facts: Sequence[pricing.LocationFacts],
+    templates: Sequence[bytes | None],
+    styles: Sequence[DeckStyle],
+    when: datetime,
+    progress: Progress,
+) -> list[Output]:
+    outputs: list[Output] = []
+    steps = len(priced.locations) + 1
+    for index, loc in enumerate(priced.locations):
+        table, fact, template, style = (
+            priced.tables[index],
+            facts[index],
+            templates[index],
+            styles[index],
+        )
+        try:
+            deck = await to_thread.run_sync(
+                partial(render_separate_pptx, table, fact, template=template, style=style)
+            )
+        except TemplateError:
+            log.warning("proposal_template_unusable", location=loc.key)
+            deck = await to_thread.run_sync(
+                partial(render_separate_pptx, table, fact, template=None, style=style)
+            )
+        outputs.append(Output(location_pptx_name(loc.display_name), deck, PPTX, "pptx"))
+        await progress(20 + 65 * (index + 1) // steps, f"Made the deck for {loc.display_name}")
+    title = f"{priced.client_name} Proposal".strip()
+    decks = [o.data for o in outputs]
+    if len(decks) == 1:
+        pdf = await to_thread.run_sync(pptx_to_pdf, decks[0], None, title)
+    else:
+        subtitle = "  ·  ".join(loc.display_name for loc in priced.locations)
+        pdf = await to_thread.run_sync(
+            partial(combined_separate_pdf, decks, title=title, subtitle=subtitle, style=styles[0])
+        )
+    outputs.append(Output(client_file_name(priced.client_name, when, "pdf"), pdf, PDF, "pdf"))
+    await progress(85, "Made the PDF")
+    return outputs
+
+
+async def render_combined(
+    priced: PricedProposal,
+    facts: Sequence[pricing.LocationFacts],
+    templates: Mapping[str, bytes],
+    style: DeckStyle,
+    when: datetime,
+    progress: Progress,
+) -> list[Output]:
+    table = priced.tables[0]
+    client = priced.client_name
+
+    def deck_with(chosen: Mapping[str, bytes]) -> bytes:
+        return render_combined_pptx(table, facts, templates=chosen, client_name=client, style=style)
+
+    try:
+        deck = await to_thread.run_sync(deck_with, templates)
+    except TemplateError:
+        log.warning("proposal_template_unusable", locations=sorted(templates))
+        deck = await to_thread.run_sync(deck_with, {})
+    await progress(50, "Made the package deck")
+    title = f"{client} Combined Package".strip()
+    pdf = await to_thread.run_sync(combined_package_pdf, deck, title)
+    await progress(85, "Made the PDF")
+    return [
+        Output(client_file_name(client, when, "pptx"), deck, PPTX, "pptx"),
+        Output(client_file_name(client, when, "pdf"), pdf, PDF, "pdf"),
+    ]

@@ -1,0 +1,1 @@
+"""Proposal files: PPTX decks (pptx, investment, drawing, slide_copy, theme, fonts), PDFs (pdf/)."""
