@@ -8,12 +8,15 @@ the run instead of skipping its half of the matrix.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -31,34 +34,55 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, de
 hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "default"))
 
 
-def worker_index() -> int:
-    """0 for a plain run; N for pytest-xdist's worker `gwN`."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+_SLOTS = 8
+_slot_lock: IO[str] | None = None
 
 
-def worker_database_url(base: str) -> str:
-    """Each xdist worker has its own database (`test` → `test_gw1`), created when missing."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
+def claim_slot() -> int:
+    """This test process's slot on the host, held (a file lock) until the process ends.
+
+    Every pytest process (a plain run, each xdist worker, of any number of runs at once on one
+    host) takes the first free slot, and the slot names its own PostgreSQL database and Redis
+    db, so no two processes ever truncate or flush each other's data.
+    """
+    global _slot_lock
+    for slot in range(_SLOTS):
+        handle = (Path(tempfile.gettempdir()) / f"salesbot-test-slot-{slot}.lock").open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _slot_lock = handle
+        return slot
+    raise RuntimeError(f"{_SLOTS} test processes already run on this host")
+
+
+def slot_database_url(base: str, slot: int) -> str:
+    """Slot 0 uses the configured database; slot N its sibling `<name>_s<N>`, made if missing."""
+    if slot == 0:
         return base
     parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{worker}"))
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_s{slot}"))
 
 
-def worker_redis_url(base: str) -> str:
-    """Each xdist worker has its own Redis database: the base number counted down per worker."""
+def slot_redis_url(base: str, slot: int) -> str:
+    """Slot N uses the configured Redis db number minus N."""
     parts = urlsplit(base)
     number = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{(number - worker_index()) % 16}"))
+    return urlunsplit(parts._replace(path=f"/{(number - slot) % 16}"))
 
 
-PG_URL = worker_database_url(
+SLOT = claim_slot()
+PG_URL = slot_database_url(
     os.environ.get(
         "SALESBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-    )
+    ),
+    SLOT,
 )
-REDIS_URL = worker_redis_url(os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+REDIS_URL = slot_redis_url(
+    os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), SLOT
+)
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -88,7 +112,7 @@ class Stack:
 
 
 async def _create_database_if_missing(url: str) -> None:
-    """Create the worker's own database through the server's maintenance database."""
+    """Create the slot's own database through the server's maintenance database."""
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -115,7 +139,7 @@ async def _reset_postgres(url: str) -> None:
 
     from salesbot.kit.db import make_engine
 
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if SLOT:
         await _create_database_if_missing(url)
     engine = make_engine(url)
     async with engine.begin() as conn:
