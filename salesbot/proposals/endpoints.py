@@ -20,10 +20,8 @@ from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
 from salesbot.kit.storage import content_disposition
-from salesbot.proposals import export, rates, service
+from salesbot.proposals import export, service
 from salesbot.proposals.schemas import (
-    CurrencyRates,
-    CurrencyRatesIn,
     DuplicateRequest,
     ProposalCreate,
     ProposalOut,
@@ -32,11 +30,9 @@ from salesbot.proposals.schemas import (
 )
 
 router = APIRouter(prefix="/api/proposals", tags=["proposals"], responses=AUTH_RESPONSES)
-settings_router = APIRouter(prefix="/api/settings", tags=["settings"], responses=AUTH_RESPONSES)
 Creator = Annotated[Principal, Depends(require("proposals:create"))]
 Reader = Annotated[Principal, Depends(require("proposals:read"))]
 Exporter = Annotated[Principal, Depends(require("proposals:export"))]
-SettingsAdmin = Annotated[Principal, Depends(require("settings:manage"))]
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such proposal, or not visible to you"}
@@ -180,25 +176,3 @@ async def duplicate_proposal(
         session, storage, principal, proposal_id, body, settings=settings
     )
     return service.to_out(proposal)
-
-
-@settings_router.get("/currency-rates", response_model=CurrencyRates)
-async def get_currency_rates(session: DbSession, principal: Reader) -> CurrencyRates:
-    """AED per one unit of each supported display currency."""
-    return await rates.currency_rates(session)
-
-
-@settings_router.put(
-    "/currency-rates",
-    response_model=CurrencyRates,
-    responses={
-        422: {"model": ErrorBody, "description": "Unknown currency or a rate not above zero"}
-    },
-)
-async def put_currency_rates(
-    body: CurrencyRatesIn, request: Request, session: DbSession, principal: SettingsAdmin
-) -> CurrencyRates:
-    """Replace the rate table (admins); currencies left out are no longer offered."""
-    return await rates.set_currency_rates(
-        session, body.rates, actor=principal, ip=request_ip(request)
-    )

@@ -1,4 +1,4 @@
-"""Request and response models for proposals and currency rates.
+"""Request and response models for proposals.
 
 Amounts are sent as text ("1.5M", "2,800,000", "AED 4,000,000", "750k") or whole numbers and
 returned as decimal strings plus display text; nothing passes through a float.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -212,17 +211,3 @@ class ProposalSummary(BaseModel):
     locations: list[ProposalLocationBrief]
     totals: list[str] = Field(description="Display totals: every option, or the package")
     files: list[FileCard]
-
-
-class CurrencyRates(BaseModel):
-    """AED per one unit of each currency; AED itself is always 1."""
-
-    base: Literal["AED"] = "AED"
-    rates: dict[str, str] = Field(examples=[{"USD": "3.6725", "EUR": "3.97", "GBP": "4.62"}])
-
-
-class CurrencyRatesIn(_Forbid):
-    rates: dict[
-        Annotated[str, Field(min_length=3, max_length=3)],
-        Annotated[Decimal, Field(max_digits=18, decimal_places=8)],
-    ] = Field(min_length=1, max_length=40, description="Replaces the table (AED is implied)")
