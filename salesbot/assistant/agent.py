@@ -19,11 +19,12 @@ from pydantic_ai.messages import ModelResponse
 from pydantic_ai.models import Model
 from pydantic_ai.tools import RunContext
 
-from salesbot.assistant.tooling import Tool, ToolContext, ToolResult, run_tool
+from salesbot.assistant.tooling import run_tool
 from salesbot.auth.service import Principal
 from salesbot.kit.db import Database
 from salesbot.kit.errors import Forbidden
 from salesbot.kit.logging import get_logger
+from salesbot.kit.tools import AppServices, Tool, ToolContext, ToolResult
 from salesbot.settings import Settings
 
 log = get_logger(__name__)
@@ -114,7 +115,7 @@ class RunDeps:
     """What tools get from the run that called them."""
 
     principal: Principal
-    app_state: Any
+    app: AppServices
     database: Database
     conversation_id: uuid.UUID
     attachment_ids: list[uuid.UUID]
@@ -154,7 +155,7 @@ def _adapter(tool: Tool[Any]) -> AgentTool[RunDeps]:
             tool_ctx = ToolContext(
                 principal=deps.principal,
                 session=session,
-                app_state=deps.app_state,
+                app=deps.app,
                 conversation_id=deps.conversation_id,
                 attachment_ids=list(deps.attachment_ids),
                 progress=progress,

@@ -53,7 +53,7 @@ from salesbot.assistant.cache import CachingModel, ResponseCache, is_cache_hit
 from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
 from salesbot.assistant.offline.model import OfflineBrain, OfflineState
 from salesbot.assistant.runs import RunEvent, RunInfo, RunStore, make_run_store
-from salesbot.assistant.tooling import Tool, ToolResult, discover_tools, tools_for
+from salesbot.assistant.tooling import discover_tools, tools_for
 from salesbot.assistant.usage import CallUsage, record
 from salesbot.auth.service import Principal
 from salesbot.conversations import service as conversations
@@ -65,6 +65,7 @@ from salesbot.kit.errors import Conflict, NotFound
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
 from salesbot.kit.redis import RedisFacade
+from salesbot.kit.tools import AppServices, Tool, ToolResult
 from salesbot.locations import service as locations
 from salesbot.settings import Settings
 
@@ -124,7 +125,7 @@ class Assistant:
         self,
         *,
         principal: Principal,
-        app_state: Any,
+        app: AppServices,
         conversation_id: uuid.UUID | None,
         message: str,
         file_ids: Sequence[uuid.UUID],
@@ -144,7 +145,7 @@ class Assistant:
         if not await self.runs.claim(target, run_id):
             raise Conflict(BUSY, code="conversation_busy")
         await self.runs.start(RunInfo(run_id, principal.user_id, target))
-        job = _ChatRun(self, run_id, principal, app_state, target, message, records)
+        job = _ChatRun(self, run_id, principal, app, target, message, records)
         task = asyncio.create_task(job.execute(), name=f"chat-run-{run_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -232,7 +233,7 @@ class _ChatRun:
         assistant: Assistant,
         run_id: str,
         principal: Principal,
-        app_state: Any,
+        app: AppServices,
         conversation_id: uuid.UUID,
         message: str,
         records: list[FileRecord],
@@ -242,7 +243,7 @@ class _ChatRun:
         self.db = assistant.database
         self.run_id = run_id
         self.principal = principal
-        self.app_state = app_state
+        self.app = app
         self.conversation_id = conversation_id
         self.message = message
         self.records = records
@@ -336,16 +337,12 @@ class _ChatRun:
             - context.estimate_tokens(self.message),
         )
         history = await self._history(budget, exclude=user_message.id)
-        parts = (
-            await files.attachment_parts(self.app_state.storage, self.records)
-            if self.records
-            else []
-        )
+        parts = await files.attachment_parts(self.app.storage, self.records) if self.records else []
         tools = tools_for(self.principal, self.assistant.registry)
         agent = build_agent(tools)
         deps = RunDeps(
             principal=self.principal,
-            app_state=self.app_state,
+            app=self.app,
             database=self.db,
             conversation_id=self.conversation_id,
             attachment_ids=[r.id for r in self.records],

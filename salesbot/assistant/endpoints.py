@@ -75,7 +75,7 @@ async def start_chat(body: ChatRequest, request: Request, principal: Chatter) ->
     await limiter.check("chat", settings.rate_limit_chat, str(principal.user_id))
     return await assistant_of(request).start(
         principal=principal,
-        app_state=request.app.state,
+        app=request.app.state,
         conversation_id=body.conversation_id,
         message=body.message,
         file_ids=body.file_ids,

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salesbot.assistant.tooling import FileCard
+from salesbot.kit.tools import FileCard
 
 Stage = Literal["draft", "coordinator_review", "hos_review", "approved", "cancelled"]
 ActionName = Literal["submit", "approve", "reject", "cancel", "revise"]
