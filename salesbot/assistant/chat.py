@@ -39,19 +39,16 @@ from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
 from salesbot.assistant import context, prompt
-from salesbot.assistant.agent import (
-    PROVIDER_ERRORS,
-    ProviderConfigError,
-    RunDeps,
-    build_agent,
-    complete,
-    model_content,
-    model_label,
-    provider_model,
-)
+from salesbot.assistant.agent import RunDeps, build_agent, complete, model_content
 from salesbot.assistant.cache import CachingModel, ResponseCache, is_cache_hit
 from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
 from salesbot.assistant.offline.model import OfflineBrain, OfflineState
+from salesbot.assistant.providers import (
+    PROVIDER_ERRORS,
+    ProviderConfigError,
+    model_label,
+    provider_model,
+)
 from salesbot.assistant.runs import RunEvent, RunInfo, RunStore, make_run_store
 from salesbot.assistant.tooling import discover_tools, tools_for
 from salesbot.assistant.usage import CallUsage, record
