@@ -1,6 +1,7 @@
 """Location mentions: runs of words that name a catalogue location exactly (key, display name,
 alias; spacing and hyphens aside), or closely enough for a typo; several close names stay
-candidates for the grammar to ask about.
+candidates for the grammar to ask about. Typos are judged by `locations.matching`, the one
+fuzzy matcher (the same one proposals use).
 """
 
 from __future__ import annotations
@@ -8,8 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-
-from rapidfuzz import fuzz, process
 
 from salesbot.kit.phrases.tokens import (
     MONTHS,
@@ -20,12 +19,11 @@ from salesbot.kit.phrases.tokens import (
     Token,
     join,
 )
+from salesbot.locations.matching import LocationRef, match_location
 
 _NAME_WORD = re.compile(r"[^\W_]+")
 _NON_ALNUM = re.compile(r"[\W_]")
 _FUZZY_MIN_LEN = 5
-_FUZZY_THRESHOLD = 85.0
-_FUZZY_TIE = 3.0
 
 
 def name_words(name: str) -> list[str]:
@@ -128,10 +126,10 @@ def _exact_location(
 def _fuzzy_location(
     tokens: list[Token], i: int, index: _NameIndex, protected: frozenset[str]
 ) -> tuple[list[int], tuple[str, ...]] | None:
+    """A typo'd name, matched by the one location matcher; the longest run that matches wins."""
     if tokens[i].kind is not Kind.WORD or tokens[i].word in protected:
         return None
-    best: dict[str, tuple[float, list[int]]] = {}
-    for n, (names, owners) in index.by_length.items():
+    for n in sorted(index.by_length, reverse=True):
         picked = _run(tokens, i, n)
         if picked is None:
             continue
@@ -141,17 +139,17 @@ def _fuzzy_location(
         candidate = " ".join(words)
         if len(candidate) < _FUZZY_MIN_LEN:
             continue
-        found = process.extract(
-            candidate, names, scorer=fuzz.ratio, score_cutoff=_FUZZY_THRESHOLD, limit=None
-        )
-        for name, score, at in found:
-            key = owners[at]
-            # Typos rarely hit the first letter; requiring it keeps ordinary words out.
-            if name[0] == candidate[0] and score > best.get(key, (0.0, []))[0]:
-                best[key] = (float(score), picked)
-    if not best:
-        return None
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -len(kv[1][1])))
-    top_score, top_picked = ranked[0][1]
-    close = tuple(k for k, (s, _) in ranked if top_score - s <= _FUZZY_TIE)
-    return top_picked, close
+        names, owners = index.by_length[n]
+        # Typos rarely hit the first letter; requiring it keeps ordinary words out. Each name
+        # is matched as a name of its own (its owner's key would widen the match).
+        refs = {
+            name: LocationRef(name.replace(" ", "_"), name)
+            for name in names
+            if name[0] == candidate[0]
+        }
+        result = match_location(candidate, list(refs.values()))
+        if result.outcome != "none":
+            owner_of = dict(zip(names, owners, strict=True))
+            keys = tuple(dict.fromkeys(owner_of[r.display_name] for r in result.candidates))
+            return picked, keys
+    return None
