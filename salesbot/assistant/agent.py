@@ -1,6 +1,6 @@
-"""The PydanticAI agent: the provider model from settings, the tools the user may use, and the
-calls for titles and summaries. The chat runner (`chat.py`) drives it and falls back to the
-offline model when the provider fails.
+"""The PydanticAI agent: the tools the user may use, and the calls for titles and summaries.
+The chat runner (`chat.py`) drives it with the provider model (`providers.py`) and falls back to
+the offline model when the provider fails.
 """
 
 from __future__ import annotations
@@ -11,100 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import httpx
 from pydantic_ai import Agent
 from pydantic_ai import Tool as AgentTool
-from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.messages import ModelResponse
 from pydantic_ai.models import Model
 from pydantic_ai.tools import RunContext
 
-from salesbot.assistant.tooling import Tool, ToolContext, ToolResult, run_tool
+from salesbot.assistant.tooling import run_tool
 from salesbot.auth.service import Principal
 from salesbot.kit.db import Database
 from salesbot.kit.errors import Forbidden
 from salesbot.kit.logging import get_logger
-from salesbot.settings import Settings
+from salesbot.kit.tools import AppServices, Tool, ToolContext, ToolResult
 
 log = get_logger(__name__)
-
-# Gemini's OpenAI-compatible endpoint: serves `google:` models through the OpenAI client, which
-# the installed stack has (the google-genai SDK is not part of it).
-GEMINI_OPENAI_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
-
-
-class ProviderConfigError(ValueError):
-    """SALESBOT_LLM_MODEL names something the assistant cannot use."""
-
-
-def _provider_errors() -> tuple[type[BaseException], ...]:
-    import anthropic
-    import openai
-
-    return (
-        ModelAPIError,
-        UnexpectedModelBehavior,
-        openai.APIError,
-        anthropic.APIError,
-        httpx.HTTPError,
-        TimeoutError,
-        ConnectionError,
-    )
-
-
-# Failures of the provider (HTTP errors, timeouts, refused connections, garbled answers): the
-# run continues on the offline model. Bugs in our own code are not in this list.
-PROVIDER_ERRORS = _provider_errors()
-
-
-def provider_model(settings: Settings) -> Model | None:
-    """The configured provider model, or None for the offline model."""
-    spec = (settings.llm_model or "").strip()
-    if not spec or spec == "offline":
-        return None
-    provider, _, name = spec.partition(":")
-    if not name:
-        raise ProviderConfigError(
-            "SALESBOT_LLM_MODEL must look like openai:<model>, anthropic:<model> or google:<model>"
-        )
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    base_url = settings.llm_base_url or None
-    timeout = settings.llm_timeout_s
-    retries = settings.llm_max_retries
-    if provider == "openai" or provider in ("google", "google-gla", "gemini"):
-        from openai import AsyncOpenAI
-        from pydantic_ai.models.openai import OpenAIChatModel
-        from pydantic_ai.providers.openai import OpenAIProvider
-
-        if provider != "openai":
-            base_url = base_url or GEMINI_OPENAI_URL
-        if not key and not base_url:
-            raise ProviderConfigError("SALESBOT_LLM_API_KEY is needed for OpenAI")
-        # Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) accept any key.
-        client = AsyncOpenAI(
-            api_key=key or "not-needed", base_url=base_url, timeout=timeout, max_retries=retries
-        )
-        return OpenAIChatModel(name, provider=OpenAIProvider(openai_client=client))
-    if provider == "anthropic":
-        from anthropic import AsyncAnthropic
-        from pydantic_ai.models.anthropic import AnthropicModel
-        from pydantic_ai.providers.anthropic import AnthropicProvider
-
-        if not key:
-            raise ProviderConfigError("SALESBOT_LLM_API_KEY is needed for Anthropic")
-        anthropic_client = AsyncAnthropic(
-            api_key=key, base_url=base_url, timeout=timeout, max_retries=retries
-        )
-        return AnthropicModel(name, provider=AnthropicProvider(anthropic_client=anthropic_client))
-    raise ProviderConfigError(
-        "SALESBOT_LLM_MODEL must start with openai:, anthropic: or google: (or be unset)"
-    )
-
-
-def model_label(settings: Settings) -> str:
-    """The `provider:name` recorded in usage and on conversations."""
-    return (settings.llm_model or "offline").strip() or "offline"
-
 
 Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
 
@@ -114,7 +34,7 @@ class RunDeps:
     """What tools get from the run that called them."""
 
     principal: Principal
-    app_state: Any
+    app: AppServices
     database: Database
     conversation_id: uuid.UUID
     attachment_ids: list[uuid.UUID]
@@ -154,7 +74,7 @@ def _adapter(tool: Tool[Any]) -> AgentTool[RunDeps]:
             tool_ctx = ToolContext(
                 principal=deps.principal,
                 session=session,
-                app_state=deps.app_state,
+                app=deps.app,
                 conversation_id=deps.conversation_id,
                 attachment_ids=list(deps.attachment_ids),
                 progress=progress,

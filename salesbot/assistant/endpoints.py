@@ -17,8 +17,8 @@ from salesbot.assistant.schemas import ChatRequest, CostLineOut, CostReportOut
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession
+from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import COMMON_RESPONSES
-from salesbot.kit.ratelimit import RateLimiter
 
 router = APIRouter(tags=["assistant"], responses=AUTH_RESPONSES)
 
@@ -68,14 +68,18 @@ async def _stream(events: AsyncIterator[RunEvent]) -> AsyncIterator[ServerSentEv
         yield _sse(item)
 
 
-async def start_chat(body: ChatRequest, request: Request, principal: Chatter) -> StartedRun:
+async def start_chat(
+    body: ChatRequest,
+    request: Request,
+    principal: Chatter,
+    settings: AppSettings,
+    limiter: AppRateLimiter,
+) -> StartedRun:
     """Everything that can fail with an HTTP status happens here, before the stream opens."""
-    settings = request.app.state.settings
-    limiter: RateLimiter = request.app.state.ratelimiter
     await limiter.check("chat", settings.rate_limit_chat, str(principal.user_id))
     return await assistant_of(request).start(
         principal=principal,
-        app_state=request.app.state,
+        app=request.app.state,
         conversation_id=body.conversation_id,
         message=body.message,
         file_ids=body.file_ids,
@@ -127,7 +131,7 @@ async def run_events(
 
 @router.get("/api/costs", response_model=CostReportOut, response_model_by_alias=True)
 async def costs(
-    request: Request,
+    settings: AppSettings,
     session: DbSession,
     principal: CostReader,
     from_date: Annotated[date | None, Query(alias="from")] = None,
@@ -135,7 +139,7 @@ async def costs(
     group_by: Annotated[Literal["day", "user", "model", "call_type"], Query()] = "day",
 ) -> CostReportOut:
     """Model usage and cost: your own, or everyone's for admins and heads of sales."""
-    zone = ZoneInfo(request.app.state.settings.timezone)
+    zone = ZoneInfo(settings.timezone)
     end = to_date or datetime.now(zone).date()
     start = from_date or end - timedelta(days=29)
     report = await usage.report(

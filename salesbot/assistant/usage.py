@@ -15,7 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.assistant.models import UsageRecord
@@ -156,6 +156,44 @@ async def report(
     where = [UsageRecord.created_at >= low, UsageRecord.created_at < high]
     if not see_all:
         where.append(UsageRecord.user_id == principal.user_id)
+    if group_by == "day":
+        lines = await _by_day(session, where, zone)
+    else:
+        lines = await _by_column(session, where, group_by)
+    ordered = sorted(lines.values(), key=lambda line: line.key)
+    total = CostLine("total")
+    for line in ordered:
+        total.add(line.calls, line.input_tokens, line.cached_tokens, line.output_tokens, line.cost)
+    return CostReport(start, end, group_by, "all" if see_all else "own", ordered, total)
+
+
+async def _by_day(
+    session: AsyncSession, where: list[ColumnElement[bool]], zone: ZoneInfo
+) -> dict[str, CostLine]:
+    # Local days need the time zone's rules, so rows are bucketed here; a sales team's
+    # volume is small.
+    rows = select(
+        UsageRecord.created_at,
+        UsageRecord.input_tokens,
+        UsageRecord.cached_tokens,
+        UsageRecord.output_tokens,
+        UsageRecord.cost,
+    ).where(*where)
+    lines: dict[str, CostLine] = {}
+    for created, inp, cached, out, cost in (await session.execute(rows)).all():
+        day = created.astimezone(zone).date().isoformat()
+        lines.setdefault(day, CostLine(day)).add(1, inp, cached, out, Decimal(cost))
+    return lines
+
+
+async def _by_column(
+    session: AsyncSession, where: list[ColumnElement[bool]], group_by: GroupBy
+) -> dict[str, CostLine]:
+    column = {
+        "user": UsageRecord.user_id,
+        "model": UsageRecord.model,
+        "call_type": UsageRecord.call_type,
+    }[group_by]
     sums = (
         func.count(UsageRecord.id),
         func.coalesce(func.sum(UsageRecord.input_tokens), 0),
@@ -163,38 +201,15 @@ async def report(
         func.coalesce(func.sum(UsageRecord.output_tokens), 0),
         func.coalesce(func.sum(UsageRecord.cost), 0),
     )
+    stmt = select(column, *sums).where(*where).group_by(column)
+    people: dict[uuid.UUID, str] = {}
+    if group_by == "user":
+        people = {u.id: u.email for u in await users_service.list_users(session)}
     lines: dict[str, CostLine] = {}
-    if group_by == "day":
-        # Local days need the time zone's rules, so rows are bucketed here; a sales team's
-        # volume is small.
-        rows = select(
-            UsageRecord.created_at,
-            UsageRecord.input_tokens,
-            UsageRecord.cached_tokens,
-            UsageRecord.output_tokens,
-            UsageRecord.cost,
-        ).where(*where)
-        for created, inp, cached, out, cost in (await session.execute(rows)).all():
-            day = created.astimezone(zone).date().isoformat()
-            lines.setdefault(day, CostLine(day)).add(1, inp, cached, out, Decimal(cost))
-    else:
-        column = {
-            "user": UsageRecord.user_id,
-            "model": UsageRecord.model,
-            "call_type": UsageRecord.call_type,
-        }[group_by]
-        stmt = select(column, *sums).where(*where).group_by(column)
-        people: dict[uuid.UUID, str] = {}
-        if group_by == "user":
-            people = {u.id: u.email for u in await users_service.list_users(session)}
-        for key, calls, inp, cached, out, cost in (await session.execute(stmt)).all():
-            if key is None:
-                name = "(deleted user)"
-            else:
-                name = people.get(key, str(key)) if isinstance(key, uuid.UUID) else str(key)
-            lines.setdefault(name, CostLine(name)).add(calls, inp, cached, out, Decimal(cost))
-    ordered = sorted(lines.values(), key=lambda line: line.key)
-    total = CostLine("total")
-    for line in ordered:
-        total.add(line.calls, line.input_tokens, line.cached_tokens, line.output_tokens, line.cost)
-    return CostReport(start, end, group_by, "all" if see_all else "own", ordered, total)
+    for key, calls, inp, cached, out, cost in (await session.execute(stmt)).all():
+        if key is None:
+            name = "(deleted user)"
+        else:
+            name = people.get(key, str(key)) if isinstance(key, uuid.UUID) else str(key)
+        lines.setdefault(name, CostLine(name)).add(calls, inp, cached, out, Decimal(cost))
+    return lines

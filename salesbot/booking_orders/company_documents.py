@@ -10,7 +10,6 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.assistant.tooling import FileCard
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import directory, repository
 from salesbot.booking_orders.calculations import BookingOrder, calculate
@@ -24,6 +23,7 @@ from salesbot.files import service as files
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import ValidationFailed
 from salesbot.kit.storage import Storage
+from salesbot.kit.tools import FileCard
 from salesbot.users import audit
 
 Which = Literal["template", "stamp"]

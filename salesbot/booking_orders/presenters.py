@@ -6,7 +6,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from salesbot.assistant.tooling import FileCard
 from salesbot.booking_orders.calculations import BookingOrder, Calculated
 from salesbot.booking_orders.directory import Company
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
@@ -21,6 +20,7 @@ from salesbot.booking_orders.schemas import (
     Totals,
 )
 from salesbot.booking_orders.views import View
+from salesbot.kit.tools import FileCard
 
 
 def company_ref(company: Company) -> CompanyRef:

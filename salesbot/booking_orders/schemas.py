@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salesbot.assistant.tooling import FileCard
 from salesbot.booking_orders.workflow import ACTION_NAMES, STATE_NAMES
+from salesbot.kit.tools import FileCard
 
 # Built from workflow's one table; mypy cannot follow a computed Literal, so it sees `str`.
 if TYPE_CHECKING:

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salesbot.assistant.tooling import Tool, ToolContext, ToolResult
+from salesbot.auth.service import Principal
 from salesbot.booking_orders import service
 from salesbot.booking_orders.calculations import format_amount
 from salesbot.booking_orders.workflow import Action, State
+from salesbot.kit.tools import Tool, ToolContext, ToolResult
 
 # Which stages a request without a named booking order looks in, per action.
 _OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
@@ -75,8 +76,8 @@ class FindArgs(_Args):
     )
 
 
-def _env(ctx: ToolContext) -> service.Env:
-    state = ctx.app_state
+def _env(ctx: ToolContext[Principal]) -> service.Env:
+    state = ctx.app
     return service.Env(
         settings=state.settings, storage=state.storage, llm=service.llm_model(state.settings)
     )
@@ -121,11 +122,11 @@ def _result(view: service.View, summary: str) -> ToolResult:
     return ToolResult(summary=summary, data=out.model_dump(mode="json"), files=cards)
 
 
-async def _resolve(ctx: ToolContext, query: str | None, states: tuple[str, ...]) -> Any:
+async def _resolve(ctx: ToolContext[Principal], query: str | None, states: tuple[str, ...]) -> Any:
     return await service.resolve(ctx.session, ctx.principal, query, states=states)
 
 
-async def parse_booking_order(ctx: ToolContext, args: ParseArgs) -> ToolResult:
+async def parse_booking_order(ctx: ToolContext[Principal], args: ParseArgs) -> ToolResult:
     file_id = args.file_id or (ctx.attachment_ids[0] if ctx.attachment_ids else None)
     if file_id is None:
         return ToolResult(
@@ -145,7 +146,7 @@ async def parse_booking_order(ctx: ToolContext, args: ParseArgs) -> ToolResult:
     return _result(view, describe(view) + " Review it, then say 'submit' when it is right.")
 
 
-async def edit_booking_order(ctx: ToolContext, args: EditArgs) -> ToolResult:
+async def edit_booking_order(ctx: ToolContext[Principal], args: EditArgs) -> ToolResult:
     row = await _resolve(
         ctx, args.booking_order, (State.DRAFT.value, State.COORDINATOR_REVIEW.value)
     )
@@ -163,7 +164,7 @@ async def edit_booking_order(ctx: ToolContext, args: EditArgs) -> ToolResult:
 
 
 async def _act(
-    ctx: ToolContext, args: ActArgs, action: Action, states: tuple[str, ...]
+    ctx: ToolContext[Principal], args: ActArgs, action: Action, states: tuple[str, ...]
 ) -> ToolResult:
     row = await _resolve(ctx, args.booking_order, states)
     if action in (Action.REJECT, Action.CANCEL) and not (args.reason or "").strip():
@@ -185,11 +186,11 @@ async def _act(
     return _result(view, f"{done} {describe(view)}")
 
 
-async def submit_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+async def submit_booking_order(ctx: ToolContext[Principal], args: ActArgs) -> ToolResult:
     return await _act(ctx, args, Action.SUBMIT, (State.DRAFT.value,))
 
 
-def _review_states(ctx: ToolContext) -> tuple[str, ...]:
+def _review_states(ctx: ToolContext[Principal]) -> tuple[str, ...]:
     """The stages this user reviews: coordinators and heads of sales act at different ones."""
     states = []
     if ctx.principal.companies_for("coordinator"):
@@ -199,26 +200,26 @@ def _review_states(ctx: ToolContext) -> tuple[str, ...]:
     return tuple(states) or (State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
 
 
-async def approve_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+async def approve_booking_order(ctx: ToolContext[Principal], args: ActArgs) -> ToolResult:
     return await _act(ctx, args, Action.APPROVE, _review_states(ctx))
 
 
-async def reject_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+async def reject_booking_order(ctx: ToolContext[Principal], args: ActArgs) -> ToolResult:
     return await _act(ctx, args, Action.REJECT, _review_states(ctx))
 
 
-async def cancel_booking_order(ctx: ToolContext, args: ActArgs) -> ToolResult:
+async def cancel_booking_order(ctx: ToolContext[Principal], args: ActArgs) -> ToolResult:
     return await _act(ctx, args, Action.CANCEL, _OPEN)
 
 
-async def booking_order_status(ctx: ToolContext, args: LookupArgs) -> ToolResult:
+async def booking_order_status(ctx: ToolContext[Principal], args: LookupArgs) -> ToolResult:
     states = (*_OPEN, State.APPROVED.value, State.CANCELLED.value)
     row = await _resolve(ctx, args.booking_order, states)
     view = await service.get_view(ctx.session, _env(ctx), ctx.principal, row.id)
     return _result(view, describe(view))
 
 
-async def find_booking_order(ctx: ToolContext, args: FindArgs) -> ToolResult:
+async def find_booking_order(ctx: ToolContext[Principal], args: FindArgs) -> ToolResult:
     rows = await service.find(ctx.session, ctx.principal, args.query)
     if not rows:
         shown = " ".join(args.query.split())[:40]

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.assistant.tooling import FileCard
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import access, directory, repository
 from salesbot.booking_orders.calculations import (
@@ -29,6 +28,7 @@ from salesbot.files import service as files
 from salesbot.files.service import FileTooLargeToProcess
 from salesbot.kit.errors import NotFound, ValidationFailed
 from salesbot.kit.storage import Storage
+from salesbot.kit.tools import FileCard
 from salesbot.settings import Settings
 
 

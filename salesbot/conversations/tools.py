@@ -6,8 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from salesbot.assistant.tooling import Tool, ToolContext, ToolResult
+from salesbot.auth.service import Principal
 from salesbot.conversations import service
+from salesbot.kit.tools import Tool, ToolContext, ToolResult
 
 
 class SearchArgs(BaseModel):
@@ -18,7 +19,7 @@ class ListArgs(BaseModel):
     limit: int = Field(default=10, ge=1, le=50, description="How many to list")
 
 
-async def search_conversations(ctx: ToolContext, args: SearchArgs) -> ToolResult:
+async def search_conversations(ctx: ToolContext[Principal], args: SearchArgs) -> ToolResult:
     page = await service.search(ctx.session, ctx.principal, q=args.query, cursor=None, limit=10)
     if not page.items:
         return ToolResult(summary="I found nothing in your conversations matching that.")
@@ -37,7 +38,7 @@ async def search_conversations(ctx: ToolContext, args: SearchArgs) -> ToolResult
     return ToolResult(summary=summary, data={"hits": hits})
 
 
-async def list_conversations(ctx: ToolContext, args: ListArgs) -> ToolResult:
+async def list_conversations(ctx: ToolContext[Principal], args: ListArgs) -> ToolResult:
     page = await service.list_page(
         ctx.session, ctx.principal, archived=False, pinned=None, cursor=None, limit=args.limit
     )

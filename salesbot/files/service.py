@@ -23,7 +23,6 @@ from anyio import to_thread
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.assistant.tooling import FileCard
 from salesbot.auth.service import Principal
 from salesbot.files import repository
 from salesbot.files.extract import EXTRACTABLE_KINDS, ExtractionError, extract_text
@@ -44,6 +43,7 @@ from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
 from salesbot.kit.storage import ObjectNotFound, Storage, StorageError, make_storage
+from salesbot.kit.tools import FileCard
 from salesbot.settings import Settings
 
 log = get_logger(__name__)

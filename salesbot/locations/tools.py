@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from salesbot.assistant.tooling import Tool, ToolContext, ToolResult
+from salesbot.auth.service import Principal
 from salesbot.kit.money import group_thousands, to_decimal
+from salesbot.kit.tools import Tool, ToolContext, ToolResult
 from salesbot.locations import service
 from salesbot.locations.schemas import LocationCreate, LocationOut, LocationUpdate
 
@@ -66,7 +67,7 @@ def _problems(exc: ValidationError) -> str:
     return ", ".join(fields)
 
 
-async def list_locations(ctx: ToolContext, args: ListLocationsArgs) -> ToolResult:
+async def list_locations(ctx: ToolContext[Principal], args: ListLocationsArgs) -> ToolResult:
     items, _ = await service.list_locations(
         ctx.session, display_type=args.display_type, company=args.company, limit=MAX_LISTED
     )
@@ -84,7 +85,7 @@ async def list_locations(ctx: ToolContext, args: ListLocationsArgs) -> ToolResul
     )
 
 
-async def find_location(ctx: ToolContext, args: FindLocationArgs) -> ToolResult:
+async def find_location(ctx: ToolContext[Principal], args: FindLocationArgs) -> ToolResult:
     admin = ctx.principal.has("locations:manage")
     found = await service.match(ctx.session, args.query, include_inactive=admin)
     if found.location is not None:
@@ -102,20 +103,20 @@ async def find_location(ctx: ToolContext, args: FindLocationArgs) -> ToolResult:
     )
 
 
-async def add_location(ctx: ToolContext, args: AddLocationArgs) -> ToolResult:
+async def add_location(ctx: ToolContext[Principal], args: AddLocationArgs) -> ToolResult:
     data = LocationCreate.model_validate(args.model_dump(exclude_unset=True))
     created = await service.create_location(
         ctx.session,
         data,
         actor=ctx.principal,
-        default_upload_fee=ctx.app_state.settings.default_upload_fee,
+        default_upload_fee=ctx.app.settings.default_upload_fee,
     )
     return ToolResult(
         summary=f"Added {describe(created)}", data={"location": created.model_dump(mode="json")}
     )
 
 
-async def update_location(ctx: ToolContext, args: UpdateLocationArgs) -> ToolResult:
+async def update_location(ctx: ToolContext[Principal], args: UpdateLocationArgs) -> ToolResult:
     location = await service.resolve(ctx.session, args.location, include_inactive=True)
     try:
         changes = LocationUpdate.model_validate(args.fields)
@@ -130,7 +131,7 @@ async def update_location(ctx: ToolContext, args: UpdateLocationArgs) -> ToolRes
         location,
         changes,
         actor=ctx.principal,
-        default_upload_fee=ctx.app_state.settings.default_upload_fee,
+        default_upload_fee=ctx.app.settings.default_upload_fee,
     )
     changed = ", ".join(sorted(changes.model_fields_set)).replace("_", " ")
     return ToolResult(
@@ -139,7 +140,7 @@ async def update_location(ctx: ToolContext, args: UpdateLocationArgs) -> ToolRes
     )
 
 
-async def delete_location(ctx: ToolContext, args: DeleteLocationArgs) -> ToolResult:
+async def delete_location(ctx: ToolContext[Principal], args: DeleteLocationArgs) -> ToolResult:
     location = await service.resolve(ctx.session, args.location, include_inactive=True)
     name, key = location.display_name, location.key
     if not args.confirm:

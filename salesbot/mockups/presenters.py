@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from salesbot.assistant.tooling import FileCard
+from salesbot.kit.tools import FileCard
 from salesbot.mockups.frames import Frame, parse_settings
 from salesbot.mockups.models import Mockup, MockupPhoto
 from salesbot.mockups.places import Place

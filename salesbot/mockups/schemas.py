@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from salesbot.assistant.tooling import FileCard
+from salesbot.kit.tools import FileCard
 from salesbot.mockups.frames import RANGES
 from salesbot.mockups.greenscreen import DEFAULT_TOLERANCE, MAX_TOLERANCE
 

@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salesbot.assistant.tooling import Tool, ToolContext, ToolResult
+from salesbot.auth.service import Principal
 from salesbot.jobs import enqueue
+from salesbot.kit.tools import Tool, ToolContext, ToolResult
 from salesbot.mockups import service
 from salesbot.mockups.models import Mockup
 from salesbot.mockups.schemas import MockupCreate
@@ -43,7 +44,7 @@ def describe(mockup: Mockup) -> str:
     return f"Here is {mockup.location_name} ({mockup.photo_name}{when}) with {how}."
 
 
-async def generate_mockup(ctx: ToolContext, args: MockupArgs) -> ToolResult:
+async def generate_mockup(ctx: ToolContext[Principal], args: MockupArgs) -> ToolResult:
     body = MockupCreate(
         location=args.location,
         file_ids=[] if args.prompt else list(ctx.attachment_ids)[:10],
@@ -53,7 +54,7 @@ async def generate_mockup(ctx: ToolContext, args: MockupArgs) -> ToolResult:
         finish=args.finish,
         photo=args.photo,
     )
-    state = ctx.app_state
+    state = ctx.app
     settings = state.settings
     try:
         mockup = await service.create_mockup(

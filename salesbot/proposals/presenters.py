@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from salesbot.assistant.tooling import FileCard
+from salesbot.kit.tools import FileCard
 from salesbot.proposals import pricing
 from salesbot.proposals.models import Proposal, ProposalLocation
 from salesbot.proposals.priced import Money, PricedProposal

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from salesbot.assistant.tooling import FileCard
+from salesbot.kit.tools import FileCard
 
 Kind = Literal["separate", "combined"]
 Amount = Annotated[str, Field(min_length=1, max_length=40)] | Annotated[int, Field(ge=0, le=10**13)]

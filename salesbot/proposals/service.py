@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.assistant.tooling import FileCard
 from salesbot.auth.service import Principal
 from salesbot.commercial import service as app_settings
 from salesbot.files import service as files
@@ -29,6 +28,7 @@ from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
 from salesbot.kit.storage import Storage
+from salesbot.kit.tools import FileCard
 from salesbot.locations import service as locations
 from salesbot.locations.service import LocationInfo
 from salesbot.proposals import pricing, render, repository

@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from salesbot.assistant.tooling import Tool, ToolContext, ToolResult
+from salesbot.auth.service import Principal
+from salesbot.kit.tools import Tool, ToolContext, ToolResult
 from salesbot.proposals import service
 from salesbot.proposals.schemas import CombinedArgs, ProposalOut, SeparateArgs
 
@@ -36,14 +37,14 @@ def describe(out: ProposalOut) -> str:
     return "\n".join(lines)
 
 
-async def _produce(ctx: ToolContext, args: SeparateArgs | CombinedArgs) -> ToolResult:
+async def _produce(ctx: ToolContext[Principal], args: SeparateArgs | CombinedArgs) -> ToolResult:
     try:
         proposal = await service.create_proposal(
             ctx.session,
-            ctx.app_state.storage,
+            ctx.app.storage,
             ctx.principal,
             args,
-            settings=ctx.app_state.settings,
+            settings=ctx.app.settings,
             progress=ctx.progress,
         )
     except service.ProposalRejected as exc:
@@ -59,15 +60,15 @@ async def _produce(ctx: ToolContext, args: SeparateArgs | CombinedArgs) -> ToolR
     )
 
 
-async def create_separate_proposals(ctx: ToolContext, args: SeparateArgs) -> ToolResult:
+async def create_separate_proposals(ctx: ToolContext[Principal], args: SeparateArgs) -> ToolResult:
     return await _produce(ctx, args)
 
 
-async def create_combined_proposal(ctx: ToolContext, args: CombinedArgs) -> ToolResult:
+async def create_combined_proposal(ctx: ToolContext[Principal], args: CombinedArgs) -> ToolResult:
     return await _produce(ctx, args)
 
 
-async def proposal_history(ctx: ToolContext, args: HistoryArgs) -> ToolResult:
+async def proposal_history(ctx: ToolContext[Principal], args: HistoryArgs) -> ToolResult:
     items, _ = await service.list_proposals(
         ctx.session, ctx.principal, client=args.client, limit=args.limit
     )

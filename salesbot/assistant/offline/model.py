@@ -27,32 +27,11 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
+from salesbot.assistant.offline import rules
 from salesbot.assistant.offline.grammar import Context, Intent, interpret
 from salesbot.assistant.offline.lexer import KnownLocation
 
 MODEL_NAME = "offline"
-
-_LABELS = {
-    "create_separate_proposals": "make proposals",
-    "create_combined_proposal": "make package proposals",
-    "list_locations": "list locations",
-    "find_location": "look up locations",
-    "add_location": "add locations",
-    "update_location": "change locations",
-    "delete_location": "delete locations",
-    "proposal_history": "show proposal history",
-    "generate_mockup": "make mockups",
-    "parse_booking_order": "read booking orders",
-    "edit_booking_order": "edit booking orders",
-    "submit_booking_order": "submit booking orders",
-    "approve_booking_order": "approve booking orders",
-    "reject_booking_order": "reject booking orders",
-    "cancel_booking_order": "cancel booking orders",
-    "booking_order_status": "check booking orders",
-    "find_booking_order": "find booking orders",
-    "search_conversations": "search your conversations",
-    "list_conversations": "list your conversations",
-}
 
 
 def _intent_dict(intent: Intent) -> dict[str, Any]:
@@ -184,7 +163,7 @@ class OfflineBrain:
                 self.state.remember_call(intent.tool, intent.args)
                 return _Call(intent.tool, dict(intent.args))
             self.state.pending = None
-            label = _LABELS.get(intent.tool, "do that")
+            label = rules.labels().get(intent.tool, "do that")
             if intent.tool in self.known_tools:
                 return f"Sorry, you don't have permission to {label}."
             return f"Sorry, I can't {label} yet."

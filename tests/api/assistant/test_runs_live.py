@@ -21,7 +21,7 @@ from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls
 from sqlalchemy import select
 
 from salesbot.assistant.models import UsageRecord
-from salesbot.assistant.tooling import FileCard, Tool, ToolContext, ToolResult
+from salesbot.kit.tools import FileCard, Tool, ToolContext, ToolResult
 from salesbot.settings import Settings
 from tests.api.assistant.conftest import (
     Sse,
@@ -47,7 +47,7 @@ class NoArgs(BaseModel):
 
 
 def install_slow_tool(app: FastAPI, gate: asyncio.Event) -> None:
-    async def slow_work(ctx: ToolContext, args: NoArgs) -> ToolResult:
+    async def slow_work(ctx: ToolContext[Any], args: NoArgs) -> ToolResult:
         await ctx.progress(10, "Starting the slow work")
         await gate.wait()
         await ctx.progress(90, "Almost there")

@@ -9,10 +9,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from salesbot.assistant.tooling import ToolContext, ToolResult, run_tool
+from salesbot.assistant.tooling import run_tool
 from salesbot.auth.service import principal_for
 from salesbot.booking_orders.tools import TOOLS
 from salesbot.kit.errors import Forbidden
+from salesbot.kit.tools import ToolContext, ToolResult
 from salesbot.users.models import User
 from tests.api.booking_orders.conftest import Person, World, upload, worked_csv
 
@@ -31,7 +32,7 @@ async def _run(
         ctx = ToolContext(
             principal=principal_for(user, "bearer"),
             session=session,
-            app_state=app.state,
+            app=app.state,
             attachment_ids=attachments or [],
         )
         return await run_tool(BY_NAME[name], ctx, args)

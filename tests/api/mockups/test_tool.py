@@ -12,8 +12,9 @@ import pytest
 from fastapi import FastAPI
 
 from salesbot.assistant.offline import Context, KnownLocation, interpret
-from salesbot.assistant.tooling import ToolContext, ToolResult, discover_tools, run_tool
+from salesbot.assistant.tooling import discover_tools, run_tool
 from salesbot.auth.service import principal_for
+from salesbot.kit.tools import ToolContext, ToolResult
 from salesbot.users import service as users
 from tests.api.mockups.support import (
     LANDSCAPE,
@@ -52,7 +53,7 @@ async def _run(
         ctx = ToolContext(
             principal=principal,
             session=session,
-            app_state=app.state,
+            app=app.state,
             attachment_ids=[uuid.UUID(a) for a in attachments or []],
             progress=progress,
         )

@@ -11,9 +11,10 @@ import pytest
 from fastapi import FastAPI
 
 from salesbot.assistant.offline import Context, Intent, KnownLocation, interpret
-from salesbot.assistant.tooling import ToolContext, ToolResult, run_tool
+from salesbot.assistant.tooling import run_tool
 from salesbot.auth.service import principal_for
 from salesbot.kit.errors import Forbidden
+from salesbot.kit.tools import ToolContext, ToolResult
 from salesbot.locations import service as locations
 from salesbot.locations import tools as location_tools
 from salesbot.proposals import tools as proposal_tools

@@ -1,0 +1,181 @@
+"""Dates in a message: numeric (`2026-01-05`, `5/1/26`), natural (`Jan 1st 2026`, `1st of
+January`, `Dec 1`) and relative (`today`, `tomorrow`); a range's first date takes the year of
+the second.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+
+from salesbot.kit.phrases.tokens import (
+    MONTHS,
+    PLAIN_NUMBER,
+    WEEKDAYS,
+    Kind,
+    Token,
+    at,
+    make_date,
+)
+
+
+def numeric_date(text: str, start: int, end: int, *, day_first: bool) -> Token:
+    parts = [int(p) for p in re.split(r"[/.-]", text)]
+    if day_first:
+        day, month, year = parts
+        if year < 100:
+            year += 2000
+    else:
+        year, month, day = parts
+    return make_date(text, start, end, year, month, day)
+
+
+def compose_dates(message: str, tokens: list[Token], today: date) -> list[Token]:
+    """Natural dates: `Jan 1st 2026`, `1 Feb 2026`, `1st of January`, `Dec 1`, `January 2026`."""
+    out: list[Token] = []
+    explicit_year: set[int] = set()  # start offsets of dates whose year was written
+    i = 0
+    while i < len(tokens):
+        parsed = _date_at(message, tokens, i, today)
+        if parsed is None:
+            if tokens[i].kind is Kind.DATE:
+                explicit_year.add(tokens[i].start)
+            out.append(tokens[i])
+            i += 1
+            continue
+        token, used, has_year = parsed
+        # A weekday name in front ("Monday, Jan 5") belongs to the date.
+        while out and (
+            out[-1].word in WEEKDAYS
+            or (out[-1].word == "," and len(out) > 1 and out[-2].word in WEEKDAYS)
+        ):
+            first = out.pop()
+            text = message[first.start : token.end]
+            token = replace(token, start=first.start, text=text, word=text.lower())
+        if has_year:
+            explicit_year.add(token.start)
+        out.append(token)
+        i += used
+    return _fix_range_years(out, explicit_year)
+
+
+def _day_of(tok: Token | None) -> int | None:
+    if tok is None:
+        return None
+    if tok.kind is Kind.ORDINAL and tok.number is not None:
+        return int(tok.number)
+    if tok.kind is Kind.NUMBER and PLAIN_NUMBER.fullmatch(tok.text) and 1 <= int(tok.text) <= 31:
+        return int(tok.text)
+    return None
+
+
+def _year_of(tok: Token | None) -> int | None:
+    if tok is not None and tok.kind is Kind.NUMBER and re.fullmatch(r"(19|20|21)\d\d", tok.text):
+        return int(tok.text)
+    return None
+
+
+def _month_of(tok: Token | None) -> int | None:
+    if tok is None or tok.kind is not Kind.WORD:
+        return None
+    return MONTHS.get(tok.word.rstrip("."))
+
+
+def _year_after(tokens: list[Token], k: int) -> tuple[int | None, int]:
+    """A year at `k`, optionally after a comma: (year, tokens used)."""
+    tok = at(tokens, k)
+    if tok is not None and tok.word == ",":
+        year = _year_of(at(tokens, k + 1))
+        return (year, 2) if year is not None else (None, 0)
+    year = _year_of(tok)
+    return (year, 1) if year is not None else (None, 0)
+
+
+def _date_at(
+    message: str, tokens: list[Token], i: int, today: date
+) -> tuple[Token, int, bool] | None:
+    """A natural date starting at token `i`: (token, tokens used, year written)."""
+    month = _month_of(tokens[i])
+    if month is not None:
+        day = _day_of(at(tokens, i + 1))
+        if day is not None:
+            year, used = _year_after(tokens, i + 2)
+            last = tokens[i + 1 + used]
+            return (
+                _finish_date(message, tokens[i], last, year, month, day, today),
+                2 + used,
+                (year is not None),
+            )
+        year, used = _year_after(tokens, i + 1)
+        if year is not None and used == 1:  # "January 2026" means the 1st
+            return _finish_date(message, tokens[i], tokens[i + 1], year, month, 1, today), 2, True
+        return None
+    day = _day_of(tokens[i])
+    if day is None:
+        return None
+    k = i + 1
+    of = at(tokens, k)
+    if of is not None and of.word == "of":
+        k += 1
+    month = _month_of(at(tokens, k))
+    if month is None:
+        return None
+    year, used = _year_after(tokens, k + 1)
+    last = tokens[k + used]
+    token = _finish_date(message, tokens[i], last, year, month, day, today)
+    return token, k + used - i + 1, year is not None
+
+
+def _finish_date(
+    message: str, first: Token, last: Token, year: int | None, month: int, day: int, today: date
+) -> Token:
+    text = message[first.start : last.end]
+    if year is None:
+        # No year written: the next time this day comes round, counting today.
+        year = today.year
+        try:
+            if date(year, month, day) < today:
+                year += 1
+        except ValueError:
+            pass
+    return make_date(text, first.start, last.end, year, month, day)
+
+
+_RANGE_WORDS = frozenset({"-", "–", "to", "until", "till", "through", "thru"})
+
+
+def _fix_range_years(tokens: list[Token], explicit_year: set[int]) -> list[Token]:
+    """In "Dec 20 - Jan 10 2026" the first date takes its year from the second."""
+    out = list(tokens)
+    for i, tok in enumerate(out):
+        if tok.kind is not Kind.DATE or tok.day is None or tok.start in explicit_year:
+            continue
+        nxt = at(out, i + 1)
+        if nxt is None or nxt.word not in _RANGE_WORDS:
+            continue
+        end_tok = at(out, i + 2)
+        if end_tok is None or end_tok.kind is not Kind.DATE or end_tok.start not in explicit_year:
+            continue
+        end = end_tok.day
+        assert end is not None
+        try:
+            start = tok.day.replace(year=end.year)
+            if start > end:
+                start = start.replace(year=end.year - 1)
+        except ValueError:
+            continue
+        out[i] = replace(tok, day=start)
+    return out
+
+
+def compose_relative_dates(tokens: list[Token], today: date) -> list[Token]:
+    out: list[Token] = []
+    for tok in tokens:
+        if tok.kind is Kind.WORD and tok.word == "today":
+            out.append(replace(tok, kind=Kind.DATE, day=today))
+        elif tok.kind is Kind.WORD and tok.word == "tomorrow":
+            out.append(replace(tok, kind=Kind.DATE, day=today + timedelta(days=1)))
+        else:
+            out.append(tok)
+    return out
