@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from salesbot.assistant.providers import usable_model as llm_model
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import access, directory, events, references, repository, workflow
 from salesbot.booking_orders.calculations import (
@@ -30,7 +31,6 @@ from salesbot.booking_orders.flows import act as act
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
 from salesbot.booking_orders.presenters import present as present
 from salesbot.booking_orders.reading.extract import extract
-from salesbot.booking_orders.reading.llm import llm_model as llm_model
 from salesbot.booking_orders.reading.notes import apply_overrides, parse_notes
 from salesbot.booking_orders.reading.results import Extracted, ExtractionRefused
 from salesbot.booking_orders.stored import decode, encode, store
@@ -48,10 +48,11 @@ from salesbot.settings import Settings
 from salesbot.users import audit
 
 # Re-exported (`x as x` above) because the assistant's tools reach the workflow step (`act`), the
-# API shape (`present`), the LLM (`llm_model`), `Env`, `View`, `Edits` and `LocationChange` here.
+# API shape (`present`), `Env`, `View`, `Edits` and `LocationChange` here.
 
 
 def env_for(settings: Settings, storage: Storage) -> Env:
+    """What booking-order work needs; the LLM comes from the assistant's one provider factory."""
     return Env(settings=settings, storage=storage, llm=llm_model(settings))
 
 

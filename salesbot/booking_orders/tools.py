@@ -77,10 +77,7 @@ class FindArgs(_Args):
 
 
 def _env(ctx: ToolContext[Principal]) -> service.Env:
-    state = ctx.app
-    return service.Env(
-        settings=state.settings, storage=state.storage, llm=service.llm_model(state.settings)
-    )
+    return service.env_for(ctx.app.settings, ctx.app.storage)
 
 
 def _name(view: service.View) -> str:

@@ -16,33 +16,6 @@ from salesbot.booking_orders.reading.results import (
     Extracted,
     refuse_classification,
 )
-from salesbot.settings import Settings
-
-
-def llm_model(settings: Settings) -> Any:
-    """The PydanticAI model for extraction from SALESBOT_LLM_*, or None (read without an LLM)."""
-    name = (settings.llm_model or "").strip()
-    if not name or name == "offline":
-        return None
-    provider, _, model_name = name.partition(":")
-    if not model_name:
-        provider, model_name = "openai", name
-    api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    if provider == "anthropic" and not settings.llm_base_url:
-        from pydantic_ai.models.anthropic import AnthropicModel
-        from pydantic_ai.providers.anthropic import AnthropicProvider
-
-        return AnthropicModel(model_name, provider=AnthropicProvider(api_key=api_key))
-    if provider == "openai" or settings.llm_base_url:
-        from pydantic_ai.models.openai import OpenAIChatModel
-        from pydantic_ai.providers.openai import OpenAIProvider
-
-        return OpenAIChatModel(
-            model_name, provider=OpenAIProvider(base_url=settings.llm_base_url, api_key=api_key)
-        )
-    # Other providers (e.g. google-gla:...) are resolved by PydanticAI from their own env vars.
-    return name
-
 
 INSTRUCTIONS = """\
 You read documents sent to an out-of-home advertising media owner. Decide whether the document is
