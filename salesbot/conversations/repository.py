@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.conversations.models import Conversation, ConversationSummary, Message
@@ -187,13 +187,6 @@ async def existing_message_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) 
         stmt = select(Message.id).where(Message.id.in_(chunk))
         found.update((await session.execute(stmt)).scalars())
     return found
-
-
-async def count_messages(session: AsyncSession, conversation_id: uuid.UUID, role: str) -> int:
-    stmt = select(func.count()).where(
-        Message.conversation_id == conversation_id, Message.role == role
-    )
-    return int((await session.execute(stmt)).scalar_one())
 
 
 async def latest_summary(
