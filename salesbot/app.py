@@ -11,7 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from salesbot import __version__
 from salesbot.assistant.chat import Assistant
 from salesbot.assistant.endpoints import router as assistant_router
-from salesbot.auth.endpoints import audit_router, dev_login_router, invites_router, me_router
+from salesbot.auth.admin_endpoints import audit_router, invites_router, users_router
+from salesbot.auth.endpoints import dev_login_router, me_router
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
@@ -38,7 +39,6 @@ from salesbot.ops.endpoints import router as ops_router
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.proposals.endpoints import settings_router as proposal_settings_router
 from salesbot.settings import Environment, Settings
-from salesbot.users.endpoints import router as users_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
 

@@ -10,10 +10,15 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.auth import tokens
-from salesbot.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.users import audit, repository
+from salesbot.users.credentials import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    hash_secret,
+    new_secret,
+    verify_password,
+)
 from salesbot.users.models import ApiKey, Company, Invite, User
 from salesbot.users.roles import COMPANY_ROLES, Role
 
@@ -117,11 +122,11 @@ async def create_invite(
     if await repository.user_by_email(session, address) is not None:
         raise Conflict("Someone with this e-mail address already has an account.")
     checked = await resolve_roles(session, roles)
-    token = tokens.new_secret("inv_")
+    token = new_secret("inv_")
     invite = Invite(
         email=address,
         roles=[{"role": r.value, "company": c.code if c else None} for r, c in checked],
-        token_hash=tokens.hash_secret(token),
+        token_hash=hash_secret(token),
         expires_at=now + timedelta(days=days),
         created_by_id=actor_id,
     )
@@ -172,7 +177,7 @@ async def accept_invite(
     session: AsyncSession, *, token: str, name: str, password: str, now: datetime, ip: str | None
 ) -> User:
     """Create the invited user server-side; expiry, revocation and single use are enforced."""
-    invite = await repository.invite_by_hash(session, tokens.hash_secret(token[:200]))
+    invite = await repository.invite_by_hash(session, hash_secret(token[:200]))
     if (
         invite is None
         or invite.accepted_at is not None
@@ -232,7 +237,7 @@ async def create_api_key(
         user_id=user_id,
         name=clean_name,
         prefix=f"sbk_{prefix}",
-        key_hash=tokens.hash_secret(key),
+        key_hash=hash_secret(key),
         scopes=wanted,
         expires_at=now + timedelta(days=days),
     )
