@@ -14,7 +14,13 @@ from salesbot.kit.errors import Forbidden, Unauthorized
 from salesbot.kit.ids import new_id
 from salesbot.settings import Settings
 from salesbot.users import audit, repository
-from salesbot.users.credentials import hash_secret, new_secret, verify_password
+from salesbot.users.credentials import (
+    hash_password,
+    hash_secret,
+    needs_rehash,
+    new_secret,
+    verify_password,
+)
 from salesbot.users.models import ApiKey, RefreshToken, User
 from salesbot.users.permissions import permissions_for
 
@@ -131,6 +137,9 @@ async def login(
         )
         await session.commit()
         raise Unauthorized(LOGIN_FAILED, code="login_failed")
+    if user.password_hash and needs_rehash(user.password_hash):
+        # Hashed under older argon2 parameters: upgrade now, while we hold the plain password.
+        user.password_hash = await hash_password(password[:256])
     user.last_login_at = now
     issued = await _issue(session, settings, user, now)
     audit.record(session, "login", actor_id=user.id, actor_email=user.email, ip=ip)
