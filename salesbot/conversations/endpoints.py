@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
@@ -25,6 +25,7 @@ from salesbot.conversations.schemas import (
     ToolCallOut,
 )
 from salesbot.kit.db import DbSession, utcnow
+from salesbot.kit.deps import AppDatabase, AppSettings
 from salesbot.kit.errors import ErrorBody
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"], responses=AUTH_RESPONSES)
@@ -111,20 +112,7 @@ async def search_conversations(
     """Full-text search over your messages and conversation titles, best matches first."""
     page = await service.search(session, principal, q=q, cursor=cursor, limit=limit)
     return SearchPage(
-        items=[
-            SearchHit(
-                conversation_id=h.conversation_id,
-                conversation_title=h.conversation_title,
-                message_id=h.message_id,
-                role=h.role,
-                snippet=h.snippet,
-                highlights=h.highlights,
-                snippet_html=h.snippet_html,
-                rank=h.rank,
-                created_at=h.created_at,
-            )
-            for h in page.items
-        ],
+        items=[SearchHit.model_validate(h, from_attributes=True) for h in page.items],
         next_cursor=page.next_cursor,
         has_more=page.has_more,
     )
@@ -198,17 +186,18 @@ async def list_messages(
 )
 async def export_conversation(
     conversation_id: uuid.UUID,
-    request: Request,
     session: DbSession,
+    database: AppDatabase,
+    settings: AppSettings,
     principal: Exporter,
     format: Annotated[Literal["json", "md"], Query()] = "json",
 ) -> StreamingResponse:
     """Download one conversation as JSON or Markdown."""
     conversation = await service.get_own(session, principal, conversation_id)
     # The stream outlives this request's session, so it reads through its own.
-    messages = service.iter_messages(request.app.state.db, conversation_id)
+    messages = service.iter_messages(database, conversation_id)
     if format == "md":
-        zone = ZoneInfo(request.app.state.settings.timezone)
+        zone = ZoneInfo(settings.timezone)
         body = export.as_markdown(conversation, messages, zone=zone)
         media = "text/markdown; charset=utf-8"
     else:

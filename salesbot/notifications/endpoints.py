@@ -25,16 +25,7 @@ Reader = Annotated[Principal, Depends(require("notifications:read"))]
 
 
 def _out(row: Notification) -> NotificationOut:
-    return NotificationOut(
-        id=row.id,
-        kind=row.kind,
-        title=row.title,
-        body=row.body,
-        link=row.link,
-        booking_order_id=row.booking_order_id,
-        created_at=row.created_at,
-        read_at=row.read_at,
-    )
+    return NotificationOut.model_validate(row, from_attributes=True)
 
 
 @router.get("", response_model=NotificationPage)

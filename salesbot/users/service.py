@@ -38,6 +38,16 @@ def check_password_strength(password: str) -> None:
         raise ValidationFailed("Passwords can have at most 256 characters.")
 
 
+def _check_company_fit(role: Role, company: Company | None) -> None:
+    """Company roles need a company; the others must not have one."""
+    if (role in COMPANY_ROLES) != (company is not None):
+        raise ValidationFailed(
+            f"The {role.value} role needs a company"
+            if company is None
+            else f"The {role.value} role is not tied to a company"
+        )
+
+
 async def ensure_company(
     session: AsyncSession, *, code: str, name: str, bo_prefix: str, accent_color: str
 ) -> Company:
@@ -66,12 +76,7 @@ async def ensure_user(
         user.roles = []
         session.add(user)
     for role, company in roles:
-        if (role in COMPANY_ROLES) != (company is not None):
-            raise ValidationFailed(
-                f"The {role.value} role needs a company"
-                if company is None
-                else f"The {role.value} role is not tied to a company"
-            )
+        _check_company_fit(role, company)
         repository.add_role(user, role.value, company.id if company else None)
     await session.flush()
     return user
@@ -93,12 +98,7 @@ async def resolve_roles(
         company = await repository.company_by_code(session, code) if code else None
         if code and company is None:
             raise ValidationFailed("One of the companies is not known.")
-        if (role in COMPANY_ROLES) != (company is not None):
-            raise ValidationFailed(
-                f"The {role.value} role needs a company"
-                if company is None
-                else f"The {role.value} role is not tied to a company"
-            )
+        _check_company_fit(role, company)
         resolved.append((role, company))
     if not resolved:
         raise ValidationFailed("Give the user at least one role.")
