@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from salesbot.users import repository, service
 from salesbot.users.credentials import needs_rehash, verify_password
 from salesbot.users.roles import Role
-from tests.api.auth.conftest import PASSWORD, login
+from tests.support.auth import PASSWORD, login
 
 EMAIL = "old-hash@example.com"
 

@@ -9,8 +9,9 @@ from fastapi import FastAPI
 
 from salesbot.kit.client_ip import parse_networks
 from salesbot.kit.csrf import CSRF_COOKIE
-from tests.api.auth.conftest import PASSWORD, Seeded, login, seed_accounts
+from tests.api.auth.conftest import Seeded, seed_accounts
 from tests.conftest import Stack, make_settings
+from tests.support.auth import PASSWORD, login
 
 
 async def test_login_then_me(client: httpx.AsyncClient, seeded: Seeded) -> None:
