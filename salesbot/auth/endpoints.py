@@ -191,16 +191,7 @@ def dev_login_router() -> APIRouter:
 
 
 def _key_out(row: ApiKey) -> ApiKeyOut:
-    return ApiKeyOut(
-        id=row.id,
-        name=row.name,
-        prefix=row.prefix,
-        scopes=list(row.scopes),
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-        last_used_at=row.last_used_at,
-    )
+    return ApiKeyOut.model_validate(row, from_attributes=True)
 
 
 SelfUser = Annotated[Principal, Depends(require("account:self"))]

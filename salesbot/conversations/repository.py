@@ -207,24 +207,27 @@ async def latest_summary(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+class NewSummary(TypedDict):
+    """A summary of a conversation's messages up to and including `through_message_id`."""
+
+    through_message_id: uuid.UUID
+    content: str
+    model: str
+    tokens: int
+    now: datetime
+
+
 async def add_summary(
-    session: AsyncSession,
-    *,
-    conversation_id: uuid.UUID,
-    through_message_id: uuid.UUID,
-    content: str,
-    model: str,
-    tokens: int,
-    now: datetime,
+    session: AsyncSession, conversation_id: uuid.UUID, **summary: Unpack[NewSummary]
 ) -> ConversationSummary:
-    summary = ConversationSummary(
+    row = ConversationSummary(
         conversation_id=conversation_id,
-        through_message_id=through_message_id,
-        content=content,
-        model=model,
-        tokens=tokens,
-        created_at=now,
+        through_message_id=summary["through_message_id"],
+        content=summary["content"],
+        model=summary["model"],
+        tokens=summary["tokens"],
+        created_at=summary["now"],
     )
-    session.add(summary)
+    session.add(row)
     await session.flush()
-    return summary
+    return row

@@ -243,26 +243,11 @@ async def replay_window(
 
 
 async def save_summary(
-    session: AsyncSession,
-    conversation_id: uuid.UUID,
-    *,
-    through_message_id: uuid.UUID,
-    content: str,
-    model: str,
-    tokens: int,
-    now: datetime,
+    session: AsyncSession, conversation_id: uuid.UUID, **summary: Unpack[repository.NewSummary]
 ) -> ConversationSummary:
-    summary = await repository.add_summary(
-        session,
-        conversation_id=conversation_id,
-        through_message_id=through_message_id,
-        content=content,
-        model=model,
-        tokens=tokens,
-        now=now,
-    )
+    row = await repository.add_summary(session, conversation_id, **summary)
     await session.commit()
-    return summary
+    return row
 
 
 def needs_title(conversation: Conversation) -> bool:
