@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -22,13 +22,12 @@ from salesbot.auth.schemas import (
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
+from salesbot.kit.errors import NOT_FOUND_RESPONSES as NOT_FOUND
 from salesbot.kit.errors import ErrorBody
 from salesbot.users import audit
 from salesbot.users import service as users
 from salesbot.users.models import Invite, User
 from salesbot.users.schemas import UserOut, UserRole, UserUpdate
-
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "Not found"}}
 
 invites_router = APIRouter(prefix="/api/invites", tags=["invites"])
 users_router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH_RESPONSES)

@@ -32,6 +32,7 @@ from salesbot.auth.service import IssuedTokens, Principal
 from salesbot.kit.csrf import CSRF_COOKIE, new_csrf_token
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
+from salesbot.kit.errors import NOT_FOUND_RESPONSES as NOT_FOUND
 from salesbot.kit.errors import ErrorBody, Unauthorized
 from salesbot.settings import Environment, Settings
 from salesbot.users import service as users
@@ -40,7 +41,6 @@ from salesbot.users.models import ApiKey
 PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Sign-in failed"}
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "Not found"}}
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 me_router = APIRouter(prefix="/api/me", tags=["me"], responses=AUTH_RESPONSES)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -26,7 +26,7 @@ from salesbot.conversations.schemas import (
 )
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppDatabase, AppSettings
-from salesbot.kit.errors import ErrorBody
+from salesbot.kit.errors import NOT_FOUND_RESPONSES as NOT_FOUND
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"], responses=AUTH_RESPONSES)
 
@@ -34,7 +34,6 @@ Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:create"))]
 Deleter = Annotated[Principal, Depends(require("conversations:delete"))]
 Exporter = Annotated[Principal, Depends(require("conversations:export"))]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "Not found"}}
 
 
 def conversation_out(conversation: Conversation) -> ConversationOut:

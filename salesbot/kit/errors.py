@@ -116,6 +116,11 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorBody, "description": "Temporarily unavailable"},
 }
 
+# The 404 answer of a route that looks something up by id.
+NOT_FOUND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Not found"}
+}
+
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
-from salesbot.kit.errors import ErrorBody
+from salesbot.kit.errors import NOT_FOUND_RESPONSES
 from salesbot.notifications import service
 from salesbot.notifications.models import Notification
 from salesbot.notifications.schemas import (
@@ -64,7 +64,7 @@ async def mark_all_read(session: DbSession, principal: Reader) -> MarkedRead:
 @router.post(
     "/{notification_id}/read",
     response_model=NotificationOut,
-    responses={404: {"model": ErrorBody, "description": "Not found"}},
+    responses=NOT_FOUND_RESPONSES,
 )
 async def mark_read(
     notification_id: uuid.UUID, session: DbSession, principal: Reader
