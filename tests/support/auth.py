@@ -26,6 +26,14 @@ def bearer(
     return {"Authorization": f"Bearer {token}"}
 
 
-async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+async def login(
+    client: httpx.AsyncClient,
+    email: str,
+    password: str = PASSWORD,
+    *,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     """POST /api/auth/login with e-mail and password."""
-    return await client.post("/api/auth/login", json={"email": email, "password": password})
+    return await client.post(
+        "/api/auth/login", json={"email": email, "password": password}, headers=headers
+    )
