@@ -22,8 +22,7 @@ from salesbot.auth.schemas import (
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
-from salesbot.kit.errors import NOT_FOUND_RESPONSES as NOT_FOUND
-from salesbot.kit.errors import ErrorBody
+from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody
 from salesbot.users import audit
 from salesbot.users import service as users
 from salesbot.users.models import Invite, User
@@ -93,7 +92,9 @@ async def list_invites(session: DbSession, principal: InviteAdmin) -> list[Invit
     return [_invite_out(i, now) for i in await users.list_invites(session)]
 
 
-@invites_router.delete("/{invite_id}", status_code=204, responses={**AUTH_RESPONSES, **NOT_FOUND})
+@invites_router.delete(
+    "/{invite_id}", status_code=204, responses={**AUTH_RESPONSES, **NOT_FOUND_RESPONSES}
+)
 async def revoke_invite(
     invite_id: uuid.UUID, request: Request, session: DbSession, principal: InviteAdmin
 ) -> Response:
@@ -108,7 +109,9 @@ async def revoke_invite(
     return Response(status_code=204)
 
 
-@invites_router.post("/accept", response_model=AcceptedUser, status_code=201, responses=NOT_FOUND)
+@invites_router.post(
+    "/accept", response_model=AcceptedUser, status_code=201, responses=NOT_FOUND_RESPONSES
+)
 async def accept_invite(
     body: InviteAccept,
     request: Request,
@@ -145,13 +148,13 @@ async def list_users(session: DbSession, principal: UserAdmin) -> list[UserOut]:
     return [_user_out(u) for u in await users.list_users(session)]
 
 
-@users_router.get("/{user_id}", response_model=UserOut, responses=NOT_FOUND)
+@users_router.get("/{user_id}", response_model=UserOut, responses=NOT_FOUND_RESPONSES)
 async def get_user(user_id: uuid.UUID, session: DbSession, principal: UserAdmin) -> UserOut:
     """One account."""
     return _user_out(await users.get_user(session, user_id))
 
 
-@users_router.patch("/{user_id}", response_model=UserOut, responses=NOT_FOUND)
+@users_router.patch("/{user_id}", response_model=UserOut, responses=NOT_FOUND_RESPONSES)
 async def update_user(
     user_id: uuid.UUID, body: UserUpdate, request: Request, session: DbSession, principal: UserAdmin
 ) -> UserOut:

@@ -32,8 +32,7 @@ from salesbot.auth.service import IssuedTokens, Principal
 from salesbot.kit.csrf import CSRF_COOKIE, new_csrf_token
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
-from salesbot.kit.errors import NOT_FOUND_RESPONSES as NOT_FOUND
-from salesbot.kit.errors import ErrorBody, Unauthorized
+from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody, Unauthorized
 from salesbot.settings import Environment, Settings
 from salesbot.users import service as users
 from salesbot.users.models import ApiKey
@@ -244,7 +243,7 @@ async def list_api_keys(session: DbSession, principal: SelfUser) -> list[ApiKeyO
     return [_key_out(r) for r in await users.list_api_keys(session, principal.user_id)]
 
 
-@me_router.delete("/api-keys/{key_id}", status_code=204, responses=NOT_FOUND)
+@me_router.delete("/api-keys/{key_id}", status_code=204, responses=NOT_FOUND_RESPONSES)
 async def revoke_api_key(
     key_id: uuid.UUID, request: Request, session: DbSession, principal: SelfUser
 ) -> Response:

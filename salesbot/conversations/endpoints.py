@@ -26,7 +26,7 @@ from salesbot.conversations.schemas import (
 )
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppDatabase, AppSettings
-from salesbot.kit.errors import NOT_FOUND_RESPONSES as NOT_FOUND
+from salesbot.kit.errors import NOT_FOUND_RESPONSES
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"], responses=AUTH_RESPONSES)
 
@@ -117,7 +117,7 @@ async def search_conversations(
     )
 
 
-@router.get("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND)
+@router.get("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND_RESPONSES)
 async def get_conversation(
     conversation_id: uuid.UUID, session: DbSession, principal: Reader
 ) -> ConversationOut:
@@ -125,7 +125,7 @@ async def get_conversation(
     return conversation_out(await service.get_own(session, principal, conversation_id))
 
 
-@router.patch("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND)
+@router.patch("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND_RESPONSES)
 async def update_conversation(
     conversation_id: uuid.UUID, body: ConversationUpdate, session: DbSession, principal: Writer
 ) -> ConversationOut:
@@ -142,7 +142,9 @@ async def update_conversation(
     return conversation_out(conversation)
 
 
-@router.delete("/{conversation_id}", status_code=204, response_class=Response, responses=NOT_FOUND)
+@router.delete(
+    "/{conversation_id}", status_code=204, response_class=Response, responses=NOT_FOUND_RESPONSES
+)
 async def delete_conversation(
     conversation_id: uuid.UUID, session: DbSession, principal: Deleter
 ) -> Response:
@@ -151,7 +153,9 @@ async def delete_conversation(
     return Response(status_code=204)
 
 
-@router.get("/{conversation_id}/messages", response_model=MessagePage, responses=NOT_FOUND)
+@router.get(
+    "/{conversation_id}/messages", response_model=MessagePage, responses=NOT_FOUND_RESPONSES
+)
 async def list_messages(
     conversation_id: uuid.UUID,
     session: DbSession,
@@ -176,7 +180,7 @@ async def list_messages(
     "/{conversation_id}/export",
     response_class=StreamingResponse,
     responses={
-        **NOT_FOUND,
+        **NOT_FOUND_RESPONSES,
         200: {
             "description": "The conversation as a file",
             "content": {"application/json": {}, "text/markdown": {}},
