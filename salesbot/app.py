@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -11,7 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from salesbot import __version__
 from salesbot.assistant.chat import Assistant
 from salesbot.assistant.endpoints import router as assistant_router
-from salesbot.auth.endpoints import audit_router, dev_login_router, invites_router, me_router
+from salesbot.auth.admin_endpoints import audit_router, invites_router, users_router
+from salesbot.auth.endpoints import dev_login_router, me_router
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
@@ -38,7 +39,6 @@ from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
-from salesbot.users.endpoints import router as users_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
 from salesbot.web.meta import router as meta_router
@@ -61,37 +61,12 @@ def _supabase_verifier(settings: Settings) -> SupabaseVerifier | None:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
-    settings.validate_for_startup()
-    configure_logging(
-        json=settings.json_logs,
-        level=settings.log_level,
-        internal_urls=[*settings.internal_urls, *(u for u in [settings.redis_dsn] if u)],
-    )
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Infrastructure lives as long as the app: opened at start-up, closed at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        app.state.db = Database(
-            make_engine(
-                settings.effective_database_url,
-                pool_size=settings.db_pool_size,
-                max_overflow=settings.db_max_overflow,
-                pool_timeout=settings.db_pool_timeout_s,
-                echo=settings.db_echo,
-            )
-        )
-        app.state.redis = RedisFacade(
-            settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
-        )
-        app.state.ratelimiter = RateLimiter(
-            settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
-        )
-        app.state.supabase = _supabase_verifier(settings)
-        app.state.storage = storage_from_settings(settings)
-        app.state.jobs = start_jobs(settings, in_process_worker=settings.job_in_process_worker)
-        app.state.assistant = Assistant(settings, app.state.db, app.state.redis)
+        _open_infrastructure(app, settings)
         log.info(
             "startup",
             environment=settings.environment.value,
@@ -106,41 +81,60 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.redis.close()
             await app.state.db.dispose()
 
-    app = FastAPI(
-        title="Sales Proposal Bot",
-        version=__version__,
-        description="Proposals, billboard mockups and booking orders for out-of-home media owners.",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-        responses=COMMON_RESPONSES,
+    return lifespan
+
+
+def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app.state.db = Database(
+        make_engine(
+            settings.effective_database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_s,
+            echo=settings.db_echo,
+        )
     )
-    app.state.settings = settings
-    app.state.mockup_slots = composition_slots(settings.mockup_concurrency)
-    install_error_handlers(app)
-    app.state.trusted_networks = parse_networks(settings.trusted_proxies)
+    app.state.redis = RedisFacade(
+        settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
+    )
+    app.state.ratelimiter = RateLimiter(
+        settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
+    )
+    app.state.supabase = _supabase_verifier(settings)
+    app.state.storage = storage_from_settings(settings)
+    app.state.jobs = start_jobs(settings, in_process_worker=settings.job_in_process_worker)
+    app.state.assistant = Assistant(settings, app.state.db, app.state.redis)
+
+
+def _include_routes(app: FastAPI, settings: Settings) -> None:
     app.include_router(ops_router)
     app.include_router(auth_router)
     if settings.dev_login and settings.environment is Environment.development:
         app.include_router(dev_login_router())
-    app.include_router(invites_router)
-    app.include_router(me_router)
-    app.include_router(users_router)
-    app.include_router(audit_router)
-    app.include_router(files_router)
-    app.include_router(locations_router)
-    app.include_router(proposals_router)
-    app.include_router(commercial_router)
-    app.include_router(mockups_router)
-    app.include_router(booking_orders_router)
-    app.include_router(notifications_router)
-    app.include_router(conversations_router)
-    app.include_router(assistant_router)
-    app.include_router(meta_router)
-    app.include_router(web_router)
+    for router in (
+        invites_router,
+        me_router,
+        users_router,
+        audit_router,
+        files_router,
+        locations_router,
+        proposals_router,
+        commercial_router,
+        mockups_router,
+        booking_orders_router,
+        notifications_router,
+        conversations_router,
+        assistant_router,
+        meta_router,
+        web_router,
+    ):
+        app.include_router(router)
     for path, static in static_mounts().items():
         app.mount(path, static)
 
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Order matters: the last added runs first (outermost).
     if settings.cors_origins:
         app.add_middleware(
@@ -160,4 +154,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_json_body_mb * 1024 * 1024)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.validate_for_startup()
+    configure_logging(
+        json=settings.json_logs,
+        level=settings.log_level,
+        internal_urls=[*settings.internal_urls, *(u for u in [settings.redis_dsn] if u)],
+    )
+    app = FastAPI(
+        title="Sales Proposal Bot",
+        version=__version__,
+        description="Proposals, billboard mockups and booking orders for out-of-home media owners.",
+        lifespan=_lifespan(settings),
+        docs_url=None,
+        redoc_url=None,
+        responses=COMMON_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.mockup_slots = composition_slots(settings.mockup_concurrency)
+    app.state.trusted_networks = parse_networks(settings.trusted_proxies)
+    install_error_handlers(app)
+    _include_routes(app, settings)
+    _add_middleware(app, settings)
     return app

@@ -12,10 +12,9 @@ from salesbot.auth.supabase import SupabaseVerifier
 from salesbot.kit.client_ip import client_ip
 from salesbot.kit.csrf import CSRF_COOKIE, CSRF_HEADER, csrf_ok
 from salesbot.kit.db import DbSession, utcnow
+from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import ErrorBody, Forbidden, Unauthorized
-from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.request_context import set_user_id
-from salesbot.settings import Settings
 from salesbot.users.permissions import is_known
 
 ACCESS_COOKIE = "salesbot_access"
@@ -44,9 +43,10 @@ def check_csrf(request: Request) -> None:
         raise Forbidden(CSRF_FAILED, code="csrf_failed")
 
 
-async def current_principal(request: Request, session: DbSession) -> Principal:
+async def current_principal(
+    request: Request, session: DbSession, settings: AppSettings, limiter: AppRateLimiter
+) -> Principal:
     """Who is calling: X-API-Key, then Bearer, then the web UI's cookie (with CSRF)."""
-    settings: Settings = request.app.state.settings
     supabase: SupabaseVerifier | None = request.app.state.supabase
     api_key = request.headers.get("x-api-key")
     authorization = request.headers.get("authorization", "")
@@ -67,7 +67,6 @@ async def current_principal(request: Request, session: DbSession) -> Principal:
         raise Unauthorized(service.NOT_SIGNED_IN)
     set_user_id(str(principal.user_id))
     request.state.principal = principal
-    limiter: RateLimiter = request.app.state.ratelimiter
     await limiter.check("api", settings.rate_limit_api, str(principal.user_id))
     return principal
 

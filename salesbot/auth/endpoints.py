@@ -1,12 +1,11 @@
-"""Sign-in, invites, personal API keys and the audit log."""
+"""Sign-in sessions and the signed-in user's own account: password and personal API keys."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from salesbot.auth import service
 from salesbot.auth.deps import (
@@ -18,17 +17,10 @@ from salesbot.auth.deps import (
     require,
 )
 from salesbot.auth.schemas import (
-    AcceptedUser,
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyOut,
-    AuditEventOut,
-    AuditPage,
     DevLoginRequest,
-    InviteAccept,
-    InviteCreate,
-    InviteCreated,
-    InviteOut,
     LoginRequest,
     MeResponse,
     PasswordChange,
@@ -39,32 +31,18 @@ from salesbot.auth.schemas import (
 from salesbot.auth.service import IssuedTokens, Principal
 from salesbot.kit.csrf import CSRF_COOKIE, new_csrf_token
 from salesbot.kit.db import DbSession, utcnow
-from salesbot.kit.errors import ErrorBody, Unauthorized
-from salesbot.kit.ratelimit import RateLimiter
+from salesbot.kit.deps import AppRateLimiter, AppSettings
+from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody, Unauthorized
 from salesbot.settings import Environment, Settings
-from salesbot.users import audit
 from salesbot.users import service as users
-from salesbot.users.models import ApiKey, Invite
+from salesbot.users.models import ApiKey
 
 PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Sign-in failed"}
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "Not found"}}
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-invites_router = APIRouter(prefix="/api/invites", tags=["invites"])
 me_router = APIRouter(prefix="/api/me", tags=["me"], responses=AUTH_RESPONSES)
-audit_router = APIRouter(prefix="/api/audit", tags=["audit"], responses=AUTH_RESPONSES)
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.ratelimiter
-    return limiter
 
 
 def _set_cookies(response: Response, settings: Settings, issued: IssuedTokens) -> str:
@@ -111,12 +89,15 @@ def _clear_cookies(response: Response) -> None:
 
 @router.post("/login", response_model=TokenResponse, responses=PUBLIC_RESPONSES)
 async def login(
-    body: LoginRequest, request: Request, response: Response, session: DbSession
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    settings: AppSettings,
+    limiter: AppRateLimiter,
 ) -> TokenResponse:
     """Sign in with e-mail and password; sets the web UI's cookies and returns the tokens."""
-    settings = _settings(request)
     ip = request_ip(request)
-    limiter = _limiter(request)
     await limiter.check("login_ip", settings.rate_limit_login, ip)
     await limiter.check("login_email", settings.rate_limit_login, body.email.strip().lower()[:320])
     _, issued = await service.login(
@@ -140,10 +121,13 @@ def _refresh_source(request: Request, body: RefreshRequest | None) -> str | None
     responses={**PUBLIC_RESPONSES, 403: {"model": ErrorBody, "description": "CSRF check failed"}},
 )
 async def refresh(
-    request: Request, response: Response, session: DbSession, body: RefreshRequest | None = None
+    request: Request,
+    response: Response,
+    session: DbSession,
+    settings: AppSettings,
+    body: RefreshRequest | None = None,
 ) -> TokenResponse:
     """Exchange a refresh token (body or cookie) for new tokens; the old one is spent."""
-    settings = _settings(request)
     token = _refresh_source(request, body)
     if not token:
         raise Unauthorized(service.SESSION_EXPIRED, code="session_expired")
@@ -190,10 +174,13 @@ def dev_login_router() -> APIRouter:
 
     @dev.post("/dev-login", response_model=TokenResponse, responses=PUBLIC_RESPONSES)
     async def dev_login(
-        body: DevLoginRequest, request: Request, response: Response, session: DbSession
+        body: DevLoginRequest,
+        request: Request,
+        response: Response,
+        session: DbSession,
+        settings: AppSettings,
     ) -> TokenResponse:
         """Development only: sign in as a seeded user without a password."""
-        settings = _settings(request)
         _, issued = await service.dev_login(
             session, settings, email=body.email, ip=request_ip(request), now=utcnow()
         )
@@ -202,99 +189,8 @@ def dev_login_router() -> APIRouter:
     return dev
 
 
-def _invite_out(invite: Invite, now: datetime) -> InviteOut:
-    if invite.accepted_at is not None:
-        status = "accepted"
-    elif invite.revoked_at is not None:
-        status = "revoked"
-    elif invite.expires_at <= now:
-        status = "expired"
-    else:
-        status = "pending"
-    return InviteOut(
-        id=invite.id,
-        email=invite.email,
-        roles=[RoleOut(role=r["role"], company=r.get("company")) for r in invite.roles],
-        created_at=invite.created_at,
-        expires_at=invite.expires_at,
-        accepted_at=invite.accepted_at,
-        revoked_at=invite.revoked_at,
-        status=status,
-    )
-
-
-InviteAdmin = Annotated[Principal, Depends(require("invites:manage"))]
-
-
-@invites_router.post(
-    "",
-    response_model=InviteCreated,
-    status_code=201,
-    responses={**AUTH_RESPONSES, 409: {"model": ErrorBody, "description": "Already a user"}},
-)
-async def create_invite(
-    body: InviteCreate, request: Request, session: DbSession, principal: InviteAdmin
-) -> InviteCreated:
-    """Invite someone by e-mail; the link is shown only in this response."""
-    now = utcnow()
-    invite, token = await users.create_invite(
-        session,
-        actor_id=principal.user_id,
-        email=body.email,
-        roles=[(r.role, r.company) for r in body.roles],
-        days=body.days,
-        now=now,
-        ip=request_ip(request),
-    )
-    link = f"{_settings(request).public_url.rstrip('/')}/invite#token={token}"
-    return InviteCreated(**_invite_out(invite, now).model_dump(), token=token, link=link)
-
-
-@invites_router.get("", response_model=list[InviteOut], responses=AUTH_RESPONSES)
-async def list_invites(session: DbSession, principal: InviteAdmin) -> list[InviteOut]:
-    """Invitations, newest first."""
-    now = utcnow()
-    return [_invite_out(i, now) for i in await users.list_invites(session)]
-
-
-@invites_router.delete("/{invite_id}", status_code=204, responses={**AUTH_RESPONSES, **NOT_FOUND})
-async def revoke_invite(
-    invite_id: uuid.UUID, request: Request, session: DbSession, principal: InviteAdmin
-) -> Response:
-    """Revoke an invitation so its link stops working."""
-    await users.revoke_invite(
-        session,
-        actor_id=principal.user_id,
-        invite_id=invite_id,
-        now=utcnow(),
-        ip=request_ip(request),
-    )
-    return Response(status_code=204)
-
-
-@invites_router.post("/accept", response_model=AcceptedUser, status_code=201, responses=NOT_FOUND)
-async def accept_invite(body: InviteAccept, request: Request, session: DbSession) -> AcceptedUser:
-    """Accept an invitation: creates the account with the invited roles."""
-    settings = _settings(request)
-    ip = request_ip(request)
-    await _limiter(request).check("invite_accept", settings.rate_limit_invite_accept, ip)
-    user = await users.accept_invite(
-        session, token=body.token, name=body.name, password=body.password, now=utcnow(), ip=ip
-    )
-    return AcceptedUser(id=user.id, email=user.email, name=user.name)
-
-
 def _key_out(row: ApiKey) -> ApiKeyOut:
-    return ApiKeyOut(
-        id=row.id,
-        name=row.name,
-        prefix=row.prefix,
-        scopes=list(row.scopes),
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-        last_used_at=row.last_used_at,
-    )
+    return ApiKeyOut.model_validate(row, from_attributes=True)
 
 
 SelfUser = Annotated[Principal, Depends(require("account:self"))]
@@ -305,10 +201,10 @@ async def change_password(
     body: PasswordChange,
     request: Request,
     session: DbSession,
-    principal: Annotated[Principal, Depends(require("account:self"))],
+    limiter: AppRateLimiter,
+    principal: SelfUser,
 ) -> Response:
     """Change your password; all your sessions end and must sign in again."""
-    limiter: RateLimiter = request.app.state.ratelimiter
     await limiter.check("password", "5/minute", str(principal.user_id))
     await users.change_password(
         session,
@@ -347,7 +243,7 @@ async def list_api_keys(session: DbSession, principal: SelfUser) -> list[ApiKeyO
     return [_key_out(r) for r in await users.list_api_keys(session, principal.user_id)]
 
 
-@me_router.delete("/api-keys/{key_id}", status_code=204, responses=NOT_FOUND)
+@me_router.delete("/api-keys/{key_id}", status_code=204, responses=NOT_FOUND_RESPONSES)
 async def revoke_api_key(
     key_id: uuid.UUID, request: Request, session: DbSession, principal: SelfUser
 ) -> Response:
@@ -356,39 +252,3 @@ async def revoke_api_key(
         session, user_id=principal.user_id, key_id=key_id, now=utcnow(), ip=request_ip(request)
     )
     return Response(status_code=204)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """Filters without a zone are read as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-@audit_router.get("", response_model=AuditPage)
-async def list_audit(
-    session: DbSession,
-    principal: Annotated[Principal, Depends(require("audit:read"))],
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    action: Annotated[str | None, Query(max_length=60)] = None,
-    actor_id: uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> AuditPage:
-    """Security and business events, newest first, with filters."""
-    since, until = _aware(since), _aware(until)
-    rows, next_cursor = await audit.list_events(
-        session,
-        cursor=cursor,
-        limit=limit,
-        action=action,
-        actor_id=actor_id,
-        since=since,
-        until=until,
-    )
-    return AuditPage(
-        items=[AuditEventOut.model_validate(r, from_attributes=True) for r in rows],
-        next_cursor=next_cursor,
-        has_more=next_cursor is not None,
-    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from salesbot.auth.passwords import MIN_PASSWORD_LENGTH
+from salesbot.users.credentials import MIN_PASSWORD_LENGTH
 
 
 class LoginRequest(BaseModel):

@@ -9,12 +9,18 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth import tokens
-from salesbot.auth.passwords import verify_password
 from salesbot.auth.supabase import SupabaseVerifier
 from salesbot.kit.errors import Forbidden, Unauthorized
 from salesbot.kit.ids import new_id
 from salesbot.settings import Settings
 from salesbot.users import audit, repository
+from salesbot.users.credentials import (
+    hash_password,
+    hash_secret,
+    needs_rehash,
+    new_secret,
+    verify_password,
+)
 from salesbot.users.models import ApiKey, RefreshToken, User
 from salesbot.users.permissions import permissions_for
 
@@ -96,13 +102,13 @@ async def _issue(
         now=now,
         minutes=settings.access_token_minutes,
     )
-    refresh = tokens.new_secret("rt_")
+    refresh = new_secret("rt_")
     expires_at = now + timedelta(days=settings.refresh_token_days)
     session.add(
         RefreshToken(
             user_id=user.id,
             family_id=family_id or new_id(),
-            token_hash=tokens.hash_secret(refresh),
+            token_hash=hash_secret(refresh),
             expires_at=expires_at,
         )
     )
@@ -131,6 +137,9 @@ async def login(
         )
         await session.commit()
         raise Unauthorized(LOGIN_FAILED, code="login_failed")
+    if user.password_hash and needs_rehash(user.password_hash):
+        # Hashed under older argon2 parameters: upgrade now, while we hold the plain password.
+        user.password_hash = await hash_password(password[:256])
     user.last_login_at = now
     issued = await _issue(session, settings, user, now)
     audit.record(session, "login", actor_id=user.id, actor_email=user.email, ip=ip)
@@ -159,7 +168,7 @@ async def refresh(
     now: datetime,
 ) -> tuple[User, IssuedTokens]:
     """Rotate: the old token is spent; presenting a spent token revokes its whole family."""
-    row = await repository.refresh_by_hash(session, tokens.hash_secret(refresh_token[:200]))
+    row = await repository.refresh_by_hash(session, hash_secret(refresh_token[:200]))
     if row is None:
         raise Unauthorized(SESSION_EXPIRED, code="session_expired")
     if row.rotated_at is not None or row.revoked_at is not None:
@@ -194,7 +203,7 @@ async def logout(
     now: datetime,
 ) -> None:
     row = (
-        await repository.refresh_by_hash(session, tokens.hash_secret(refresh_token[:200]))
+        await repository.refresh_by_hash(session, hash_secret(refresh_token[:200]))
         if refresh_token
         else None
     )
@@ -241,7 +250,7 @@ async def principal_from_bearer(
 
 
 async def principal_from_api_key(session: AsyncSession, key: str, *, now: datetime) -> Principal:
-    row: ApiKey | None = await repository.api_key_by_hash(session, tokens.hash_secret(key[:200]))
+    row: ApiKey | None = await repository.api_key_by_hash(session, hash_secret(key[:200]))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("This API key is not valid (unknown, expired or revoked).")
     user = await _active_user(session, row.user_id)

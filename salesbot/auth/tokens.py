@@ -1,9 +1,7 @@
-"""Built-in tokens: HS256 access JWTs; opaque secrets (refresh, invite, API key) stored hashed."""
+"""Built-in access tokens: HS256 JWTs (opaque secrets are hashed by `users.credentials`)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,15 +20,6 @@ ALGORITHM = "HS256"
 
 class InvalidToken(Exception):
     """The token is missing, malformed, expired, or signed by someone else."""
-
-
-def hash_secret(value: str) -> str:
-    """SHA-256 hex: secrets are high-entropy, so a fast hash is enough to store them."""
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def new_secret(prefix: str = "") -> str:
-    return prefix + secrets.token_urlsafe(32)
 
 
 def create_access_token(

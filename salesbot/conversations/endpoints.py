@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
@@ -25,7 +25,8 @@ from salesbot.conversations.schemas import (
     ToolCallOut,
 )
 from salesbot.kit.db import DbSession, utcnow
-from salesbot.kit.errors import ErrorBody
+from salesbot.kit.deps import AppDatabase, AppSettings
+from salesbot.kit.errors import NOT_FOUND_RESPONSES
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"], responses=AUTH_RESPONSES)
 
@@ -33,7 +34,6 @@ Reader = Annotated[Principal, Depends(require("conversations:read"))]
 Writer = Annotated[Principal, Depends(require("conversations:create"))]
 Deleter = Annotated[Principal, Depends(require("conversations:delete"))]
 Exporter = Annotated[Principal, Depends(require("conversations:export"))]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "Not found"}}
 
 
 def conversation_out(conversation: Conversation) -> ConversationOut:
@@ -111,26 +111,13 @@ async def search_conversations(
     """Full-text search over your messages and conversation titles, best matches first."""
     page = await service.search(session, principal, q=q, cursor=cursor, limit=limit)
     return SearchPage(
-        items=[
-            SearchHit(
-                conversation_id=h.conversation_id,
-                conversation_title=h.conversation_title,
-                message_id=h.message_id,
-                role=h.role,
-                snippet=h.snippet,
-                highlights=h.highlights,
-                snippet_html=h.snippet_html,
-                rank=h.rank,
-                created_at=h.created_at,
-            )
-            for h in page.items
-        ],
+        items=[SearchHit.model_validate(h, from_attributes=True) for h in page.items],
         next_cursor=page.next_cursor,
         has_more=page.has_more,
     )
 
 
-@router.get("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND)
+@router.get("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND_RESPONSES)
 async def get_conversation(
     conversation_id: uuid.UUID, session: DbSession, principal: Reader
 ) -> ConversationOut:
@@ -138,7 +125,7 @@ async def get_conversation(
     return conversation_out(await service.get_own(session, principal, conversation_id))
 
 
-@router.patch("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND)
+@router.patch("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND_RESPONSES)
 async def update_conversation(
     conversation_id: uuid.UUID, body: ConversationUpdate, session: DbSession, principal: Writer
 ) -> ConversationOut:
@@ -155,7 +142,9 @@ async def update_conversation(
     return conversation_out(conversation)
 
 
-@router.delete("/{conversation_id}", status_code=204, response_class=Response, responses=NOT_FOUND)
+@router.delete(
+    "/{conversation_id}", status_code=204, response_class=Response, responses=NOT_FOUND_RESPONSES
+)
 async def delete_conversation(
     conversation_id: uuid.UUID, session: DbSession, principal: Deleter
 ) -> Response:
@@ -164,7 +153,9 @@ async def delete_conversation(
     return Response(status_code=204)
 
 
-@router.get("/{conversation_id}/messages", response_model=MessagePage, responses=NOT_FOUND)
+@router.get(
+    "/{conversation_id}/messages", response_model=MessagePage, responses=NOT_FOUND_RESPONSES
+)
 async def list_messages(
     conversation_id: uuid.UUID,
     session: DbSession,
@@ -189,7 +180,7 @@ async def list_messages(
     "/{conversation_id}/export",
     response_class=StreamingResponse,
     responses={
-        **NOT_FOUND,
+        **NOT_FOUND_RESPONSES,
         200: {
             "description": "The conversation as a file",
             "content": {"application/json": {}, "text/markdown": {}},
@@ -198,17 +189,18 @@ async def list_messages(
 )
 async def export_conversation(
     conversation_id: uuid.UUID,
-    request: Request,
     session: DbSession,
+    database: AppDatabase,
+    settings: AppSettings,
     principal: Exporter,
     format: Annotated[Literal["json", "md"], Query()] = "json",
 ) -> StreamingResponse:
     """Download one conversation as JSON or Markdown."""
     conversation = await service.get_own(session, principal, conversation_id)
     # The stream outlives this request's session, so it reads through its own.
-    messages = service.iter_messages(request.app.state.db, conversation_id)
+    messages = service.iter_messages(database, conversation_id)
     if format == "md":
-        zone = ZoneInfo(request.app.state.settings.timezone)
+        zone = ZoneInfo(settings.timezone)
         body = export.as_markdown(conversation, messages, zone=zone)
         media = "text/markdown; charset=utf-8"
     else:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.conversations.models import Conversation, ConversationSummary, Message
@@ -81,6 +81,16 @@ async def list_conversations(
     return list((await session.execute(stmt)).scalars())
 
 
+class MessageExtras(TypedDict, total=False):
+    """The optional parts of a new message."""
+
+    tool_calls: list[dict[str, Any]] | None
+    tool_call_id: str | None
+    attachments: list[dict[str, Any]] | None
+    tokens_used: int | None
+    meta: dict[str, Any] | None
+
+
 async def append_message(
     session: AsyncSession,
     *,
@@ -88,12 +98,8 @@ async def append_message(
     role: str,
     content: str,
     now: datetime,
-    tool_calls: list[dict[str, Any]] | None = None,
-    tool_call_id: str | None = None,
-    attachments: list[dict[str, Any]] | None = None,
-    tokens_used: int | None = None,
-    meta: dict[str, Any] | None = None,
     message_id: uuid.UUID | None = None,
+    **extras: Unpack[MessageExtras],
 ) -> Message:
     """One INSERT plus an `updated_at` touch, whatever the conversation's length."""
     message = Message(
@@ -101,11 +107,11 @@ async def append_message(
         conversation_id=conversation_id,
         role=role,
         content=content,
-        tool_calls=tool_calls,
-        tool_call_id=tool_call_id,
-        attachments=attachments,
-        tokens_used=tokens_used,
-        meta=meta or {},
+        tool_calls=extras.get("tool_calls"),
+        tool_call_id=extras.get("tool_call_id"),
+        attachments=extras.get("attachments"),
+        tokens_used=extras.get("tokens_used"),
+        meta=extras.get("meta") or {},
         created_at=now,
     )
     session.add(message)
@@ -189,13 +195,6 @@ async def existing_message_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) 
     return found
 
 
-async def count_messages(session: AsyncSession, conversation_id: uuid.UUID, role: str) -> int:
-    stmt = select(func.count()).where(
-        Message.conversation_id == conversation_id, Message.role == role
-    )
-    return int((await session.execute(stmt)).scalar_one())
-
-
 async def latest_summary(
     session: AsyncSession, conversation_id: uuid.UUID
 ) -> ConversationSummary | None:
@@ -208,24 +207,27 @@ async def latest_summary(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+class NewSummary(TypedDict):
+    """A summary of a conversation's messages up to and including `through_message_id`."""
+
+    through_message_id: uuid.UUID
+    content: str
+    model: str
+    tokens: int
+    now: datetime
+
+
 async def add_summary(
-    session: AsyncSession,
-    *,
-    conversation_id: uuid.UUID,
-    through_message_id: uuid.UUID,
-    content: str,
-    model: str,
-    tokens: int,
-    now: datetime,
+    session: AsyncSession, conversation_id: uuid.UUID, **summary: Unpack[NewSummary]
 ) -> ConversationSummary:
-    summary = ConversationSummary(
+    row = ConversationSummary(
         conversation_id=conversation_id,
-        through_message_id=through_message_id,
-        content=content,
-        model=model,
-        tokens=tokens,
-        created_at=now,
+        through_message_id=summary["through_message_id"],
+        content=summary["content"],
+        model=summary["model"],
+        tokens=summary["tokens"],
+        created_at=summary["now"],
     )
-    session.add(summary)
+    session.add(row)
     await session.flush()
-    return summary
+    return row

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -218,24 +218,11 @@ async def append(
     role: str,
     content: str,
     now: datetime,
-    tool_calls: list[dict[str, Any]] | None = None,
-    tool_call_id: str | None = None,
-    attachments: list[dict[str, Any]] | None = None,
-    tokens_used: int | None = None,
-    meta: dict[str, Any] | None = None,
+    **extras: Unpack[repository.MessageExtras],
 ) -> Message:
     """Append one message (one INSERT + the conversation's `updated_at` touch) and commit."""
     message = await repository.append_message(
-        session,
-        conversation_id=conversation_id,
-        role=role,
-        content=content,
-        now=now,
-        tool_calls=tool_calls,
-        tool_call_id=tool_call_id,
-        attachments=attachments,
-        tokens_used=tokens_used,
-        meta=meta,
+        session, conversation_id=conversation_id, role=role, content=content, now=now, **extras
     )
     await session.commit()
     return message
@@ -256,26 +243,11 @@ async def replay_window(
 
 
 async def save_summary(
-    session: AsyncSession,
-    conversation_id: uuid.UUID,
-    *,
-    through_message_id: uuid.UUID,
-    content: str,
-    model: str,
-    tokens: int,
-    now: datetime,
+    session: AsyncSession, conversation_id: uuid.UUID, **summary: Unpack[repository.NewSummary]
 ) -> ConversationSummary:
-    summary = await repository.add_summary(
-        session,
-        conversation_id=conversation_id,
-        through_message_id=through_message_id,
-        content=content,
-        model=model,
-        tokens=tokens,
-        now=now,
-    )
+    row = await repository.add_summary(session, conversation_id, **summary)
     await session.commit()
-    return summary
+    return row
 
 
 def needs_title(conversation: Conversation) -> bool:

@@ -5,16 +5,11 @@ Files are addressed by id only; no route takes a path or a name to find a file.
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections import deque
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
@@ -22,10 +17,12 @@ from salesbot.auth.service import Principal
 from salesbot.files import service
 from salesbot.files.schemas import FileOut, Purpose
 from salesbot.kit.db import DbSession
-from salesbot.kit.errors import AppError, ErrorBody
+from salesbot.kit.deps import AppRateLimiter, AppSettings, AppStorage
+from salesbot.kit.errors import ErrorBody
+from salesbot.kit.http import ranges
+from salesbot.kit.http.multipart import MultipartFiles, UploadInterrupted, form_boundary
 from salesbot.kit.pagination import Page
-from salesbot.kit.storage import Storage, content_disposition
-from salesbot.settings import Settings
+from salesbot.kit.storage import content_disposition
 
 if TYPE_CHECKING:
     from salesbot.files.models import FileRecord
@@ -39,32 +36,6 @@ FIELD_NAME = "files"
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such file, or not yours"}
 }
-_RANGE = re.compile(r"bytes=(\d{0,19})-(\d{0,19})")
-
-
-class UnsupportedUpload(AppError):
-    status_code = 415
-    code = "unsupported_media_type"
-
-
-class MalformedUpload(AppError):
-    status_code = 422
-    code = "malformed_upload"
-
-
-class UploadInterrupted(AppError):
-    status_code = 400
-    code = "upload_interrupted"
-
-
-class RangeNotSatisfiable(AppError):
-    status_code = 416
-    code = "range_not_satisfiable"
-
-
-def _storage(request: Request) -> Storage:
-    storage: Storage = request.app.state.storage
-    return storage
 
 
 def file_out(record: FileRecord) -> FileOut:
@@ -81,123 +52,6 @@ def file_out(record: FileRecord) -> FileOut:
         download_url=service.download_url(record),
         preview_url=service.preview_url(record),
     )
-
-
-class _MultipartBody:
-    """A multipart/form-data body as file parts whose bytes stream in as they arrive.
-
-    python-multipart's push parser is fed one received chunk at a time, so memory stays at
-    about one chunk however large the files are (unlike `request.form()`, which spools).
-    """
-
-    def __init__(self, body: AsyncIterator[bytes], boundary: bytes) -> None:
-        self._body = body
-        self._events: deque[tuple[str, Any]] = deque()
-        self._finished_body = False
-        self._headers: list[tuple[bytes, bytes]] = []
-        self._name = b""
-        self._value = b""
-        self._parser = MultipartParser(
-            boundary,
-            {
-                "on_part_begin": self._on_part_begin,
-                "on_header_field": self._on_header_field,
-                "on_header_value": self._on_header_value,
-                "on_header_end": self._on_header_end,
-                "on_headers_finished": self._on_headers_finished,
-                "on_part_data": self._on_part_data,
-                "on_part_end": self._on_part_end,
-                "on_end": self._on_end,
-            },
-        )
-
-    def _on_part_begin(self) -> None:
-        self._headers = []
-
-    def _on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self._name += data[start:end]
-
-    def _on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self._value += data[start:end]
-
-    def _on_header_end(self) -> None:
-        self._headers.append((self._name.lower(), self._value))
-        self._name = self._value = b""
-
-    def _on_headers_finished(self) -> None:
-        self._events.append(("part", self._headers))
-
-    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if end > start:
-            self._events.append(("data", data[start:end]))
-
-    def _on_part_end(self) -> None:
-        self._events.append(("part_end", None))
-
-    def _on_end(self) -> None:
-        self._events.append(("end", None))
-
-    async def _next(self) -> tuple[str, Any]:
-        while not self._events:
-            if self._finished_body:
-                raise MalformedUpload("The upload ended before it was complete.")
-            try:
-                chunk = await anext(self._body)
-            except StopAsyncIteration:
-                self._finished_body = True
-                continue
-            try:
-                self._parser.write(chunk)
-            except MultipartParseError:
-                raise MalformedUpload("The upload is not a valid multipart form.") from None
-        return self._events.popleft()
-
-    async def _part_data(self) -> AsyncIterator[bytes]:
-        while True:
-            event, value = await self._next()
-            if event == "part_end":
-                return
-            if event != "data":
-                raise MalformedUpload("The upload is not a valid multipart form.")
-            yield value
-
-    async def parts(self) -> AsyncIterator[service.UploadPart]:
-        while True:
-            event, value = await self._next()
-            if event == "end":
-                return
-            if event != "part":
-                raise MalformedUpload("The upload is not a valid multipart form.")
-            filename, content_type = _file_part(value)
-            data = self._part_data()
-            yield service.UploadPart(filename, content_type, data)
-            # A consumer that stopped early leaves the rest of the part: skip it.
-            async for _ in data:
-                pass
-
-
-def _file_part(headers: list[tuple[bytes, bytes]]) -> tuple[str, str | None]:
-    values = dict(headers)
-    _, options = parse_options_header(values.get(b"content-disposition"))
-    filename = options.get(b"filename")
-    if options.get(b"name") != FIELD_NAME.encode() or filename is None:
-        raise MalformedUpload(f"Send each file in a form field named '{FIELD_NAME}'.")
-    declared = values.get(b"content-type")
-    # Browsers send UTF-8 names; the header parser hands them over as latin-1 bytes.
-    return (
-        filename.decode("utf-8", errors="replace"),
-        declared.decode("latin-1") if declared is not None else None,
-    )
-
-
-def _boundary(content_type: str | None) -> bytes:
-    media_type, options = parse_options_header(content_type)
-    boundary = options.get(b"boundary")
-    if media_type != b"multipart/form-data" or not boundary or len(boundary) > 200:
-        raise UnsupportedUpload(
-            f"Send files as multipart/form-data in a form field named '{FIELD_NAME}'."
-        )
-    return boundary
 
 
 _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
@@ -235,17 +89,22 @@ _UPLOAD_BODY: dict[str, Any] = {
         422: {"model": ErrorBody, "description": "A file is empty, damaged or malformed"},
     },
 )
-async def upload_files(request: Request, session: DbSession, principal: Uploader) -> list[FileOut]:
+async def upload_files(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    storage: AppStorage,
+    limiter: AppRateLimiter,
+    principal: Uploader,
+) -> list[FileOut]:
     """Upload one or many files (each checked by content and stored); all or nothing."""
-    settings: Settings = request.app.state.settings
-    await request.app.state.ratelimiter.check(
-        "upload", settings.rate_limit_upload, str(principal.user_id)
-    )
-    body = _MultipartBody(request.stream(), _boundary(request.headers.get("content-type")))
+    await limiter.check("upload", settings.rate_limit_upload, str(principal.user_id))
+    boundary = form_boundary(request.headers.get("content-type"), FIELD_NAME)
+    body = MultipartFiles(request.stream(), boundary, FIELD_NAME)
     try:
         records = await service.upload_stream(
             session,
-            _storage(request),
+            storage,
             owner_id=principal.user_id,
             parts=body.parts(),
             tmp_dir=settings.tmp_dir,
@@ -280,34 +139,6 @@ async def get_file(file_id: uuid.UUID, session: DbSession, principal: Reader) ->
     return file_out(await service.get_for(session, principal, file_id))
 
 
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """[start, end) for a single `bytes=` range; None to send everything (RFC 9110 §14.2)."""
-    match = _RANGE.fullmatch(header.strip()) if header else None
-    if match is None:  # absent, another unit or several ranges: a full response is allowed
-        return None
-    first, last = match.groups()
-    if not first:
-        if not last:
-            return None
-        suffix = int(last)
-        if suffix == 0:
-            raise _unsatisfiable(size)
-        return max(0, size - suffix), size
-    start = int(first)
-    if last and int(last) < start:
-        return None  # an invalid range is ignored, not refused
-    if start >= size:
-        raise _unsatisfiable(size)
-    return start, size if not last else min(int(last) + 1, size)
-
-
-def _unsatisfiable(size: int) -> RangeNotSatisfiable:
-    return RangeNotSatisfiable(
-        "The requested range is outside the file.",
-        headers={"Content-Range": f"bytes */{size}"},
-    )
-
-
 @router.get(
     "/{file_id}/content",
     response_class=Response,
@@ -324,19 +155,19 @@ async def download_file(
     file_id: uuid.UUID,
     request: Request,
     session: DbSession,
+    settings: AppSettings,
+    storage: AppStorage,
     principal: Reader,
     inline: bool = False,
 ) -> Response:
     """The file's bytes (Range supported); `inline=1` shows images and PDFs in the browser."""
-    settings: Settings = request.app.state.settings
-    storage = _storage(request)
     record = await service.get_for(session, principal, file_id)
     show_inline = inline and service.inline_allowed(record)
     if not show_inline:
         url = await service.presigned_download(storage, record, settings.storage_s3_presign_seconds)
         if url is not None:
             return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
-    byte_range = _byte_range(request.headers.get("range"), record.size)
+    byte_range = ranges.byte_range(request.headers.get("range"), record.size)
     start, end = byte_range or (0, record.size)
     chunks = await service.open_content(storage, record, start, end)
     headers = {
@@ -350,7 +181,7 @@ async def download_file(
         "X-Content-Type-Options": "nosniff",
     }
     if byte_range is not None:
-        headers["Content-Range"] = f"bytes {start}-{end - 1}/{record.size}"
+        headers["Content-Range"] = ranges.content_range(start, end, record.size)
     return StreamingResponse(
         chunks,
         status_code=206 if byte_range is not None else 200,
@@ -361,8 +192,8 @@ async def download_file(
 
 @router.delete("/{file_id}", status_code=204, response_class=Response, responses=_NOT_FOUND)
 async def delete_file(
-    file_id: uuid.UUID, request: Request, session: DbSession, principal: Deleter
+    file_id: uuid.UUID, session: DbSession, storage: AppStorage, principal: Deleter
 ) -> Response:
     """Delete a file you uploaded (its bytes are removed from storage)."""
-    await service.delete_file(session, _storage(request), principal, file_id)
+    await service.delete_file(session, storage, principal, file_id)
     return Response(status_code=204)

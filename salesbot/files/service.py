@@ -39,6 +39,7 @@ from salesbot.files.validation import (
 )
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
+from salesbot.kit.http.multipart import FilePart
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import decode_cursor, encode_cursor
@@ -82,13 +83,8 @@ class FileTooLargeToProcess(ValueError):
     """A file too big to be read whole into memory for processing."""
 
 
-@dataclass
-class UploadPart:
-    """One file of an upload request; `chunks` yields its bytes as they arrive."""
-
-    filename: str
-    content_type: str | None
-    chunks: AsyncIterable[bytes]
+# One file of an upload request, as the multipart reader hands it over (bytes stream in).
+UploadPart = FilePart
 
 
 @dataclass(frozen=True)

@@ -76,10 +76,6 @@ def job(
     return decorate
 
 
-def registered_jobs() -> dict[str, JobSpec]:
-    return dict(_REGISTRY)
-
-
 class ContextPropagation(dramatiq.Middleware):
     """Carries the request id and user id from the enqueuing request into the job's logs."""
 

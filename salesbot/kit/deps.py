@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from salesbot.kit.db import Database
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.storage.base import Storage
 from salesbot.settings import Settings
@@ -14,6 +15,11 @@ from salesbot.settings import Settings
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
 
 
 def get_storage(request: Request) -> Storage:
@@ -27,5 +33,7 @@ def get_ratelimiter(request: Request) -> RateLimiter:
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]
+# For work that outlives the request's session (e.g. a streamed export).
+AppDatabase = Annotated[Database, Depends(get_database)]
 AppStorage = Annotated[Storage, Depends(get_storage)]
 AppRateLimiter = Annotated[RateLimiter, Depends(get_ratelimiter)]

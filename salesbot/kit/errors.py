@@ -30,8 +30,22 @@ class ErrorBody(BaseModel):
 
 
 class AppError(Exception):
+    """An error written for the user; subclasses set their HTTP status and stable code.
+
+    `class NotFound(AppError, status=404, code="not_found")` declares one in a line.
+    """
+
     status_code = 400
     code = "bad_request"
+
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status_code = status
+        if code is not None:
+            cls.code = code
 
     def __init__(
         self,
@@ -49,44 +63,36 @@ class AppError(Exception):
             self.code = code
 
 
-class ValidationFailed(AppError):
-    status_code = 422
-    code = "validation_failed"
+class ValidationFailed(AppError, status=422, code="validation_failed"):
+    """The input breaks a rule."""
 
 
-class Unauthorized(AppError):
-    status_code = 401
-    code = "unauthorized"
+class Unauthorized(AppError, status=401, code="unauthorized"):
+    """Not signed in, or the credentials are not valid."""
 
 
-class Forbidden(AppError):
-    status_code = 403
-    code = "forbidden"
+class Forbidden(AppError, status=403, code="forbidden"):
+    """Signed in, but not allowed."""
 
 
-class NotFound(AppError):
-    status_code = 404
-    code = "not_found"
+class NotFound(AppError, status=404, code="not_found"):
+    """No such thing, or not visible to the caller."""
 
 
-class Conflict(AppError):
-    status_code = 409
-    code = "conflict"
+class Conflict(AppError, status=409, code="conflict"):
+    """The request clashes with the current state."""
 
 
-class PayloadTooLarge(AppError):
-    status_code = 413
-    code = "payload_too_large"
+class PayloadTooLarge(AppError, status=413, code="payload_too_large"):
+    """The body or a file is over its limit."""
 
 
-class RateLimited(AppError):
-    status_code = 429
-    code = "rate_limited"
+class RateLimited(AppError, status=429, code="rate_limited"):
+    """Too many requests; Retry-After says when to come back."""
 
 
-class ServiceUnavailable(AppError):
-    status_code = 503
-    code = "service_unavailable"
+class ServiceUnavailable(AppError, status=503, code="service_unavailable"):
+    """A dependency is down or the service is busy."""
 
 
 def error_response(
@@ -108,6 +114,11 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: {"model": ErrorBody, "description": "Too many requests"},
     500: {"model": ErrorBody, "description": "Unexpected error (with a request id)"},
     503: {"model": ErrorBody, "description": "Temporarily unavailable"},
+}
+
+# The 404 answer of a route that looks something up by id.
+NOT_FOUND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Not found"}
 }
 
 _HTTP_CODES = {

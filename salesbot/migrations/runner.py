@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -21,8 +20,3 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "heads") -> None:
     """Blocking: apply every migration (call from sync code or a worker thread)."""
     command.upgrade(alembic_config(database_url), revision)
-
-
-async def upgrade_async(database_url: str, revision: str = "heads") -> None:
-    # env.py runs its own event loop, so it must not share ours.
-    await asyncio.to_thread(upgrade, database_url, revision)

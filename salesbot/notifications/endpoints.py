@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
-from salesbot.kit.errors import ErrorBody
+from salesbot.kit.errors import NOT_FOUND_RESPONSES
 from salesbot.notifications import service
 from salesbot.notifications.models import Notification
 from salesbot.notifications.schemas import (
@@ -25,16 +25,7 @@ Reader = Annotated[Principal, Depends(require("notifications:read"))]
 
 
 def _out(row: Notification) -> NotificationOut:
-    return NotificationOut(
-        id=row.id,
-        kind=row.kind,
-        title=row.title,
-        body=row.body,
-        link=row.link,
-        booking_order_id=row.booking_order_id,
-        created_at=row.created_at,
-        read_at=row.read_at,
-    )
+    return NotificationOut.model_validate(row, from_attributes=True)
 
 
 @router.get("", response_model=NotificationPage)
@@ -73,7 +64,7 @@ async def mark_all_read(session: DbSession, principal: Reader) -> MarkedRead:
 @router.post(
     "/{notification_id}/read",
     response_model=NotificationOut,
-    responses={404: {"model": ErrorBody, "description": "Not found"}},
+    responses=NOT_FOUND_RESPONSES,
 )
 async def mark_read(
     notification_id: uuid.UUID, session: DbSession, principal: Reader

@@ -12,10 +12,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.auth import tokens
-from salesbot.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.users import audit, repository
+from salesbot.users.credentials import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    hash_secret,
+    new_secret,
+    verify_password,
+)
 from salesbot.users.models import ApiKey, Company, Invite, RoleAssignment, User
 from salesbot.users.roles import COMPANY_ROLES, Role
 
@@ -33,6 +38,16 @@ def check_password_strength(password: str) -> None:
         raise ValidationFailed(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > 256:
         raise ValidationFailed("Passwords can have at most 256 characters.")
+
+
+def _check_company_fit(role: Role, company: Company | None) -> None:
+    """Company roles need a company; the others must not have one."""
+    if (role in COMPANY_ROLES) != (company is not None):
+        raise ValidationFailed(
+            f"The {role.value} role needs a company"
+            if company is None
+            else f"The {role.value} role is not tied to a company"
+        )
 
 
 async def ensure_company(
@@ -63,12 +78,7 @@ async def ensure_user(
         user.roles = []
         session.add(user)
     for role, company in roles:
-        if (role in COMPANY_ROLES) != (company is not None):
-            raise ValidationFailed(
-                f"The {role.value} role needs a company"
-                if company is None
-                else f"The {role.value} role is not tied to a company"
-            )
+        _check_company_fit(role, company)
         repository.add_role(user, role.value, company.id if company else None)
     await session.flush()
     return user
@@ -90,12 +100,7 @@ async def resolve_roles(
         company = await repository.company_by_code(session, code) if code else None
         if code and company is None:
             raise ValidationFailed("One of the companies is not known.")
-        if (role in COMPANY_ROLES) != (company is not None):
-            raise ValidationFailed(
-                f"The {role.value} role needs a company"
-                if company is None
-                else f"The {role.value} role is not tied to a company"
-            )
+        _check_company_fit(role, company)
         resolved.append((role, company))
     if not resolved:
         raise ValidationFailed("Give the user at least one role.")
@@ -119,11 +124,11 @@ async def create_invite(
     if await repository.user_by_email(session, address) is not None:
         raise Conflict("Someone with this e-mail address already has an account.")
     checked = await resolve_roles(session, roles)
-    token = tokens.new_secret("inv_")
+    token = new_secret("inv_")
     invite = Invite(
         email=address,
         roles=[{"role": r.value, "company": c.code if c else None} for r, c in checked],
-        token_hash=tokens.hash_secret(token),
+        token_hash=hash_secret(token),
         expires_at=now + timedelta(days=days),
         created_by_id=actor_id,
     )
@@ -174,7 +179,7 @@ async def accept_invite(
     session: AsyncSession, *, token: str, name: str, password: str, now: datetime, ip: str | None
 ) -> User:
     """Create the invited user server-side; expiry, revocation and single use are enforced."""
-    invite = await repository.invite_by_hash(session, tokens.hash_secret(token[:200]))
+    invite = await repository.invite_by_hash(session, hash_secret(token[:200]))
     if (
         invite is None
         or invite.accepted_at is not None
@@ -234,7 +239,7 @@ async def create_api_key(
         user_id=user_id,
         name=clean_name,
         prefix=f"sbk_{prefix}",
-        key_hash=tokens.hash_secret(key),
+        key_hash=hash_secret(key),
         scopes=wanted,
         expires_at=now + timedelta(days=days),
     )

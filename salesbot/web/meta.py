@@ -13,13 +13,13 @@ from pydantic import BaseModel, Field
 
 from salesbot.assistant.schemas import MAX_FILES, MAX_MESSAGE
 from salesbot.auth.deps import AUTH_RESPONSES, require
-from salesbot.auth.passwords import MIN_PASSWORD_LENGTH
 from salesbot.auth.service import Principal
 from salesbot.booking_orders.schemas import Stage
 from salesbot.booking_orders.workflow import STAGES
 from salesbot.commercial import service as commercial
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings
+from salesbot.users.credentials import MIN_PASSWORD_LENGTH
 from salesbot.users.roles import COMPANY_ROLES, Role
 
 router = APIRouter(prefix="/api", tags=["meta"], responses=AUTH_RESPONSES)

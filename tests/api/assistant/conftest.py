@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from salesbot.assistant.chat import Assistant
 from salesbot.conversations.models import Message
-from tests.api.auth.conftest import Seeded, bearer_for, seed_accounts
+from tests.api.auth.conftest import Seeded, seed_accounts
+from tests.support.auth import bearer
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ async def users(app: FastAPI) -> Users:
     await seed_locations(app)
     return Users(
         seeded,
-        sales=bearer_for(app, seeded.sales),
-        admin=bearer_for(app, seeded.admin),
-        viewer=bearer_for(app, seeded.viewer),
+        sales=bearer(app, seeded.sales.id),
+        admin=bearer(app, seeded.admin.id),
+        viewer=bearer(app, seeded.viewer.id),
     )
 
 

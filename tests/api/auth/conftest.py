@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-import httpx
 import pytest
 from fastapi import FastAPI
 
-from salesbot.auth.tokens import create_access_token
 from salesbot.users import service
 from salesbot.users.roles import Role
-
-PASSWORD = "correct-horse-battery"
+from tests.support.auth import PASSWORD
 
 
 @dataclass(frozen=True)
@@ -58,17 +54,3 @@ async def seed_accounts(app: FastAPI) -> Seeded:
             made[key] = Account(user.id, user.email)
         await session.commit()
     return Seeded(made["admin"], made["viewer"], made["sales"], company.code)
-
-
-def bearer_for(app: FastAPI, account: Account, *, now: datetime | None = None) -> dict[str, str]:
-    token, _ = create_access_token(
-        account.id,
-        secret=app.state.settings.secret_key.get_secret_value(),
-        now=now or datetime.now(UTC),
-        minutes=15,
-    )
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
-    return await client.post("/api/auth/login", json={"email": email, "password": password})

@@ -11,6 +11,7 @@ import httpx
 
 from salesbot.app import create_app
 from tests.conftest import Stack, make_settings
+from tests.support.auth import login
 
 
 def _cli(stack: Stack, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -42,12 +43,9 @@ async def test_create_admin_then_sign_in(stack: Stack, tmp_path: Path) -> None:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            login = await c.post(
-                "/api/auth/login",
-                json={"email": "root@example.com", "password": "correct-horse-battery"},
-            )
-            assert login.status_code == 200, login.text
-            token = login.json()["access_token"]
+            signed_in = await login(c, "root@example.com", "correct-horse-battery")
+            assert signed_in.status_code == 200, signed_in.text
+            token = signed_in.json()["access_token"]
             users = await c.get("/api/users", headers={"Authorization": f"Bearer {token}"})
     assert users.status_code == 200
     admins = [u for u in users.json() if u["email"] == "root@example.com"]

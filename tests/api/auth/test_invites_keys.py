@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from salesbot.users.models import ApiKey, Invite
-from tests.api.auth.conftest import Seeded, bearer_for, login
+from tests.api.auth.conftest import Seeded
+from tests.support.auth import bearer, login
 
 NEW_PASSWORD = "brand-new-password-1"
 
@@ -21,7 +22,7 @@ async def _invite(
     response = await client.post(
         "/api/invites",
         json={"email": email, "roles": [{"role": "hos", "company": "backlite"}], "days": 3},
-        headers=bearer_for(app, seeded.admin),
+        headers=bearer(app, seeded.admin.id),
     )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
@@ -33,7 +34,7 @@ async def test_invite_accept_creates_user_once(
 ) -> None:
     invite = await _invite(app, client, seeded, "Hana@Example.com")
     assert invite["link"].endswith(invite["token"])
-    listed = await client.get("/api/invites", headers=bearer_for(app, seeded.admin))
+    listed = await client.get("/api/invites", headers=bearer(app, seeded.admin.id))
     assert "token" not in listed.json()[0] and listed.json()[0]["status"] == "pending"
     accept = {"token": invite["token"], "name": "Hana", "password": NEW_PASSWORD}
     created = await client.post("/api/invites/accept", json=accept)
@@ -57,7 +58,7 @@ async def test_revoked_and_expired_invites_fail(
 ) -> None:
     revoked = await _invite(app, client, seeded, "r@example.com")
     gone = await client.delete(
-        f"/api/invites/{revoked['id']}", headers=bearer_for(app, seeded.admin)
+        f"/api/invites/{revoked['id']}", headers=bearer(app, seeded.admin.id)
     )
     assert gone.status_code == 204
     expired = await _invite(app, client, seeded, "e@example.com")
@@ -81,7 +82,7 @@ async def test_revoked_and_expired_invites_fail(
 async def test_invite_validation_never_echoes(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    admin = bearer_for(app, seeded.admin)
+    admin = bearer(app, seeded.admin.id)
     for body in (
         {"email": "<script>not-an-email", "roles": [{"role": "viewer"}]},
         {"email": "ok@example.com", "roles": [{"role": "<b>emperor</b>"}]},
@@ -102,7 +103,7 @@ async def test_invite_validation_never_echoes(
 async def test_api_key_scope_expiry_revocation(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    admin = bearer_for(app, seeded.admin)
+    admin = bearer(app, seeded.admin.id)
     made = await client.post(
         "/api/me/api-keys",
         json={"name": "reporting", "scopes": ["audit:read"], "days": 30},
@@ -151,7 +152,7 @@ async def test_api_key_cannot_exceed_owner(
     response = await client.post(
         "/api/me/api-keys",
         json={"name": "sneaky", "scopes": ["users:manage"]},
-        headers=bearer_for(app, seeded.sales),
+        headers=bearer(app, seeded.sales.id),
     )
     assert response.status_code == 422
 
@@ -159,7 +160,7 @@ async def test_api_key_cannot_exceed_owner(
 async def test_role_change_is_audited(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    admin = bearer_for(app, seeded.admin)
+    admin = bearer(app, seeded.admin.id)
     response = await client.patch(
         f"/api/users/{seeded.viewer.id}",
         json={"roles": [{"role": "finance", "company": "backlite"}]},

@@ -16,7 +16,8 @@ from salesbot.auth.tokens import ACCESS_AUDIENCE, ACCESS_ISSUER
 from salesbot.users.permissions import ROLE_PERMISSIONS
 from salesbot.users.roles import Role
 from salesbot.web.endpoints import PAGES
-from tests.api.auth.conftest import Seeded, bearer_for
+from tests.api.auth.conftest import Seeded
+from tests.support.auth import bearer
 
 # Routes anyone may call; everything else must authenticate and check a permission.
 PUBLIC = {
@@ -109,7 +110,7 @@ async def test_every_protected_route_rejects_bad_credentials(
 async def test_viewer_gets_403_where_the_role_lacks_the_permission(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    viewer = bearer_for(app, seeded.viewer)
+    viewer = bearer(app, seeded.viewer.id)
     checked = 0
     for method, path, permission in _protected(app):
         response = await _call(client, method, path, viewer)
@@ -125,7 +126,7 @@ async def test_viewer_gets_403_where_the_role_lacks_the_permission(
 async def test_admin_passes_every_permission_check(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    admin = bearer_for(app, seeded.admin)
+    admin = bearer(app, seeded.admin.id)
     for method, path, _ in _protected(app):
         response = await _call(client, method, path, admin)
         assert response.status_code not in {401, 403, 500}, (method, path, response.text)
@@ -149,8 +150,8 @@ async def test_alg_none_is_rejected(app: FastAPI, client: httpx.AsyncClient, see
 async def test_deactivated_user_token_stops_working(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    admin = bearer_for(app, seeded.admin)
-    sales = bearer_for(app, seeded.sales)
+    admin = bearer(app, seeded.admin.id)
+    sales = bearer(app, seeded.sales.id)
     assert (await client.get("/api/auth/me", headers=sales)).status_code == 200
     response = await client.patch(
         f"/api/users/{seeded.sales.id}", json={"is_active": False}, headers=admin

@@ -9,8 +9,9 @@ from fastapi import FastAPI
 
 from salesbot.kit.client_ip import parse_networks
 from salesbot.kit.csrf import CSRF_COOKIE
-from tests.api.auth.conftest import PASSWORD, Seeded, login, seed_accounts
+from tests.api.auth.conftest import Seeded, seed_accounts
 from tests.conftest import Stack, make_settings
+from tests.support.auth import login
 
 
 async def test_login_then_me(client: httpx.AsyncClient, seeded: Seeded) -> None:
@@ -101,13 +102,7 @@ async def test_refresh_by_cookie_needs_csrf(client: httpx.AsyncClient, seeded: S
 async def test_login_rate_limited_per_email(client: httpx.AsyncClient, seeded: Seeded) -> None:
     for n in range(5):
         ip = {"X-Forwarded-For": f"203.0.113.{n}"}  # ignored: the test peer is not trusted
-        assert (
-            await client.post(
-                "/api/auth/login",
-                json={"email": f"user{n}@example.com", "password": "x"},
-                headers=ip,
-            )
-        ).status_code == 401
+        assert (await login(client, f"user{n}@example.com", "x", headers=ip)).status_code == 401
     # Five attempts from this peer already: the sixth is refused whatever the e-mail.
     limited = await login(client, "sales@example.com")
     assert limited.status_code == 429
@@ -122,22 +117,19 @@ async def test_login_rate_limited_per_email_across_ips(
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as proxied:
         for n in range(5):
-            response = await proxied.post(
-                "/api/auth/login",
-                json={"email": "sales@example.com", "password": "wrong-password"},
+            response = await login(
+                proxied,
+                "sales@example.com",
+                "wrong-password",
                 headers={"X-Forwarded-For": f"198.51.100.{n}"},
             )
             assert response.status_code == 401
-        limited = await proxied.post(
-            "/api/auth/login",
-            json={"email": "sales@example.com", "password": PASSWORD},
-            headers={"X-Forwarded-For": "198.51.100.99"},
+        limited = await login(
+            proxied, "sales@example.com", headers={"X-Forwarded-For": "198.51.100.99"}
         )
         assert limited.status_code == 429
-        other = await proxied.post(
-            "/api/auth/login",
-            json={"email": "admin@example.com", "password": PASSWORD},
-            headers={"X-Forwarded-For": "198.51.100.100"},
+        other = await login(
+            proxied, "admin@example.com", headers={"X-Forwarded-For": "198.51.100.100"}
         )
         assert other.status_code == 200
 

@@ -7,7 +7,6 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -16,8 +15,8 @@ from fastapi import FastAPI
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from salesbot.auth.tokens import create_access_token
 from salesbot.users.models import Company, RoleAssignment, User
+from tests.support.auth import bearer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,16 +42,6 @@ class World:
     viewer: Person
     viola_id: uuid.UUID
     backlite_id: uuid.UUID
-
-
-def bearer(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
-    token, _ = create_access_token(
-        user_id,
-        secret=app.state.settings.secret_key.get_secret_value(),
-        now=datetime.now(UTC),
-        minutes=30,
-    )
-    return {"Authorization": f"Bearer {token}"}
 
 
 PEOPLE: tuple[tuple[str, str, str, str | None], ...] = (
@@ -84,7 +73,7 @@ async def make_world(app: FastAPI) -> World:
             ]
             session.add(user)
             await session.flush()
-            made[key] = Person(user.id, name, user.email, bearer(app, user.id))
+            made[key] = Person(user.id, name, user.email, bearer(app, user.id, minutes=30))
         await session.commit()
     return World(**made, viola_id=viola.id, backlite_id=backlite.id)
 

@@ -11,7 +11,8 @@ import pytest
 from fastapi import FastAPI
 
 from salesbot.conversations import repository
-from tests.api.auth.conftest import Seeded, bearer_for, seed_accounts
+from tests.api.auth.conftest import Seeded, seed_accounts
+from tests.support.auth import bearer
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ async def users(app: FastAPI) -> Users:
     seeded = await seed_accounts(app)
     return Users(
         seeded,
-        sales=bearer_for(app, seeded.sales),
-        admin=bearer_for(app, seeded.admin),
-        viewer=bearer_for(app, seeded.viewer),
+        sales=bearer(app, seeded.sales.id),
+        admin=bearer(app, seeded.admin.id),
+        viewer=bearer(app, seeded.viewer.id),
     )
 
 

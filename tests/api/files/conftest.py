@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -12,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from salesbot.auth.tokens import create_access_token
 from salesbot.files.models import FileRecord
 from salesbot.users.models import Company, RoleAssignment, User
+from tests.support.auth import bearer
 
 BOUNDARY = "salesbot-test-boundary-7d1f"
 
@@ -34,16 +33,6 @@ class People:
     admin: Person
     viewer: Person
     company_id: uuid.UUID
-
-
-def bearer(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
-    token, _ = create_access_token(
-        user_id,
-        secret=app.state.settings.secret_key.get_secret_value(),
-        now=datetime.now(UTC),
-        minutes=15,
-    )
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,8 +12,8 @@ from fastapi import FastAPI
 from pptx import Presentation
 from pypdf import PdfReader
 
-from salesbot.auth.tokens import create_access_token
 from salesbot.users.models import Company, RoleAssignment, User
+from tests.support.auth import bearer
 
 BOUNDARY = "salesbot-locations-boundary-41c2"
 PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -37,16 +36,6 @@ class Team:
     viewer: Person
     backlite_id: uuid.UUID
     viola_id: uuid.UUID
-
-
-def bearer(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
-    token, _ = create_access_token(
-        user_id,
-        secret=app.state.settings.secret_key.get_secret_value(),
-        now=datetime.now(UTC),
-        minutes=15,
-    )
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def make_team(app: FastAPI) -> Team:

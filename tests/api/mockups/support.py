@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from salesbot.users.models import Company, RoleAssignment, User
-from tests.api.locations.support import Person, bearer, upload
+from tests.api.locations.support import Person, upload
+from tests.support.auth import bearer
 
 BOUNDARY = "salesbot-mockups-boundary-9d1e"
 GREEN = (0, 255, 0)  # RGB

@@ -13,10 +13,10 @@ from salesbot.auth.tokens import (
     create_access_token,
     decode_access_token,
     decode_unverified,
-    hash_secret,
 )
 from salesbot.kit.client_ip import client_ip, parse_networks
 from salesbot.kit.csrf import csrf_ok
+from salesbot.users.credentials import hash_secret
 
 SECRET = "unit-test-secret-key-0123456789abcdef"
 

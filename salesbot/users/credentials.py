@@ -1,8 +1,10 @@
-"""Password hashing with argon2id, off the event loop in a bounded thread pool."""
+"""Stored credentials: argon2id password hashes (hashed off the event loop) and secret hashes."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
@@ -39,3 +41,13 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing-only")
+
+
+def hash_secret(value: str) -> str:
+    """SHA-256 hex: secrets are high-entropy, so a fast hash is enough to store them."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_secret(prefix: str = "") -> str:
+    """An opaque secret (refresh token, invite, API key) with a recognisable prefix."""
+    return prefix + secrets.token_urlsafe(32)

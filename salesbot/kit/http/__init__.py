@@ -1,0 +1,1 @@
+"""HTTP details the framework leaves to us: streamed multipart bodies and byte ranges."""
