@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -61,10 +62,22 @@ DEFAULT_LLM_PRICES: dict[str, LlmPrice] = {
 }
 
 
+def mask_url(url: str) -> str:
+    """Hide the password (and user) of a URL: `postgresql://u:p@h/db` → `postgresql://***@h/db`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "[redacted]"
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
 def _url_origin(url: str) -> str:
     """`https://hooks.example.com/services/T/B/secret` → `https://hooks.example.com/***`."""
-    from urllib.parse import urlsplit
-
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -273,7 +286,6 @@ class Settings(BaseSettings):
 
     def masked(self) -> dict[str, str]:
         """The effective configuration with secrets masked, for `salesbot config check`."""
-        from salesbot.kit.logging import mask_url
 
         shown: dict[str, str] = {}
         for name in type(self).model_fields:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic_ai.exceptions import UsageLimitExceeded
@@ -25,17 +25,16 @@ from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
 from salesbot.assistant.offline.model import OfflineBrain, OfflineState
 from salesbot.assistant.providers import PROVIDER_ERRORS
 from salesbot.assistant.recorder import RunRecorder
+from salesbot.assistant.runs import RunStore
 from salesbot.assistant.tooling import tools_for
 from salesbot.auth.service import Principal
 from salesbot.conversations import service as conversations
 from salesbot.files.service import AttachmentPart
-from salesbot.kit.db import utcnow
+from salesbot.kit.db import Database, utcnow
 from salesbot.kit.logging import get_logger
-from salesbot.kit.tools import AppServices
+from salesbot.kit.tools import AppServices, Tool
 from salesbot.locations import service as locations
-
-if TYPE_CHECKING:
-    from salesbot.assistant.chat import Assistant
+from salesbot.settings import Settings
 
 log = get_logger(__name__)
 
@@ -81,10 +80,22 @@ def user_prompt(message: str, parts: Sequence[AttachmentPart]) -> str | list[Use
     return content
 
 
+class RunHost(Protocol):
+    """What a run uses of the assistant that started it (`chat.Assistant`)."""
+
+    settings: Settings
+    database: Database
+    runs: RunStore
+    model_name: str
+    provider: Model | None
+    provider_problem: str | None
+    registry: dict[str, Tool[Any]]
+
+
 class ChatRun:
     def __init__(
         self,
-        assistant: Assistant,
+        assistant: RunHost,
         run_id: str,
         principal: Principal,
         app: AppServices,

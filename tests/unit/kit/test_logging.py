@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from salesbot.kit.logging import REDACTED, Redactor, mask_url
+from salesbot.kit.logging import REDACTED, Redactor
+from salesbot.settings import mask_url
 
 
 def test_secret_keys_are_dropped() -> None:
