@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 from salesbot.kit.money import ZERO, cents, group_thousands, percent_of, to_decimal
 
 BASE_CURRENCY = "AED"
-DEFAULT_VAT_PCT = Decimal(5)
 # No OOH booking order comes near a billion; larger figures are extraction or typing mistakes.
 MAX_AMOUNT = Decimal("1000000000")
 # A campaign longer than ten years is a typo in a date, not a booking.
@@ -444,8 +443,11 @@ def _location_totals(bo: BookingOrder, sla_pct: Decimal) -> tuple[LocationTotals
     )
 
 
-def calculate(bo: BookingOrder, vat_pct: Decimal | int = DEFAULT_VAT_PCT) -> Calculated:
-    """Apply the rule set; totals printed on the document are kept and warned about."""
+def calculate(bo: BookingOrder, vat_pct: Decimal | int) -> Calculated:
+    """Apply the rule set; totals printed on the document are kept and warned about.
+
+    `vat_pct` is the rate in effect (`commercial.service.vat_pct`); this module holds none.
+    """
     validate(bo)
     vat_rate = to_decimal(vat_pct)
     sla_pct = bo.sla_pct if bo.sla_pct is not None else ZERO

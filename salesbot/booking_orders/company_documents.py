@@ -22,6 +22,7 @@ from salesbot.booking_orders.views import Env, read_upload
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import ValidationFailed
+from salesbot.kit.money import ZERO
 from salesbot.kit.storage import Storage
 from salesbot.kit.tools import FileCard
 from salesbot.users import audit
@@ -80,7 +81,9 @@ async def company_documents(
 
 def _check_template(data: bytes) -> None:
     try:
-        fill_template(data, BookingOrder(), calculate(BookingOrder()))
+        # A blank order has no net, so its VAT is nil whatever the rate: the fill checks only
+        # that the template takes the fields.
+        fill_template(data, BookingOrder(), calculate(BookingOrder(), ZERO))
     except TemplateError as exc:
         raise ValidationFailed(str(exc), code="invalid_template") from exc
 

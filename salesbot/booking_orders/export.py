@@ -23,6 +23,7 @@ from salesbot.booking_orders.documents.excel import amount_format
 from salesbot.booking_orders.models import BookingOrderRow
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.views import Env, tz
+from salesbot.commercial import service as commercial
 from salesbot.users import audit
 
 EXPORT_COLUMNS = (
@@ -76,7 +77,7 @@ async def export_xlsx(
     )
     await session.commit()
     return await asyncio.to_thread(
-        _workbook, rows, companies, env.settings.vat_pct, tz(env.settings)
+        _workbook, rows, companies, commercial.vat_pct(env.settings), tz(env.settings)
     )
 
 

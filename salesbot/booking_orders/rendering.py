@@ -23,6 +23,7 @@ from salesbot.booking_orders.reading.extract import document_text
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.views import Env, load, tz
 from salesbot.booking_orders.workflow import State
+from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.files.service import FileTooLargeToProcess, GeneratedFileInvalid
 from salesbot.kit.db import utcnow
@@ -62,7 +63,7 @@ async def preview(
     company = companies[row.company_id]
     bo = decode(row.data)
     try:
-        calc = calculate(bo, env.settings.vat_pct)
+        calc = calculate(bo, commercial.vat_pct(env.settings))
     except BookingOrderError as exc:
         raise ValidationFailed(str(exc), code="invalid_booking_order") from exc
     name = safe_name(row.reference or row.bo_number or row.client or "Booking order")
@@ -106,7 +107,7 @@ async def _produce(
 ) -> forms.FinalDocuments:
     approved_on = (row.approved_at or utcnow()).astimezone(tz(env.settings)).date()
     bo = decode(row.data)
-    calc = calculate(bo, env.settings.vat_pct)
+    calc = calculate(bo, commercial.vat_pct(env.settings))
     template = await company_documents.template_bytes(session, env.storage, company)
     stamp = await company_documents.stamp_bytes(session, env.storage, company)
     prepared, prepared_kind = await _original(session, env, row)

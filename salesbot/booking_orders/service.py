@@ -38,7 +38,7 @@ from salesbot.booking_orders.views import Env as Env
 from salesbot.booking_orders.views import View as View
 from salesbot.booking_orders.views import build_view, load, read_upload
 from salesbot.booking_orders.workflow import State
-from salesbot.commercial.service import get_currency_rates
+from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import NotFound, ValidationFailed
@@ -183,7 +183,7 @@ def _with_notes(
     overrides.pop("company", None)
     try:
         bo = apply_overrides(replace(extracted.bo, company=company), overrides)
-        return bo, calculate(bo, settings.vat_pct)
+        return bo, calculate(bo, commercial.vat_pct(settings))
     except BookingOrderError as exc:
         raise ValidationFailed(str(exc), code="invalid_booking_order") from exc
 
@@ -248,9 +248,9 @@ async def _edited(
     session: AsyncSession, env: Env, row: BookingOrderRow, edits: Edits
 ) -> tuple[BookingOrder, Calculated]:
     try:
-        rates = await get_currency_rates(session) if edits.currency else {}
+        rates = await commercial.get_currency_rates(session) if edits.currency else {}
         bo = apply_edits(decode(row.data), edits, rates)
-        return bo, calculate(bo, env.settings.vat_pct)
+        return bo, calculate(bo, commercial.vat_pct(env.settings))
     except BookingOrderError as exc:
         raise ValidationFailed(str(exc), code="invalid_booking_order") from exc
 

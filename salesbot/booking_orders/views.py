@@ -24,6 +24,7 @@ from salesbot.booking_orders.directory import Company
 from salesbot.booking_orders.models import BookingOrderRow
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.workflow import Action
+from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.files.service import FileTooLargeToProcess
 from salesbot.kit.errors import NotFound, ValidationFailed
@@ -85,7 +86,7 @@ def _checked(bo: BookingOrder, settings: Settings) -> tuple[Calculated | None, l
     if found:
         return None, found
     try:
-        return calculate(bo, settings.vat_pct), found
+        return calculate(bo, commercial.vat_pct(settings)), found
     except BookingOrderError as exc:
         return None, [str(exc)]
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
 from salesbot.auth.service import Principal
+from salesbot.commercial import service as commercial
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
@@ -81,7 +82,7 @@ async def create_location(
         session,
         body,
         actor=principal,
-        default_upload_fee=settings.default_upload_fee,
+        default_upload_fee=commercial.default_upload_fee(settings),
         ip=request_ip(request),
     )
 
@@ -146,7 +147,7 @@ async def import_locations(
         storage,
         body.file_id,
         actor=principal,
-        default_upload_fee=settings.default_upload_fee,
+        default_upload_fee=commercial.default_upload_fee(settings),
         dry_run=body.dry_run,
         ip=request_ip(request),
     )
@@ -176,7 +177,7 @@ async def update_location(
         location,
         body,
         actor=principal,
-        default_upload_fee=settings.default_upload_fee,
+        default_upload_fee=commercial.default_upload_fee(settings),
         ip=request_ip(request),
     )
 

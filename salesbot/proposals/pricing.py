@@ -135,6 +135,7 @@ class LocationFacts:
     key: str
     display_name: str
     display_type: DisplayType
+    upload_fee: Decimal  # the location's own, else `commercial.service.default_upload_fee`
     series: str = ""
     width_m: Decimal | None = None
     height_m: Decimal | None = None
@@ -142,11 +143,6 @@ class LocationFacts:
     spot_duration_s: int = 16
     loop_duration_s: int = 96
     sov_pct: Decimal = Decimal("16.6")
-    upload_fee: Decimal = Decimal(3000)
-
-
-def _default_rates() -> dict[str, Decimal]:
-    return {"USD": Decimal("3.6725"), "EUR": Decimal("3.97"), "GBP": Decimal("4.62")}
 
 
 def _default_symbols() -> dict[str, str]:
@@ -155,13 +151,16 @@ def _default_symbols() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class PricingSettings:
-    """Configurable numbers; `rates` are AED per unit of each foreign currency."""
+    """The commercial terms in effect (from `commercial.service`; this module holds none).
 
-    vat_pct: Decimal = Decimal(5)
-    dm_fee: Decimal = Decimal(520)
-    rates: Mapping[str, Decimal] = field(default_factory=_default_rates)
+    `rates` are AED per unit of each foreign currency.
+    """
+
+    vat_pct: Decimal
+    dm_fee: Decimal
+    rates: Mapping[str, Decimal]
+    validity_days: int
     symbols: Mapping[str, str] = field(default_factory=_default_symbols)
-    validity_days: int = 30
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
-from salesbot.commercial import service as app_settings
+from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
@@ -86,13 +86,13 @@ def local_now(settings: Settings, now: datetime | None = None) -> datetime:
     return (now or utcnow()).astimezone(zone(settings))
 
 
-async def pricing_settings(session: AsyncSession, settings: Settings) -> pricing.PricingSettings:
-    rates = await app_settings.get_currency_rates(session)
+def pricing_settings(terms: commercial.Terms) -> pricing.PricingSettings:
+    """The numbers pricing works with, from the commercial terms in effect."""
     return pricing.PricingSettings(
-        vat_pct=settings.vat_pct,
-        dm_fee=settings.dm_fee,
-        rates={code: rate for code, rate in rates.items() if code != pricing.BASE_CURRENCY},
-        validity_days=settings.proposal_validity_days,
+        vat_pct=terms.vat_pct,
+        dm_fee=terms.dm_fee,
+        rates={code: rate for code, rate in terms.rates.items() if code != pricing.BASE_CURRENCY},
+        validity_days=terms.proposal_validity_days,
     )
 
 
@@ -270,11 +270,11 @@ async def _quote(
     """Match the locations and price the request (no files, nothing stored)."""
     chosen = await _resolve(session, _names(data))
     keys = [loc.key for loc in chosen]
-    facts = {loc.key: location_facts(loc, settings.default_upload_fee) for loc in chosen}
+    terms = await commercial.terms(session, settings)
+    facts = {loc.key: location_facts(loc, terms.default_upload_fee) for loc in chosen}
     companies = await locations.companies_of(session, chosen)
     used = [companies[loc.company_id] for loc in chosen if loc.company_id in companies]
-    rules = await pricing_settings(session, settings)
-    priced = _price(data, keys, facts, _company_name(used), rules, today)
+    priced = _price(data, keys, facts, _company_name(used), pricing_settings(terms), today)
     return _Quote(chosen, keys, facts, companies, priced)
 
 

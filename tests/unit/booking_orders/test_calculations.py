@@ -23,12 +23,13 @@ from salesbot.booking_orders.calculations import (
 )
 from salesbot.booking_orders.edits import add_location, apply_edit, remove_location
 from tests.unit.booking_orders._sample import worked_example
+from tests.unit.default_terms import VAT_PCT
 
 D = Decimal
 
 
 def test_worked_example_holds_exactly() -> None:
-    calc = calculate(worked_example())
+    calc = calculate(worked_example(), VAT_PCT)
     assert calc.rentals == D("460000")
     assert calc.net_pre_vat == D("462520")
     assert calc.vat == D("23126")
@@ -44,26 +45,26 @@ def test_worked_example_holds_exactly() -> None:
 def test_dm_fee_edit_example_holds_exactly_and_leaves_the_original_alone() -> None:
     original = worked_example()
     edited = apply_edit(original, "municipality fee", "1,000")
-    calc = calculate(edited)
+    calc = calculate(edited, VAT_PCT)
     assert calc.net_pre_vat == D("463000")
     assert calc.vat == D("23150")
     assert calc.gross == D("486150")
     assert calc.sla_deduction == D("46000")
     assert calc.net_excl_sla == D("417000")
     assert original.municipality_fee == D(520)
-    assert calculate(original).net_pre_vat == D("462520")
+    assert calculate(original, VAT_PCT).net_pre_vat == D("462520")
 
 
 def test_fee_edit_replaces_a_document_net_that_matched_the_old_fee() -> None:
     from_document = worked_example(net_pre_vat=D("462520"), vat=D("23126"), gross=D("485646"))
-    calc = calculate(apply_edit(from_document, "DM fee", 1000))
+    calc = calculate(apply_edit(from_document, "DM fee", 1000), VAT_PCT)
     assert calc.net_pre_vat == D("463000")
     assert calc.vat == D("23150")
     assert calc.warnings == ()
 
 
 def test_a_different_document_net_is_kept_and_warned_about_in_the_spec_format() -> None:
-    calc = calculate(worked_example(net_pre_vat=D("470000")))
+    calc = calculate(worked_example(net_pre_vat=D("470000")), VAT_PCT)
     assert calc.net_pre_vat == D("470000")
     assert calc.computed_net == D("462520")
     assert calc.net_mismatch
@@ -82,7 +83,7 @@ def test_a_different_document_net_is_kept_and_warned_about_in_the_spec_format() 
 def test_document_vat_is_kept_and_flagged_only_beyond_one_unit(
     document_vat: Decimal, flagged: bool
 ) -> None:
-    calc = calculate(worked_example(vat=document_vat))
+    calc = calculate(worked_example(vat=document_vat), VAT_PCT)
     assert calc.vat == document_vat
     assert calc.computed_vat == D("23126")
     assert calc.gross == D("462520") + document_vat
@@ -147,7 +148,7 @@ def test_campaign_duration_from_dates(start: date, end: date, expected: str) -> 
 def test_calculated_durations_come_from_dates_or_the_document() -> None:
     bo = worked_example()
     undated = replace(bo.locations[0], start_date=None, end_date=None, campaign_duration="4 weeks")
-    calc = calculate(replace(bo, locations=(undated, *bo.locations[1:])))
+    calc = calculate(replace(bo, locations=(undated, *bo.locations[1:])), VAT_PCT)
     assert [t.campaign_duration for t in calc.locations] == ["4 weeks", "1 month", "2 weeks"]
 
 
@@ -187,7 +188,7 @@ def test_currency_conversion_needs_a_configured_rate() -> None:
 )
 def test_negative_and_absurd_values_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(BookingOrderError, match=message):
-        calculate(worked_example(**changes))
+        calculate(worked_example(**changes), VAT_PCT)
 
 
 def test_a_location_ending_before_it_starts_is_refused() -> None:
@@ -200,7 +201,7 @@ def test_a_location_ending_before_it_starts_is_refused() -> None:
 
 def test_edit_a_named_location_net_amount() -> None:
     edited = apply_edit(worked_example(), "net amount", "150000", location="uae21")
-    calc = calculate(edited)
+    calc = calculate(edited, VAT_PCT)
     assert edited.locations[2].net_amount == D(150000)
     assert calc.rentals == D("470000")
     assert calc.sla_deduction == D("47000")
@@ -211,7 +212,7 @@ def test_edit_dates_recomputes_duration_and_single_location_needs_no_name() -> N
     single = worked_example(locations=(worked_example().locations[0],))
     edited = apply_edit(single, "end date", "14/03/2025")
     assert edited.locations[0].end_date == date(2025, 3, 14)
-    assert calculate(edited).locations[0].campaign_duration == "2 weeks"
+    assert calculate(edited, VAT_PCT).locations[0].campaign_duration == "2 weeks"
 
 
 def test_edit_plain_fields_and_refusals() -> None:
@@ -243,21 +244,21 @@ def test_edit_plain_fields_and_refusals() -> None:
 def test_edit_document_net_and_vat_are_overrides() -> None:
     net = apply_edit(worked_example(vat=D("1")), "net_pre_vat", "500,000")
     assert net.vat is None
-    assert calculate(net).net_pre_vat == D("500000")
-    assert calculate(net).net_mismatch
+    assert calculate(net, VAT_PCT).net_pre_vat == D("500000")
+    assert calculate(net, VAT_PCT).net_mismatch
     vat = apply_edit(worked_example(), "vat", "23,000")
-    assert calculate(vat).vat == D("23000")
-    assert calculate(vat).vat_flagged
+    assert calculate(vat, VAT_PCT).vat == D("23000")
+    assert calculate(vat, VAT_PCT).vat_flagged
 
 
 def test_add_and_remove_locations_recalculate() -> None:
     bo = worked_example(net_pre_vat=D("462520"))
     added = add_location(bo, Location("UAE30", net_amount=D(10000)))
     assert added.net_pre_vat is None
-    assert calculate(added).net_pre_vat == D("472520")
+    assert calculate(added, VAT_PCT).net_pre_vat == D("472520")
     removed = remove_location(added, "UAE02")
     assert [loc.name for loc in removed.locations] == ["UAE03", "UAE21", "UAE30"]
-    assert calculate(removed).rentals == D("310000")
+    assert calculate(removed, VAT_PCT).rentals == D("310000")
 
 
 @pytest.mark.parametrize(
@@ -334,8 +335,8 @@ def test_gross_is_net_plus_vat(bo: BookingOrder, vat_pct: Decimal) -> None:
 def test_editing_a_fee_changes_only_what_depends_on_it(
     bo: BookingOrder, fee: str, new: Decimal
 ) -> None:
-    before = calculate(bo)
-    after = calculate(apply_edit(bo, fee, new))
+    before = calculate(bo, VAT_PCT)
+    after = calculate(apply_edit(bo, fee, new), VAT_PCT)
     delta = new - getattr(bo, fee)
     assert after.rentals == before.rentals
     assert after.sla_deduction == before.sla_deduction

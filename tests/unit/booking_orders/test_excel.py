@@ -16,11 +16,12 @@ from salesbot.booking_orders.documents.excel import (
 )
 from salesbot.booking_orders.documents.templates import default_template
 from tests.unit.booking_orders._sample import worked_example
+from tests.unit.default_terms import VAT_PCT
 
 
 def _filled(hos_name: str | None = "Omar Haddad", **changes: object):
     bo = worked_example(**changes)
-    data = fill_template(default_template("Viola"), bo, calculate(bo), hos_name=hos_name)
+    data = fill_template(default_template("Viola"), bo, calculate(bo, VAT_PCT), hos_name=hos_name)
     return load_workbook(io.BytesIO(data))["BO Form"]
 
 
@@ -74,7 +75,7 @@ def test_unsigned_form_leaves_the_signature_empty() -> None:
 
 def test_amounts_use_the_booking_order_currency_and_fractional_commission() -> None:
     bo = convert_currency(worked_example(commission_pct=Decimal("2.5")), "USD", {"USD": Decimal(4)})
-    data = fill_template(default_template("Viola"), bo, calculate(bo))
+    data = fill_template(default_template("Viola"), bo, calculate(bo, VAT_PCT))
     sheet = load_workbook(io.BytesIO(data))["BO Form"]
     assert sheet["B27"].value == pytest.approx(115630)
     assert sheet["B27"].number_format == '#,##0.00" USD"'
@@ -92,7 +93,7 @@ def test_a_company_template_keeps_its_labels_and_gets_the_splits_box_merged() ->
     buffer = io.BytesIO()
     book.save(buffer)
     bo = worked_example()
-    filled = load_workbook(io.BytesIO(fill_template(buffer.getvalue(), bo, calculate(bo))))
+    filled = load_workbook(io.BytesIO(fill_template(buffer.getvalue(), bo, calculate(bo, VAT_PCT))))
     out = filled["BO Form"]
     assert out["A13"].value == "Advertiser"
     assert out["A11"].value == "Agency:"
@@ -105,15 +106,17 @@ def test_unusable_templates_are_refused() -> None:
     buffer = io.BytesIO()
     Workbook().save(buffer)
     with pytest.raises(TemplateError, match="no 'BO Form' sheet"):
-        fill_template(buffer.getvalue(), bo, calculate(bo))
+        fill_template(buffer.getvalue(), bo, calculate(bo, VAT_PCT))
     with pytest.raises(TemplateError, match="could not be read"):
-        fill_template(b"not an excel file", bo, calculate(bo))
+        fill_template(b"not an excel file", bo, calculate(bo, VAT_PCT))
 
 
 def test_filling_is_deterministic() -> None:
     bo = worked_example()
     template = default_template("Viola")
-    assert fill_template(template, bo, calculate(bo)) == fill_template(template, bo, calculate(bo))
+    assert fill_template(template, bo, calculate(bo, VAT_PCT)) == fill_template(
+        template, bo, calculate(bo, VAT_PCT)
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from salesbot.booking_orders.reading.notes import apply_overrides, parse_notes
 from salesbot.booking_orders.reading.results import NeedsLLM, ParseError
 from salesbot.booking_orders.reading.text import classify_text, parse_document, parse_pdf
 from tests.unit.booking_orders._sample import worked_example
+from tests.unit.default_terms import VAT_PCT
 
 D = Decimal
 
@@ -71,7 +72,7 @@ def _assert_generic(result_bo) -> None:
     assert bo.vat == D("23126.00")
     assert bo.gross == D("485646.00")
     assert bo.currency == "AED"
-    calc = calculate(bo)
+    calc = calculate(bo, VAT_PCT)
     assert (calc.net_pre_vat, calc.gross, calc.warnings) == (D("462520"), D("485646"), ())
 
 
@@ -113,7 +114,7 @@ def test_semicolon_csv_and_unreadable_values_are_warned_about() -> None:
 
 def test_the_products_own_form_reads_back_to_the_same_booking_order() -> None:
     original = worked_example()
-    calc = calculate(original)
+    calc = calculate(original, VAT_PCT)
     filled = fill_template(default_template("Viola"), original, calc)
     result = parse_xlsx(filled, company="Viola")
     bo = result.bo
@@ -138,7 +139,7 @@ def test_the_products_own_form_reads_back_to_the_same_booking_order() -> None:
     assert [(loc.name, loc.start_date, loc.end_date, loc.net_amount) for loc in bo.locations] == [
         (loc.name, loc.start_date, loc.end_date, loc.net_amount) for loc in original.locations
     ]
-    again = calculate(bo)
+    again = calculate(bo, VAT_PCT)
     assert (again.net_pre_vat, again.vat, again.gross, again.sla_deduction) == (
         calc.net_pre_vat,
         calc.vat,
@@ -151,7 +152,7 @@ def test_the_products_own_form_reads_back_to_the_same_booking_order() -> None:
 def test_a_signed_form_is_flagged() -> None:
     original = worked_example()
     filled = fill_template(
-        default_template("Viola"), original, calculate(original), hos_name="Omar"
+        default_template("Viola"), original, calculate(original, VAT_PCT), hos_name="Omar"
     )
     assert "already signed" in parse_xlsx(filled).warnings[0]
 
@@ -281,7 +282,7 @@ def test_user_notes_override_the_document() -> None:
     overridden = apply_overrides(parsed, parse_notes("upload fee is 2000, municipality fee 520"))
     assert overridden.production_upload_fee == D(2000)
     assert overridden.municipality_fee == D(520)
-    assert calculate(overridden).net_pre_vat == D("462520")
+    assert calculate(overridden, VAT_PCT).net_pre_vat == D("462520")
     with pytest.raises(BookingOrderError, match="The client is the buyer, not Viola"):
         apply_overrides(parsed, {"client": "Viola"})
 
@@ -324,7 +325,7 @@ def test_a_company_template_we_filled_reads_back_by_its_cells() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     original = worked_example()
-    filled = fill_template(buffer.getvalue(), original, calculate(original))
+    filled = fill_template(buffer.getvalue(), original, calculate(original, VAT_PCT))
     result = parse_xlsx(filled)
     assert result.source == "template"
     assert result.bo.client == "Nike"

@@ -12,6 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 from salesbot.booking_orders.calculations import calculate
 from salesbot.booking_orders.documents.pdf import PdfError, combine_final, render_form_pdf
 from tests.unit.booking_orders._sample import worked_example
+from tests.unit.default_terms import VAT_PCT
 
 
 def _text(pdf: bytes) -> str:
@@ -32,7 +33,9 @@ def _original(pages: int) -> bytes:
 
 def test_form_pdf_shows_the_same_content_as_the_excel_form() -> None:
     bo = worked_example()
-    pdf = render_form_pdf(bo, calculate(bo), hos_name="Omar Haddad", reference="BO-2025-0001")
+    pdf = render_form_pdf(
+        bo, calculate(bo, VAT_PCT), hos_name="Omar Haddad", reference="BO-2025-0001"
+    )
     text = _text(pdf)
     for expected in (
         "Viola",
@@ -63,7 +66,7 @@ def test_form_pdf_shows_the_same_content_as_the_excel_form() -> None:
 
 def test_form_pdf_can_show_checks_and_is_deterministic() -> None:
     bo = worked_example(net_pre_vat=Decimal("470000"), client="")
-    calc = calculate(bo)
+    calc = calculate(bo, VAT_PCT)
     text = _text(render_form_pdf(bo, calc, show_checks=True))
     assert "doesn't match net (470,000.00)" in text
     assert "Missing: Client" in text
@@ -73,7 +76,7 @@ def test_form_pdf_can_show_checks_and_is_deterministic() -> None:
 
 def test_combine_final_puts_the_form_first_then_every_original_page() -> None:
     bo = worked_example()
-    combined = combine_final(render_form_pdf(bo, calculate(bo)), _original(2))
+    combined = combine_final(render_form_pdf(bo, calculate(bo, VAT_PCT)), _original(2))
     pages = PdfReader(io.BytesIO(combined)).pages
     assert len(pages) == 3
     assert "BOOKING ORDER" in (pages[0].extract_text() or "")

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from salesbot.proposals.pricing import LocationFacts, PricingSettings
-from tests.unit.proposals.helpers import build_template
+from salesbot.proposals.pricing import LocationFacts
+from tests.unit.proposals.helpers import DEFAULT_UPLOAD_FEE, build_template, default_pricing
 
 TODAY = date(2025, 11, 5)
 
@@ -16,7 +16,7 @@ def today():
 
 @pytest.fixture
 def settings():
-    return PricingSettings()
+    return default_pricing()
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def uae21():
         series="The Portrait Gallery",
         width_m=Decimal("10.5"),
         height_m=Decimal(20),
+        upload_fee=DEFAULT_UPLOAD_FEE,
     )
 
 

@@ -2,6 +2,7 @@
 
 import io
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -25,9 +26,17 @@ from salesbot.proposals.pricing import (
     price_combined,
     price_separate,
 )
+from salesbot.proposals.service import pricing_settings
+from tests.unit.default_terms import DEFAULT_TERMS
 
 Facts = Mapping[str, LocationFacts]
 RGBColor: Any = _RGBColor  # python-pptx leaves its constructor unannotated
+DEFAULT_UPLOAD_FEE = DEFAULT_TERMS.default_upload_fee
+
+
+def default_pricing(**changes: Any) -> PricingSettings:
+    """Pricing under a fresh install's commercial terms, `changes` aside."""
+    return replace(pricing_settings(DEFAULT_TERMS), **changes)
 
 
 def example_2(

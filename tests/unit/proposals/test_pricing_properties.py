@@ -12,17 +12,17 @@ from salesbot.proposals.pricing import (
     CombinedItem,
     CombinedRequest,
     LocationFacts,
-    PricingSettings,
     SeparateItem,
     SeparateRequest,
     price_combined,
     price_separate,
 )
+from tests.unit.proposals.helpers import DEFAULT_UPLOAD_FEE, default_pricing
 
 TODAY = date(2025, 11, 5)
-SETTINGS = PricingSettings()
+SETTINGS = default_pricing()
 DIGITAL = LocationFacts("screen", "Screen", "digital", upload_fee=Decimal(3000))
-STATIC = LocationFacts("board", "Board", "static")
+STATIC = LocationFacts("board", "Board", "static", upload_fee=DEFAULT_UPLOAD_FEE)
 FACTS = {f.key: f for f in (DIGITAL, STATIC)}
 
 amounts = st.decimals(

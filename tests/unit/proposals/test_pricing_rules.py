@@ -9,7 +9,6 @@ from salesbot.proposals.pricing import (
     CombinedItem,
     CombinedRequest,
     MissingInformation,
-    PricingSettings,
     ProposalError,
     SeparateItem,
     SeparateRequest,
@@ -19,6 +18,7 @@ from salesbot.proposals.pricing import (
     price_separate,
     unknown_location_error,
 )
+from tests.unit.proposals.helpers import default_pricing
 
 
 def _separate(*items: SeparateItem, **kwargs: str) -> SeparateRequest:
@@ -115,7 +115,7 @@ def test_unsupported_currency_lists_supported(facts, settings, today):
 
 
 def test_currency_without_rate_is_never_a_silent_fallback(facts, today):
-    settings = PricingSettings(rates={"USD": Decimal("3.6725")})
+    settings = default_pricing(rates={"USD": Decimal("3.6725")})
     message = _error(
         lambda: price_separate(_separate(_gateway_item(), currency="EUR"), facts, settings, today)
     )
@@ -274,7 +274,7 @@ def test_euro_and_pound_display(facts, settings, today):
 
 
 def test_admin_changed_rate_and_vat(facts, today):
-    settings = PricingSettings(vat_pct=Decimal("7.5"), rates={"USD": Decimal("4")})
+    settings = default_pricing(vat_pct=Decimal("7.5"), rates={"USD": Decimal("4")})
     item = SeparateItem("landmark", "2026-01-01", ["2 weeks"], ["100,000"])
     proposal = price_separate(_separate(item, currency="USD"), facts, settings, today)
     option = proposal.locations[0].options[0]
