@@ -23,15 +23,17 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from salesbot.commercial import service as commercial
 from salesbot.proposals.pricing import (
     LocationFacts,
-    PricingSettings,
     SeparateItem,
     SeparateRequest,
     price_separate,
 )
 from salesbot.proposals.rendering.pdf import combined_separate_pdf, pptx_to_pdf
 from salesbot.proposals.rendering.pptx import render_separate_pptx
+from salesbot.proposals.service import pricing_settings
+from salesbot.settings import Settings
 
 TARGET_SINGLE_S = 0.5
 TODAY = date(2025, 11, 5)
@@ -82,7 +84,7 @@ def _facts(count: int) -> dict[str, LocationFacts]:
             width_m=Decimal(7),
             height_m=Decimal(14),
             number_of_faces=2,
-            upload_fee=Decimal(3000),
+            upload_fee=commercial.default_upload_fee(_SETTINGS),
         )
     return facts
 
@@ -101,15 +103,28 @@ def _request(facts: dict[str, LocationFacts]) -> SeparateRequest:
     return SeparateRequest(items, "Nike Middle East")
 
 
+# A fresh install's commercial terms, read from the one source.
+_SETTINGS = Settings(_env_file=None)
+_PRICING = pricing_settings(
+    commercial.Terms(
+        vat_pct=commercial.vat_pct(_SETTINGS),
+        dm_fee=commercial.dm_fee(_SETTINGS),
+        default_upload_fee=commercial.default_upload_fee(_SETTINGS),
+        proposal_validity_days=commercial.proposal_validity_days(_SETTINGS),
+        rates=dict(commercial.DEFAULT_CURRENCY_RATES),
+    )
+)
+
+
 def _single(facts: dict[str, LocationFacts], template: bytes | None) -> tuple[bytes, bytes]:
     one = dict(list(facts.items())[:1])
-    proposal = price_separate(_request(one), one, PricingSettings(), TODAY)
+    proposal = price_separate(_request(one), one, _PRICING, TODAY)
     pptx = render_separate_pptx(proposal.tables[0], next(iter(one.values())), template=template)
     return pptx, pptx_to_pdf(pptx)
 
 
 def _multi(facts: dict[str, LocationFacts], template: bytes | None) -> tuple[list[bytes], bytes]:
-    proposal = price_separate(_request(facts), facts, PricingSettings(), TODAY)
+    proposal = price_separate(_request(facts), facts, _PRICING, TODAY)
     decks = [
         render_separate_pptx(table, facts[loc.key], template=template)
         for table, loc in zip(proposal.tables, proposal.locations, strict=True)
