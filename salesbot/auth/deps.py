@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from salesbot.auth import service
 from salesbot.auth.service import Principal
@@ -28,6 +29,21 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 CSRF_FAILED = "Your session check failed. Please reload the page and try again."
 
+# Declared so the OpenAPI document says how to authenticate (and the schema fuzzer signs in);
+# `current_principal` reads the headers itself, as it also accepts the web UI's cookie.
+BEARER_SCHEME = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token from POST /api/auth/login (or a Supabase JWT when enabled)",
+    auto_error=False,
+)
+API_KEY_SCHEME = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="apiKey",
+    description="An API key made under Settings → API keys (for integrations)",
+    auto_error=False,
+)
+
 
 def request_ip(request: Request) -> str:
     peer = request.client.host if request.client else None
@@ -44,7 +60,12 @@ def check_csrf(request: Request) -> None:
 
 
 async def current_principal(
-    request: Request, session: DbSession, settings: AppSettings, limiter: AppRateLimiter
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    limiter: AppRateLimiter,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER_SCHEME)],
+    _api_key: Annotated[str | None, Security(API_KEY_SCHEME)],
 ) -> Principal:
     """Who is calling: X-API-Key, then Bearer, then the web UI's cookie (with CSRF)."""
     supabase: SupabaseVerifier | None = request.app.state.supabase
