@@ -251,6 +251,18 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers from where a test lives: browser tests `e2e`, PostgreSQL/Redis halves `services`."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and {"postgres", "redis"} & {
+            str(v) for v in callspec.params.values()
+        }:
+            item.add_marker(pytest.mark.services)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A job runtime left running would hang the process at exit: stop it and fail the run."""
     import threading

@@ -22,7 +22,7 @@ from salesbot.app import create_app
 from salesbot.settings import Settings
 from tests.fuzz.conftest import ROLES, FuzzWorld
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.xdist_group("fuzz")]
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 # More examples where a role reaches the most code; a role without the permission mostly gets
 # 403s, which a few examples already check.

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.fuzz.conftest import FuzzWorld
 from tests.fuzz.test_openapi_schema import ANONYMOUS, refusals_are_explained
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.xdist_group("fuzz")]
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 
 def _machine(world: FuzzWorld, role: str) -> Any:

@@ -17,6 +17,8 @@ from tests.conftest import Stack, make_settings
 
 from .conftest import BOUNDARY, MULTIPART_TYPE, People, stored_files
 
+pytestmark = pytest.mark.slow
+
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 

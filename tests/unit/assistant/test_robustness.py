@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,12 +20,14 @@ VOCABULARY = (
 WORDS = st.sampled_from(VOCABULARY.split())
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WORDS, max_size=25).map(" ".join))
 def test_sentences_from_the_vocabulary_always_give_a_usable_intent(message: str) -> None:
     _check(ask(message))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_arbitrary_text_always_gives_a_usable_intent(message: str) -> None:

@@ -5,9 +5,13 @@ import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from salesbot.files.validation import receive_upload
 
 from .samples import stream_of
+
+pytestmark = pytest.mark.slow
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
