@@ -92,7 +92,9 @@ class LocationCreate(_Strict):
     spot_duration_s: Seconds | None = Field(default=None, description="Digital; default 16")
     loop_duration_s: Seconds | None = Field(default=None, description="Digital; default 96")
     sov_pct: Percent | None = Field(default=None, description="Digital; default 16.6")
-    upload_fee: Fee | None = Field(default=None, description="Digital; default 3,000")
+    upload_fee: Fee | None = Field(
+        default=None, description="Digital; defaults to the configured upload fee"
+    )
     is_active: bool = True
 
 

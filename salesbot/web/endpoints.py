@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from swagger_ui_bundle import swagger_ui_path
 
+from salesbot.users.credentials import MIN_PASSWORD_LENGTH
+
 WEB_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 router = APIRouter(include_in_schema=False)
@@ -53,7 +55,9 @@ def static_mounts() -> dict[str, StaticFiles]:
 
 def _page_route(path: str, title: str) -> None:
     async def page(request: Request) -> HTMLResponse:
-        response = templates.TemplateResponse(request, "app.html", {"title": title})
+        # The one rule a signed-out page (the invitation) shows; /api/meta needs a session.
+        context = {"title": title, "min_password_length": MIN_PASSWORD_LENGTH}
+        response = templates.TemplateResponse(request, "app.html", context)
         # The shell is tiny and the data comes from the API: never serve a stale shell.
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -5,8 +5,6 @@ import { test } from "node:test";
 import { normaliseFile, toolLabel } from "../../salesbot/web/static/js/chat/messages.js";
 import { RUN_KEY, readEvent, saveRun, savedRun } from "../../salesbot/web/static/js/chat/run-events.js";
 import {
-  MAX_CHARS,
-  MAX_FILES,
   composerCheck,
   counterLevel,
   counterText,
@@ -17,38 +15,51 @@ import {
   visibleMessages,
 } from "../../salesbot/web/static/js/chat/rules.js";
 
+// The limits the page passes in come from /api/meta; these are the served defaults.
+const MAX_CHARS = 10_000;
+const MAX_FILES = 10;
+
 test("the counter reads like the tests and users expect, and warns near the limit", () => {
-  assert.equal(counterText(17), "17 / 10,000");
-  assert.equal(counterText(10_001), "10,001 / 10,000");
-  assert.equal(counterLevel(9_000), "");
-  assert.equal(counterLevel(9_001), "near");
-  assert.equal(counterLevel(MAX_CHARS), "near");
-  assert.equal(counterLevel(MAX_CHARS + 1), "over");
+  assert.equal(counterText(17, MAX_CHARS), "17 / 10,000");
+  assert.equal(counterText(10_001, MAX_CHARS), "10,001 / 10,000");
+  assert.equal(counterLevel(9_000, MAX_CHARS), "");
+  assert.equal(counterLevel(9_001, MAX_CHARS), "near");
+  assert.equal(counterLevel(MAX_CHARS, MAX_CHARS), "near");
+  assert.equal(counterLevel(MAX_CHARS + 1, MAX_CHARS), "over");
+});
+
+test("the counter and the check follow the limit they are given", () => {
+  assert.equal(counterText(5, 2_000), "5 / 2,000");
+  assert.equal(counterLevel(1_801, 2_000), "near");
+  assert.equal(counterLevel(2_001, 2_000), "over");
+  assert.equal(composerCheck({ text: "x".repeat(2_000), maxChars: 2_000 }).canSend, true);
+  assert.equal(composerCheck({ text: "x".repeat(2_001), maxChars: 2_000 }).error, "Messages can have at most 2,000 characters; this one has 2,001.");
+  assert.equal(filesThatFit(2, 5, 3), 1);
 });
 
 test("the composer sends written text within the limit, with every attachment uploaded", () => {
-  assert.deepEqual(composerCheck({ text: "hello" }), { canSend: true, error: "" });
-  assert.equal(composerCheck({ text: "   \n" }).canSend, false);
-  assert.equal(composerCheck({ text: "x".repeat(MAX_CHARS) }).canSend, true);
-  assert.deepEqual(composerCheck({ text: "x".repeat(MAX_CHARS + 1) }), {
+  assert.deepEqual(composerCheck({ maxChars: MAX_CHARS, text: "hello" }), { canSend: true, error: "" });
+  assert.equal(composerCheck({ maxChars: MAX_CHARS, text: "   \n" }).canSend, false);
+  assert.equal(composerCheck({ maxChars: MAX_CHARS, text: "x".repeat(MAX_CHARS) }).canSend, true);
+  assert.deepEqual(composerCheck({ maxChars: MAX_CHARS, text: "x".repeat(MAX_CHARS + 1) }), {
     canSend: false,
     error: "Messages can have at most 10,000 characters; this one has 10,001.",
   });
-  assert.equal(composerCheck({ text: "hi", streaming: true }).canSend, false);
-  assert.equal(composerCheck({ text: "hi", mayWrite: false }).canSend, false);
-  assert.deepEqual(composerCheck({ text: "hi", attachments: [{ status: "done" }, { status: "uploading" }] }), { canSend: false, error: "" });
-  assert.deepEqual(composerCheck({ text: "hi", attachments: [{ status: "error" }] }), {
+  assert.equal(composerCheck({ maxChars: MAX_CHARS, text: "hi", streaming: true }).canSend, false);
+  assert.equal(composerCheck({ maxChars: MAX_CHARS, text: "hi", mayWrite: false }).canSend, false);
+  assert.deepEqual(composerCheck({ maxChars: MAX_CHARS, text: "hi", attachments: [{ status: "done" }, { status: "uploading" }] }), { canSend: false, error: "" });
+  assert.deepEqual(composerCheck({ maxChars: MAX_CHARS, text: "hi", attachments: [{ status: "error" }] }), {
     canSend: false,
     error: "Remove the files that could not be uploaded to send.",
   });
   // Too long says so first, even with a failed upload.
-  assert.match(composerCheck({ text: "x".repeat(MAX_CHARS + 1), attachments: [{ status: "error" }] }).error, /at most/);
+  assert.match(composerCheck({ maxChars: MAX_CHARS, text: "x".repeat(MAX_CHARS + 1), attachments: [{ status: "error" }] }).error, /at most/);
 });
 
 test("at most MAX_FILES files are attached to one message", () => {
-  assert.equal(filesThatFit(0, 3), 3);
-  assert.equal(filesThatFit(8, 5), MAX_FILES - 8);
-  assert.equal(filesThatFit(MAX_FILES, 1), 0);
+  assert.equal(filesThatFit(0, 3, MAX_FILES), 3);
+  assert.equal(filesThatFit(8, 5, MAX_FILES), MAX_FILES - 8);
+  assert.equal(filesThatFit(MAX_FILES, 1, MAX_FILES), 0);
 });
 
 test("pinned conversations come first, otherwise in the API's order", () => {

@@ -42,3 +42,24 @@ export function stageLabel(state) {
   const found = current().booking_order_stages.find((s) => s.state === state);
   return found ? found.label : state;
 }
+
+/** The limits the server enforces: {max_upload_bytes, max_message_chars, max_message_files, min_password_length}. */
+export function limits() {
+  return current().limits;
+}
+
+/** The digital upload fee of a location that sets none, in AED, e.g. "3000". */
+export function defaultUploadFee() {
+  return current().default_upload_fee;
+}
+
+/**
+ * The shortest password the server accepts. The page shell carries it
+ * (<meta name="min-password-length">) because the invitation page has no session to read
+ * /api/meta with; it is the same server constant as /api/meta's limits.min_password_length.
+ */
+export function minPasswordLength() {
+  const value = Number(document.querySelector('meta[name="min-password-length"]')?.content);
+  if (!value) throw new Error("the page shell names no min-password-length");
+  return value;
+}

@@ -4,7 +4,7 @@ import { ApiError } from "../api.js";
 import { h } from "../dom.js";
 import { toast } from "../ui.js";
 import { CLIP, icon } from "./icons.js";
-import { MAX_FILES, filesThatFit } from "./rules.js";
+import { filesThatFit } from "./rules.js";
 import { uploadFile } from "./upload.js";
 
 /** One file in the tray: its name, then its progress, its error or "Ready", and Remove. */
@@ -41,8 +41,11 @@ function upload(item, tray, onSettled) {
     .finally(onSettled);
 }
 
-/** enabled: the user may attach files; onChange(): the tray's state changed (re-check the composer). */
-export function attachmentTray({ enabled, onChange }) {
+/**
+ * enabled: the user may attach files; maxFiles: the most one message carries (/api/meta);
+ * onChange(): the tray's state changed (re-check the composer).
+ */
+export function attachmentTray({ enabled, maxFiles, onChange }) {
   let items = []; // {file, status: "uploading" | "done" | "error", progress, meta, error}
   const tray = h("ul", { class: "attach-tray", "aria-label": "Attachments" });
   const fileInput = h("input", { type: "file", multiple: true, hidden: true, id: "attach-input" });
@@ -66,8 +69,8 @@ export function attachmentTray({ enabled, onChange }) {
   function add(files) {
     if (!enabled) return;
     const list = [...files];
-    const fit = filesThatFit(items.length, list.length);
-    if (fit < list.length) toast(`You can attach up to ${MAX_FILES} files to one message.`, { kind: "warn" });
+    const fit = filesThatFit(items.length, list.length, maxFiles);
+    if (fit < list.length) toast(`You can attach up to ${maxFiles} files to one message.`, { kind: "warn" });
     for (const file of list.slice(0, fit)) {
       const item = { file, status: "uploading", progress: 0, meta: null, error: "" };
       items.push(item);

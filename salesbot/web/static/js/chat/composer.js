@@ -24,14 +24,17 @@ function messageBox(mayWrite, onEnter) {
   return textarea;
 }
 
-/** attachments: the tray (attachments.js); onSend(): send what is written; onStop(): stop following the reply. */
-export function messageComposer({ mayWrite, attachments, onSend, onStop }) {
+/**
+ * attachments: the tray (attachments.js); maxChars: the longest message (/api/meta);
+ * onSend(): send what is written; onStop(): stop following the reply.
+ */
+export function messageComposer({ mayWrite, attachments, maxChars, onSend, onStop }) {
   let streaming = false;
   const trySend = () => {
     if (!sendBtn.disabled) onSend();
   };
   const textarea = messageBox(mayWrite, trySend);
-  const counter = h("span", { id: "composer-count", class: "counter muted small", "aria-live": "polite" }, counterText(0));
+  const counter = h("span", { id: "composer-count", class: "counter muted small", "aria-live": "polite" }, counterText(0, maxChars));
   const sendBtn = h("button", { type: "submit", class: "btn btn-primary", disabled: true }, "Send");
   const stopBtn = h("button", { type: "button", class: "btn", hidden: true }, "Stop");
   const error = h("p", { class: "field-error", role: "alert", hidden: true });
@@ -46,9 +49,9 @@ export function messageComposer({ mayWrite, attachments, onSend, onStop }) {
 
   function update() {
     const length = textarea.value.length;
-    counter.textContent = counterText(length);
-    counter.dataset.state = counterLevel(length);
-    const check = composerCheck({ text: textarea.value, attachments: attachments.items, streaming, mayWrite });
+    counter.textContent = counterText(length, maxChars);
+    counter.dataset.state = counterLevel(length, maxChars);
+    const check = composerCheck({ text: textarea.value, maxChars, attachments: attachments.items, streaming, mayWrite });
     sendBtn.disabled = !check.canSend;
     error.hidden = !check.error;
     error.textContent = check.error;

@@ -1,40 +1,38 @@
 // What the chat page shows, decided without the DOM (unit-tested in node: tests/js/).
-
-export const MAX_CHARS = 10_000;
-export const MAX_FILES = 10;
+// The limits (maxChars, maxFiles) are the server's, from /api/meta: callers pass them in.
 
 const count = (n) => n.toLocaleString("en-US");
 
 /** "17 / 10,000" under the composer. */
-export function counterText(length) {
-  return `${count(length)} / ${count(MAX_CHARS)}`;
+export function counterText(length, maxChars) {
+  return `${count(length)} / ${count(maxChars)}`;
 }
 
 /** The counter's warning level: "over" the limit, "near" it (90 %), or "". */
-export function counterLevel(length) {
-  return length > MAX_CHARS ? "over" : length > MAX_CHARS * 0.9 ? "near" : "";
+export function counterLevel(length, maxChars) {
+  return length > maxChars ? "over" : length > maxChars * 0.9 ? "near" : "";
 }
 
 /**
  * Whether the composer may send, and the error it shows.
  * attachments: [{status}] with status "uploading" | "done" | "error".
  */
-export function composerCheck({ text, attachments = [], streaming = false, mayWrite = true }) {
+export function composerCheck({ text, maxChars, attachments = [], streaming = false, mayWrite = true }) {
   const length = text.length;
   const uploading = attachments.some((a) => a.status === "uploading");
   const failed = attachments.some((a) => a.status === "error");
   const error =
-    length > MAX_CHARS
-      ? `Messages can have at most ${count(MAX_CHARS)} characters; this one has ${count(length)}.`
+    length > maxChars
+      ? `Messages can have at most ${count(maxChars)} characters; this one has ${count(length)}.`
       : failed
         ? "Remove the files that could not be uploaded to send."
         : "";
-  return { canSend: mayWrite && !streaming && !uploading && !failed && length <= MAX_CHARS && !!text.trim(), error };
+  return { canSend: mayWrite && !streaming && !uploading && !failed && length <= maxChars && !!text.trim(), error };
 }
 
 /** How many of `incoming` files fit next to `current` attached ones. */
-export function filesThatFit(current, incoming) {
-  return Math.max(0, Math.min(incoming, MAX_FILES - current));
+export function filesThatFit(current, incoming, maxFiles) {
+  return Math.max(0, Math.min(incoming, maxFiles - current));
 }
 
 /** Pinned conversations first, the API's order otherwise (the sort is stable). */

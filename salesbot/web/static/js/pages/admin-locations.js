@@ -3,6 +3,7 @@ import { ApiError, api } from "../api.js";
 import { uploadFile } from "../chat/upload.js";
 import { h, replace, uid } from "../dom.js";
 import { formatMoney } from "../format.js";
+import { defaultUploadFee, loadMeta } from "../meta.js";
 import { busy, clearErrors, confirmDialog, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 
 /** Companies known to the product: those selling a location, and those named in roles. */
@@ -46,7 +47,7 @@ function locationDialog(existing, companies, onSaved) {
   const spot = input("spot_duration_s", { type: "number", min: 1, max: 3600, value: l.spot_duration_s ?? "", placeholder: "16" });
   const loop = input("loop_duration_s", { type: "number", min: 1, max: 3600, value: l.loop_duration_s ?? "", placeholder: "96" });
   const sov = input("sov_pct", { value: l.sov_pct ?? "", inputmode: "decimal", placeholder: "16.6" });
-  const fee = input("upload_fee", { value: l.upload_fee ?? "", inputmode: "decimal", placeholder: "3000", class: "money-input" });
+  const fee = input("upload_fee", { value: l.upload_fee ?? "", inputmode: "decimal", placeholder: defaultUploadFee(), class: "money-input" });
   const active = h("input", { type: "checkbox", id: uid("active"), name: "is_active", checked: existing ? l.is_active : true });
   const digital = h("fieldset", {}, h("legend", {}, "Digital screens"), h("div", { class: "row" }, labelled("Spot (seconds)", spot), labelled("Loop (seconds)", loop), labelled("Share of voice (%)", sov), labelled("Upload fee (AED)", fee)));
   const showDigital = () => {
@@ -306,7 +307,8 @@ export async function render({ main }) {
 
   async function load() {
     try {
-      const page = await api.get("/api/locations", { query: { include_inactive: true, limit: 500 } });
+      // loadMeta: the location form shows the configured upload fee as its placeholder.
+      const [page] = await Promise.all([api.get("/api/locations", { query: { include_inactive: true, limit: 500 } }), loadMeta()]);
       locations = page.items;
       companies = await knownCompanies(locations);
       // Adding needs the company list: the button waits for it instead of offering an empty choice.

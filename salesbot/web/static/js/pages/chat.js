@@ -8,15 +8,16 @@ import { conversationList } from "../chat/conversation-list.js";
 import { streamingReply } from "../chat/messages.js";
 import { runFollower } from "../chat/run-follower.js";
 import { savedRun, saveRun } from "../chat/run-events.js";
-import { MAX_CHARS } from "../chat/rules.js";
 import { resumeChat, startChat } from "../chat/sse.js";
 import { threadHeader } from "../chat/thread-header.js";
 import { messageThread } from "../chat/thread.js";
+import { limits, loadMeta } from "../meta.js";
 import { reportError } from "../ui.js";
 
 /** The page's parts, built and wired; `state` is shared with them. */
 function layout({ state, user, query, navigate, send }) {
   const mayWrite = can(user, "conversations:create");
+  const { max_message_chars: maxChars, max_message_files: maxFiles } = limits();
   const list = conversationList({ mayWrite, currentId: () => state.id, onNew: () => navigate("/chat?new=1"), isDisposed: () => state.disposed });
   const header = threadHeader({
     state,
@@ -33,7 +34,7 @@ function layout({ state, user, query, navigate, send }) {
       navigate("/chat");
     },
   });
-  const attachments = attachmentTray({ enabled: can(user, "files:upload") && mayWrite, onChange: () => composer.update() });
+  const attachments = attachmentTray({ enabled: can(user, "files:upload") && mayWrite, maxFiles, onChange: () => composer.update() });
   const messages = messageThread({
     state,
     mayWrite,
@@ -44,7 +45,7 @@ function layout({ state, user, query, navigate, send }) {
     },
   });
   const follower = runFollower({ log: messages.log, replies: messages.history, conversationId: () => state.id, onActive: (active) => composer.setStreaming(active) });
-  const composer = messageComposer({ mayWrite, attachments, onSend: send, onStop: () => follower.stop() });
+  const composer = messageComposer({ mayWrite, attachments, maxChars, onSend: send, onStop: () => follower.stop() });
   const dropHint = h("div", { class: "drop-hint", hidden: true }, "Drop files to attach them");
   const thread = h("section", { class: "thread", "aria-label": "Conversation" }, header.node, messages.log, composer.node, dropHint);
   acceptDrops(thread, dropHint, attachments.add);
@@ -75,7 +76,7 @@ function sender(state, { root, list, header, attachments, messages, follower, co
 
   return async function send() {
     const message = composer.message();
-    if (!message || message.length > MAX_CHARS || follower.active) return;
+    if (!message || message.length > limits().max_message_chars || follower.active) return;
     const attached = attachments.ready();
     if (!state.id && !(await createConversation())) return;
     messages.showAsked(message, attached);
@@ -118,6 +119,7 @@ async function resumeIfRunning(state, { messages, follower }, target) {
 
 export async function render({ main, user, params, query, navigate }) {
   const state = { id: params.id || null, conversation: null, disposed: false };
+  await loadMeta(); // the composer's limits
   let send = null;
   const parts = layout({ state, user, query, navigate, send: () => send() });
   send = sender(state, parts);

@@ -1,9 +1,8 @@
 // Accepting an invitation: choose a name and password; the account is created server-side.
 import { ApiError, api, noteSession } from "../api.js";
 import { field, h, replace } from "../dom.js";
+import { minPasswordLength } from "../meta.js";
 import { busy, clearErrors, showFormError } from "../ui.js";
-
-const MIN_PASSWORD = 10;
 
 function tokenFromAddress(query) {
   // The link puts the token in the fragment (never sent to servers); ?token= works too.
@@ -26,14 +25,15 @@ export async function render({ main, query }) {
     );
     return null;
   }
+  const minPassword = minPasswordLength();
   const name = field({ label: "Your name", name: "name", required: true, attrs: { autocomplete: "name", maxlength: 200 } });
   const password = field({
     label: "Choose a password",
     name: "password",
     type: "password",
     required: true,
-    hint: `At least ${MIN_PASSWORD} characters.`,
-    attrs: { autocomplete: "new-password", minlength: MIN_PASSWORD, maxlength: 256 },
+    hint: `At least ${minPassword} characters.`,
+    attrs: { autocomplete: "new-password", minlength: minPassword, maxlength: 256 },
   });
   const confirm = field({ label: "Repeat the password", name: "confirm", type: "password", required: true, attrs: { autocomplete: "new-password" } });
   const submit = h("button", { type: "submit", class: "btn btn-primary btn-block" }, "Create my account");
@@ -44,7 +44,7 @@ export async function render({ main, query }) {
     clearErrors(form);
     const problems = [];
     if (!name.input.value.trim()) problems.push({ field: "name", message: "Please enter your name." });
-    if (password.input.value.length < MIN_PASSWORD) problems.push({ field: "password", message: `Use at least ${MIN_PASSWORD} characters.` });
+    if (password.input.value.length < minPassword) problems.push({ field: "password", message: `Use at least ${minPassword} characters.` });
     else if (password.input.value !== confirm.input.value) problems.push({ field: "confirm", message: "The two passwords are not the same." });
     if (problems.length) {
       showFormError(form, new ApiError(422, "validation_failed", "Please check the highlighted fields.", problems));

@@ -1,6 +1,7 @@
 // Settings: profile, theme, and personal API keys (each key shown once, at creation).
 import { api, forgetSession } from "../api.js";
 import { field, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
+import { minPasswordLength } from "../meta.js";
 import { savedTheme, setTheme } from "../theme.js";
 import { busy, clearErrors, confirmDialog, copyText, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 
@@ -42,8 +43,8 @@ function passwordCard(user) {
     name: "new_password",
     type: "password",
     required: true,
-    hint: "At least 10 characters. You will be asked to sign in again.",
-    attrs: { autocomplete: "new-password", minlength: "10" },
+    hint: `At least ${minPasswordLength()} characters. You will be asked to sign in again.`,
+    attrs: { autocomplete: "new-password", minlength: minPasswordLength() },
   });
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, "Change password");
   const form = h("form", { class: "form", id: "password-form", novalidate: true }, current.wrap, next.wrap, h("div", { class: "actions" }, submit));
