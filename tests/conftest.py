@@ -12,7 +12,9 @@ import fcntl
 import os
 import shutil
 import socket
+import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +36,20 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, de
 hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "default"))
 
 
-_SLOTS = 8
+# Redis has 16 databases: one per slot.
+_SLOTS = 16
+_SLOT_WAIT_S = 1800
 _slot_lock: IO[str] | None = None
+
+
+def _try_slot(slot: int) -> IO[str] | None:
+    handle = (Path(tempfile.gettempdir()) / f"salesbot-test-slot-{slot}.lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def claim_slot() -> int:
@@ -43,19 +57,24 @@ def claim_slot() -> int:
 
     Every pytest process (a plain run, each xdist worker, of any number of runs at once on one
     host) takes the first free slot, and the slot names its own PostgreSQL database and Redis
-    db, so no two processes ever truncate or flush each other's data.
+    db, so no two processes ever truncate or flush each other's data. When all are taken the
+    process waits for one to free up.
     """
     global _slot_lock
-    for slot in range(_SLOTS):
-        handle = (Path(tempfile.gettempdir()) / f"salesbot-test-slot-{slot}.lock").open("a")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            continue
-        _slot_lock = handle
-        return slot
-    raise RuntimeError(f"{_SLOTS} test processes already run on this host")
+    deadline = time.monotonic() + _SLOT_WAIT_S
+    announced = False
+    while True:
+        for slot in range(_SLOTS):
+            handle = _try_slot(slot)
+            if handle is not None:
+                _slot_lock = handle
+                return slot
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{_SLOTS} test processes kept every slot busy on this host")
+        if not announced:
+            print(f"All {_SLOTS} test slots are busy; waiting for one.", file=sys.stderr)
+            announced = True
+        time.sleep(1)
 
 
 def slot_database_url(base: str, slot: int) -> str:
