@@ -153,7 +153,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_json_body_mb * 1024 * 1024)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware, trusted_networks=lambda: app.state.trusted_networks
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -6,9 +6,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
+from salesbot.auth.deps import AUTH_RESPONSES, caller_ip, require
 from salesbot.auth.schemas import (
     AcceptedUser,
     AuditEventOut,
@@ -65,7 +65,6 @@ def _invite_out(invite: Invite, now: datetime) -> InviteOut:
 )
 async def create_invite(
     body: InviteCreate,
-    request: Request,
     session: DbSession,
     settings: AppSettings,
     principal: InviteAdmin,
@@ -79,7 +78,6 @@ async def create_invite(
         roles=[(r.role, r.company) for r in body.roles],
         days=body.days,
         now=now,
-        ip=request_ip(request),
     )
     link = f"{settings.public_url.rstrip('/')}/invite#token={token}"
     return InviteCreated(**_invite_out(invite, now).model_dump(), token=token, link=link)
@@ -96,7 +94,7 @@ async def list_invites(session: DbSession, principal: InviteAdmin) -> list[Invit
     "/{invite_id}", status_code=204, responses={**AUTH_RESPONSES, **NOT_FOUND_RESPONSES}
 )
 async def revoke_invite(
-    invite_id: uuid.UUID, request: Request, session: DbSession, principal: InviteAdmin
+    invite_id: uuid.UUID, session: DbSession, principal: InviteAdmin
 ) -> Response:
     """Revoke an invitation so its link stops working."""
     await users.revoke_invite(
@@ -104,7 +102,6 @@ async def revoke_invite(
         actor_id=principal.user_id,
         invite_id=invite_id,
         now=utcnow(),
-        ip=request_ip(request),
     )
     return Response(status_code=204)
 
@@ -114,16 +111,14 @@ async def revoke_invite(
 )
 async def accept_invite(
     body: InviteAccept,
-    request: Request,
     session: DbSession,
     settings: AppSettings,
     limiter: AppRateLimiter,
 ) -> AcceptedUser:
     """Accept an invitation: creates the account with the invited roles."""
-    ip = request_ip(request)
-    await limiter.check("invite_accept", settings.rate_limit_invite_accept, ip)
+    await limiter.check("invite_accept", settings.rate_limit_invite_accept, caller_ip())
     user = await users.accept_invite(
-        session, token=body.token, name=body.name, password=body.password, now=utcnow(), ip=ip
+        session, token=body.token, name=body.name, password=body.password, now=utcnow()
     )
     return AcceptedUser(id=user.id, email=user.email, name=user.name)
 
@@ -156,7 +151,7 @@ async def get_user(user_id: uuid.UUID, session: DbSession, principal: UserAdmin)
 
 @users_router.patch("/{user_id}", response_model=UserOut, responses=NOT_FOUND_RESPONSES)
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, request: Request, session: DbSession, principal: UserAdmin
+    user_id: uuid.UUID, body: UserUpdate, session: DbSession, principal: UserAdmin
 ) -> UserOut:
     """Rename, activate or deactivate, or replace the roles of an account."""
     user = await users.update_user(
@@ -166,7 +161,6 @@ async def update_user(
         name=body.name,
         is_active=body.is_active,
         roles=[(r.role, r.company) for r in body.roles] if body.roles is not None else None,
-        ip=request_ip(request),
     )
     return _user_out(user)
 

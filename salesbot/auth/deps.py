@@ -10,12 +10,11 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from salesbot.auth import service
 from salesbot.auth.service import Principal
 from salesbot.auth.supabase import SupabaseVerifier
-from salesbot.kit.client_ip import client_ip
 from salesbot.kit.csrf import CSRF_COOKIE, CSRF_HEADER, csrf_ok
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import ErrorBody, Forbidden, Unauthorized
-from salesbot.kit.request_context import set_user_id
+from salesbot.kit.request_context import current_client_ip, set_user_id
 from salesbot.users.permissions import is_known
 
 ACCESS_COOKIE = "salesbot_access"
@@ -45,11 +44,9 @@ API_KEY_SCHEME = APIKeyHeader(
 )
 
 
-def request_ip(request: Request) -> str:
-    peer = request.client.host if request.client else None
-    return client_ip(
-        peer, request.headers.get("x-forwarded-for"), request.app.state.trusted_networks
-    )
+def caller_ip() -> str:
+    """The client IP the request middleware resolved (trusted proxies honoured): rate-limit key."""
+    return current_client_ip() or "unknown"
 
 
 def check_csrf(request: Request) -> None:

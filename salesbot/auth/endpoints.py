@@ -12,8 +12,8 @@ from salesbot.auth.deps import (
     ACCESS_COOKIE,
     AUTH_RESPONSES,
     REFRESH_COOKIE,
+    caller_ip,
     check_csrf,
-    request_ip,
     require,
 )
 from salesbot.auth.schemas import (
@@ -90,18 +90,16 @@ def _clear_cookies(response: Response) -> None:
 @router.post("/login", response_model=TokenResponse, responses=PUBLIC_RESPONSES)
 async def login(
     body: LoginRequest,
-    request: Request,
     response: Response,
     session: DbSession,
     settings: AppSettings,
     limiter: AppRateLimiter,
 ) -> TokenResponse:
     """Sign in with e-mail and password; sets the web UI's cookies and returns the tokens."""
-    ip = request_ip(request)
-    await limiter.check("login_ip", settings.rate_limit_login, ip)
+    await limiter.check("login_ip", settings.rate_limit_login, caller_ip())
     await limiter.check("login_email", settings.rate_limit_login, body.email.strip().lower()[:320])
     _, issued = await service.login(
-        session, settings, email=body.email, password=body.password, ip=ip, now=utcnow()
+        session, settings, email=body.email, password=body.password, now=utcnow()
     )
     return _token_response(response, settings, issued)
 
@@ -131,9 +129,7 @@ async def refresh(
     token = _refresh_source(request, body)
     if not token:
         raise Unauthorized(service.SESSION_EXPIRED, code="session_expired")
-    _, issued = await service.refresh(
-        session, settings, refresh_token=token, ip=request_ip(request), now=utcnow()
-    )
+    _, issued = await service.refresh(session, settings, refresh_token=token, now=utcnow())
     return _token_response(response, settings, issued)
 
 
@@ -147,9 +143,7 @@ async def logout(
 ) -> Response:
     """End this session: its refresh chain is revoked and the cookies cleared."""
     token = _refresh_source(request, body)
-    await service.logout(
-        session, refresh_token=token, principal=None, ip=request_ip(request), now=utcnow()
-    )
+    await service.logout(session, refresh_token=token, principal=None, now=utcnow())
     result = Response(status_code=204)
     _clear_cookies(result)
     return result
@@ -175,15 +169,12 @@ def dev_login_router() -> APIRouter:
     @dev.post("/dev-login", response_model=TokenResponse, responses=PUBLIC_RESPONSES)
     async def dev_login(
         body: DevLoginRequest,
-        request: Request,
         response: Response,
         session: DbSession,
         settings: AppSettings,
     ) -> TokenResponse:
         """Development only: sign in as a seeded user without a password."""
-        _, issued = await service.dev_login(
-            session, settings, email=body.email, ip=request_ip(request), now=utcnow()
-        )
+        _, issued = await service.dev_login(session, settings, email=body.email, now=utcnow())
         return _token_response(response, settings, issued)
 
     return dev
@@ -199,7 +190,6 @@ SelfUser = Annotated[Principal, Depends(require("account:self"))]
 @me_router.post("/password", status_code=204, responses={422: {"model": ErrorBody}})
 async def change_password(
     body: PasswordChange,
-    request: Request,
     session: DbSession,
     limiter: AppRateLimiter,
     principal: SelfUser,
@@ -211,7 +201,6 @@ async def change_password(
         principal.user_id,
         current_password=body.current_password,
         new_password=body.new_password,
-        ip=request_ip(request),
         now=utcnow(),
     )
     result = Response(status_code=204)
@@ -221,7 +210,7 @@ async def change_password(
 
 @me_router.post("/api-keys", response_model=ApiKeyCreated, status_code=201)
 async def create_api_key(
-    body: ApiKeyCreate, request: Request, session: DbSession, principal: SelfUser
+    body: ApiKeyCreate, session: DbSession, principal: SelfUser
 ) -> ApiKeyCreated:
     """Create an API key limited to the chosen permissions; the key is shown only once."""
     row, key = await users.create_api_key(
@@ -232,7 +221,6 @@ async def create_api_key(
         scopes=body.scopes,
         days=body.days,
         now=utcnow(),
-        ip=request_ip(request),
     )
     return ApiKeyCreated(**_key_out(row).model_dump(), key=key)
 
@@ -244,11 +232,7 @@ async def list_api_keys(session: DbSession, principal: SelfUser) -> list[ApiKeyO
 
 
 @me_router.delete("/api-keys/{key_id}", status_code=204, responses=NOT_FOUND_RESPONSES)
-async def revoke_api_key(
-    key_id: uuid.UUID, request: Request, session: DbSession, principal: SelfUser
-) -> Response:
+async def revoke_api_key(key_id: uuid.UUID, session: DbSession, principal: SelfUser) -> Response:
     """Revoke one of your API keys."""
-    await users.revoke_api_key(
-        session, user_id=principal.user_id, key_id=key_id, now=utcnow(), ip=request_ip(request)
-    )
+    await users.revoke_api_key(session, user_id=principal.user_id, key_id=key_id, now=utcnow())
     return Response(status_code=204)

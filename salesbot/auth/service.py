@@ -121,20 +121,14 @@ async def login(
     *,
     email: str,
     password: str,
-    ip: str | None,
     now: datetime,
 ) -> tuple[User, IssuedTokens]:
     """One generic failure for unknown e-mail, wrong password and inactive account."""
     user = await repository.user_by_email(session, email[:320])
     ok = await verify_password(user.password_hash if user else None, password[:256])
     if user is None or not ok or not user.is_active:
-        audit.record(
-            session,
-            "login_failed",
-            actor_id=user.id if user else None,
-            actor_email=email[:320].strip().lower() if user else None,
-            ip=ip,
-        )
+        tried = audit.ActorRef(user.id, email[:320].strip().lower()) if user else None
+        audit.record(session, tried, "login_failed")
         await session.commit()
         raise Unauthorized(LOGIN_FAILED, code="login_failed")
     if user.password_hash and needs_rehash(user.password_hash):
@@ -142,19 +136,19 @@ async def login(
         user.password_hash = await hash_password(password[:256])
     user.last_login_at = now
     issued = await _issue(session, settings, user, now)
-    audit.record(session, "login", actor_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, audit.ActorRef(user.id, user.email), "login")
     await session.commit()
     return user, issued
 
 
 async def dev_login(
-    session: AsyncSession, settings: Settings, *, email: str, ip: str | None, now: datetime
+    session: AsyncSession, settings: Settings, *, email: str, now: datetime
 ) -> tuple[User, IssuedTokens]:
     user = await repository.user_by_email(session, email[:320])
     if user is None or not user.is_active:
         raise Unauthorized(LOGIN_FAILED, code="login_failed")
     issued = await _issue(session, settings, user, now)
-    audit.record(session, "dev_login", actor_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, audit.ActorRef(user.id, user.email), "dev_login")
     await session.commit()
     return user, issued
 
@@ -164,7 +158,6 @@ async def refresh(
     settings: Settings,
     *,
     refresh_token: str,
-    ip: str | None,
     now: datetime,
 ) -> tuple[User, IssuedTokens]:
     """Rotate: the old token is spent; presenting a spent token revokes its whole family."""
@@ -177,11 +170,9 @@ async def refresh(
             await repository.revoke_family(session, row.family_id, now)
             audit.record(
                 session,
+                audit.ActorRef(row.user_id),
                 "refresh_reuse",
-                actor_id=row.user_id,
-                target_type="refresh_family",
-                target_id=row.family_id,
-                ip=ip,
+                audit.Target("refresh_family", row.family_id),
             )
             await session.commit()
         raise Unauthorized(SESSION_EXPIRED, code="session_expired")
@@ -199,7 +190,6 @@ async def logout(
     *,
     refresh_token: str | None,
     principal: Principal | None,
-    ip: str | None,
     now: datetime,
 ) -> None:
     row = (
@@ -211,7 +201,7 @@ async def logout(
         await repository.revoke_family(session, row.family_id, now)
     actor = principal.user_id if principal else (row.user_id if row else None)
     if actor is not None:
-        audit.record(session, "logout", actor_id=actor, ip=ip)
+        audit.record(session, audit.ActorRef(actor), "logout")
     await session.commit()
 
 

@@ -118,8 +118,6 @@ async def set_company_document(
     code: str,
     which: Which,
     file_id: uuid.UUID,
-    *,
-    ip: str | None = None,
 ) -> tuple[Company, FileCard | None, FileCard | None]:
     """Use an uploaded file as the company's BO template (XLSX with a 'BO Form' sheet) or stamp."""
     company = directory.resolve_company(await directory.companies(session), code)
@@ -131,13 +129,10 @@ async def set_company_document(
     await files.share_with_company(session, record.id, company.id)
     audit.record(
         session,
+        principal,
         f"company_{which}_set",
-        actor_id=principal.user_id,
-        actor_email=principal.email,
-        target_type="company",
-        target_id=company.id,
-        ip=ip,
-        details={"file": str(record.id)},
+        audit.Target("company", company.id),
+        {"file": str(record.id)},
     )
     await session.commit()
     return await company_documents(session, principal, company.code)

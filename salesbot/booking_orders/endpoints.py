@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
+from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import company_documents, export, flows, presenters, rendering, service
 from salesbot.booking_orders.calculations import Location
@@ -78,7 +78,7 @@ ServiceEnv = Annotated[service.Env, Depends(_env)]
     responses={404: {"model": ErrorBody, "description": "No such file (or not yours)"}},
 )
 async def create_booking_order(
-    body: IntakeRequest, request: Request, session: DbSession, env: ServiceEnv, principal: Creator
+    body: IntakeRequest, session: DbSession, env: ServiceEnv, principal: Creator
 ) -> BookingOrderOut:
     """Read an uploaded booking order (PDF, Excel, CSV, or a photo with an AI provider) into a
     draft. Values stated in `notes` override the document; a document that is not a booking
@@ -90,7 +90,6 @@ async def create_booking_order(
         file_id=body.file_id,
         company=body.company,
         notes=body.notes,
-        ip=request_ip(request),
     )
     return presenters.present(view)
 
@@ -126,7 +125,6 @@ async def list_booking_orders(
     },
 )
 async def export_booking_orders(
-    request: Request,
     session: DbSession,
     env: ServiceEnv,
     principal: Finance,
@@ -134,9 +132,7 @@ async def export_booking_orders(
     company: Annotated[str | None, Query(max_length=120)] = None,
 ) -> Response:
     """All booking orders as Excel (admins and finance)."""
-    data = await export.export_xlsx(
-        session, env, principal, stages=stage or [], company=company, ip=request_ip(request)
-    )
+    data = await export.export_xlsx(session, env, principal, stages=stage or [], company=company)
     return Response(
         data,
         media_type=XLSX,
@@ -168,13 +164,12 @@ def _company_document_endpoint(
     async def endpoint(
         code: Annotated[str, Path(max_length=120)],
         body: DocumentUpdate,
-        request: Request,
         session: DbSession,
         env: ServiceEnv,
         principal: Admin,
     ) -> CompanyDocumentsOut:
         found = await company_documents.set_company_document(
-            session, env, principal, code, which, body.file_id, ip=request_ip(request)
+            session, env, principal, code, which, body.file_id
         )
         return presenters.company_documents_out(*found)
 
@@ -301,7 +296,6 @@ def _action_endpoint(
 
     async def endpoint(
         bo_id: uuid.UUID,
-        request: Request,
         session: Any,
         env: service.Env,
         principal: Principal,
@@ -315,7 +309,6 @@ def _action_endpoint(
             action,
             version=body.version if body else None,
             reason=body.reason if body else None,
-            ip=request_ip(request),
         )
         return presenters.present(view)
 
@@ -328,7 +321,6 @@ def _action_endpoint(
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             inspect.Parameter("bo_id", param, annotation=uuid.UUID),
-            inspect.Parameter("request", param, annotation=Request),
             inspect.Parameter("session", param, annotation=DbSession),
             inspect.Parameter("env", param, annotation=ServiceEnv),
             inspect.Parameter("principal", param, annotation=who),

@@ -58,7 +58,6 @@ async def export_xlsx(
     *,
     stages: Sequence[str] = (),
     company: str | None = None,
-    ip: str | None = None,
 ) -> bytes:
     """Every booking order the user may see, one row each, amounts exact (admins and finance)."""
     companies = await directory.company_map(session)
@@ -68,12 +67,10 @@ async def export_xlsx(
     )
     audit.record(
         session,
+        principal,
         "bo_export",
-        actor_id=principal.user_id,
-        actor_email=principal.email,
-        target_type="booking_order",
-        ip=ip,
-        details={"count": len(rows), "stages": list(stages), "company": company},
+        audit.Target("booking_order"),
+        {"count": len(rows), "stages": list(stages), "company": company},
     )
     await session.commit()
     return await asyncio.to_thread(

@@ -50,7 +50,6 @@ async def act(
     *,
     version: int | None = None,
     reason: str | None = None,
-    ip: str | None = None,
     render_documents: bool = True,
 ) -> View:
     """Submit, approve, reject, cancel or revise; exactly once, recorded and notified."""
@@ -63,9 +62,9 @@ async def act(
     decided = await _decide(session, env, principal, actor, row, company, wanted, reason)
     access.check_permission(principal, decided)
     if decided.new_version:
-        revision = await _revise(session, env, principal, row, decided, ip)
+        revision = await _revise(session, env, principal, row, decided)
         return await build_view(session, env, principal, revision, companies)
-    batches = await _move(session, env, principal, row, company, decided, ip)
+    batches = await _move(session, env, principal, row, company, decided)
     if decided.to_state is State.APPROVED and render_documents:
         await _render(session, env, row.id)
     await notifications.deliver(env.settings, batches)
@@ -119,7 +118,6 @@ async def _move(
     row: BookingOrderRow,
     company: Company,
     decided: workflow.Transition,
-    ip: str | None,
 ) -> list[Batch]:
     """Apply the transition with its event, notifications and audit entry, in one commit."""
     now = utcnow()
@@ -147,13 +145,10 @@ async def _move(
         batches = [] if notice is None else [await _notify(session, principal, row, notice, row)]
         audit.record(
             session,
+            principal,
             f"bo_{decided.action.value}",
-            actor_id=principal.user_id,
-            actor_email=principal.email,
-            target_type="booking_order",
-            target_id=row_id,
-            ip=ip,
-            details={
+            audit.Target("booking_order", row_id),
+            {
                 "from": decided.from_state.value,
                 "to": decided.to_state.value,
                 "reason": decided.reason,
@@ -179,7 +174,6 @@ async def _revise(
     principal: Principal,
     row: BookingOrderRow,
     decided: workflow.Transition,
-    ip: str | None,
 ) -> BookingOrderRow:
     """A new version in coordinator review, linked to the approved one (which stays)."""
     existing = await repository.open_revision_of(session, row.id)
@@ -202,13 +196,10 @@ async def _revise(
         batch = await _notify(session, principal, row, notice, revision)
         audit.record(
             session,
+            principal,
             "bo_revise",
-            actor_id=principal.user_id,
-            actor_email=principal.email,
-            target_type="booking_order",
-            target_id=row_id,
-            ip=ip,
-            details={"revision_id": str(revision.id), "reference": row.reference},
+            audit.Target("booking_order", row_id),
+            {"revision_id": str(revision.id), "reference": row.reference},
         )
         await session.commit()
     except StaleDataError:

@@ -196,7 +196,6 @@ async def intake(
     file_id: uuid.UUID,
     company: str | None,
     notes: str,
-    ip: str | None = None,
 ) -> View:
     """Read an uploaded document into a new draft owned by the caller."""
     record = await files.get_for(session, principal, file_id)
@@ -225,13 +224,10 @@ async def intake(
     await files.share_with_company(session, record.id, chosen.id)
     audit.record(
         session,
+        principal,
         "bo_created",
-        actor_id=principal.user_id,
-        actor_email=principal.email,
-        target_type="booking_order",
-        target_id=row.id,
-        ip=ip,
-        details={"company": chosen.code, "extraction": extracted.source},
+        audit.Target("booking_order", row.id),
+        {"company": chosen.code, "extraction": extracted.source},
     )
     await session.commit()
     return await build_view(session, env, principal, row, {c.id: c for c in companies})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
-from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
+from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.commercial import service
 from salesbot.commercial.schemas import CurrencyRates, CurrencyRatesIn
@@ -33,9 +33,7 @@ async def get_currency_rates(session: DbSession, principal: Reader) -> CurrencyR
     },
 )
 async def put_currency_rates(
-    body: CurrencyRatesIn, request: Request, session: DbSession, principal: SettingsAdmin
+    body: CurrencyRatesIn, session: DbSession, principal: SettingsAdmin
 ) -> CurrencyRates:
     """Replace the rate table (admins); currencies left out are no longer offered."""
-    return await service.replace_currency_rates(
-        session, body.rates, actor=principal, ip=request_ip(request)
-    )
+    return await service.replace_currency_rates(session, body.rates, actor=principal)

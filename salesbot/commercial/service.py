@@ -154,20 +154,16 @@ async def replace_currency_rates(
     rates: Mapping[str, Decimal],
     *,
     actor: Principal,
-    ip: str | None = None,
 ) -> CurrencyRates:
     """Replace the rate table (AED per unit), audited; currencies left out are dropped."""
     clean = _checked_rates(rates)
     stored = await set_currency_rates(session, clean)
     audit.record(
         session,
+        actor,
         "settings.currency_rates",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="settings",
-        target_id=CURRENCY_RATES_KEY,
-        ip=ip,
-        details={"rates": {code: str(rate) for code, rate in clean.items()}},
+        audit.Target("settings", CURRENCY_RATES_KEY),
+        {"rates": {code: str(rate) for code, rate in clean.items()}},
     )
     await session.commit()
     return _rates_out(stored)

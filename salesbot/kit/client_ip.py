@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -12,7 +12,7 @@ def parse_networks(cidrs: Iterable[str]) -> list[Network]:
     return [ipaddress.ip_network(c, strict=False) for c in cidrs]
 
 
-def _trusted(address: str, networks: list[Network]) -> bool:
+def _trusted(address: str, networks: Sequence[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -20,7 +20,7 @@ def _trusted(address: str, networks: list[Network]) -> bool:
     return any(ip in net for net in networks)
 
 
-def client_ip(peer: str | None, forwarded_for: str | None, trusted: list[Network]) -> str:
+def client_ip(peer: str | None, forwarded_for: str | None, trusted: Sequence[Network]) -> str:
     """Walk X-Forwarded-For from the right past trusted proxies; the next hop is the client."""
     current = peer or "unknown"
     if not forwarded_for or not _trusted(current, trusted):

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from salesbot.kit.client_ip import Network, client_ip
 from salesbot.kit.logging import get_logger
 from salesbot.kit.request_context import (
     accept_request_id,
     current_user_id,
+    set_client_ip,
     set_request_id,
     set_user_id,
 )
@@ -41,10 +43,21 @@ async def _send_error(
 
 
 class RequestContextMiddleware:
-    """Assigns the request id, logs one line per request, and turns crashes into a clean 500."""
+    """Assigns the request id and client IP, logs one line per request, turns crashes into 500.
 
-    def __init__(self, app: ASGIApp) -> None:
+    `trusted_networks` is read per request, so the proxies the app trusts have one home.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, trusted_networks: Callable[[], Sequence[Network]] = list
+    ) -> None:
         self.app = app
+        self.trusted_networks = trusted_networks
+
+    def _client_ip(self, scope: Scope) -> str:
+        peer = scope.get("client")
+        forwarded = _header(scope, b"x-forwarded-for")
+        return client_ip(peer[0] if peer else None, forwarded, self.trusted_networks())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,6 +66,7 @@ class RequestContextMiddleware:
         request_id = accept_request_id(_header(scope, b"x-request-id"))
         set_request_id(request_id)
         set_user_id(None)
+        set_client_ip(self._client_ip(scope))
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()

@@ -162,7 +162,6 @@ async def import_catalogue(
     actor: Principal,
     default_upload_fee: Decimal,
     dry_run: bool = False,
-    ip: str | None = None,
 ) -> ImportReport:
     """Create or update locations from a CSV/XLSX file, all or nothing (see the module)."""
     rows = await _checked_rows(session, await _read_rows(session, storage, file_id, actor))
@@ -176,13 +175,10 @@ async def import_catalogue(
         return result
     audit.record(
         session,
+        actor,
         "location.import",
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="file",
-        target_id=file_id,
-        ip=ip,
-        details={"created": result.created, "updated": result.updated},
+        audit.Target("file", file_id),
+        {"created": result.created, "updated": result.updated},
     )
     try:
         await session.commit()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
+from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.commercial import service as commercial
 from salesbot.kit.db import DbSession
@@ -72,7 +72,6 @@ async def list_locations(
 @router.post("", response_model=LocationOut, status_code=201, responses={**_CONFLICT, **_INVALID})
 async def create_location(
     body: LocationCreate,
-    request: Request,
     session: DbSession,
     principal: Admin,
     settings: AppSettings,
@@ -83,7 +82,6 @@ async def create_location(
         body,
         actor=principal,
         default_upload_fee=commercial.default_upload_fee(settings),
-        ip=request_ip(request),
     )
 
 
@@ -130,7 +128,6 @@ async def export_locations(
 )
 async def import_locations(
     body: ImportRequest,
-    request: Request,
     session: DbSession,
     principal: Admin,
     settings: AppSettings,
@@ -149,7 +146,6 @@ async def import_locations(
         actor=principal,
         default_upload_fee=commercial.default_upload_fee(settings),
         dry_run=body.dry_run,
-        ip=request_ip(request),
     )
 
 
@@ -165,7 +161,6 @@ async def get_location(key: KeyPath, session: DbSession, principal: Reader) -> L
 async def update_location(
     key: KeyPath,
     body: LocationUpdate,
-    request: Request,
     session: DbSession,
     principal: Admin,
     settings: AppSettings,
@@ -178,17 +173,14 @@ async def update_location(
         body,
         actor=principal,
         default_upload_fee=commercial.default_upload_fee(settings),
-        ip=request_ip(request),
     )
 
 
 @router.delete("/{key}", status_code=204, response_class=Response, responses=_NOT_FOUND)
-async def delete_location(
-    key: KeyPath, request: Request, session: DbSession, principal: Admin
-) -> Response:
+async def delete_location(key: KeyPath, session: DbSession, principal: Admin) -> Response:
     """Delete a location (admins); past proposals keep their copy of it."""
     location = await service.get_location(session, key)
-    await service.delete_location(session, location, actor=principal, ip=request_ip(request))
+    await service.delete_location(session, location, actor=principal)
     return Response(status_code=204)
 
 
@@ -198,7 +190,6 @@ async def delete_location(
 async def set_template(
     key: KeyPath,
     body: TemplateRequest,
-    request: Request,
     session: DbSession,
     principal: Admin,
     storage: AppStorage,
@@ -211,5 +202,4 @@ async def set_template(
         location,
         body.file_id,
         actor=principal,
-        ip=request_ip(request),
     )

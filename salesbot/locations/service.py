@@ -339,27 +339,6 @@ def apply_values(location: Location, values: dict[str, Any], default_upload_fee:
         location.upload_fee = default_upload_fee
 
 
-def _audit(
-    session: AsyncSession,
-    action: str,
-    actor: Principal,
-    key: str,
-    ip: str | None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Record an admin's change to one location (the caller's commit makes it durable)."""
-    audit.record(
-        session,
-        action,
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        target_type="location",
-        target_id=key,
-        ip=ip,
-        details=details,
-    )
-
-
 def _key_taken(key: str) -> Conflict:
     return Conflict(f"A location with the key '{key}' already exists.", code="location_exists")
 
@@ -378,7 +357,6 @@ async def create_location(
     *,
     actor: Principal,
     default_upload_fee: Decimal,
-    ip: str | None = None,
 ) -> LocationOut:
     key = data.key or slug(data.display_name)
     if not key:
@@ -389,7 +367,7 @@ async def create_location(
     location = Location(key=key, company_id=company.id)
     apply_values(location, data.model_dump(exclude={"key"}), default_upload_fee)
     repository.add(session, location)
-    _audit(session, "location.create", actor, key, ip)
+    audit.record(session, actor, "location.create", audit.Target("location", key))
     await _commit(session, key)
     log.info("location_created", location=key)
     return to_out(location, company)
@@ -402,7 +380,6 @@ async def update_location(
     *,
     actor: Principal,
     default_upload_fee: Decimal,
-    ip: str | None = None,
 ) -> LocationOut:
     values = changes.changes()
     new_key = values.get("key")
@@ -415,19 +392,23 @@ async def update_location(
     if "company" in values:
         location.company_id = (await _company(session, values["company"])).id
     apply_values(location, values, default_upload_fee)
-    _audit(session, "location.update", actor, location.key, ip, {"fields": sorted(values)})
+    audit.record(
+        session,
+        actor,
+        "location.update",
+        audit.Target("location", location.key),
+        {"fields": sorted(values)},
+    )
     await _commit(session, location.key)
     log.info("location_updated", location=location.key, fields=sorted(values))
     return await out(session, location)
 
 
-async def delete_location(
-    session: AsyncSession, location: Location, *, actor: Principal, ip: str | None = None
-) -> None:
+async def delete_location(session: AsyncSession, location: Location, *, actor: Principal) -> None:
     """Remove a location; proposals keep their own copy of its name and key."""
     key = location.key
     await repository.delete(session, location)
-    _audit(session, "location.delete", actor, key, ip)
+    audit.record(session, actor, "location.delete", audit.Target("location", key))
     await session.commit()
     log.info("location_deleted", location=key)
 
@@ -439,7 +420,6 @@ async def set_template(
     file_id: uuid.UUID | None,
     *,
     actor: Principal,
-    ip: str | None = None,
 ) -> LocationOut:
     """Use an uploaded PPTX as the location's deck (checked that it opens), or clear it."""
     if file_id is not None:
@@ -459,12 +439,11 @@ async def set_template(
         if len(deck.slides) < 1:
             raise ValidationFailed("The template deck has no slides.", code="template_invalid")
     location.template_file_id = file_id
-    _audit(
+    audit.record(
         session,
-        "location.template",
         actor,
-        location.key,
-        ip,
+        "location.template",
+        audit.Target("location", location.key),
         {"file_id": str(file_id) if file_id else None},
     )
     await session.commit()

@@ -11,9 +11,9 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 
-from salesbot.auth.deps import AUTH_RESPONSES, request_ip, require
+from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings, AppStorage
@@ -119,7 +119,6 @@ async def list_proposals(
     },
 )
 async def export_proposals(
-    request: Request,
     session: DbSession,
     principal: Exporter,
     settings: AppSettings,
@@ -137,7 +136,6 @@ async def export_proposals(
         location=location,
         date_from=date_from,
         date_to=date_to,
-        ip=request_ip(request),
     )
     return Response(
         content=data,

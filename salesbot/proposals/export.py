@@ -99,7 +99,6 @@ async def export_proposals(
     location: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    ip: str | None = None,
 ) -> bytes:
     """An Excel sheet of the proposals the caller may see (admins: all), one row per option."""
     filters = await service.history_filters(session, client, location, date_from, date_to)
@@ -113,13 +112,7 @@ async def export_proposals(
         owner = emails.get(proposal.owner_id, "") if proposal.owner_id else ""
         rows += _export_rows(proposal, places.get(proposal.id, []), owner, settings)
     audit.record(
-        session,
-        "proposals.export",
-        actor_id=principal.user_id,
-        actor_email=principal.email,
-        target_type="proposals",
-        ip=ip,
-        details={"count": len(proposals)},
+        session, principal, "proposals.export", audit.Target("proposals"), {"count": len(proposals)}
     )
     await session.commit()
     return await to_thread.run_sync(sheets.xlsx, "Proposals", _EXPORT_COLUMNS, rows)

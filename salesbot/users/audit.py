@@ -3,35 +3,63 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.kit.errors import ValidationFailed
 from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.request_context import current_client_ip
 from salesbot.users import repository
 from salesbot.users.models import AuditEvent
 
 
+class Actor(Protocol):
+    """Whoever acted: auth's Principal fits (users may not import auth), as does ActorRef."""
+
+    @property
+    def user_id(self) -> uuid.UUID: ...
+
+    @property
+    def email(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """An actor known by id, and by e-mail when the event stores one."""
+
+    user_id: uuid.UUID
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What was acted on: a kind, and its id when the event is about one thing."""
+
+    type: str
+    id: object | None = None
+
+
 def record(
     session: AsyncSession,
+    actor: Actor | None,
     action: str,
-    *,
-    actor_id: uuid.UUID | None = None,
-    actor_email: str | None = None,
-    target_type: str | None = None,
-    target_id: object | None = None,
-    ip: str | None = None,
+    target: Target | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an event to the session; the caller's commit makes it durable with the change."""
+    """Add an event to the session; the caller's commit makes it durable with the change.
+
+    The IP is the current request's client (None outside a request).
+    """
+    ip = current_client_ip()
     event = AuditEvent(
         action=action,
-        actor_id=actor_id,
-        actor_email=actor_email,
-        target_type=target_type,
-        target_id=str(target_id) if target_id is not None else None,
+        actor_id=actor.user_id if actor else None,
+        actor_email=actor.email if actor else None,
+        target_type=target.type if target else None,
+        target_id=str(target.id) if target and target.id is not None else None,
         ip=ip[:64] if ip else None,
         details=details or {},
     )

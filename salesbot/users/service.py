@@ -115,7 +115,6 @@ async def create_invite(
     roles: list[tuple[str, str | None]],
     days: int,
     now: datetime,
-    ip: str | None,
 ) -> tuple[Invite, str]:
     """Store the invite (token hashed) and return the token, which is shown only this once."""
     address = normalise_email(email)
@@ -136,12 +135,10 @@ async def create_invite(
     await session.flush()
     audit.record(
         session,
+        audit.ActorRef(actor_id),
         "invite_created",
-        actor_id=actor_id,
-        target_type="invite",
-        target_id=invite.id,
-        ip=ip,
-        details={"email": address, "roles": invite.roles},
+        audit.Target("invite", invite.id),
+        {"email": address, "roles": invite.roles},
     )
     await session.commit()
     return invite, token
@@ -157,7 +154,6 @@ async def revoke_invite(
     actor_id: uuid.UUID,
     invite_id: uuid.UUID,
     now: datetime,
-    ip: str | None,
 ) -> None:
     invite = await repository.invite_by_id(session, invite_id)
     if invite is None:
@@ -165,18 +161,13 @@ async def revoke_invite(
     if invite.accepted_at is None and invite.revoked_at is None:
         invite.revoked_at = now
         audit.record(
-            session,
-            "invite_revoked",
-            actor_id=actor_id,
-            target_type="invite",
-            target_id=invite.id,
-            ip=ip,
+            session, audit.ActorRef(actor_id), "invite_revoked", audit.Target("invite", invite.id)
         )
     await session.commit()
 
 
 async def accept_invite(
-    session: AsyncSession, *, token: str, name: str, password: str, now: datetime, ip: str | None
+    session: AsyncSession, *, token: str, name: str, password: str, now: datetime
 ) -> User:
     """Create the invited user server-side; expiry, revocation and single use are enforced."""
     invite = await repository.invite_by_hash(session, hash_secret(token[:200]))
@@ -200,12 +191,9 @@ async def accept_invite(
     )
     audit.record(
         session,
+        audit.ActorRef(user.id, user.email),
         "invite_accepted",
-        actor_id=user.id,
-        actor_email=user.email,
-        target_type="invite",
-        target_id=invite.id,
-        ip=ip,
+        audit.Target("invite", invite.id),
     )
     await session.commit()
     return user
@@ -220,7 +208,6 @@ async def create_api_key(
     scopes: list[str],
     days: int,
     now: datetime,
-    ip: str | None,
 ) -> tuple[ApiKey, str]:
     """A new key limited to `scopes` (a subset of what the owner holds); the key is shown once."""
     wanted = sorted(set(scopes))
@@ -246,7 +233,7 @@ async def create_api_key(
     session.add(row)
     await session.flush()
     audit.record(
-        session, "api_key_created", actor_id=user_id, target_type="api_key", target_id=row.id, ip=ip
+        session, audit.ActorRef(user_id), "api_key_created", audit.Target("api_key", row.id)
     )
     await session.commit()
     return row, key
@@ -257,7 +244,7 @@ async def list_api_keys(session: AsyncSession, user_id: uuid.UUID) -> list[ApiKe
 
 
 async def revoke_api_key(
-    session: AsyncSession, *, user_id: uuid.UUID, key_id: uuid.UUID, now: datetime, ip: str | None
+    session: AsyncSession, *, user_id: uuid.UUID, key_id: uuid.UUID, now: datetime
 ) -> None:
     row = await repository.api_key_by_id(session, key_id)
     if row is None or row.user_id != user_id:
@@ -265,12 +252,7 @@ async def revoke_api_key(
     if row.revoked_at is None:
         row.revoked_at = now
         audit.record(
-            session,
-            "api_key_revoked",
-            actor_id=user_id,
-            target_type="api_key",
-            target_id=row.id,
-            ip=ip,
+            session, audit.ActorRef(user_id), "api_key_revoked", audit.Target("api_key", row.id)
         )
     await session.commit()
 
@@ -281,7 +263,6 @@ async def change_password(
     *,
     current_password: str,
     new_password: str,
-    ip: str | None,
     now: datetime,
 ) -> None:
     """Set a new password after checking the current one; every session must sign in again."""
@@ -300,7 +281,7 @@ async def change_password(
         )
     user.password_hash = await hash_password(new_password)
     await repository.revoke_user_sessions(session, user.id, now)
-    audit.record(session, "password_changed", actor_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, audit.ActorRef(user.id, user.email), "password_changed")
     await session.commit()
 
 
@@ -346,7 +327,6 @@ async def update_user(
     name: str | None,
     is_active: bool | None,
     roles: list[tuple[str, str | None]] | None,
-    ip: str | None,
 ) -> User:
     user = await get_user(session, user_id)
     if name is not None:
@@ -360,11 +340,9 @@ async def update_user(
         user.is_active = is_active
         audit.record(
             session,
+            audit.ActorRef(actor_id),
             "user_activated" if is_active else "user_deactivated",
-            actor_id=actor_id,
-            target_type="user",
-            target_id=user.id,
-            ip=ip,
+            audit.Target("user", user.id),
         )
     if roles is not None:
         checked = await resolve_roles(session, roles)
@@ -381,12 +359,10 @@ async def update_user(
         if before != after:
             audit.record(
                 session,
+                audit.ActorRef(actor_id),
                 "roles_changed",
-                actor_id=actor_id,
-                target_type="user",
-                target_id=user.id,
-                ip=ip,
-                details={"before": before, "after": after},
+                audit.Target("user", user.id),
+                {"before": before, "after": after},
             )
     await session.commit()
     await session.refresh(user, ["roles"])

@@ -11,7 +11,7 @@ from salesbot.kit.client_ip import parse_networks
 from salesbot.kit.csrf import CSRF_COOKIE
 from tests.api.auth.conftest import Seeded, seed_accounts
 from tests.conftest import Stack, make_settings
-from tests.support.auth import login
+from tests.support.auth import bearer, login
 
 
 async def test_login_then_me(client: httpx.AsyncClient, seeded: Seeded) -> None:
@@ -174,3 +174,23 @@ async def test_dev_login_only_when_enabled_in_development(
             assert "Secure" not in cookie  # plain http on a laptop
             unknown = await dev.post("/api/auth/dev-login", json={"email": "x@example.com"})
             assert unknown.status_code == 401
+
+
+async def test_audit_ip_is_the_client_behind_a_trusted_proxy_and_the_peer_otherwise(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    # The test peer (127.0.0.1) is no trusted proxy: its X-Forwarded-For is a lie to ignore.
+    spoof = {"X-Forwarded-For": "203.0.113.7"}
+    assert (
+        await login(client, "sales@example.com", "wrong-pass", headers=spoof)
+    ).status_code == 401
+    app.state.trusted_networks = parse_networks(["10.0.0.0/8"])
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as proxied:
+        forwarded = {"X-Forwarded-For": "198.51.100.20"}
+        assert (await login(proxied, "sales@example.com", headers=forwarded)).status_code == 200
+    response = await client.get("/api/audit", headers=bearer(app, seeded.admin.id))
+    assert response.status_code == 200, response.text
+    ips = {e["action"]: e["ip"] for e in response.json()["items"]}
+    assert ips["login_failed"] == "127.0.0.1"
+    assert ips["login"] == "198.51.100.20"
