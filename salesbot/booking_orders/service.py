@@ -42,7 +42,7 @@ from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import NotFound, ValidationFailed
-from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.storage import Storage
 from salesbot.settings import Settings
 from salesbot.users import audit
@@ -64,16 +64,6 @@ async def get_view(session: AsyncSession, env: Env, principal: Principal, bo_id:
     return await build_view(session, env, principal, row, companies)
 
 
-def _before(cursor: str | None) -> uuid.UUID | None:
-    decoded = decode_cursor(cursor)
-    if decoded is None:
-        return None
-    try:
-        return uuid.UUID(str(decoded.get("before")))
-    except ValueError as exc:
-        raise ValidationFailed("The page cursor is not valid; start from the first page.") from exc
-
-
 async def list_page(
     session: AsyncSession,
     principal: Principal,
@@ -92,7 +82,7 @@ async def list_page(
         session,
         access.scope_of(principal),
         limit=limit + 1,
-        before_id=_before(cursor),
+        before_id=cursor_id(cursor),
         states=stages,
         company_id=company_id,
     )

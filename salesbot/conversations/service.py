@@ -21,10 +21,9 @@ from salesbot.conversations.models import (
 )
 from salesbot.kit.db import Database
 from salesbot.kit.errors import NotFound, ValidationFailed
-from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.pagination import BAD_CURSOR, decode_cursor, encode_cursor
 
 NOT_FOUND = "Conversation not found."
-BAD_CURSOR = "The page cursor is not valid; start from the first page."
 MAX_PAGE = 100
 MAX_SEARCH_PAGE = 50
 

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import anyio
 import magic
@@ -42,7 +41,7 @@ from salesbot.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
 from salesbot.kit.http.multipart import FilePart
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
-from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.storage import ObjectNotFound, Storage, StorageError, make_storage
 from salesbot.kit.tools import FileCard
 from salesbot.settings import Settings
@@ -344,7 +343,7 @@ async def list_own(
     limit: int = 50,
 ) -> FilePage:
     """The caller's own files, newest first, in pages."""
-    before_id = _cursor_id(decode_cursor(cursor))
+    before_id = cursor_id(cursor, "id")
     rows = await repository.list_for_owner(
         session, principal.user_id, purpose=purpose, before_id=before_id, limit=limit + 1
     )
@@ -352,15 +351,6 @@ async def list_own(
     items = rows[:limit]
     next_cursor = encode_cursor({"id": str(items[-1].id)}) if has_more else None
     return FilePage(items=items, next_cursor=next_cursor, has_more=has_more)
-
-
-def _cursor_id(values: dict[str, Any] | None) -> uuid.UUID | None:
-    if values is None:
-        return None
-    try:
-        return uuid.UUID(str(values["id"]))
-    except (KeyError, ValueError):
-        raise ValidationFailed("The page cursor is not valid; start from the first page.") from None
 
 
 async def delete_file(

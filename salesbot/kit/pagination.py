@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -25,6 +26,9 @@ def encode_cursor(values: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+BAD_CURSOR = "The page cursor is not valid; start from the first page."
+
+
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     """Decode a cursor made by `encode_cursor`; anything else is a clear 422."""
     if not cursor:
@@ -33,7 +37,18 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed("The page cursor is not valid; start from the first page.") from exc
+        raise ValidationFailed(BAD_CURSOR) from exc
     if not isinstance(value, dict):
-        raise ValidationFailed("The page cursor is not valid; start from the first page.")
+        raise ValidationFailed(BAD_CURSOR)
     return value
+
+
+def cursor_id(cursor: str | None, key: str = "before") -> uuid.UUID | None:
+    """The record id a keyset cursor continues from (None on the first page); else a clear 422."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        return uuid.UUID(str(values[key]))
+    except (KeyError, ValueError):
+        raise ValidationFailed(BAD_CURSOR) from None

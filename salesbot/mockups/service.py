@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
 from salesbot.files import service as files
-from salesbot.kit.errors import NotFound, ValidationFailed
+from salesbot.kit.errors import NotFound
 from salesbot.kit.logging import get_logger
-from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.redis import RedisFacade
 from salesbot.kit.storage import Storage
 from salesbot.mockups import repository
@@ -128,15 +128,7 @@ async def list_mockups(
     session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
 ) -> tuple[list[MockupOut], str | None]:
     """The caller's mockups, newest first, and the next page's cursor."""
-    after = decode_cursor(cursor)
-    before_id = None
-    if after is not None:
-        try:
-            before_id = uuid.UUID(str(after.get("id")))
-        except ValueError:
-            raise ValidationFailed(
-                "The page cursor is not valid; start from the first page."
-            ) from None
+    before_id = cursor_id(cursor, "id")
     rows = await repository.mockups_of(
         session, principal.user_id, before_id=before_id, limit=limit + 1
     )

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.kit.errors import NotFound, ValidationFailed
-from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.errors import NotFound
+from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.notifications import repository
 from salesbot.notifications.delivery import Outgoing, absolute_url, post_slack, send_emails
 from salesbot.notifications.models import Notification
@@ -81,16 +81,6 @@ async def deliver(settings: Settings, batches: list[Batch]) -> None:
     await asyncio.gather(send_emails(settings, emails), *posts)
 
 
-def _before(cursor: str | None) -> uuid.UUID | None:
-    decoded = decode_cursor(cursor)
-    if decoded is None:
-        return None
-    try:
-        return uuid.UUID(str(decoded.get("before")))
-    except ValueError as exc:
-        raise ValidationFailed("The page cursor is not valid; start from the first page.") from exc
-
-
 async def list_page(
     session: AsyncSession,
     user_id: uuid.UUID,
@@ -101,7 +91,7 @@ async def list_page(
 ) -> tuple[list[Notification], str | None, int]:
     """One page newest first, the next cursor (None at the end) and the unread count."""
     rows = await repository.page(
-        session, user_id, limit=limit + 1, before_id=_before(cursor), unread_only=unread_only
+        session, user_id, limit=limit + 1, before_id=cursor_id(cursor), unread_only=unread_only
     )
     has_more = len(rows) > limit
     rows = rows[:limit]

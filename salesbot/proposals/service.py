@@ -26,7 +26,7 @@ from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
-from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.storage import Storage
 from salesbot.kit.tools import FileCard
 from salesbot.locations import service as locations
@@ -526,16 +526,6 @@ async def history_filters(
     )
 
 
-def _before(cursor: str | None) -> uuid.UUID | None:
-    values = decode_cursor(cursor)
-    if values is None:
-        return None
-    try:
-        return uuid.UUID(str(values["before"]))
-    except (KeyError, ValueError):
-        raise ValidationFailed("The page cursor is not valid; start from the first page.") from None
-
-
 async def list_proposals(
     session: AsyncSession,
     principal: Principal,
@@ -550,7 +540,7 @@ async def list_proposals(
     """One page of the history the caller may see, newest first, and the next cursor."""
     filters = await history_filters(session, client, location, date_from, date_to)
     rows = await repository.page(
-        session, visibility(principal), filters, before_id=_before(cursor), limit=limit + 1
+        session, visibility(principal), filters, before_id=cursor_id(cursor), limit=limit + 1
     )
     more = len(rows) > limit
     rows = rows[:limit]

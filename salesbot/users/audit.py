@@ -9,8 +9,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.kit.errors import ValidationFailed
-from salesbot.kit.pagination import decode_cursor, encode_cursor
+from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.request_context import current_client_ip
 from salesbot.users import repository
 from salesbot.users.models import AuditEvent
@@ -78,15 +77,7 @@ async def list_events(
     until: datetime | None = None,
 ) -> tuple[list[AuditEvent], str | None]:
     """One page, newest first, and the cursor of the next page (None at the end)."""
-    decoded = decode_cursor(cursor)
-    before: uuid.UUID | None = None
-    if decoded is not None:
-        try:
-            before = uuid.UUID(str(decoded.get("before")))
-        except ValueError as exc:
-            raise ValidationFailed(
-                "The page cursor is not valid; start from the first page."
-            ) from exc
+    before = cursor_id(cursor)
     rows = await repository.audit_page(
         session,
         limit=limit + 1,
