@@ -36,45 +36,10 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, de
 hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "default"))
 
 
-# Redis has 16 databases: one per slot.
+# Redis has 16 databases, so at most 16 test processes hold a slot at once.
 _SLOTS = 16
 _SLOT_WAIT_S = 1800
-_slot_lock: IO[str] | None = None
-
-
-def _try_slot(slot: int) -> IO[str] | None:
-    handle = (Path(tempfile.gettempdir()) / f"salesbot-test-slot-{slot}.lock").open("a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    return handle
-
-
-def claim_slot() -> int:
-    """This test process's slot on the host, held (a file lock) until the process ends.
-
-    Every pytest process (a plain run, each xdist worker, of any number of runs at once on one
-    host) takes the first free slot, and the slot names its own PostgreSQL database and Redis
-    db, so no two processes ever truncate or flush each other's data. When all are taken the
-    process waits for one to free up.
-    """
-    global _slot_lock
-    deadline = time.monotonic() + _SLOT_WAIT_S
-    announced = False
-    while True:
-        for slot in range(_SLOTS):
-            handle = _try_slot(slot)
-            if handle is not None:
-                _slot_lock = handle
-                return slot
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{_SLOTS} test processes kept every slot busy on this host")
-        if not announced:
-            print(f"All {_SLOTS} test slots are busy; waiting for one.", file=sys.stderr)
-            announced = True
-        time.sleep(1)
+_held: list[IO[str]] = []
 
 
 def slot_database_url(base: str, slot: int) -> str:
@@ -92,16 +57,62 @@ def slot_redis_url(base: str, slot: int) -> str:
     return urlunsplit(parts._replace(path=f"/{(number - slot) % 16}"))
 
 
-SLOT = claim_slot()
-PG_URL = slot_database_url(
-    os.environ.get(
-        "SALESBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-    ),
-    SLOT,
+def _lock(resource: str) -> IO[str] | None:
+    """A host-wide exclusive lock named after a resource (released when the process ends)."""
+    name = "salesbot-test-" + "".join(c if c.isalnum() else "_" for c in resource) + ".lock"
+    handle = (Path(tempfile.gettempdir()) / name).open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def _try_slot(database_url: str, redis_url: str) -> bool:
+    """Lock the slot's database and Redis db themselves, so no other run can share either."""
+    parts = urlsplit(redis_url)
+    database = _lock(database_url.split("@")[-1])
+    if database is None:
+        return False
+    redis_db = _lock(f"redis {parts.hostname}:{parts.port or 6379}{parts.path}")
+    if redis_db is None:
+        database.close()
+        return False
+    _held.extend([database, redis_db])
+    return True
+
+
+def claim_slot(database_base: str, redis_base: str) -> int:
+    """This test process's slot on the host, held until the process ends.
+
+    Every pytest process (a plain run, each xdist worker, of any number of runs at once on one
+    host) takes the first slot whose database and Redis db no other process holds, so no two
+    processes ever truncate or flush each other's data, whatever URLs each run was given. When
+    none is free the process waits.
+    """
+    deadline = time.monotonic() + _SLOT_WAIT_S
+    announced = False
+    while True:
+        for slot in range(_SLOTS):
+            database = slot_database_url(database_base, slot)
+            if _try_slot(database, slot_redis_url(redis_base, slot)):
+                return slot
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{_SLOTS} test processes kept every slot busy on this host")
+        if not announced:
+            print(f"All {_SLOTS} test slots are busy; waiting for one.", file=sys.stderr)
+            announced = True
+        time.sleep(1)
+
+
+_DATABASE_BASE = os.environ.get(
+    "SALESBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = slot_redis_url(
-    os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), SLOT
-)
+_REDIS_BASE = os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SLOT = claim_slot(_DATABASE_BASE, _REDIS_BASE)
+PG_URL = slot_database_url(_DATABASE_BASE, SLOT)
+REDIS_URL = slot_redis_url(_REDIS_BASE, SLOT)
 
 
 def _reachable(url: str, default_port: int) -> bool:
