@@ -109,8 +109,9 @@ def test_a_dropped_stream_resumes_and_a_reload_mid_reply_shows_it_whole(
     page.reload()
     settled(page)
     # The page replays the interrupted run after rendering and forgets it when the replay ends:
-    # checking the messages before that would see the stored ones only.
-    page.wait_for_function("sessionStorage.getItem('salesbot.chat.run') === null")
+    # checking the messages before that would see the stored ones only. (A function, not an
+    # expression: polling an expression needs eval, which the page's CSP refuses.)
+    page.wait_for_function("() => sessionStorage.getItem('salesbot.chat.run') === null")
     last = page.locator(".msg-assistant").last
     expect(last).not_to_have_class(re.compile("streaming"))
     expect(last).to_contain_text("Landmark")
