@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.support import new_page
 from tests.live_server import live_server
@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# Playwright's assertions retry until they hold, so a longer budget costs nothing when they pass;
+# its 5 s default is shorter than one API call takes on a loaded CI machine.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

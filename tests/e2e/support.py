@@ -1,13 +1,15 @@
-"""Helpers for the browser tests: pages that record console errors, sign-in, error filtering."""
+"""Helpers for the browser tests: pages that record console errors, sign-in, error filtering,
+and waiting for the app to have rendered a page before acting on it."""
 
 from __future__ import annotations
 
 import itertools
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from playwright._impl._api_structures import SetCookieParam
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 DEMO_PASSWORD = "demo-password"
 ADMIN = "admin@demo.salesbot.dev"
@@ -20,6 +22,9 @@ FINANCE_VIOLA = "finance.viola@demo.salesbot.dev"
 # and every browser context presents its own documentation-range address (RFC 5737), so each
 # test gets its own budget instead of all of them sharing 127.0.0.1's.
 _client_ips = (f"198.51.100.{n % 250 + 1}" for n in itertools.count())
+# Upper bounds for steps that do real work on the server (a PDF, an image, a whole approval
+# chain); every other wait uses the default set in conftest. Waits end as soon as the state shows.
+WORK_TIMEOUT_MS = 60_000
 _FAILED_LOAD = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
 
 
@@ -86,3 +91,16 @@ def console_errors(
             continue
         kept.append(text)
     return kept
+
+
+def settled(page: Page, path: str | None = None) -> None:
+    """Wait until the app's script has rendered `path` (default: the page's current path) to the
+    end: its data loaded, its handlers wired and its focus set (main.js marks #app[data-ready]).
+    Typing earlier can race the page's own set-up, e.g. the chat page focusing its composer."""
+    expect(page.locator("#app")).to_have_attribute("data-ready", path or urlsplit(page.url).path)
+
+
+def open_page(page: Page, url: str) -> None:
+    """Go to an app page and wait until it has rendered (see `settled`)."""
+    page.goto(url)
+    settled(page, urlsplit(url).path)

@@ -12,12 +12,12 @@ from openpyxl import Workbook
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import ADMIN, console_errors, sign_in
+from tests.e2e.support import ADMIN, console_errors, open_page, sign_in
 
 
 def test_admin_manages_the_location_catalogue(page: Page, base_url: str, tmp_path: Path) -> None:
     sign_in(page, base_url, ADMIN)
-    page.goto(base_url + "/admin/locations")
+    open_page(page, base_url + "/admin/locations")
     suffix = uuid.uuid4().hex[:6]
     name = f"Marina Screen {suffix}"
     page.get_by_role("button", name="Add a location").click()
@@ -89,7 +89,7 @@ def test_admin_manages_the_location_catalogue(page: Page, base_url: str, tmp_pat
 def test_admin_edits_the_currency_rates(page: Page, base_url: str) -> None:
     sign_in(page, base_url, ADMIN)
     before = page.request.get(base_url + "/api/settings/currency-rates").json()["rates"]
-    page.goto(base_url + "/admin/rates")
+    open_page(page, base_url + "/admin/rates")
     form = page.get_by_role("form", name="Currency rates")
     expect(form.get_by_label("AED per 1 USD")).to_have_value(before["USD"])
     form.get_by_role("button", name="Add a currency").click()
@@ -118,7 +118,7 @@ def test_admin_replaces_a_company_stamp_and_a_bad_template_is_refused(
     page: Page, base_url: str, tmp_path: Path
 ) -> None:
     sign_in(page, base_url, ADMIN)
-    page.goto(base_url + "/admin/companies")
+    open_page(page, base_url + "/admin/companies")
     backlite = page.get_by_role("region", name="Backlite · backlite")
     stamp = backlite.get_by_role("group", name="Company stamp")
     expect(stamp.get_by_role("link", name=re.compile(r"^Download .*\.png$"))).to_be_visible()

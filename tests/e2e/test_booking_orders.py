@@ -10,7 +10,15 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import SALES, console_errors, new_page, sign_in
+from tests.e2e.support import (
+    SALES,
+    WORK_TIMEOUT_MS,
+    console_errors,
+    new_page,
+    open_page,
+    settled,
+    sign_in,
+)
 
 COORDINATOR = "coordinator.viola@demo.salesbot.dev"
 HOS = "hos.viola@demo.salesbot.dev"
@@ -48,6 +56,7 @@ def _booking_order(path: Path, number: str) -> Path:
 
 def _totals(page: Page) -> dict[str, str]:
     table = page.get_by_role("table", name="Totals")
+    settled(page)
     expect(table).to_be_visible()
     return {
         row.locator("th").inner_text(): row.locator("td").inner_text()
@@ -68,7 +77,7 @@ def _act(page: Page, label: str, reason: str | None = None) -> None:
 
 def _open(page: Page, base_url: str, email: str, url: str) -> None:
     sign_in(page, base_url, email)
-    page.goto(url)
+    open_page(page, url)
 
 
 def test_booking_order_from_upload_to_finance(
@@ -77,7 +86,7 @@ def test_booking_order_from_upload_to_finance(
     number = f"DPD-{uuid.uuid4().hex[:6].upper()}"
     # Sales uploads the client's booking order.
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/booking-orders")
+    open_page(page, base_url + "/booking-orders")
     page.get_by_role("button", name="Upload a booking order").first.click()
     dialog = page.get_by_role("dialog", name="Upload a booking order")
     dialog.get_by_label("The client's signed booking order").set_input_files(
@@ -85,7 +94,7 @@ def test_booking_order_from_upload_to_finance(
     )
     dialog.get_by_label("Company").select_option(label="Viola")
     dialog.get_by_role("button", name="Read the booking order").click()
-    expect(page).to_have_url(re.compile(r"/booking-orders/[0-9a-f-]{36}$"), timeout=20_000)
+    expect(page).to_have_url(re.compile(r"/booking-orders/[0-9a-f-]{36}$"), timeout=WORK_TIMEOUT_MS)
     detail_url = page.url
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{number} · Nike")
     expect(page.locator(".badge[data-stage]")).to_have_text("Draft")
@@ -114,12 +123,18 @@ def test_booking_order_from_upload_to_finance(
     coordinator = new_page(browser)
     try:
         _open(coordinator, base_url, COORDINATOR, base_url + "/booking-orders")
-        coordinator.get_by_role("group", name="Stage").get_by_role(
-            "button", name="Coordinator review"
-        ).click()
+        # The link is in the unfiltered list too: find it in the list the stage filter answered.
+        with coordinator.expect_response(
+            lambda r: "/api/booking-orders?" in r.url and "stage=coordinator_review" in r.url
+        ) as filtered:
+            coordinator.get_by_role("group", name="Stage").get_by_role(
+                "button", name="Coordinator review"
+            ).click()
+        assert filtered.value.ok
         expect(coordinator).to_have_url(re.compile(r"\?stage=coordinator_review$"))
         coordinator.get_by_role("link", name=number).click()
         expect(coordinator).to_have_url(detail_url)
+        settled(coordinator)
         _act(coordinator, "Approve")
         expect(coordinator.locator(".badge[data-stage]")).to_have_text("Head of sales review")
         assert console_errors(coordinator) == []
@@ -140,8 +155,9 @@ def test_booking_order_from_upload_to_finance(
         _act(coordinator, "Approve")
         expect(coordinator.locator(".badge[data-stage]")).to_have_text("Head of sales review")
         hos.reload()
+        settled(hos)
         _act(hos, "Approve")
-        expect(hos.locator(".badge[data-stage]")).to_have_text("Approved", timeout=30_000)
+        expect(hos.locator(".badge[data-stage]")).to_have_text("Approved", timeout=WORK_TIMEOUT_MS)
         facts = hos.get_by_text(re.compile(r"Reference BO-\d{4}-\d{4}"))
         expect(facts).to_be_visible()
         reference = re.search(r"BO-\d{4}-\d{4}", facts.inner_text())
@@ -163,7 +179,12 @@ def test_booking_order_from_upload_to_finance(
         panel = finance.get_by_role("region", name="Notifications")
         item = panel.get_by_role("link", name=re.compile(f"approved: {reference.group(0)}"))
         expect(item.first).to_be_visible()
-        item.first.click()
+        # Opening it marks it read; leaving the page before that answer would cancel it.
+        with finance.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith("/read")
+        ) as marked:
+            item.first.click()
+        assert marked.value.ok
         expect(finance).to_have_url(detail_url)
         docs = finance.get_by_role("region", name="Documents")
         link = docs.get_by_role("link", name=re.compile(r"^Download .*\.pdf$")).first
@@ -173,7 +194,7 @@ def test_booking_order_from_upload_to_finance(
         with open(info.value.path(), "rb") as fh:
             assert fh.read(5) == b"%PDF-"
         # Opening it marked it read: the bell and the full list agree.
-        finance.goto(base_url + "/notifications")
+        open_page(finance, base_url + "/notifications")
         listed = finance.get_by_role("list", name="Notifications").get_by_role("listitem")
         expect(listed.filter(has_text=reference.group(0))).to_have_count(1)
         expect(finance.locator(".note.unread")).to_have_count(0)
@@ -209,7 +230,7 @@ def test_cancelling_needs_a_reason_and_finance_only_reads(
     )
     assert made.status == 201
     url = f"{base_url}/booking-orders/{made.json()['id']}"
-    page.goto(url)
+    open_page(page, url)
     _act(page, "Cancel booking order", reason="The client changed their mind.")
     expect(page.locator(".badge[data-stage]")).to_have_text("Cancelled")
     expect(page.get_by_text("This booking order is cancelled.")).to_be_visible()
@@ -224,6 +245,7 @@ def test_cancelling_needs_a_reason_and_finance_only_reads(
     try:
         _open(viewer, base_url, FINANCE, base_url + "/booking-orders?stage=cancelled")
         viewer.get_by_role("link", name=number).click()
+        settled(viewer, f"/booking-orders/{made.json()['id']}")
         expect(viewer.get_by_role("heading", level=1)).to_have_text(f"{number} · Nike")
         expect(viewer.get_by_role("group", name="Actions").get_by_role("button")).to_have_count(0)
         expect(viewer.get_by_role("button", name="Upload a booking order")).to_have_count(0)

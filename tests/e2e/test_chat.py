@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import FilePayload, Page, expect
 
-from tests.e2e.support import FINANCE_BACKLITE, SALES, console_errors, sign_in
+from tests.e2e.support import FINANCE_BACKLITE, SALES, console_errors, open_page, settled, sign_in
 
 # A 1×1 PNG.
 PNG = base64.b64decode(
@@ -34,7 +34,8 @@ def test_sidebar_rename_pin_archive_delete(page: Page, base_url: str) -> None:
     tag = uuid.uuid4().hex[:6]
     first = _conversation(page, base_url, f"Older plan {tag}")
     _conversation(page, base_url, f"Newer plan {tag}")
-    page.goto(base_url + f"/chat/{first}")
+    # Acting before the page's first list load ends would make the reload after a rename a no-op.
+    open_page(page, base_url + f"/chat/{first}")
     thread = page.get_by_role("region", name="Conversation")
     expect(thread.get_by_role("heading", name=f"Older plan {tag}")).to_be_visible()
     # An empty conversation offers suggestions.
@@ -50,8 +51,9 @@ def test_sidebar_rename_pin_archive_delete(page: Page, base_url: str) -> None:
 
     thread.get_by_role("button", name="Pin").click()
     pinned = conversations.get_by_role("listitem").first
-    expect(pinned).to_contain_text(f"Nike Q1 {tag}")
+    # The icon first: the renamed conversation may already lead the list before it is pinned.
     expect(pinned.get_by_role("img", name="Pinned")).to_be_visible()
+    expect(pinned).to_contain_text(f"Nike Q1 {tag}")
 
     thread.get_by_role("button", name="Archive").click()
     expect(conversations.get_by_role("link", name=f"Nike Q1 {tag}")).to_have_count(0)
@@ -63,6 +65,7 @@ def test_sidebar_rename_pin_archive_delete(page: Page, base_url: str) -> None:
         "button", name="Delete"
     ).click()
     expect(page).to_have_url(base_url + "/chat")
+    settled(page)  # the new page's list is loaded, so the next check is not vacuous
     expect(page.get_by_role("link", name=f"Nike Q1 {tag}")).to_have_count(0)
     assert console_errors(page) == []
 
@@ -72,7 +75,7 @@ def test_sidebar_scrolls_in_more_conversations(page: Page, base_url: str) -> Non
     tag = uuid.uuid4().hex[:6]
     for n in range(35):
         _conversation(page, base_url, f"Bulk {tag} {n:02d}")
-    page.goto(base_url + "/chat")
+    open_page(page, base_url + "/chat")
     conversations = page.get_by_role("list", name="Conversations")
     expect(conversations.get_by_role("link", name=f"Bulk {tag} 34")).to_be_visible()
     expect(conversations.get_by_role("link", name=f"Bulk {tag} 00")).to_have_count(0)
@@ -85,7 +88,8 @@ def test_search_highlights_hits_and_opens_the_conversation(page: Page, base_url:
     sign_in(page, base_url, SALES)
     word = "zebra" + uuid.uuid4().hex[:5]
     target = _conversation(page, base_url, f"Campaign {word} outdoor")
-    page.goto(base_url + "/chat")
+    # The page focuses its composer when it has rendered: text typed before that lands there.
+    open_page(page, base_url + "/chat")
     page.get_by_role("searchbox", name="Search conversations").fill(word)
     results = page.get_by_role("region", name="Search results")
     hit = results.get_by_role("link").first
@@ -94,6 +98,7 @@ def test_search_highlights_hits_and_opens_the_conversation(page: Page, base_url:
     hit.click()
     expect(page).to_have_url(base_url + f"/chat/{target}")
     expect(page.get_by_role("heading", name=f"Campaign {word} outdoor")).to_be_visible()
+    settled(page)
     page.get_by_role("searchbox", name="Search conversations").fill("nothingmatchesthis")
     expect(page.get_by_text("Nothing found for “nothingmatchesthis”.")).to_be_visible()
     assert console_errors(page) == []
@@ -101,7 +106,7 @@ def test_search_highlights_hits_and_opens_the_conversation(page: Page, base_url:
 
 def test_composer_counts_characters_and_handles_keys(page: Page, base_url: str) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/chat?new=1")
+    open_page(page, base_url + "/chat?new=1")
     box = page.get_by_role("textbox", name="Message")
     send = page.get_by_role("button", name="Send")
     expect(send).to_be_disabled()
@@ -121,7 +126,7 @@ def test_composer_counts_characters_and_handles_keys(page: Page, base_url: str) 
 
 def test_attachments_show_progress_and_per_file_errors(page: Page, base_url: str) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/chat?new=1")
+    open_page(page, base_url + "/chat?new=1")
     files: list[FilePayload] = [
         {"name": "creative.png", "mimeType": "image/png", "buffer": PNG},
         {"name": "fake.pdf", "mimeType": "application/pdf", "buffer": b"<html>not a pdf</html>"},
@@ -157,7 +162,7 @@ def test_attachments_show_progress_and_per_file_errors(page: Page, base_url: str
 def test_header_shows_only_the_actions_the_user_may_take(page: Page, base_url: str) -> None:
     # Finance may chat but not export or delete conversations.
     sign_in(page, base_url, FINANCE_BACKLITE)
-    page.goto(base_url + f"/chat/{_conversation(page, base_url, 'Finance notes')}")
+    open_page(page, base_url + f"/chat/{_conversation(page, base_url, 'Finance notes')}")
     actions = page.get_by_role("region", name="Conversation").locator(".thread-actions")
     expect(actions.get_by_role("button", name="Archive")).to_be_visible()
     expect(actions).to_have_text("RenamePinArchive")

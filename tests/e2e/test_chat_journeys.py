@@ -7,7 +7,14 @@ import uuid
 
 from playwright.sync_api import Page, Request, Route, expect
 
-from tests.e2e.support import SALES, console_errors, sign_in
+from tests.e2e.support import (
+    SALES,
+    WORK_TIMEOUT_MS,
+    console_errors,
+    open_page,
+    settled,
+    sign_in,
+)
 
 LANDMARK = (
     "Make me a landmark proposal, start Jan 1st 2026, durations 2 weeks, 4 weeks, "
@@ -19,11 +26,11 @@ def test_landmark_proposal_streams_with_progress_and_downloads_the_pdf(
     page: Page, base_url: str
 ) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/chat?new=1")
+    open_page(page, base_url + "/chat?new=1")
     page.get_by_role("button", name=LANDMARK).click()
     expect(page).to_have_url(re.compile(r"/chat/[0-9a-f-]{36}$"))
     tool = page.get_by_role("group", name="Creating proposals")
-    expect(tool).to_have_attribute("data-state", "done", timeout=30_000)
+    expect(tool).to_have_attribute("data-state", "done", timeout=WORK_TIMEOUT_MS)
     reply = page.locator(".msg-assistant").last
     expect(reply).to_contain_text("AED")
     pdf = tool.get_by_role("link", name=re.compile(r"Download .*\.pdf$"))
@@ -43,13 +50,14 @@ def test_landmark_proposal_streams_with_progress_and_downloads_the_pdf(
 def test_search_finds_an_old_message_and_opens_it_at_the_hit(page: Page, base_url: str) -> None:
     sign_in(page, base_url, SALES)
     word = "quokka" + uuid.uuid4().hex[:6]
-    page.goto(base_url + "/chat?new=1")
+    open_page(page, base_url + "/chat?new=1")
     box = page.get_by_role("textbox", name="Message")
     box.fill(f"hello, remember the {word} campaign")
     box.press("Enter")
     expect(page.locator(".msg-assistant").last).not_to_have_class(re.compile("streaming"))
+    expect(page).to_have_url(re.compile(r"/chat/[0-9a-f-]{36}$"))
     conversation = page.url.rsplit("/", 1)[1]
-    page.goto(base_url + "/chat")
+    open_page(page, base_url + "/chat")
     page.get_by_role("searchbox", name="Search conversations").fill(word)
     # The title (generated from the first message) may match too; take the message hit.
     hit = page.get_by_role("region", name="Search results").locator('a[href*="?m="]').first
@@ -80,12 +88,15 @@ def test_a_dropped_stream_resumes_and_a_reload_mid_reply_shows_it_whole(
 
     page.on("request", note_resume)
     page.route("**/api/chat", cut_after_first_event)
-    page.goto(base_url + "/chat?new=1")
+    open_page(page, base_url + "/chat?new=1")
     page.get_by_role("button", name=LANDMARK).click()
     tool = page.get_by_role("group", name="Creating proposals")
-    expect(tool).to_have_attribute("data-state", "done", timeout=30_000)
+    expect(tool).to_have_attribute("data-state", "done", timeout=WORK_TIMEOUT_MS)
     assert resumed_with and resumed_with[0] is not None  # reconnected from the last event seen
-    assert len(page.locator(".tool-card").all()) == 1
+    expect(page.locator(".tool-card")).to_have_count(1)
+
+    # The tool card finishes before the reply does, and Enter does not send while it streams.
+    expect(page.locator(".msg-assistant").last).not_to_have_class(re.compile("streaming"))
 
     # Now the reconnection fails too (the page is reloaded mid-reply instead).
     page.route("**/api/chat/runs/**", lambda route: route.abort())
@@ -96,6 +107,11 @@ def test_a_dropped_stream_resumes_and_a_reload_mid_reply_shows_it_whole(
     page.unroute("**/api/chat/runs/**")
     page.unroute("**/api/chat")
     page.reload()
+    settled(page)
+    # The page replays the interrupted run after rendering and forgets it when the replay ends:
+    # checking the messages before that would see the stored ones only. (A function, not an
+    # expression: polling an expression needs eval, which the page's CSP refuses.)
+    page.wait_for_function("() => sessionStorage.getItem('salesbot.chat.run') === null")
     last = page.locator(".msg-assistant").last
     expect(last).not_to_have_class(re.compile("streaming"))
     expect(last).to_contain_text("Landmark")
@@ -110,7 +126,7 @@ def test_a_second_message_and_its_reply_show_below_the_first_reply(
     page: Page, base_url: str
 ) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/chat?new=1")
+    open_page(page, base_url + "/chat?new=1")
     box = page.get_by_role("textbox", name="Message")
     for count, text in enumerate(["hello there", "list locations"], start=1):
         box.fill(text)

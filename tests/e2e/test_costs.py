@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import ADMIN, SALES, console_errors, new_page, sign_in
+from tests.e2e.support import ADMIN, SALES, console_errors, new_page, open_page, sign_in
 
 
 def _csrf(page: Page) -> str:
@@ -30,7 +30,7 @@ def test_costs_page_draws_usage_per_day_person_and_model(page: Page, base_url: s
         asker.context.close()
 
     sign_in(page, base_url, ADMIN)
-    page.goto(base_url + "/costs")
+    open_page(page, base_url + "/costs")
     # The offline model is free, so the charts start with the number of calls.
     expect(page.get_by_role("radio", name="Model calls")).to_be_checked()
     per_day = page.get_by_role("img", name="Model calls per day")

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import SALES, console_errors, sign_in
+from tests.e2e.support import SALES, WORK_TIMEOUT_MS, console_errors, open_page, sign_in
 
 COORDINATOR = "coordinator.backlite@demo.salesbot.dev"
 PHOTO_SIZE = (1200, 800)
@@ -43,7 +43,7 @@ def test_uploaded_artwork_appears_on_the_billboard(
     page: Page, base_url: str, tmp_path: Path
 ) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/mockups")
+    open_page(page, base_url + "/mockups")
     page.get_by_label("Location").select_option(label="The Landmark")
     page.get_by_label("Time of day").select_option("night")
     expect(page.get_by_label("Photo")).to_contain_text("the_landmark_2.jpg")
@@ -70,7 +70,7 @@ def test_uploaded_artwork_appears_on_the_billboard(
     gallery = page.get_by_role("list", name="Your mockups")
     newest = gallery.get_by_role("listitem").first
     image = newest.get_by_role("img", name="Mockup on The Landmark (the_landmark_2.jpg)")
-    expect(image).to_be_visible(timeout=30_000)
+    expect(image).to_be_visible(timeout=WORK_TIMEOUT_MS)
     expect(newest).to_be_focused()
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
@@ -88,7 +88,7 @@ def test_coordinator_sets_up_a_frame_on_a_new_photo(
     page: Page, base_url: str, tmp_path: Path
 ) -> None:
     sign_in(page, base_url, COORDINATOR)
-    page.goto(base_url + "/mockups/setup")
+    open_page(page, base_url + "/mockups/setup")
     add = page.get_by_role("form", name="Add a billboard photo")
     expect(add.get_by_label("Location")).to_contain_text("The Dubai Gateway")
     locations = add.get_by_label("Location").locator("option").all_inner_texts()
@@ -141,7 +141,7 @@ def test_coordinator_sets_up_a_frame_on_a_new_photo(
     slider_id = brightness.get_attribute("id")
     expect(editor.locator(f"output[for='{slider_id}']")).to_have_text("105%")
     preview = editor.get_by_role("img", name="with a test poster")
-    expect(preview).to_be_visible(timeout=20_000)
+    expect(preview).to_be_visible(timeout=WORK_TIMEOUT_MS)
     expect(editor.get_by_text("Preview with a test poster (not saved).")).to_be_visible()
 
     editor.get_by_role("button", name="Save frames").click()

@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import ADMIN, console_errors, sign_in
+from tests.e2e.support import ADMIN, console_errors, open_page, settled, sign_in
 
 FIRST_PASSWORD = "first-password-123"
 NEW_PASSWORD = "second-password-456"
@@ -35,7 +35,7 @@ def _invited_user(page: Page, base_url: str) -> str:
 def test_change_password_then_sign_in_with_the_new_one(page: Page, base_url: str) -> None:
     email = _invited_user(page, base_url)
     sign_in(page, base_url, email, FIRST_PASSWORD, fresh=True)
-    page.goto(base_url + "/settings")
+    open_page(page, base_url + "/settings")
     form = page.locator("#password-form")
 
     form.get_by_label("Current password").fill("not-the-password")
@@ -46,6 +46,7 @@ def test_change_password_then_sign_in_with_the_new_one(page: Page, base_url: str
     form.get_by_label("Current password").fill(FIRST_PASSWORD)
     form.get_by_role("button", name="Change password").click()
     page.wait_for_url("**/login**")
+    settled(page)  # the sign-in page focuses the e-mail field when it has rendered
 
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(NEW_PASSWORD)

@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import Page, Request, expect
 
-from tests.e2e.support import SALES, console_errors, sign_in
+from tests.e2e.support import SALES, WORK_TIMEOUT_MS, console_errors, open_page, settled, sign_in
 
 
 def _pick(page: Page, words: str, name: str) -> None:
@@ -22,7 +22,7 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     page: Page, base_url: str
 ) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/proposals")
+    open_page(page, base_url + "/proposals")
     client = f"Nike {uuid.uuid4().hex[:6]}"
     # Generating with nothing filled in points at each missing field.
     page.get_by_role("button", name="Generate proposal").click()
@@ -52,7 +52,7 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     page.get_by_role("button", name="Generate proposal").click()
 
     result = page.get_by_role("region", name=f"Proposal for {client} is ready")
-    expect(result).to_be_visible(timeout=20_000)
+    expect(result).to_be_visible(timeout=WORK_TIMEOUT_MS)
     table = result.get_by_role("table", name="Totals for The Landmark")
     total = table.get_by_role("row", name=re.compile("^Total"))
     expect(total).to_contain_text("AED 1,578,696")
@@ -68,12 +68,19 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     path = info.value.path()
     with open(path, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
-    assert result.get_by_role("link", name=re.compile(r"^Download .*\.pptx$")).count() == 1
+    expect(result.get_by_role("link", name=re.compile(r"^Download .*\.pptx$"))).to_have_count(1)
 
     # The history lists it; filtering by the client finds only it.
     result.get_by_role("link", name="See the history").click()
+    # The form just left has a "Client" field too: type only into the history's, once it is drawn.
+    settled(page, "/proposals/history")
     page.get_by_label("Client").fill(client)
-    page.get_by_role("button", name="Apply filters").click()
+    # The unfiltered history may already hold just this proposal: wait for the filtered answer
+    # and for the button to stop being busy (it is once that answer is drawn).
+    apply = page.get_by_role("button", name="Apply filters")
+    with page.expect_response(lambda r: "/api/proposals?" in r.url and "client=" in r.url and r.ok):
+        apply.click()
+    expect(apply).to_be_enabled()
     rows = page.get_by_role("table", name="Proposals").locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("AED 1,578,696")
@@ -118,7 +125,7 @@ def test_api_refusals_appear_next_to_their_cause_and_combined_needs_two_location
     page: Page, base_url: str
 ) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/proposals")
+    open_page(page, base_url + "/proposals")
     page.get_by_label("Combined package (one rate for all locations)").check()
     page.get_by_label("Client").fill("Adidas")
     _pick(page, "gateway", "The Dubai Gateway")
@@ -134,7 +141,7 @@ def test_api_refusals_appear_next_to_their_cause_and_combined_needs_two_location
     page.get_by_label("Package net rate (AED)").fill("2M")
     page.get_by_role("button", name="Generate proposal").click()
     result = page.get_by_role("region", name="Proposal for Adidas is ready")
-    expect(result).to_be_visible(timeout=20_000)
+    expect(result).to_be_visible(timeout=WORK_TIMEOUT_MS)
     package = result.get_by_role("table", name="Package totals")
     expect(package.get_by_role("row").filter(has_text="Upload/Production Fee")).to_contain_text(
         "AED 2,000 | AED 20,000"
@@ -158,7 +165,7 @@ def test_totals_update_live_as_the_inputs_change(page: Page, base_url: str) -> N
             sent.append(json.loads(request.post_data or "{}"))
 
     page.on("request", note)
-    page.goto(base_url + "/proposals")
+    open_page(page, base_url + "/proposals")
     totals = page.get_by_role("complementary", name="Totals")
     expect(totals).to_contain_text("to see the totals")
     page.get_by_label("Client").fill("Preview Co")

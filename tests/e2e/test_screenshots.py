@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import ADMIN, SALES, console_errors, new_page, sign_in
+from tests.e2e.support import ADMIN, SALES, WORK_TIMEOUT_MS, console_errors, new_page, sign_in
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -38,7 +38,7 @@ if os.environ.get("SALESBOT_SCREENSHOTS") == "1":
             page.goto(base_url + "/chat?new=1")
             page.get_by_role("button", name=LANDMARK).click()
             tool = page.get_by_role("group", name="Creating proposals")
-            expect(tool).to_have_attribute("data-state", "done", timeout=30_000)
+            expect(tool).to_have_attribute("data-state", "done", timeout=WORK_TIMEOUT_MS)
             page.get_by_role("textbox", name="Message").fill("mockup for landmark at night")
             _shot(page, "chat")
             page.goto(base_url + "/settings")
@@ -110,7 +110,7 @@ def _sales_pages(page: Page, base_url: str) -> None:
     expect(totals).to_contain_text("AED 2,943,696")
     _shot(page, "proposal-form")
     page.get_by_role("button", name="Generate proposal").click()
-    expect(page.get_by_text("is ready")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("is ready")).to_be_visible(timeout=WORK_TIMEOUT_MS)
     page.goto(base_url + "/proposals/history")
     expect(page.get_by_role("table", name="Proposals")).to_be_visible()
     _shot(page, "proposal-history")
@@ -120,7 +120,7 @@ def _sales_pages(page: Page, base_url: str) -> None:
     page.get_by_label("Describe it").check()
     page.get_by_label("Describe the artwork").fill("Nike — Just do it. Air Max Spring")
     page.get_by_role("button", name="Generate mockup").click()
-    expect(page.locator(".mockup-card.is-new img")).to_be_visible(timeout=30_000)
+    expect(page.locator(".mockup-card.is-new img")).to_be_visible(timeout=WORK_TIMEOUT_MS)
     page.wait_for_function("() => [...document.images].every((i) => i.complete)")
     _shot(page, "mockups")
 
@@ -166,7 +166,9 @@ def _coordinator_pages(page: Page, base_url: str) -> None:
     page.goto(base_url + "/mockups/setup")
     page.get_by_role("button", name="Set up the_landmark_1.jpg").click()
     editor = page.get_by_role("region", name="the_landmark_1.jpg · The Landmark")
-    expect(editor.get_by_role("img", name="with a test poster")).to_be_visible(timeout=30_000)
+    expect(editor.get_by_role("img", name="with a test poster")).to_be_visible(
+        timeout=WORK_TIMEOUT_MS
+    )
     page.set_viewport_size({"width": 1280, "height": 1000})
     # The editor's top just under the sticky top bar.
     editor.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 72)")

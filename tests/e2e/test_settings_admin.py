@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
-from tests.e2e.support import ADMIN, SALES, console_errors, sign_in
+from tests.e2e.support import ADMIN, SALES, console_errors, open_page, sign_in
 
 
 def test_api_key_is_shown_once_listed_and_revoked(page: Page, base_url: str) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/settings")
+    open_page(page, base_url + "/settings")
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
     expect(page.get_by_text("sales@demo.salesbot.dev")).to_be_visible()
     name = f"CRM sync {uuid.uuid4().hex[:6]}"
@@ -20,6 +22,7 @@ def test_api_key_is_shown_once_listed_and_revoked(page: Page, base_url: str) -> 
     page.get_by_role("checkbox", name="account:self").check()
     page.get_by_role("button", name="Create key").click()
     dialog = page.get_by_role("dialog", name="Your new API key")
+    expect(dialog.locator("#new-api-key")).to_have_text(re.compile(r"^.{21,}$"))
     key = dialog.locator("#new-api-key").inner_text()
     assert len(key) > 20
     dialog.get_by_role("button", name="I have saved it").click()
@@ -39,7 +42,7 @@ def test_api_key_is_shown_once_listed_and_revoked(page: Page, base_url: str) -> 
 
 def test_api_key_errors_appear_in_the_form(page: Page, base_url: str) -> None:
     sign_in(page, base_url, SALES)
-    page.goto(base_url + "/settings")
+    open_page(page, base_url + "/settings")
     expect(page.locator(".keys-list > *").first).to_be_visible()
     for box in page.locator('input[name="scopes"]').all():
         box.uncheck()
@@ -66,7 +69,7 @@ def test_admin_edits_roles_and_deactivates_a_user(page: Page, base_url: str) -> 
     )
     assert accepted.status == 201
 
-    page.goto(base_url + "/admin/users")
+    open_page(page, base_url + "/admin/users")
     page.get_by_role("searchbox", name="Filter users").fill("tariq")
     rows = page.get_by_role("table", name="Users").get_by_role("row")
     expect(rows).to_have_count(2)  # header + Tariq
@@ -107,13 +110,20 @@ def test_audit_log_filters_by_event(page: Page, base_url: str) -> None:
     )
     assert failed.status == 401
     sign_in(page, base_url, ADMIN)
-    page.goto(base_url + "/admin/audit")
+    open_page(page, base_url + "/admin/audit")
     table = page.get_by_role("table", name="Audit events")
     expect(table.get_by_role("row").nth(1)).to_be_visible()
     page.get_by_label("Event", exact=True).select_option("login_failed")
-    page.get_by_role("button", name="Apply filters").click()
+    # The unfiltered list already shows the failed sign-in, so wait for the filtered answer, then
+    # for the button to stop being busy (it is once that answer is drawn); only then read it.
+    apply = page.get_by_role("button", name="Apply filters")
+    with page.expect_response(_audit_answer("action=login_failed")):
+        apply.click()
+    expect(apply).to_be_enabled()
+    event_cells = table.locator("tbody tr td:nth-child(2)")
+    expect(event_cells.filter(has_not_text=re.compile(r"^Failed sign-in$"))).to_have_count(0)
     expect(table.get_by_role("row").filter(has_text="192.0.2.99")).to_have_count(1)
-    events = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    events = event_cells.all_inner_texts()
     assert events and set(events) == {"Failed sign-in"}
     page.get_by_label("From").fill("2001-01-01")
     page.get_by_label("Until").fill("2001-01-02")
@@ -127,6 +137,16 @@ def test_non_admin_sees_no_admin_page(page: Page, base_url: str) -> None:
     page.goto(base_url + "/admin/users")
     expect(page.get_by_text("You do not have access to this page.")).to_be_visible()
     assert console_errors(page) == []
+
+
+def _audit_answer(param: str) -> Callable[[Response], bool]:
+    """A predicate for page.expect_response: the audit API's successful answer to a query with
+    `param`."""
+
+    def matches(response: Response) -> bool:
+        return "/api/audit?" in response.url and param in response.url and response.ok
+
+    return matches
 
 
 def _csrf(page: Page) -> str:

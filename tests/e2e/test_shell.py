@@ -6,13 +6,14 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import ADMIN, SALES, console_errors, new_page, sign_in
+from tests.e2e.support import ADMIN, SALES, console_errors, new_page, open_page, settled, sign_in
 
 
 def test_signed_out_visitor_is_sent_to_sign_in_and_back(page: Page, base_url: str) -> None:
     page.goto(base_url + "/admin/audit?action=login")
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fadmin%2Faudit%3Faction%3Dlogin$"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    settled(page)  # the sign-in page focuses the e-mail field when it has rendered
     page.get_by_label("E-mail").fill(ADMIN)
     page.get_by_label("Password").fill("demo-password")
     page.get_by_role("button", name="Sign in").click()
@@ -39,7 +40,7 @@ def test_navigation_changes_page_without_reload_and_marks_current(
     page: Page, base_url: str
 ) -> None:
     sign_in(page, base_url, ADMIN)
-    page.goto(base_url + "/")
+    open_page(page, base_url + "/")
     page.evaluate("window.__same_document = true")
     nav = page.get_by_role("navigation", name="Main")
     nav.get_by_role("link", name="Users").click()
@@ -58,18 +59,17 @@ def test_theme_toggle_persists_and_follows_the_system_by_default(
     page = new_page(browser, color_scheme="dark")
     try:
         sign_in(page, base_url, SALES)
-        page.goto(base_url + "/settings")
-        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        assert background == "rgb(20, 23, 28)"  # the dark palette, from prefers-color-scheme
+        open_page(page, base_url + "/settings")
+        # The dark palette, from prefers-color-scheme.
+        expect(page.locator("body")).to_have_css("background-color", "rgb(20, 23, 28)")
         toggle = page.get_by_role("button", name="Dark theme")
         expect(toggle).to_have_attribute("aria-pressed", "true")
         toggle.click()
         expect(page.locator("html")).to_have_attribute("data-theme", "light")
         page.reload()
         expect(page.locator("html")).to_have_attribute("data-theme", "light")
-        assert (
-            page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(246, 247, 249)"
-        )
+        expect(page.locator("body")).to_have_css("background-color", "rgb(246, 247, 249)")
+        settled(page)
         page.get_by_label("Theme", exact=True).select_option("system")
         expect(page.locator("html")).not_to_have_attribute("data-theme", re.compile("."))
         assert console_errors(page) == []
@@ -81,7 +81,7 @@ def test_phone_layout_uses_a_menu_and_dialogs_trap_focus(browser: Browser, base_
     page = new_page(browser, viewport={"width": 390, "height": 844})
     try:
         sign_in(page, base_url, ADMIN)
-        page.goto(base_url + "/admin/users")
+        open_page(page, base_url + "/admin/users")
         nav = page.get_by_role("navigation", name="Main")
         expect(nav).to_be_hidden()
         menu = page.get_by_role("button", name="Menu")

@@ -15,12 +15,13 @@ from tests.e2e.support import (
     VIEWER,
     console_errors,
     new_page,
+    open_page,
     sign_in,
 )
 
 
 def test_wrong_password_says_so_and_keeps_the_email(page: Page, base_url: str) -> None:
-    page.goto(base_url + "/login")
+    open_page(page, base_url + "/login")
     page.get_by_label("E-mail").fill(SALES)
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
@@ -32,7 +33,7 @@ def test_wrong_password_says_so_and_keeps_the_email(page: Page, base_url: str) -
 
 
 def test_empty_form_is_caught_before_sending(page: Page, base_url: str) -> None:
-    page.goto(base_url + "/login")
+    open_page(page, base_url + "/login")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("Please enter your e-mail and password.")
     expect(page.get_by_label("E-mail")).to_be_focused()
@@ -49,7 +50,7 @@ def test_rate_limited_sign_in_explains_and_waits(page: Page, base_url: str) -> N
             headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
         )
         assert response.status == 401
-    page.goto(base_url + "/login")
+    open_page(page, base_url + "/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Sign in").click()
@@ -64,7 +65,7 @@ def test_expired_access_is_refreshed_silently_without_losing_work(
     page: Page, base_url: str
 ) -> None:
     sign_in(page, base_url, VIEWER, fresh=True)
-    page.goto(base_url + "/settings")
+    open_page(page, base_url + "/settings")
     expect(page.locator(".keys-list > *").first).to_be_visible()  # the page's own calls are done
     page.get_by_label("Key name").fill("Refresh check")
     # The access cookie is gone (as after 15 minutes); the refresh cookie remains.
@@ -79,7 +80,7 @@ def test_expired_access_is_refreshed_silently_without_losing_work(
 
 def test_failed_refresh_sends_to_sign_in_and_back(page: Page, base_url: str) -> None:
     sign_in(page, base_url, FINANCE_BACKLITE, fresh=True)
-    page.goto(base_url + "/settings")
+    open_page(page, base_url + "/settings")
     expect(page.locator(".keys-list > *").first).to_be_visible()
     page.context.clear_cookies(name="salesbot_access")
     page.context.clear_cookies(name="salesbot_refresh")
@@ -91,7 +92,7 @@ def test_failed_refresh_sends_to_sign_in_and_back(page: Page, base_url: str) -> 
 
 def test_sign_out_ends_the_session(page: Page, base_url: str) -> None:
     sign_in(page, base_url, FINANCE_VIOLA, fresh=True)
-    page.goto(base_url + "/")
+    open_page(page, base_url + "/")
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(base_url + "/login")
     page.goto(base_url + "/settings")
@@ -102,10 +103,11 @@ def test_sign_out_ends_the_session(page: Page, base_url: str) -> None:
 
 
 def _invite(admin: Page, base_url: str, email: str) -> str:
-    admin.goto(base_url + "/admin/invites")
+    open_page(admin, base_url + "/admin/invites")
     admin.get_by_label("E-mail").fill(email)
     admin.get_by_role("button", name="Create invitation").click()
     dialog = admin.get_by_role("dialog", name="Invitation created")
+    expect(dialog.locator("#invite-link")).to_contain_text("#token=")
     link = dialog.locator("#invite-link").inner_text()
     dialog.get_by_role("button", name="Done").click()
     return link
@@ -123,7 +125,7 @@ def test_invited_person_creates_an_account_and_is_signed_in(
 
     guest = new_page(browser)
     try:
-        guest.goto(base_url + "/invite#token=" + link.split("#token=")[1])
+        open_page(guest, base_url + "/invite#token=" + link.split("#token=")[1])
         expect(guest.get_by_role("heading", name="Accept invitation")).to_be_visible()
         guest.get_by_label("Your name").fill("Nora New")
         guest.get_by_label("Choose a password").fill("short")
@@ -152,7 +154,8 @@ def test_revoked_invitation_link_explains_what_to_do(
 
     guest = new_page(browser)
     try:
-        guest.goto(base_url + "/invite?token=" + link.split("#token=")[1])
+        # The page focuses the name field when it has rendered: fill the form after that.
+        open_page(guest, base_url + "/invite?token=" + link.split("#token=")[1])
         guest.get_by_label("Your name").fill("Late Comer")
         guest.get_by_label("Choose a password").fill("a-good-long-password")
         guest.get_by_label("Repeat the password").fill("a-good-long-password")

@@ -39,7 +39,7 @@ function notFound(main) {
   );
 }
 
-onRoute(async (found) => {
+async function renderRoute(found) {
   let user = null;
   try {
     user = await currentUser();
@@ -78,6 +78,20 @@ onRoute(async (found) => {
     replace(main, h("h1", {}, r.title), h("div", { id: "page-error" }));
     reportError(err, main.querySelector("#page-error"));
     return null;
+  }
+}
+
+// #app[data-ready] names the address whose page has finished rendering (its data loaded, its
+// handlers wired, its focus set), so browser tests act on a settled page, not a half-built one.
+let renders = 0;
+onRoute(async (found) => {
+  const mine = ++renders;
+  const path = location.pathname;
+  delete document.getElementById("app").dataset.ready;
+  try {
+    return await renderRoute(found);
+  } finally {
+    if (mine === renders) document.getElementById("app").dataset.ready = path;
   }
 });
 
