@@ -6,7 +6,16 @@ functions raise `ParseError` with a message meant for a person; lenient `read_*`
 return None when the text is not one.
 """
 
-from salesbot.kit.parse.amounts import MAX_AMOUNT, Amount, parse_amount, read_amount
+from salesbot.kit.parse.amounts import (
+    ALL_SCALES,
+    MAX_AMOUNT,
+    SCALES_OF,
+    Amount,
+    find_amount,
+    parse_amount,
+    read_amount,
+    scale_of,
+)
 from salesbot.kit.parse.dates import add_months, parse_date, read_date
 from salesbot.kit.parse.durations import (
     CALENDAR_UNITS,
@@ -29,6 +38,7 @@ from salesbot.kit.parse.words import (
 )
 
 __all__ = [
+    "ALL_SCALES",
     "CALENDAR_UNITS",
     "CURRENCY_SYMBOLS",
     "CURRENCY_WORDS",
@@ -38,6 +48,7 @@ __all__ = [
     "MONTH_NUMBERS",
     "NUMBER_WORDS",
     "SCALES",
+    "SCALES_OF",
     "UNIT_WORDS",
     "WEEKDAYS",
     "Amount",
@@ -45,6 +56,7 @@ __all__ = [
     "DurationUnit",
     "ParseError",
     "add_months",
+    "find_amount",
     "parse_amount",
     "parse_date",
     "parse_duration",
@@ -52,4 +64,5 @@ __all__ = [
     "read_amount",
     "read_date",
     "read_duration",
+    "scale_of",
 ]
