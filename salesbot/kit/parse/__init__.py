@@ -16,7 +16,7 @@ from salesbot.kit.parse.amounts import (
     read_amount,
     scale_of,
 )
-from salesbot.kit.parse.dates import add_months, parse_date, read_date
+from salesbot.kit.parse.dates import add_months, date_parts, parse_date, read_date
 from salesbot.kit.parse.durations import (
     CALENDAR_UNITS,
     MAX_DURATION_DAYS,
@@ -56,6 +56,7 @@ __all__ = [
     "DurationUnit",
     "ParseError",
     "add_months",
+    "date_parts",
     "find_amount",
     "parse_amount",
     "parse_date",
