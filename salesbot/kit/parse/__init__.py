@@ -16,7 +16,14 @@ from salesbot.kit.parse.amounts import (
     read_amount,
     scale_of,
 )
-from salesbot.kit.parse.dates import add_months, date_parts, parse_date, read_date
+from salesbot.kit.parse.dates import (
+    FoundDate,
+    add_months,
+    date_parts,
+    find_dates,
+    parse_date,
+    read_date,
+)
 from salesbot.kit.parse.durations import (
     CALENDAR_UNITS,
     MAX_DURATION_DAYS,
@@ -54,10 +61,12 @@ __all__ = [
     "Amount",
     "Duration",
     "DurationUnit",
+    "FoundDate",
     "ParseError",
     "add_months",
     "date_parts",
     "find_amount",
+    "find_dates",
     "parse_amount",
     "parse_date",
     "parse_duration",

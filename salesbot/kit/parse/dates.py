@@ -6,6 +6,7 @@ Without a year, the next such date on or after `today` is meant.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
@@ -20,6 +21,13 @@ _NUMERIC_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}|\d{2}
 _NUMERIC_YEAR_FIRST = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 _ISO_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
 _ORDINAL_SUFFIX = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+
+# Date-shaped runs inside running text; `find_dates` keeps those that read as dates.
+_DATE_IN_TEXT = re.compile(
+    r"(?i)\b(?:\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}(?:st|nd|rd|th)?[ \-/.](?:[a-z]{3,9}|\d{1,2})[ \-/.,]+\d{2,4}"
+    r"|[a-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b"
+)
 
 DateParts = tuple[int | None, int, int]  # (year or None, month, day)
 
@@ -131,6 +139,29 @@ def read_date(
         return parse_date(value, today, short_years=short_years, with_time=with_time)
     except ParseError:
         return None
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date written inside a text: where it is (`text[start:end]`) and what it is."""
+
+    start: int
+    end: int
+    text: str
+    value: date
+
+
+def find_dates(text: str, *, short_years: bool = False) -> list[FoundDate]:
+    """The dates written in `text`, in order: "UAE02 1st March 2025 31/03/2025 AED 160,000".
+
+    Only dates with a year count (a bare "Mar 1" is too loose in running text).
+    """
+    found: list[FoundDate] = []
+    for match in _DATE_IN_TEXT.finditer(text):
+        value = read_date(match[0], short_years=short_years)
+        if value is not None:
+            found.append(FoundDate(match.start(), match.end(), match[0], value))
+    return found
 
 
 def add_months(start: date, months: int) -> date:

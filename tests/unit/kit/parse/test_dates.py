@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from salesbot.kit.parse import ParseError, add_months, parse_date, read_date
+from salesbot.kit.parse import ParseError, add_months, find_dates, parse_date, read_date
 
 TODAY = date(2025, 11, 5)
 
@@ -44,3 +44,18 @@ def test_read_date_returns_none(text):
 def test_add_months_clamps_to_the_last_day():
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2025, 12, 15), 14) == date(2027, 2, 15)
+
+
+def test_find_dates_in_running_text():
+    line = "UAE02 1st March 2025 - 31/03/2025 AED 160,000 (Mar 9) 2025-13-01"
+    found = find_dates(line)
+    assert [(f.text, f.value) for f in found] == [
+        ("1st March 2025", date(2025, 3, 1)),
+        ("31/03/2025", date(2025, 3, 31)),
+    ]
+    assert line[found[0].start : found[0].end] == "1st March 2025"
+    assert find_dates("from 1-Mar-25 to 31-Mar-25") == []
+    assert [f.value for f in find_dates("from 1-Mar-25 to 31-Mar-25", short_years=True)] == [
+        date(2025, 3, 1),
+        date(2025, 3, 31),
+    ]
