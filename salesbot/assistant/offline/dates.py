@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from salesbot.kit.parse import MONTH_NUMBERS, WEEKDAYS, date_parts
+from salesbot.kit.parse import MONTH_NUMBERS, WEEKDAYS, ParseError, date_parts, next_occurrence
 from salesbot.kit.phrases.tokens import PLAIN_NUMBER, Kind, Token, at, make_date
 
 
@@ -123,12 +123,10 @@ def _finish_date(
     text = message[first.start : last.end]
     if year is None:
         # No year written: the next time this day comes round, counting today.
-        year = today.year
         try:
-            if date(year, month, day) < today:
-                year += 1
-        except ValueError:
-            pass
+            year = next_occurrence(month, day, today, skip_missing=False).year
+        except ParseError:
+            return Token(Kind.BAD_DATE, text, first.start, last.end, word=text.lower())
     return make_date(text, first.start, last.end, year, month, day)
 
 

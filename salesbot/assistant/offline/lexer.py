@@ -29,6 +29,10 @@ from salesbot.kit.phrases.tokens import Kind, KnownLocation, Token, at, int_valu
 
 __all__ = ["Duration", "Kind", "KnownLocation", "Token", "tokenize"]
 
+# Units written glued to a count ("2wks"): "2m" is two million, "2d" and "2y" are too loose.
+_GLUED_UNITS = "|".join(
+    sorted((w for w in UNIT_WORDS if w not in ("d", "m", "y")), key=len, reverse=True)
+)
 _RAW = re.compile(
     r"""
     (?P<iso>\d{4}-\d{1,2}-\d{1,2})(?![\w-])
@@ -36,8 +40,9 @@ _RAW = re.compile(
   | (?P<size>(?P<w>\d+(?:\.\d+)?)\s*m?\s*[x×*]\s*(?P<h>\d+(?:\.\d+)?)\s*m?)
         (?![\w.])(?!\s*(?:weeks?|months?|days?|spots?))
   | (?P<ordinal>(?P<ord>\d{1,2})(?:st|nd|rd|th))(?!\w)
-  | (?P<dur>(?P<dcount>\d{1,3})(?P<dunit>weeks?|wks?|w|months?|mos?|mths?|days?|years?|yrs?
-        |seconds?|secs?|s))(?!\w)
+  | (?P<dur>(?P<dcount>\d{1,3})(?P<dunit>"""
+    + _GLUED_UNITS
+    + r"""))(?!\w)
   | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<scale>k|mn|mln|m|bn|b)?(?!\w)
   | (?P<code>[A-Za-z]{1,8}(?:[-/][A-Za-z]*\d[A-Za-z0-9]*)+)(?![\w-])
   | (?P<curcode>AED|USD|EUR|GBP|SAR)(?=\d)

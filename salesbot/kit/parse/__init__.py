@@ -21,6 +21,7 @@ from salesbot.kit.parse.dates import (
     add_months,
     date_parts,
     find_dates,
+    next_occurrence,
     parse_date,
     read_date,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "date_parts",
     "find_amount",
     "find_dates",
+    "next_occurrence",
     "parse_amount",
     "parse_date",
     "parse_duration",

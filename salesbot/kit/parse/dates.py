@@ -77,7 +77,19 @@ def date_parts(text: str, *, short_years: bool = False) -> DateParts | None:
     return _numeric_parts(lowered) or _word_parts(lowered, short_years=short_years)
 
 
-def _next_occurrence(month: int, day: int, today: date) -> date:
+def next_occurrence(month: int, day: int, today: date, *, skip_missing: bool = True) -> date:
+    """The next `day` of `month` on or after `today`; ParseError when there is none.
+
+    A day some years lack (29 February) is looked for in the coming years; with
+    `skip_missing=False` only this year's or else next year's counts, and a day missing from
+    this year is an error (a chat reply says so rather than moving the date years ahead).
+    """
+    if not skip_missing:
+        try:
+            candidate = date(today.year, month, day)
+            return candidate if candidate >= today else date(today.year + 1, month, day)
+        except ValueError:
+            raise ParseError(f"There is no day {day} of month {month} this year") from None
     for year in range(today.year, today.year + 9):
         try:
             candidate = date(year, month, day)
@@ -116,7 +128,7 @@ def parse_date(
             raise ParseError(f"Please add the year to the date '{quote(value)}'")
         if not (1 <= month <= 12 and 1 <= day <= 31):
             raise ParseError(f"Could not read the date '{quote(value)}'. {DATE_HINT}")
-        parsed = _next_occurrence(month, day, today)
+        parsed = next_occurrence(month, day, today)
     else:
         try:
             parsed = date(year, month, day)

@@ -2,7 +2,14 @@ from datetime import date, datetime
 
 import pytest
 
-from salesbot.kit.parse import ParseError, add_months, find_dates, parse_date, read_date
+from salesbot.kit.parse import (
+    ParseError,
+    add_months,
+    find_dates,
+    next_occurrence,
+    parse_date,
+    read_date,
+)
 
 TODAY = date(2025, 11, 5)
 
@@ -59,3 +66,16 @@ def test_find_dates_in_running_text():
         date(2025, 3, 1),
         date(2025, 3, 31),
     ]
+
+
+def test_next_occurrence():
+    assert next_occurrence(1, 1, TODAY) == date(2026, 1, 1)
+    assert next_occurrence(11, 5, TODAY) == TODAY
+    assert next_occurrence(2, 29, TODAY) == date(2028, 2, 29)
+    # Only this year's or next year's: a day this year lacks is an error.
+    with pytest.raises(ParseError):
+        next_occurrence(2, 29, TODAY, skip_missing=False)
+    with pytest.raises(ParseError):
+        next_occurrence(2, 30, TODAY)
+    assert next_occurrence(2, 29, date(2024, 1, 1), skip_missing=False) == date(2024, 2, 29)
+    assert next_occurrence(1, 1, TODAY, skip_missing=False) == date(2026, 1, 1)
