@@ -1,4 +1,4 @@
-"""Booking-order data and its one calculation rule set (pure: stdlib and kit.money only)."""
+"""Booking-order data and its one calculation rule set (pure: stdlib, kit.money and kit.parse)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
+from decimal import Decimal
 
 from salesbot.kit.money import ZERO, cents, group_thousands, percent_of, to_decimal
+from salesbot.kit.parse import ParseError, add_months, find_amount
+from salesbot.kit.parse import parse_date as kit_parse_date
 
 BASE_CURRENCY = "AED"
 # No OOH booking order comes near a billion; larger figures are extraction or typing mistakes.
@@ -130,16 +132,9 @@ LOCATION_LABELS: dict[str, str] = {
 }
 # ---------------------------------------------------------------- value parsing (stdlib only)
 
-_NUMBER_RE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+")
-_SCALE_RE = re.compile(r"(?i)^\s*(k|thousand|m|mn|mio|million)\b")
-_SCALES = {
-    "k": Decimal(1000),
-    "thousand": Decimal(1000),
-    "m": Decimal(1000000),
-    "mn": Decimal(1000000),
-    "mio": Decimal(1000000),
-    "million": Decimal(1000000),
-}
+# Thousands and millions; billions are not read (they never were): "B" in a document is as
+# likely a block or a board as a billion.
+AMOUNT_SCALES = ("k", "m")
 
 
 def quoted(text: str, limit: int = 40) -> str:
@@ -149,26 +144,18 @@ def quoted(text: str, limit: int = 40) -> str:
 
 
 def parse_money(value: Decimal | int | str) -> Decimal:
-    """'AED 160,000.00', '1.5M', '(2,000)', 520 → Decimal; raises BookingOrderError otherwise."""
+    """'AED 160,000.00', '1.5M', '(2,000)', 520 → Decimal; raises BookingOrderError otherwise.
+
+    The first number in the text counts, whatever words surround it (documents add them).
+    """
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return to_decimal(value)
     if not isinstance(value, str):
         raise BookingOrderError("An amount must be a number such as 160,000.00")
-    text = value.strip()
-    match = _NUMBER_RE.search(text)
-    if match is None:
-        raise BookingOrderError(f"'{quoted(text)}' is not an amount")
-    try:
-        number = Decimal(match.group().replace(",", ""))
-    except InvalidOperation as exc:
-        raise BookingOrderError(f"'{quoted(text)}' is not an amount") from exc
-    scale = _SCALE_RE.match(text[match.end() :])
-    if scale:
-        number *= _SCALES[scale.group(1).lower()]
-    # Accountants write negatives in parentheses.
-    if text.startswith("(") and text.endswith(")") and number > 0:
-        number = -number
-    return number
+    found = find_amount(value, scales=AMOUNT_SCALES)
+    if found is None:
+        raise BookingOrderError(f"'{quoted(value.strip())}' is not an amount")
+    return found.value
 
 
 def parse_percent(value: Decimal | int | str) -> Decimal:
@@ -182,47 +169,17 @@ def parse_percent(value: Decimal | int | str) -> Decimal:
     return number.to_integral_value() if number == number.to_integral_value() else number
 
 
-_ORDINAL_RE = re.compile(r"(?i)\b(\d{1,2})(st|nd|rd|th)\b")
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%d/%m/%Y",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%d/%m/%y",
-    "%d-%m-%y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d %Y",
-    "%b %d %Y",
-    "%d-%b-%Y",
-    "%d-%B-%Y",
-    "%d-%b-%y",
-    "%d %b %y",
-    "%A %d %B %Y",
-    "%a %d %b %Y",
-)
-
-
 def parse_date(value: date | str) -> date:
-    """Day-first dates: '1st March 2025', '01/03/2025', '2025-03-01', 'March 1, 2025'."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _ORDINAL_RE.sub(r"\1", value.strip())
-    text = re.sub(r"(?i)\bof\b", " ", text).replace(",", " ")
-    text = " ".join(text.split())
-    # ISO timestamps from spreadsheets and APIs carry a time we do not need.
-    iso = re.match(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}", text)
-    if iso:
-        text = iso.group(1)
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise BookingOrderError(f"'{quoted(value)}' is not a date (try 1st March 2025 or 01/03/2025)")
+    """Day-first dates: '1st March 2025', '01/03/2025', '2025-03-01', 'March 1, 2025'.
+
+    Documents also write two-digit years ('1-Mar-25') and ISO timestamps; a year is required.
+    """
+    try:
+        return kit_parse_date(value, short_years=True, with_time=True)
+    except ParseError:
+        raise BookingOrderError(
+            f"'{quoted(str(value))}' is not a date (try 1st March 2025 or 01/03/2025)"
+        ) from None
 
 
 def format_amount(amount: Decimal) -> str:
@@ -239,17 +196,6 @@ def format_percent(pct: Decimal) -> str:
 # ---------------------------------------------------------------- durations
 
 
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate_day)
-        except ValueError:
-            continue
-    raise AssertionError("every month has 28 days")
-
-
 def _plural(count: int, unit: str) -> str:
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
@@ -261,7 +207,7 @@ def campaign_duration(start: date, end: date) -> str:
         raise BookingOrderError("The end date is before the start date")
     # Exact calendar months (1 Mar–30 Apr) read as months whatever their day count.
     months = round(days / Decimal("30.44"))
-    if months >= 1 and _add_months(start, months) - timedelta(days=1) == end:
+    if months >= 1 and add_months(start, months) - timedelta(days=1) == end:
         return _plural(months, "month")
     if 28 <= days <= 31:
         return "1 month"

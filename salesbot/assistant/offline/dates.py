@@ -9,25 +9,15 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from salesbot.kit.phrases.tokens import (
-    MONTHS,
-    PLAIN_NUMBER,
-    WEEKDAYS,
-    Kind,
-    Token,
-    at,
-    make_date,
-)
+from salesbot.kit.parse import MONTH_NUMBERS, WEEKDAYS, ParseError, date_parts, next_occurrence
+from salesbot.kit.phrases.tokens import PLAIN_NUMBER, Kind, Token, at, make_date
 
 
-def numeric_date(text: str, start: int, end: int, *, day_first: bool) -> Token:
-    parts = [int(p) for p in re.split(r"[/.-]", text)]
-    if day_first:
-        day, month, year = parts
-        if year < 100:
-            year += 2000
-    else:
-        year, month, day = parts
+def numeric_date(text: str, start: int, end: int) -> Token:
+    """`2026-01-05` or day-first `5/1/26` (a two-digit year is 20xx); BAD_DATE if not a date."""
+    year, month, day = date_parts(text) or (None, 0, 0)
+    if year is None:
+        return Token(Kind.BAD_DATE, text, start, end, word=text.lower())
     return make_date(text, start, end, year, month, day)
 
 
@@ -79,7 +69,7 @@ def _year_of(tok: Token | None) -> int | None:
 def _month_of(tok: Token | None) -> int | None:
     if tok is None or tok.kind is not Kind.WORD:
         return None
-    return MONTHS.get(tok.word.rstrip("."))
+    return MONTH_NUMBERS.get(tok.word.rstrip("."))
 
 
 def _year_after(tokens: list[Token], k: int) -> tuple[int | None, int]:
@@ -133,12 +123,10 @@ def _finish_date(
     text = message[first.start : last.end]
     if year is None:
         # No year written: the next time this day comes round, counting today.
-        year = today.year
         try:
-            if date(year, month, day) < today:
-                year += 1
-        except ValueError:
-            pass
+            year = next_occurrence(month, day, today, skip_missing=False).year
+        except ParseError:
+            return Token(Kind.BAD_DATE, text, first.start, last.end, word=text.lower())
     return make_date(text, first.start, last.end, year, month, day)
 
 

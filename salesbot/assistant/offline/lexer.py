@@ -17,60 +17,22 @@ from salesbot.assistant.offline.dates import compose_dates, compose_relative_dat
 from salesbot.assistant.offline.keywords import compose_keywords, keyword_words
 from salesbot.assistant.offline.places import compose_locations
 from salesbot.kit.money import to_decimal
-from salesbot.kit.phrases.tokens import (
-    MONTHS,
+from salesbot.kit.parse import (
+    CURRENCY_SYMBOLS,
+    CURRENCY_WORDS,
+    MONTH_NUMBERS,
+    SCALES_OF,
+    UNIT_WORDS,
     Duration,
-    Kind,
-    KnownLocation,
-    Token,
-    at,
-    int_value,
-    join,
-    table,
 )
+from salesbot.kit.phrases.tokens import Kind, KnownLocation, Token, at, int_value, join
 
 __all__ = ["Duration", "Kind", "KnownLocation", "Token", "tokenize"]
 
-_UNITS = table(
-    ("second", "s sec secs second seconds"),
-    ("day", "day days"),
-    ("week", "w wk wks week weeks"),
-    ("month", "mo mos mth mths month months"),
-    ("year", "yr yrs year years"),
+# Units written glued to a count ("2wks"): "2m" is two million, "2d" and "2y" are too loose.
+_GLUED_UNITS = "|".join(
+    sorted((w for w in UNIT_WORDS if w not in ("d", "m", "y")), key=len, reverse=True)
 )
-_SCALES = {
-    "k": ("k", Decimal(1000)),
-    "thousand": ("k", Decimal(1000)),
-    "m": ("m", Decimal(1_000_000)),
-    "mn": ("m", Decimal(1_000_000)),
-    "mln": ("m", Decimal(1_000_000)),
-    "million": ("m", Decimal(1_000_000)),
-    "millions": ("m", Decimal(1_000_000)),
-    "b": ("b", Decimal(1_000_000_000)),
-    "bn": ("b", Decimal(1_000_000_000)),
-    "billion": ("b", Decimal(1_000_000_000)),
-}
-CURRENCY_WORDS = table(
-    ("AED", "aed dirham dirhams dhs"),
-    ("USD", "usd dollar dollars"),
-    ("EUR", "eur euro euros"),
-    ("GBP", "gbp pound pounds sterling"),
-    ("SAR", "sar riyal riyals"),
-    ("QAR", "qar"),
-    ("KWD", "kwd"),
-    ("BHD", "bhd"),
-    ("OMR", "omr"),
-    ("EGP", "egp"),
-    ("INR", "inr"),
-    ("JPY", "jpy"),
-    ("CNY", "cny"),
-    ("CHF", "chf"),
-    ("CAD", "cad"),
-    ("AUD", "aud"),
-)
-_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
-
-
 _RAW = re.compile(
     r"""
     (?P<iso>\d{4}-\d{1,2}-\d{1,2})(?![\w-])
@@ -78,8 +40,9 @@ _RAW = re.compile(
   | (?P<size>(?P<w>\d+(?:\.\d+)?)\s*m?\s*[x×*]\s*(?P<h>\d+(?:\.\d+)?)\s*m?)
         (?![\w.])(?!\s*(?:weeks?|months?|days?|spots?))
   | (?P<ordinal>(?P<ord>\d{1,2})(?:st|nd|rd|th))(?!\w)
-  | (?P<dur>(?P<dcount>\d{1,3})(?P<dunit>weeks?|wks?|w|months?|mos?|mths?|days?|years?|yrs?
-        |seconds?|secs?|s))(?!\w)
+  | (?P<dur>(?P<dcount>\d{1,3})(?P<dunit>"""
+    + _GLUED_UNITS
+    + r"""))(?!\w)
   | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<scale>k|mn|mln|m|bn|b)?(?!\w)
   | (?P<code>[A-Za-z]{1,8}(?:[-/][A-Za-z]*\d[A-Za-z0-9]*)+)(?![\w-])
   | (?P<curcode>AED|USD|EUR|GBP|SAR)(?=\d)
@@ -105,10 +68,8 @@ def _scan(message: str) -> list[Token]:
     tokens: list[Token] = []
     for m in _RAW.finditer(message):
         text, start, end = m.group(0), m.start(), m.end()
-        if m.group("iso"):
-            tokens.append(numeric_date(text, start, end, day_first=False))
-        elif m.group("dmy"):
-            tokens.append(numeric_date(text, start, end, day_first=True))
+        if m.group("iso") or m.group("dmy"):
+            tokens.append(numeric_date(text, start, end))
         elif m.group("size"):
             size = (_decimal(m.group("w")), _decimal(m.group("h")))
             tokens.append(Token(Kind.SIZE, text, start, end, word=text.lower(), size=size))
@@ -116,7 +77,7 @@ def _scan(message: str) -> list[Token]:
             value = Decimal(int(m.group("ord")))
             tokens.append(Token(Kind.ORDINAL, text, start, end, word=text.lower(), number=value))
         elif m.group("dur"):
-            unit = _UNITS[m.group("dunit").lower()]
+            unit = UNIT_WORDS[m.group("dunit").lower()]
             duration = Duration(int(m.group("dcount")), unit)
             tokens.append(
                 Token(Kind.DURATION, text, start, end, word=text.lower(), duration=duration)
@@ -129,7 +90,7 @@ def _scan(message: str) -> list[Token]:
             code = text.upper()
             tokens.append(Token(Kind.CURRENCY, text, start, end, word=text.lower(), currency=code))
         elif m.group("symbol"):
-            code = _CURRENCY_SYMBOLS[text]
+            code = CURRENCY_SYMBOLS[text]
             tokens.append(Token(Kind.CURRENCY, text, start, end, word=text, currency=code))
         elif m.group("word"):
             lower = text.lower()
@@ -146,7 +107,7 @@ def _scan(message: str) -> list[Token]:
 def _number(digits: str, scale: str | None, text: str, start: int, end: int) -> Token:
     value = _decimal(digits)
     if scale:
-        letter, factor = _SCALES[scale.lower()]
+        letter, factor = SCALES_OF[scale.lower()]
         number = value * factor
         return Token(Kind.AMOUNT, text, start, end, word=text.lower(), number=number, scale=letter)
     # Thousands separators mark an amount; a bare number is decided by the grammar.
@@ -176,7 +137,7 @@ def _compose_amounts(message: str, tokens: list[Token]) -> list[Token]:
             if (
                 after is not None
                 and after.kind is Kind.CURRENCY
-                and after.text not in _CURRENCY_SYMBOLS
+                and after.text not in CURRENCY_SYMBOLS
                 and after.start - amount.end <= 1
             ):
                 joined = join(message, amount, after, Kind.AMOUNT)
@@ -205,8 +166,8 @@ def _amount_with_scale(message: str, tokens: list[Token], i: int) -> tuple[Token
     """The number at `i`, joined with a following scale word ("1.5 million"); tokens used."""
     tok = tokens[i]
     nxt = at(tokens, i + 1)
-    if not tok.scale and nxt is not None and nxt.kind is Kind.WORD and nxt.word in _SCALES:
-        letter, factor = _SCALES[nxt.word]
+    if not tok.scale and nxt is not None and nxt.kind is Kind.WORD and nxt.word in SCALES_OF:
+        letter, factor = SCALES_OF[nxt.word]
         number = (tok.number or Decimal(0)) * factor
         return replace(join(message, tok, nxt, Kind.AMOUNT), number=number, scale=letter), 2
     return tok, 1
@@ -224,10 +185,10 @@ def _compose_durations(message: str, tokens: list[Token]) -> list[Token]:
             count is not None
             and nxt is not None
             and nxt.kind is Kind.WORD
-            and nxt.word in _UNITS
+            and nxt.word in UNIT_WORDS
             and len(nxt.word) > 1  # "2 s" is too loose to mean seconds
         ):
-            duration = Duration(count, _UNITS[nxt.word])
+            duration = Duration(count, UNIT_WORDS[nxt.word])
             out.append(replace(join(message, tok, nxt, Kind.DURATION), duration=duration))
             i += 2
             continue
@@ -252,7 +213,7 @@ def _spread_units(tokens: list[Token]) -> list[Token]:
             count = int_value(prev)
             if count is None or prev.kind is Kind.WORD or count > 366:
                 break
-            if before is not None and before.word.rstrip(".") in MONTHS:
+            if before is not None and before.word.rstrip(".") in MONTH_NUMBERS:
                 break  # "Dec 1, 2 weeks": the 1 is a day of the month
             out[j - 1] = replace(
                 prev, kind=Kind.DURATION, duration=Duration(count, tok.duration.unit)

@@ -10,9 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from salesbot.kit.parse import MONTH_NUMBERS, NUMBER_WORDS
 from salesbot.kit.phrases.tokens import (
-    MONTHS,
-    NUMBER_WORDS,
     PLAIN_NUMBER,
     Kind,
     KnownLocation,
@@ -134,7 +133,7 @@ def _fuzzy_location(
         if picked is None:
             continue
         words = [tokens[k].word for k in picked]
-        if any(w in protected or w in MONTHS or w in NUMBER_WORDS for w in words):
+        if any(w in protected or w in MONTH_NUMBERS or w in NUMBER_WORDS for w in words):
             continue
         candidate = " ".join(words)
         if len(candidate) < _FUZZY_MIN_LEN:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from salesbot.booking_orders.calculations import (
+    AMOUNT_SCALES,
     BookingOrder,
     BookingOrderError,
     parse_money,
@@ -15,8 +16,13 @@ from salesbot.booking_orders.calculations import (
 )
 from salesbot.booking_orders.edits import apply_edit
 from salesbot.booking_orders.reading.labels import CURRENCIES
+from salesbot.kit.parse import SCALES_OF
 
-_AMOUNT = r"(?P<amount>(?:[A-Za-z]{3}\s*)?\d[\d,]*(?:\.\d+)?(?:\s*(?:k|m|mn|million|thousand)\b)?)"
+# The scale words parse_money applies, longest first.
+_SCALE_WORDS = "|".join(
+    sorted((w for w, (s, _) in SCALES_OF.items() if s in AMOUNT_SCALES), key=len, reverse=True)
+)
+_AMOUNT = rf"(?P<amount>(?:[A-Za-z]{{3}}\s*)?\d[\d,]*(?:\.\d+)?(?:\s*(?:{_SCALE_WORDS})\b)?)"
 _AMOUNT_END = r"(?![\d%])(?![.,]\d)(?!\s*%)"
 _LINK = r"\s*(?:is|are|=|:|of|to|at|should\s+be|will\s+be)?\s*"
 _TEXT = r"(?P<text>[^,;\n]+?)(?=\s*(?:[,;\n]|\.(?:\s|$)|\band\b|$))"

@@ -13,35 +13,26 @@ from pypdf.errors import PyPdfError
 
 from salesbot.booking_orders.reading.collected import Collected, build
 from salesbot.booking_orders.reading.grid import parse_csv, parse_xlsx
-from salesbot.booking_orders.reading.labels import (
-    LABEL_INDEX,
-    MAX_ROWS,
-    normalise_label,
-    parse_any_date,
-)
+from salesbot.booking_orders.reading.labels import LABEL_INDEX, MAX_ROWS, normalise_label
 from salesbot.booking_orders.reading.results import Kind, NeedsLLM, ParseError, ParseResult
-
-_DATE_TOKEN = re.compile(
-    r"(?i)\b(?:\d{4}-\d{1,2}-\d{1,2}"
-    r"|\d{1,2}(?:st|nd|rd|th)?[ \-/.](?:[a-z]{3,9}|\d{1,2})[ \-/.,]+\d{2,4}"
-    r"|[a-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b"
-)
+from salesbot.kit.parse import find_dates
 
 
 def _table_line(line: str) -> dict[str, object] | None:
     """'UAE02  1st March 2025  31st March 2025  AED 160,000.00' → a location row."""
-    dates = [m for m in _DATE_TOKEN.finditer(line) if parse_any_date(m.group()) is not None]
+    # Two-digit years as parse_date reads them in documents ("1-Mar-25").
+    dates = find_dates(line, short_years=True)
     if len(dates) < 2:
         return None
-    name = line[: dates[0].start()].strip(" -|\t")
-    rest = line[dates[1].end() :]
+    name = line[: dates[0].start].strip(" -|\t")
+    rest = line[dates[1].end :]
     numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", rest)
     if not name or not numbers:
         return None
     return {
         "name": name,
-        "start_date": dates[0].group(),
-        "end_date": dates[1].group(),
+        "start_date": dates[0].text,
+        "end_date": dates[1].text,
         "net_amount": numbers[-1],
     }
 

@@ -6,8 +6,25 @@ functions raise `ParseError` with a message meant for a person; lenient `read_*`
 return None when the text is not one.
 """
 
-from salesbot.kit.parse.amounts import MAX_AMOUNT, Amount, parse_amount, read_amount
-from salesbot.kit.parse.dates import add_months, parse_date, read_date
+from salesbot.kit.parse.amounts import (
+    ALL_SCALES,
+    MAX_AMOUNT,
+    SCALES_OF,
+    Amount,
+    find_amount,
+    parse_amount,
+    read_amount,
+    scale_of,
+)
+from salesbot.kit.parse.dates import (
+    FoundDate,
+    add_months,
+    date_parts,
+    find_dates,
+    next_occurrence,
+    parse_date,
+    read_date,
+)
 from salesbot.kit.parse.durations import (
     CALENDAR_UNITS,
     MAX_DURATION_DAYS,
@@ -29,6 +46,7 @@ from salesbot.kit.parse.words import (
 )
 
 __all__ = [
+    "ALL_SCALES",
     "CALENDAR_UNITS",
     "CURRENCY_SYMBOLS",
     "CURRENCY_WORDS",
@@ -38,13 +56,19 @@ __all__ = [
     "MONTH_NUMBERS",
     "NUMBER_WORDS",
     "SCALES",
+    "SCALES_OF",
     "UNIT_WORDS",
     "WEEKDAYS",
     "Amount",
     "Duration",
     "DurationUnit",
+    "FoundDate",
     "ParseError",
     "add_months",
+    "date_parts",
+    "find_amount",
+    "find_dates",
+    "next_occurrence",
     "parse_amount",
     "parse_date",
     "parse_duration",
@@ -52,4 +76,5 @@ __all__ = [
     "read_amount",
     "read_date",
     "read_duration",
+    "scale_of",
 ]

@@ -29,6 +29,12 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _SCALE_LETTERS = {Decimal(1_000): "k", Decimal(1_000_000): "m", Decimal(1_000_000_000): "b"}
+ALL_SCALES = tuple(_SCALE_LETTERS.values())
+# Scale word -> (letter, factor): "million" -> ("m", 1000000).
+SCALES_OF = {word: (_SCALE_LETTERS[factor], factor) for word, factor in SCALES.items()}
+# Lenient reading (`find_amount`): the first number anywhere, separators wherever they are.
+_LOOSE_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+")
+_SCALE_AFTER = re.compile(rf"\s*({_alternation(SCALES)})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,11 @@ def _currency_of(word: str | None) -> str | None:
     if word is None:
         return None
     return CURRENCY_SYMBOLS.get(word) or CURRENCY_WORDS[word.lower()]
+
+
+def scale_of(word: str) -> tuple[str, Decimal] | None:
+    """The scale a word stands for as (letter, factor): "million" → ("m", 1000000); else None."""
+    return SCALES_OF.get(word.lower())
 
 
 def read_amount(text: str, *, accounting: bool = False) -> Amount | None:
@@ -65,10 +76,34 @@ def read_amount(text: str, *, accounting: bool = False) -> Amount | None:
     value = Decimal(match["number"].replace(",", ""))
     scale = ""
     if match["scale"]:
-        factor = SCALES[match["scale"].lower()]
+        scale, factor = SCALES_OF[match["scale"].lower()]
         value *= factor
-        scale = _SCALE_LETTERS[factor]
     return Amount(-value if negative else value, before or after, scale)
+
+
+def find_amount(text: str, *, scales: Collection[str] = ALL_SCALES) -> Amount | None:
+    """The first number written anywhere in `text`, with a scale word right after it; or None.
+
+    Lenient, for documents and free text ("AED 160,000.00 incl. VAT", "approx. 5k"): the words
+    around the number are ignored (so `currency` is always None), commas are dropped wherever
+    they are, a sign must touch the digits, and text wrapped in parentheses is negative.
+    `scales` lists the scale letters ("k", "m", "b") to apply; other scale words are ignored.
+    """
+    body = text.strip()
+    match = _LOOSE_NUMBER.search(body)
+    if match is None:
+        return None
+    value = Decimal(match[0].replace(",", ""))
+    scale = ""
+    after = _SCALE_AFTER.match(body, match.end())
+    found = SCALES_OF[after[1].lower()] if after else None
+    if found is not None and found[0] in scales:
+        scale, factor = found
+        value *= factor
+    # Accountants write negatives in parentheses.
+    if body.startswith("(") and body.endswith(")") and value > 0:
+        value = -value
+    return Amount(value, None, scale)
 
 
 def parse_amount(

@@ -6,6 +6,7 @@ Without a year, the next such date on or after `today` is meant.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
@@ -20,6 +21,13 @@ _NUMERIC_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}|\d{2}
 _NUMERIC_YEAR_FIRST = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 _ISO_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
 _ORDINAL_SUFFIX = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+
+# Date-shaped runs inside running text; `find_dates` keeps those that read as dates.
+_DATE_IN_TEXT = re.compile(
+    r"(?i)\b(?:\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}(?:st|nd|rd|th)?[ \-/.](?:[a-z]{3,9}|\d{1,2})[ \-/.,]+\d{2,4}"
+    r"|[a-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b"
+)
 
 DateParts = tuple[int | None, int, int]  # (year or None, month, day)
 
@@ -69,7 +77,19 @@ def date_parts(text: str, *, short_years: bool = False) -> DateParts | None:
     return _numeric_parts(lowered) or _word_parts(lowered, short_years=short_years)
 
 
-def _next_occurrence(month: int, day: int, today: date) -> date:
+def next_occurrence(month: int, day: int, today: date, *, skip_missing: bool = True) -> date:
+    """The next `day` of `month` on or after `today`; ParseError when there is none.
+
+    A day some years lack (29 February) is looked for in the coming years; with
+    `skip_missing=False` only this year's or else next year's counts, and a day missing from
+    this year is an error (a chat reply says so rather than moving the date years ahead).
+    """
+    if not skip_missing:
+        try:
+            candidate = date(today.year, month, day)
+            return candidate if candidate >= today else date(today.year + 1, month, day)
+        except ValueError:
+            raise ParseError(f"There is no day {day} of month {month} this year") from None
     for year in range(today.year, today.year + 9):
         try:
             candidate = date(year, month, day)
@@ -108,7 +128,7 @@ def parse_date(
             raise ParseError(f"Please add the year to the date '{quote(value)}'")
         if not (1 <= month <= 12 and 1 <= day <= 31):
             raise ParseError(f"Could not read the date '{quote(value)}'. {DATE_HINT}")
-        parsed = _next_occurrence(month, day, today)
+        parsed = next_occurrence(month, day, today)
     else:
         try:
             parsed = date(year, month, day)
@@ -131,6 +151,29 @@ def read_date(
         return parse_date(value, today, short_years=short_years, with_time=with_time)
     except ParseError:
         return None
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date written inside a text: where it is (`text[start:end]`) and what it is."""
+
+    start: int
+    end: int
+    text: str
+    value: date
+
+
+def find_dates(text: str, *, short_years: bool = False) -> list[FoundDate]:
+    """The dates written in `text`, in order: "UAE02 1st March 2025 31/03/2025 AED 160,000".
+
+    Only dates with a year count (a bare "Mar 1" is too loose in running text).
+    """
+    found: list[FoundDate] = []
+    for match in _DATE_IN_TEXT.finditer(text):
+        value = read_date(match[0], short_years=short_years)
+        if value is not None:
+            found.append(FoundDate(match.start(), match.end(), match[0], value))
+    return found
 
 
 def add_months(start: date, months: int) -> date:

@@ -1,4 +1,4 @@
-"""The offline model's tokens and the word tables the lexer's passes share."""
+"""The offline model's tokens (the words they are read with live in `kit.parse`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+
+from salesbot.kit.parse import NUMBER_WORDS, Duration
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,6 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Duration:
-    count: int
-    unit: str  # second | day | week | month | year
-
-    @property
-    def text(self) -> str:
-        return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
-
-
-@dataclass(frozen=True)
 class Token:
     """One typed token; `text` is exactly what the user typed, `start`/`end` index the message."""
 
@@ -67,47 +58,6 @@ class Token:
     locations: tuple[str, ...] = ()  # LOCATION: keys of the candidates (one = clear match)
     size: tuple[Decimal, Decimal] | None = None  # SIZE: width, height in metres
 
-
-_V = TypeVar("_V")
-
-
-def table(*rows: tuple[_V, str]) -> dict[str, _V]:
-    """A word table written compactly: (value, "word word ...") rows."""
-    return {word: value for value, words in rows for word in words.split()}
-
-
-MONTHS = table(
-    (1, "jan january"),
-    (2, "feb february"),
-    (3, "mar march"),
-    (4, "apr april"),
-    (5, "may"),
-    (6, "jun june"),
-    (7, "jul july"),
-    (8, "aug august"),
-    (9, "sep sept september"),
-    (10, "oct october"),
-    (11, "nov november"),
-    (12, "dec december"),
-)
-WEEKDAYS = frozenset(
-    {"mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs"}
-    | {"thursday", "fri", "friday", "sat", "saturday", "sun", "sunday"}
-)
-NUMBER_WORDS = table(
-    (1, "a an one"),
-    (2, "two"),
-    (3, "three"),
-    (4, "four"),
-    (5, "five"),
-    (6, "six"),
-    (7, "seven"),
-    (8, "eight"),
-    (9, "nine"),
-    (10, "ten"),
-    (11, "eleven"),
-    (12, "twelve"),
-)
 
 PLAIN_NUMBER = re.compile(r"\d+")
 

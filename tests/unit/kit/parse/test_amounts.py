@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from salesbot.kit.parse import Amount, ParseError, parse_amount, read_amount
+from salesbot.kit.parse import Amount, ParseError, find_amount, parse_amount, read_amount, scale_of
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,33 @@ def test_parse_amount_bounds():
         parse_amount(Decimal("NaN"))
     with pytest.raises(TypeError):
         parse_amount(1.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("AED 160,000.00 incl. VAT", Amount(Decimal("160000.00"))),
+        ("approx 1.5M per month", Amount(Decimal("1500000.0"), None, "m")),
+        ("150 k", Amount(Decimal(150_000), None, "k")),
+        ("(2,000)", Amount(Decimal(-2000))),
+        ("(-5)", Amount(Decimal(-5))),
+        ("1,5", Amount(Decimal(15))),
+        ("AED -500", Amount(Decimal(-500))),
+        ("160,000 monthly", Amount(Decimal(160_000))),
+        ("3 bn", Amount(Decimal(3_000_000_000), None, "b")),
+    ],
+)
+def test_find_amount_reads_the_first_number_in_the_text(text, expected):
+    assert find_amount(text) == expected
+
+
+def test_find_amount_applies_only_the_scales_asked_for():
+    assert find_amount("Tower 2 B", scales=("k", "m")) == Amount(Decimal(2))
+    assert find_amount("2 millions", scales=("k", "m")) == Amount(Decimal(2_000_000), None, "m")
+    assert find_amount("n/a") is None
+
+
+def test_scale_of():
+    assert scale_of("Million") == ("m", Decimal(1_000_000))
+    assert scale_of("bn") == ("b", Decimal(1_000_000_000))
+    assert scale_of("month") is None

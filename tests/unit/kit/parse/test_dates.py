@@ -2,7 +2,14 @@ from datetime import date, datetime
 
 import pytest
 
-from salesbot.kit.parse import ParseError, add_months, parse_date, read_date
+from salesbot.kit.parse import (
+    ParseError,
+    add_months,
+    find_dates,
+    next_occurrence,
+    parse_date,
+    read_date,
+)
 
 TODAY = date(2025, 11, 5)
 
@@ -44,3 +51,31 @@ def test_read_date_returns_none(text):
 def test_add_months_clamps_to_the_last_day():
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2025, 12, 15), 14) == date(2027, 2, 15)
+
+
+def test_find_dates_in_running_text():
+    line = "UAE02 1st March 2025 - 31/03/2025 AED 160,000 (Mar 9) 2025-13-01"
+    found = find_dates(line)
+    assert [(f.text, f.value) for f in found] == [
+        ("1st March 2025", date(2025, 3, 1)),
+        ("31/03/2025", date(2025, 3, 31)),
+    ]
+    assert line[found[0].start : found[0].end] == "1st March 2025"
+    assert find_dates("from 1-Mar-25 to 31-Mar-25") == []
+    assert [f.value for f in find_dates("from 1-Mar-25 to 31-Mar-25", short_years=True)] == [
+        date(2025, 3, 1),
+        date(2025, 3, 31),
+    ]
+
+
+def test_next_occurrence():
+    assert next_occurrence(1, 1, TODAY) == date(2026, 1, 1)
+    assert next_occurrence(11, 5, TODAY) == TODAY
+    assert next_occurrence(2, 29, TODAY) == date(2028, 2, 29)
+    # Only this year's or next year's: a day this year lacks is an error.
+    with pytest.raises(ParseError):
+        next_occurrence(2, 29, TODAY, skip_missing=False)
+    with pytest.raises(ParseError):
+        next_occurrence(2, 30, TODAY)
+    assert next_occurrence(2, 29, date(2024, 1, 1), skip_missing=False) == date(2024, 2, 29)
+    assert next_occurrence(1, 1, TODAY, skip_missing=False) == date(2026, 1, 1)
