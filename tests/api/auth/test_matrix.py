@@ -10,12 +10,14 @@ import httpx
 import jwt
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, _iter_included_route_candidates
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from salesbot.auth.deps import require
 from salesbot.auth.tokens import ACCESS_AUDIENCE, ACCESS_ISSUER
 from salesbot.users.permissions import ROLE_PERMISSIONS
 from salesbot.users.roles import Role
 from salesbot.web.endpoints import PAGES
+from tests.api.auth.admin_calls import EXPECTED, Ctx, Expect, seed
 from tests.api.auth.conftest import Seeded
 from tests.support.auth import bearer
 
@@ -46,7 +48,8 @@ def _permission(route: APIRoute) -> str | None:
     return None
 
 
-def _protected(app: FastAPI) -> list[tuple[str, str, str]]:
+def _protected_routes(app: FastAPI) -> list[tuple[str, APIRoute, str]]:
+    """(method, route, permission) for every route that is not public."""
     found = []
     # FastAPI keeps included routers lazily; this yields the effective routes with full paths.
     for route in _iter_included_route_candidates(app.routes):
@@ -57,8 +60,16 @@ def _protected(app: FastAPI) -> list[tuple[str, str, str]]:
                 continue
             permission = _permission(route)
             assert permission, f"{method} {route.path} is neither public nor uses require()"
-            found.append((method, re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path), permission))
+            found.append((method, route, permission))
     return found
+
+
+def _protected(app: FastAPI) -> list[tuple[str, str, str]]:
+    """(method, path with random ids, permission) for every route that is not public."""
+    return [
+        (method, re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path), permission)
+        for method, route, permission in _protected_routes(app)
+    ]
 
 
 def _token(secret: str, sub: uuid.UUID, **changes: object) -> dict[str, str]:
@@ -130,6 +141,62 @@ async def test_admin_passes_every_permission_check(
     for method, path, _ in _protected(app):
         response = await _call(client, method, path, admin)
         assert response.status_code not in {401, 403, 500}, (method, path, response.text)
+
+
+async def test_admin_gets_each_routes_documented_answer(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A real request per protected route: the documented 2xx and a body of the declared shape."""
+    ctx = await seed(app, client)
+    routes = _protected_routes(app)
+    missing = [f"{m} {r.path}" for m, r, _ in routes if (m, r.path) not in EXPECTED]
+    assert not missing, f"add an expectation to tests/api/auth/admin_calls.py for: {missing}"
+    stale = set(EXPECTED) - {(m, r.path) for m, r, _ in routes}
+    assert not stale, f"expectations for routes that no longer exist: {stale}"
+    problems = [
+        problem
+        for method, route, _ in routes
+        if (problem := await _admin_problem(ctx, method, route, EXPECTED[(method, route.path)]))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def _by_name(route: APIRoute, body: object) -> object:
+    """The body with a model's serialisation aliases (`from` for `from_date`) back as names."""
+    model = route.response_model
+    if not (isinstance(model, type) and issubclass(model, BaseModel) and isinstance(body, dict)):
+        return body
+    names = {
+        f.serialization_alias: n for n, f in model.model_fields.items() if f.serialization_alias
+    }
+    return {names.get(key, key): value for key, value in body.items()}
+
+
+async def _admin_problem(ctx: Ctx, method: str, route: APIRoute, expect: Expect) -> str | None:
+    """What is wrong with the admin's answer from one route, or None."""
+    response = await expect.call(ctx)
+    where = f"{method} {route.path} answered {response.status_code}: {response.text[:300]}"
+    if response.status_code != expect.status:
+        return f"{where} (expected {expect.status})"
+    if expect.error_code is not None:
+        code = response.json()["error"]["code"]
+        return None if code == expect.error_code else f"{where} (expected {expect.error_code})"
+    if route.status_code is not None and response.status_code != route.status_code:
+        return f"{where} (the route documents {route.status_code})"
+    if expect.status == 204:
+        return None if response.content == b"" else f"{where} (204 with a body)"
+    if expect.content_type is not None:
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith(expect.content_type) or not response.content:
+            return f"{where} ({content_type!r}, expected a non-empty {expect.content_type})"
+        return None
+    if route.response_model is None:
+        return f"{method} {route.path}: no response model; give the expectation a content type"
+    try:
+        TypeAdapter(route.response_model).validate_python(_by_name(route, response.json()))
+    except ValidationError as error:
+        return f"{where} (not a {route.response_model}: {error})"
+    return None
 
 
 async def test_alg_none_is_rejected(app: FastAPI, client: httpx.AsyncClient, seeded: Seeded):

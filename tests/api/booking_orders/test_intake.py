@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from tests.api.booking_orders.conftest import (
     BO_PDF_LINES,
+    Person,
     World,
     csv_bytes,
     intake,
@@ -17,6 +20,13 @@ from tests.api.booking_orders.conftest import (
     upload,
     worked_csv,
 )
+
+
+async def _original(client: httpx.AsyncClient, person: Person, bo: dict[str, Any]) -> bytes:
+    """The stored original, downloaded through the link the booking order gives."""
+    response = await client.get(bo["source_file"]["download_url"], headers=person.headers)
+    assert response.status_code == 200, response.text
+    return response.content
 
 
 async def test_a_csv_booking_order_becomes_a_draft_with_exact_totals(
@@ -56,6 +66,7 @@ async def test_a_csv_booking_order_becomes_a_draft_with_exact_totals(
     assert bo["allowed_actions"] == ["submit", "cancel"]
     assert bo["editable"] is True
     assert bo["source_file"]["name"] == "booking-order.csv"
+    assert await _original(client, world.sales, bo) == worked_csv()
 
 
 async def test_the_message_overrides_the_document_and_can_name_the_company(
@@ -106,15 +117,17 @@ async def test_missing_required_data_is_listed_not_guessed(
 
 
 async def test_a_text_pdf_with_labelled_fields(client: httpx.AsyncClient, world: World) -> None:
+    pdf = text_pdf(BO_PDF_LINES)  # built once: each build stamps its own creation time
     bo = await new_bo(
         client,
         world.sales,
-        data=text_pdf(BO_PDF_LINES),
+        data=pdf,
         name="order.pdf",
         content_type="application/pdf",
     )
     assert bo["extraction"] == "pdf_text"
     assert bo["totals"]["gross"] == "485646.00"
+    assert await _original(client, world.sales, bo) == pdf
 
 
 async def test_artwork_is_refused_with_its_classification(
@@ -202,6 +215,7 @@ async def test_the_company_roles_can_read_the_original(
     bo = await new_bo(client, world.sales)
     url = bo["source_file"]["download_url"]
     assert (await client.get(url, headers=world.coord.headers)).status_code == 200
+    assert await _original(client, world.coord, bo) == worked_csv()
     assert (await client.get(url, headers=world.coord_b.headers)).status_code == 404
 
 
@@ -260,6 +274,7 @@ async def test_with_an_llm_a_photo_is_read_with_the_strict_schema(
     assert bo["fields"]["municipality_fee"] == "1000"  # the message wins over the document
     assert bo["totals"]["net_pre_vat"] == "101000.00"
     assert bo["fields"]["locations"][0]["campaign_duration"] == "1 month"
+    assert await _original(client, world.sales, bo) == png_bytes()
     prompt = next(p for p in seen if isinstance(p, UserPromptPart))
     images = [c for c in prompt.content if isinstance(c, BinaryContent)]
     assert [i.media_type for i in images] == ["image/png"]

@@ -240,9 +240,13 @@ async def test_a_repeated_click_without_a_version_also_gets_409(
     assert (await act(client, world.coord, bo["id"], "approve")).status_code == 200
     repeat = await act(client, world.coord, bo["id"], "approve")
     assert repeat.status_code == 409
-    assert repeat.json()["error"]["message"].startswith(
-        "This booking order was already approved by Cora Coordinator at "
-    )
+    # domain.md: `This booking order was already approved by X at T`.
+    message = repeat.json()["error"]["message"]
+    assert re.fullmatch(
+        r"This booking order was already approved by Cora Coordinator at "
+        r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}",
+        message,
+    ), message
 
 
 async def test_a_stale_version_is_a_conflict_naming_who_acted(

@@ -169,7 +169,8 @@ async def test_photo_from_an_uploaded_file_and_duplicates(
         "/api/mockups/photos", json={**body, "location": "atlantis"}, headers=coordinator.headers
     )
     assert response.status_code == 404
-    assert response.json()["error"]["message"].startswith("Unknown location 'atlantis'.")
+    # domain.md's wording, `Unknown location 'X'. Did you mean: A, B?`, without suggestions.
+    assert response.json()["error"]["message"] == "Unknown location 'atlantis'."
     response = await client.post(
         "/api/mockups/photos", json={**body, "time_of_day": "dusk"}, headers=coordinator.headers
     )
