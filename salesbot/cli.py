@@ -44,6 +44,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes")] = 1,
+    fd: Annotated[
+        int | None,
+        typer.Option(help="Serve on this inherited, already-bound socket instead of host/port"),
+    ] = None,
 ) -> None:
     """Run the web server (API + web UI)."""
     import uvicorn
@@ -55,6 +59,7 @@ def serve(
         factory=True,
         host=host,
         port=port,
+        fd=fd,
         workers=workers,
         proxy_headers=False,  # X-Forwarded-For is handled by our own trusted-proxy rule
         forwarded_allow_ips=forwarded,

@@ -8,12 +8,14 @@ the run instead of skipping its half of the matrix.
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import fcntl
 import os
 import shutil
 import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -309,3 +311,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             red=True,
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """A backstop behind pytest-timeout, whose signal fails a stuck test and lets the run go on
+    but cannot end what hangs after that (an event loop closing waits for its threads). Twice
+    the timeout later: name the test, dump every thread's stack and end the run."""
+    from pytest_timeout import get_env_settings
+
+    marker = item.get_closest_marker("timeout")
+    limit = (
+        float(marker.args[0]) if marker and marker.args else get_env_settings(item.config).timeout
+    )
+    timer = threading.Timer(2 * limit, _abort_stuck_test, (item,)) if limit else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def _abort_stuck_test(item: pytest.Item) -> None:
+    capture = item.config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        capture.suspend_global_capture(in_=True)
+    sys.stderr.write(f"\n+++ {item.nodeid} is still stuck after its timeout: stacks +++\n")
+    faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+    sys.stderr.flush()
+    os._exit(1)

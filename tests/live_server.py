@@ -1,4 +1,4 @@
-"""Start the real product (`salesbot migrate`, `demo`, `serve`) on a free loopback port."""
+"""Start the real product (`salesbot migrate`, `demo`, `serve`) on a loopback port of its own."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ from pathlib import Path
 import httpx
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def live_server(data_dir: Path, **env_overrides: str) -> Iterator[str]:
     env = {
@@ -33,14 +27,20 @@ def live_server(data_dir: Path, **env_overrides: str) -> Iterator[str]:
     cli = [sys.executable, "-m", "salesbot.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
-    port = free_port()
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # The socket is bound and listening here, then inherited by the server: no other process
+    # can take the port between choosing it and serving on it.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(128)
+        port = int(sock.getsockname()[1])
+        log = (data_dir / "server.log").open("w")
+        proc = subprocess.Popen(
+            [*cli, "serve", "--fd", str(sock.fileno())],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=[sock.fileno()],
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         # Only a ceiling against a hang: on a loaded machine (CI at load 10-20) the start alone
@@ -48,7 +48,7 @@ def live_server(data_dir: Path, **env_overrides: str) -> Iterator[str]:
         deadline = time.monotonic() + 180
         while True:
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/health", timeout=5).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,11 +54,11 @@ class Error:
 
 
 @dataclass(frozen=True)
-class Slow:
-    seconds: float
+class Silent:
+    """Never answers (until the server closes): the client's own timeout decides, not a race."""
 
 
-Reply = Text | ToolCall | Error | Slow
+Reply = Text | ToolCall | Error | Silent
 
 
 @dataclass
@@ -70,6 +69,7 @@ class FakeOpenAI:
     headers: list[dict[str, str]] = field(default_factory=list)
     fallback: Reply = field(default_factory=lambda: Text(("OK",)))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    closing: threading.Event = field(default_factory=threading.Event)
 
     def script(self, *replies: Reply) -> None:
         with self.lock:
@@ -174,9 +174,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 return
             reply = fake.next_reply(body, {k.lower(): v for k, v in self.headers.items()})
             try:
-                if isinstance(reply, Slow):
-                    time.sleep(reply.seconds)
-                    reply = Text(("Too late",))
+                if isinstance(reply, Silent):
+                    fake.closing.wait()
+                    return
                 if isinstance(reply, Error):
                     self._json(
                         reply.status,
@@ -212,5 +212,6 @@ def fake_openai() -> Iterator[FakeOpenAI]:
     try:
         yield fake
     finally:
+        fake.closing.set()  # lets a Silent handler go before the server stops
         server.shutdown()
         server.server_close()

@@ -20,7 +20,7 @@ from tests.api.assistant.conftest import Users, chat, conversation_of, stored, t
 from tests.api.assistant.fake_openai import (
     Error,
     FakeOpenAI,
-    Slow,
+    Silent,
     Text,
     ToolCall,
     Usage,
@@ -36,14 +36,21 @@ def server() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture
-def settings(stack: Stack, tmp_path: Path, server: FakeOpenAI) -> Settings:
+def llm_timeout_s() -> float:
+    # Generous: a loaded machine must not turn a normal answer into a timeout. The timeout
+    # test sets a short one and a server that never answers.
+    return 30.0
+
+
+@pytest.fixture
+def settings(stack: Stack, tmp_path: Path, server: FakeOpenAI, llm_timeout_s: float) -> Settings:
     return make_settings(
         stack,
         tmp_path / "data",
         llm_model="openai:gpt-4.1-mini",
         llm_base_url=server.url,
         llm_api_key="sk-test-key",
-        llm_timeout_s=0.5,
+        llm_timeout_s=llm_timeout_s,
         llm_max_retries=0,
     )
 
@@ -130,13 +137,17 @@ async def test_streamed_tool_call_then_answer(
     assert replayed[2]["tool_calls"][0]["function"]["arguments"] == '{"limit":5}'
 
 
-@pytest.mark.parametrize("failure", [Error(500), Error(401, "Invalid API key"), Slow(2.0)])
+@pytest.mark.parametrize(
+    ("failure", "llm_timeout_s"),
+    [(Error(500), 30.0), (Error(401, "Invalid API key"), 30.0), (Silent(), 0.5)],
+    ids=["error-500", "error-401", "timeout"],
+)
 async def test_provider_failure_falls_back_to_offline(
     client: httpx.AsyncClient,
     users: Users,
     app: FastAPI,
     server: FakeOpenAI,
-    failure: Error | Slow,
+    failure: Error | Silent,
 ) -> None:
     server.script(failure)
     events = await chat(client, users.sales, "hello")

@@ -15,10 +15,15 @@ def info(run_id: str = "r1") -> RunInfo:
     return RunInfo(run_id, uuid.uuid4(), uuid.uuid4())
 
 
-async def collect(store: MemoryRunStore, after: str | None, limit: int = 50) -> list[RunEvent]:
+async def collect(
+    store: MemoryRunStore, after: str | None, limit: int = 50, beat: asyncio.Event | None = None
+) -> list[RunEvent]:
+    """Follow run r1; `beat` is set once a heartbeat has arrived."""
     items = []
     async for item in store.follow("r1", after=after, heartbeat_s=0.05):
         items.append(item)
+        if beat is not None and item.event == "heartbeat":
+            beat.set()
         if len(items) >= limit:
             break
     return items
@@ -30,14 +35,16 @@ async def test_replay_then_live_until_the_end() -> None:
     await store.publish("r1", "message_start", {"n": 0})
     await store.publish("r1", "delta", {"text": "a"})
 
+    beat = asyncio.Event()
+
     async def later() -> None:
-        await asyncio.sleep(0.12)
+        await beat.wait()  # the follower is idle and beating: now the live part
         await store.publish("r1", "delta", {"text": "b"})
         await store.publish("r1", "message_end", {})
         await store.publish("r1", "delta", {"text": "after the end"})
 
     task = asyncio.create_task(later())
-    items = await collect(store, None)
+    items = await collect(store, None, beat=beat)
     await task
     real = [i for i in items if i.event != "heartbeat"]
     assert [(i.id, i.event) for i in real] == [

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from salesbot import jobs
 from salesbot.assistant.offline import Context, KnownLocation, interpret
 from salesbot.assistant.tooling import discover_tools, run_tool
 from salesbot.auth.service import principal_for
@@ -108,24 +109,36 @@ async def test_chat_phrasings_make_mockups(
 
 
 async def test_queued_mockups_are_followed_until_ready(
-    app: FastAPI, client: httpx.AsyncClient, catalogue: Crew, job_env: None
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    catalogue: Crew,
+    job_env: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await photo_with_frames(client, catalogue.coordinator, "landmark", [LANDSCAPE])
     sales = catalogue.sales
     red = await creative(client, sales, (255, 0, 0))
+    # The row reads "queued" before the tool asks for a slot; only the enqueue proves that the
+    # tool found none and handed the mockup to a job.
+    enqueued = asyncio.Event()
+
+    async def enqueue(name: str, *args: Any) -> str:
+        message_id = await jobs.enqueue(name, *args)
+        enqueued.set()
+        return message_id
+
+    monkeypatch.setattr("salesbot.mockups.tools.enqueue", enqueue)
     slots = app.state.mockup_slots
     taken = 0
     while slots.try_acquire():  # every slot busy: the tool's request becomes a job
         taken += 1
     try:
         task = asyncio.create_task(_run(app, sales.id, "mockup for landmark", [red]))
-        for _ in range(600):  # until the tool has queued its mockup
-            listed = await client.get("/api/mockups", headers=sales.headers)
-            if [m["status"] for m in listed.json()["items"]] == ["queued"]:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the mockup was never queued")
+        queued = asyncio.create_task(enqueued.wait())
+        await asyncio.wait({task, queued}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
+        if not queued.done():
+            queued.cancel()
+            raise AssertionError(f"the mockup was never queued: {task}")
     finally:
         for _ in range(taken):
             slots.release()

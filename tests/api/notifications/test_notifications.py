@@ -24,11 +24,25 @@ from tests.api.booking_orders.conftest import World, act, make_world, new_bo
 from tests.conftest import Stack, make_settings
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def _bound_socket() -> socket.socket:
+    """A loopback socket bound here, so no other process can take its port meanwhile."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+class _BoundController(Controller):
+    """aiosmtpd's threaded SMTP server, serving on a socket bound before it starts."""
+
+    def __init__(self, handler: Any, sock: socket.socket) -> None:
+        # A generous start-up wait: on a loaded machine the default can pass before it is up.
+        super().__init__(
+            handler, hostname="127.0.0.1", port=sock.getsockname()[1], ready_timeout=60
+        )
+        self._sock = sock
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
 
 
 class _Inbox:
@@ -45,8 +59,9 @@ class _Inbox:
 @pytest.fixture
 def smtp() -> Iterator[tuple[int, _Inbox]]:
     inbox = _Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    sock = _bound_socket()
+    port: int = sock.getsockname()[1]
+    controller = _BoundController(inbox, sock)
     controller.start()
     try:
         yield port, inbox
@@ -183,23 +198,24 @@ async def test_the_next_actor_gets_an_email_and_slack_hears_of_it(
 
 
 async def test_delivery_failures_never_fail_the_action(stack: Stack, tmp_path: Path) -> None:
-    closed = _free_port()  # nothing listens here
-    async for app in _app(
-        stack,
-        tmp_path,
-        smtp_host="127.0.0.1",
-        smtp_port=closed,
-        smtp_starttls=False,
-        smtp_timeout_s=2,
-        slack_webhook_url=f"http://127.0.0.1:{closed}/hook",
-    ):
-        world: World = await make_world(app)
-        async with _client(app) as client:
-            bo = await new_bo(client, world.sales)
-            response = await act(client, world.sales, bo["id"], "submit")
-            assert response.status_code == 200
-            notes = await client.get("/api/notifications", headers=world.coord.headers)
-            assert notes.json()["unread_count"] == 1
+    with _bound_socket() as refusing:  # bound but never listening: connections are refused
+        closed: int = refusing.getsockname()[1]
+        async for app in _app(
+            stack,
+            tmp_path,
+            smtp_host="127.0.0.1",
+            smtp_port=closed,
+            smtp_starttls=False,
+            smtp_timeout_s=2,
+            slack_webhook_url=f"http://127.0.0.1:{closed}/hook",
+        ):
+            world: World = await make_world(app)
+            async with _client(app) as client:
+                bo = await new_bo(client, world.sales)
+                response = await act(client, world.sales, bo["id"], "submit")
+                assert response.status_code == 200
+                notes = await client.get("/api/notifications", headers=world.coord.headers)
+                assert notes.json()["unread_count"] == 1
 
 
 def test_slack_text_escapes_markup() -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import subprocess
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from salesbot.kit.errors import RateLimited
 from salesbot.kit.ratelimit import RATE_LIMIT_FALLBACKS, RateLimiter
 from tests.conftest import REDIS_URL, require_service
-from tests.live_server import free_port
-from tests.unit.kit.test_redis_facade import _start_redis
+from tests.unit.kit.test_redis_facade import _start_redis, redis_socket
+
+__all__ = ["redis_socket"]  # a fixture, used below
 
 
 async def _exhaust(limiter: RateLimiter, key: str) -> None:
@@ -31,7 +34,7 @@ async def test_memory_storage_limits_per_key() -> None:
 
 async def test_redis_storage_is_shared_between_instances() -> None:
     require_service("Redis", REDIS_URL, 6379)
-    key = f"shared-{free_port()}"
+    key = f"shared-{uuid.uuid4()}"
     first, second = RateLimiter(REDIS_URL), RateLimiter(REDIS_URL)
     for _ in range(3):
         await first.check("t", "3/minute", key)
@@ -41,20 +44,20 @@ async def test_redis_storage_is_shared_between_instances() -> None:
 
 
 @pytest.fixture
-def redis_proc() -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
+def redis_proc(redis_socket: Path) -> Iterator[tuple[Path, list[subprocess.Popen[bytes]]]]:
     procs: list[subprocess.Popen[bytes]] = []
-    yield free_port(), procs
+    yield redis_socket, procs
     for proc in procs:
         proc.kill()
         proc.wait()
 
 
 async def test_falls_back_to_memory_when_redis_stops_and_returns(
-    redis_proc: tuple[int, list[subprocess.Popen[bytes]]],
+    redis_proc: tuple[Path, list[subprocess.Popen[bytes]]],
 ) -> None:
-    port, procs = redis_proc
-    procs.append(_start_redis(port))
-    limiter = RateLimiter(f"redis://127.0.0.1:{port}/0", retry_interval=0.0)
+    path, procs = redis_proc
+    procs.append(_start_redis(path))
+    limiter = RateLimiter(f"redis+unix://{path}", retry_interval=0.0)
     await limiter.check("t", "3/minute", "k")
     assert limiter.using_redis
     procs[0].kill()
@@ -63,6 +66,6 @@ async def test_falls_back_to_memory_when_redis_stops_and_returns(
     await _exhaust(limiter, "k2")  # still limited, now from memory
     assert not limiter.using_redis
     assert RATE_LIMIT_FALLBACKS._value.get() > before
-    procs.append(_start_redis(port))
+    procs.append(_start_redis(path))
     await limiter.check("t", "3/minute", "k3")
     assert limiter.using_redis
