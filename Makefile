@@ -58,7 +58,7 @@ ci: $(STAMP) services chromium nodejs
 	SALESBOT_TEST_REQUIRE_SERVICES=1 SALESBOT_TEST_PROFILE=ci \
 	  $(PY) -m pytest $(PYTEST_PARALLEL) --cov --cov-report=
 	@echo "Coverage: the ten least-covered modules, then the total (the floor is in pyproject.toml)"
-	@$(VENV)/bin/coverage report --sort=cover | head -n 12
+	@$(VENV)/bin/coverage report --sort=cover | sed -n '1,12p'
 	@$(VENV)/bin/coverage report --format=total
 
 services:
