@@ -60,6 +60,39 @@ async def test_ready_is_503_when_database_is_gone(app: FastAPI, client: httpx.As
     assert "127.0.0.1" not in response.text
 
 
+async def test_ready_is_503_when_configured_redis_is_gone(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    from salesbot.kit.redis import RedisFacade
+
+    healthy = app.state.redis
+    # Nothing listens on port 1: a configured Redis that does not answer.
+    app.state.redis = RedisFacade("redis://127.0.0.1:1/0", retry_interval=60)
+    try:
+        response = await client.get("/health/ready")
+    finally:
+        await app.state.redis.close()
+        app.state.redis = healthy
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+    assert "127.0.0.1" not in response.text
+
+
+async def test_ready_ignores_redis_when_none_is_configured(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    from salesbot.kit.redis import RedisFacade
+
+    healthy = app.state.redis
+    app.state.redis = RedisFacade(None)
+    try:
+        response = await client.get("/health/ready")
+    finally:
+        app.state.redis = healthy
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
 async def test_unknown_route_is_standard_404(client: httpx.AsyncClient) -> None:
     error = _assert_error_body(await client.get("/api/nothing-here"), 404, "not_found")
     assert error["message"] == "Not found"
