@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -45,16 +46,24 @@ async def test_ready_checks_components_without_internals(client: httpx.AsyncClie
     assert response.json() == {"status": "ok"}
 
 
+async def _ready_with(
+    app: FastAPI, client: httpx.AsyncClient, component: str, stand_in: Any
+) -> httpx.Response:
+    """/health/ready with one component of the app replaced for the call."""
+    healthy = getattr(app.state, component)
+    setattr(app.state, component, stand_in)
+    try:
+        return await client.get("/health/ready")
+    finally:
+        setattr(app.state, component, healthy)
+
+
 async def test_ready_is_503_when_database_is_gone(app: FastAPI, client: httpx.AsyncClient) -> None:
     from salesbot.kit.db import Database, make_engine
 
-    healthy = app.state.db
-    app.state.db = Database(make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none"))
-    try:
-        response = await client.get("/health/ready")
-    finally:
-        await app.state.db.dispose()
-        app.state.db = healthy
+    gone = Database(make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none"))
+    response = await _ready_with(app, client, "db", gone)
+    await gone.dispose()
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
     assert "127.0.0.1" not in response.text
@@ -65,14 +74,10 @@ async def test_ready_is_503_when_configured_redis_is_gone(
 ) -> None:
     from salesbot.kit.redis import RedisFacade
 
-    healthy = app.state.redis
     # Nothing listens on port 1: a configured Redis that does not answer.
-    app.state.redis = RedisFacade("redis://127.0.0.1:1/0", retry_interval=60)
-    try:
-        response = await client.get("/health/ready")
-    finally:
-        await app.state.redis.close()
-        app.state.redis = healthy
+    gone = RedisFacade("redis://127.0.0.1:1/0", retry_interval=60)
+    response = await _ready_with(app, client, "redis", gone)
+    await gone.close()
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
     assert "127.0.0.1" not in response.text
@@ -83,12 +88,7 @@ async def test_ready_ignores_redis_when_none_is_configured(
 ) -> None:
     from salesbot.kit.redis import RedisFacade
 
-    healthy = app.state.redis
-    app.state.redis = RedisFacade(None)
-    try:
-        response = await client.get("/health/ready")
-    finally:
-        app.state.redis = healthy
+    response = await _ready_with(app, client, "redis", RedisFacade(None))
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
