@@ -11,6 +11,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -95,9 +96,11 @@ def _seed_role(client: httpx.Client, headers: dict[str, str]) -> dict[str, list[
     )
     if upload.status_code == 201:
         ids["file_id"] = _ids(upload.json())
-    key = client.post("/api/me/api-keys", json={"name": "fuzz"}, headers=headers)
-    if key.status_code == 201:
-        ids["key_id"] = [str(key.json()["id"])]
+    key = client.post(
+        "/api/me/api-keys", json={"name": "fuzz", "scopes": ["account:self"]}, headers=headers
+    )
+    assert key.status_code == 201, key.text  # every role manages its own keys
+    ids["key_id"] = [str(key.json()["id"])]
     ids["notification_id"] = _ids(_listed(client, "/api/notifications", headers))
     return ids
 
@@ -115,7 +118,7 @@ def _seed_shared(client: httpx.Client, world: FuzzWorld) -> dict[str, list[str]]
             "proposals": [
                 {
                     "location": keys[0],
-                    "start_date": "2030-01-01",
+                    "start_date": (date.today() + timedelta(days=30)).isoformat(),
                     "durations": ["2 weeks"],
                     "net_rates": ["100000"],
                 }
@@ -146,6 +149,9 @@ def _seed_shared(client: httpx.Client, world: FuzzWorld) -> dict[str, list[str]]
         "mockup_id": _ids(_listed(client, "/api/mockups", admin)),
         "invite_id": [invite.json()["id"]] if invite.status_code == 201 else [],
     }
+    # The fuzz must reach past 404s: every kind of shared record has to exist.
+    for name in ("key", "proposal_id", "bo_id", "invite_id", "photo_id"):
+        assert shared[name], f"seeding made no {name}"
     # Only a user no fuzzing identity depends on may be renamed, deactivated or re-roled.
     users = _listed(client, "/api/users?limit=100", admin)
     signed_in = set(ROLES.values())
