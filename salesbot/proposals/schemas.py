@@ -156,6 +156,20 @@ class PackageOut(BaseModel):
     total: MoneyOut
 
 
+class WarningOut(BaseModel):
+    """Something the salesperson should know; it did not stop the proposal."""
+
+    code: str = Field(examples=["past_start_date"])
+    field: str = Field(examples=["start_date"])
+    location: str | None = Field(default=None, description="The location's key", examples=["uae21"])
+    message: str = Field(
+        examples=["The start date 1 Jan 2026 has already passed; did you mean 1 Jan 2027?"]
+    )
+
+
+_WARNINGS = "Things to check, such as a start date that has already passed"
+
+
 class ProposalOut(BaseModel):
     """A produced proposal: figures as computed when it was made, and its files."""
 
@@ -176,6 +190,7 @@ class ProposalOut(BaseModel):
     package: PackageOut | None = None
     files: list[FileCard]
     input: dict[str, Any] = Field(description="The request as submitted")
+    warnings: list[WarningOut] = Field(default_factory=list, description=_WARNINGS)
 
 
 class ProposalPreview(BaseModel):
@@ -190,6 +205,7 @@ class ProposalPreview(BaseModel):
     terms: list[str]
     locations: list[ProposalLocationOut]
     package: PackageOut | None = None
+    warnings: list[WarningOut] = Field(default_factory=list, description=_WARNINGS)
 
 
 class ProposalLocationBrief(BaseModel):

@@ -31,7 +31,7 @@ from salesbot.kit.storage import Storage
 from salesbot.kit.tools import FileCard
 from salesbot.locations import service as locations
 from salesbot.locations.service import LocationInfo
-from salesbot.proposals import pricing, render, repository
+from salesbot.proposals import checks, pricing, render, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
 from salesbot.proposals.presenters import figures, record_fields, summary
 from salesbot.proposals.priced import PricedProposal
@@ -49,6 +49,7 @@ from salesbot.proposals.schemas import (
     SeparateArgs,
     SeparateItem,
     SeparateProposalIn,
+    WarningOut,
 )
 from salesbot.settings import Settings
 from salesbot.users import service as users
@@ -243,7 +244,31 @@ def to_out(proposal: Proposal) -> ProposalOut:
         locations=[ProposalLocationOut.model_validate(loc) for loc in data.get("locations", [])],
         package=PackageOut.model_validate(package) if package else None,
         input=proposal.input,
+        warnings=_recorded_warnings(proposal),
     )
+
+
+def _recorded_warnings(proposal: Proposal) -> list[WarningOut]:
+    """The warnings the request had on the day the proposal was made."""
+    try:
+        data = parse_input(proposal.input)
+    except ProposalRejected:
+        return []
+    keys = [str(loc.get("key", "")) for loc in proposal.figures.get("locations", [])]
+    return start_warnings(data, proposal.proposal_date, keys)
+
+
+def start_warnings(data: ProposalInput, today: date, keys: Sequence[str]) -> list[WarningOut]:
+    """A warning per location whose start date is before `today`, named by its matched key."""
+    items = data.locations if isinstance(data, CombinedArgs) else data.proposals
+    starts = checks.starts_of(items)
+    if len(keys) == len(starts):
+        starts = [(key, text) for key, (_, text) in zip(keys, starts, strict=True)]
+    return [
+        WarningOut(code=checks.PAST_START, field="start_date", location=s.location, message=text)
+        for s in checks.past_starts(starts, today)
+        for text in [checks.warning_text(s)]
+    ]
 
 
 # --- producing a proposal ------------------------------------------------------------------
@@ -283,7 +308,8 @@ async def preview_proposal(
 ) -> ProposalPreview:
     """The figures a proposal would have, without producing or recording anything."""
     today = local_now(settings, now).date()
-    priced = (await _quote(session, data, settings, today)).priced
+    quote = await _quote(session, data, settings, today)
+    priced = quote.priced
     shown = figures(priced)
     return ProposalPreview(
         kind=priced.kind,
@@ -295,6 +321,7 @@ async def preview_proposal(
         terms=shown["terms"],
         locations=[ProposalLocationOut.model_validate(loc) for loc in shown["locations"]],
         package=PackageOut.model_validate(shown["package"]) if shown["package"] else None,
+        warnings=start_warnings(data, today, [loc.key for loc in quote.chosen]),
     )
 
 

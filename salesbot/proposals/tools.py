@@ -11,8 +11,18 @@ from pydantic import BaseModel, Field
 
 from salesbot.auth.service import Principal
 from salesbot.kit.tools import Tool, ToolContext, ToolResult
-from salesbot.proposals import service
+from salesbot.proposals import checks, service
 from salesbot.proposals.schemas import CombinedArgs, ProposalOut, SeparateArgs
+
+_CONFIRMED = "True only after the user, told that a start date has already passed, chose to keep it"
+
+
+class SeparateToolArgs(SeparateArgs):
+    past_start_confirmed: bool = Field(default=False, description=_CONFIRMED)
+
+
+class CombinedToolArgs(CombinedArgs):
+    past_start_confirmed: bool = Field(default=False, description=_CONFIRMED)
 
 
 class HistoryArgs(BaseModel):
@@ -37,21 +47,63 @@ def describe(out: ProposalOut) -> str:
     return "\n".join(lines)
 
 
-async def _produce(ctx: ToolContext[Principal], args: SeparateArgs | CombinedArgs) -> ToolResult:
+def _rejected(exc: service.ProposalRejected) -> ToolResult:
+    # The details (missing fields, suggestions) let the assistant ask the right question.
+    return ToolResult(
+        summary=exc.message, data={"code": exc.code, "details": exc.details}, is_error=True
+    )
+
+
+async def _ask_about_past_starts(
+    ctx: ToolContext[Principal], request: SeparateArgs | CombinedArgs
+) -> ToolResult | None:
+    """Before producing, a start date that has passed is put to the user (re-issuing an old
+    proposal is legitimate, so they may keep it) — once the rest of the request is valid."""
+    today = ctx.today or service.local_now(ctx.app.settings).date()
+    items = request.locations if isinstance(request, CombinedArgs) else request.proposals
+    starts = checks.past_starts(checks.starts_of(items), today)
+    if not starts:
+        return None
+    try:  # what else is wrong comes first: one question at a time, the blocking ones first
+        await service.preview_proposal(ctx.session, request, settings=ctx.app.settings)
+    except service.ProposalRejected as exc:
+        return _rejected(exc)
+    return ToolResult(
+        summary=checks.question(starts),
+        data={
+            "code": checks.PAST_START,
+            "dates": [
+                {"location": s.location, "start": str(s.start), "suggestion": str(s.suggestion)}
+                for s in starts
+            ],
+        },
+        is_error=True,
+    )
+
+
+async def _produce(
+    ctx: ToolContext[Principal], args: SeparateToolArgs | CombinedToolArgs
+) -> ToolResult:
+    plain = CombinedArgs if isinstance(args, CombinedArgs) else SeparateArgs
+    # The confirmation is the conversation's, not part of the proposal's recorded input.
+    request = plain.model_validate(
+        args.model_dump(exclude_unset=True, exclude={"past_start_confirmed"})
+    )
+    if not args.past_start_confirmed:
+        asked = await _ask_about_past_starts(ctx, request)
+        if asked is not None:
+            return asked
     try:
         proposal = await service.create_proposal(
             ctx.session,
             ctx.app.storage,
             ctx.principal,
-            args,
+            request,
             settings=ctx.app.settings,
             progress=ctx.progress,
         )
     except service.ProposalRejected as exc:
-        # The details (missing fields, suggestions) let the assistant ask the right question.
-        return ToolResult(
-            summary=exc.message, data={"code": exc.code, "details": exc.details}, is_error=True
-        )
+        return _rejected(exc)
     out = service.to_out(proposal)
     return ToolResult(
         summary=describe(out),
@@ -60,11 +112,15 @@ async def _produce(ctx: ToolContext[Principal], args: SeparateArgs | CombinedArg
     )
 
 
-async def create_separate_proposals(ctx: ToolContext[Principal], args: SeparateArgs) -> ToolResult:
+async def create_separate_proposals(
+    ctx: ToolContext[Principal], args: SeparateToolArgs
+) -> ToolResult:
     return await _produce(ctx, args)
 
 
-async def create_combined_proposal(ctx: ToolContext[Principal], args: CombinedArgs) -> ToolResult:
+async def create_combined_proposal(
+    ctx: ToolContext[Principal], args: CombinedToolArgs
+) -> ToolResult:
     return await _produce(ctx, args)
 
 
@@ -95,18 +151,20 @@ TOOLS: list[Tool[Any]] = [
         description="Make one proposal per location (PPTX each, one PDF). Each entry: "
         "location, start_date, end_date?, durations[], net_rates[] (one per duration), spots?, "
         "production_fee? (static locations). Top level: client_name, payment_terms?, "
-        "currency?.",
+        "currency?. A start date that has passed is put to the user first; set "
+        "past_start_confirmed only once they chose to keep it.",
         permission="proposals:create",
-        args=SeparateArgs,
+        args=SeparateToolArgs,
         handler=create_separate_proposals,
     ),
     Tool(
         name="create_combined_proposal",
         description="Make one combined package over two or more locations: each location with "
         "start_date, duration, production_fee? (static); one combined_net_rate; client_name, "
-        "payment_terms?, currency?.",
+        "payment_terms?, currency?. A start date that has passed is put to the user "
+        "first; set past_start_confirmed only once they chose to keep it.",
         permission="proposals:create",
-        args=CombinedArgs,
+        args=CombinedToolArgs,
         handler=create_combined_proposal,
     ),
     Tool(

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from salesbot.assistant.offline import replies
 from salesbot.assistant.schemas import MAX_FILES, MAX_MESSAGE
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
@@ -19,6 +20,7 @@ from salesbot.booking_orders.workflow import STAGES
 from salesbot.commercial import service as commercial
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings
+from salesbot.proposals import service as proposals
 from salesbot.users.credentials import MIN_PASSWORD_LENGTH
 from salesbot.users.roles import COMPANY_ROLES, Role
 
@@ -60,6 +62,9 @@ class MetaOut(BaseModel):
     booking_order_stages: list[MetaStage]
     roles: list[MetaRole]
     limits: MetaLimits
+    chat_suggestions: list[str] = Field(
+        description="Requests an empty conversation offers, dated from today"
+    )
 
 
 def _currencies(rates: dict[str, object]) -> list[MetaCurrency]:
@@ -87,4 +92,5 @@ async def get_meta(session: DbSession, settings: AppSettings, principal: SignedI
             max_message_files=MAX_FILES,
             min_password_length=MIN_PASSWORD_LENGTH,
         ),
+        chat_suggestions=replies.suggestions(proposals.local_now(settings).date()),
     )

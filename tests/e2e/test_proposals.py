@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import date, timedelta
 
 from playwright.sync_api import Page, Request, expect
 
@@ -39,9 +40,21 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     search.press("Enter")
     block = page.get_by_role("group", name="The Landmark", exact=True)
     expect(block).to_be_visible()
-    block.get_by_label("Start date").fill("2026-01-01")
+    # A start date a year ago: priced and produced all the same, with a warning beside it.
+    a_year_ago = date.today() - timedelta(days=365)
+    block.get_by_label("Start date").fill(a_year_ago.isoformat())
     block.get_by_label("Duration, option 1").fill("2 weeks")
     block.get_by_label("Net rate (AED), option 1").fill("1.5M")
+    warning = block.locator(".field-warning")
+    expect(warning).to_have_text(
+        re.compile(
+            rf"^The start date {a_year_ago.day} {a_year_ago:%b %Y} has already passed; "
+            r"did you mean \d+ \w+ \d{4}\?$"
+        )
+    )
+    expect(block.get_by_label("Start date")).to_have_attribute(
+        "aria-describedby", re.compile("-warning$")
+    )
     block.get_by_role("button", name="Add an option").click()
     expect(block.get_by_label("Duration, option 2")).to_be_focused()
     block.get_by_label("Duration, option 2").fill("4 weeks")

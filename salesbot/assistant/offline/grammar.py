@@ -74,7 +74,7 @@ def _fresh(env: Env) -> tuple[str, Intent]:
         intent = family.read(env.fresh())
         if intent is not None:
             return family.name, intent
-    return "unknown", Intent(None, {}, reply=replies.unknown())
+    return "unknown", Intent(None, {}, reply=replies.unknown(env.today))
 
 
 # --- small talk ------------------------------------------------------------------------------
@@ -92,9 +92,9 @@ def _small_talk(env: Env) -> tuple[str, Intent] | None:
             continue
         return None  # something more than small talk
     if not said or "help" in said:
-        return "help", Intent(None, {}, reply=replies.help_text())
+        return "help", Intent(None, {}, reply=replies.help_text(env.today))
     if "greeting" in said:
-        return "greeting", Intent(None, {}, reply=replies.greeting())
+        return "greeting", Intent(None, {}, reply=replies.greeting(env.today))
     if "thanks" in said:
         return "thanks", Intent(None, {}, reply=replies.thanks())
     if "yes" in said and env.context.pending is None:
@@ -127,6 +127,10 @@ def _only(env: Env, *names: str) -> bool:
 
 def _continue(pending: Intent, env: Env) -> Intent | None:
     """Merge the message into the pending intent; None when it doesn't answer it."""
+    owner = rules.family(rules.family_of_tool().get(pending.tool or "", ""))
+    own = owner is not None and pending.missing and pending.missing[0] in owner.confirms
+    if own and owner is not None and owner.answer is not None:
+        return owner.answer(env, pending)  # its own yes/no question ("keep the date?")
     # Only a deletion carries "confirm": "no" drops it even after it was confirmed.
     if _is_no(env) and (pending.missing or "confirm" in pending.args):
         return Intent(None, {}, reply=replies.cancelled())
@@ -134,7 +138,6 @@ def _continue(pending: Intent, env: Env) -> Intent | None:
         return Intent(pending.tool, {**pending.args, "confirm": True}) if _is_yes(env) else None
     if not pending.missing or _is_yes(env):
         return None
-    owner = rules.family(rules.family_of_tool().get(pending.tool or "", ""))
     if owner is not None and owner.answer is not None and owner.answers_first:
         return owner.answer(env, pending)
     need = pending.missing[0]

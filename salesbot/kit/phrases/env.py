@@ -53,7 +53,8 @@ class Family:
 
     `rank` orders the families' rules (lower first: the more specific phrases win). `answer`
     merges a reply into a pending intent of one of `tools` (after the generic answers:
-    location, reason, query, attachment) or, with `answers_first`, before them. `locate`
+    location, reason, query, attachment) or, with `answers_first`, before them; for the
+    questions in `confirms` it reads even a bare "yes" or "no". `locate`
     finishes a tool's intent once the location is known. `signals`, `field_tables` and
     `actions` are what other families' rules may use by name (never by import).
     """
@@ -65,6 +66,7 @@ class Family:
     read: Rule | None = None
     answer: Answer | None = None
     answers_first: bool = False
+    confirms: frozenset[str] = frozenset()  # questions whose yes/no `answer` reads itself
     locate: Mapping[str, Locate] = field(default_factory=dict)
     starters: frozenset[str] = frozenset()  # keywords that start a new field in free text
     value_stops: frozenset[str] = frozenset()  # keywords a field value never runs into

@@ -15,7 +15,7 @@ from salesbot.kit.phrases.env import (
     words,
 )
 from salesbot.kit.phrases.tokens import Kind
-from salesbot.proposals.offline.asking import merge_proposal, read_proposal
+from salesbot.proposals.offline.asking import PAST_START, merge_proposal, read_proposal
 from salesbot.proposals.offline.reading import has_proposal_fields
 
 # Canonical keyword -> the phrases that say it.
@@ -100,6 +100,7 @@ FAMILIES = [
         read=read_proposal,
         answer=merge_proposal,
         answers_first=True,
+        confirms=frozenset({PAST_START}),
         starters=words(
             "client start end duration rate net spots production_fee payment_terms currency "
             "package_rate proposal combined separate"

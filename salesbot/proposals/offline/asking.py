@@ -17,6 +17,7 @@ from salesbot.kit.phrases.env import (
     words,
 )
 from salesbot.kit.phrases.tokens import Kind
+from salesbot.proposals import checks
 from salesbot.proposals.offline import questions as asks
 from salesbot.proposals.offline.reading import (
     Draft,
@@ -96,7 +97,38 @@ def _proposal_intent(env: Env, draft: Draft) -> Intent:
     args = _combined_args(draft) if draft.combined else _separate_args(draft)
     if missing:
         return Intent(tool, args, missing, wording.join_questions([q for _, q in questions]))
+    passed = [] if draft.keep_past_start else _past_starts(env, draft)
+    if passed:
+        return Intent(tool, args, (PAST_START,), checks.question(passed))
     return Intent(tool, args)
+
+
+PAST_START = "past_start"  # the question "1 Jan 2026 has passed — did you mean 1 Jan 2027?"
+
+
+def _past_starts(env: Env, draft: Draft) -> list[checks.PastStart]:
+    starts = [(s.location, s.fields.start_date) for s in draft.slots]
+    return checks.past_starts([(key, d.isoformat()) for key, d in starts if d], env.today)
+
+
+def _answer_past_start(env: Env, draft: Draft) -> bool:
+    """ "yes" moves the passed dates to the suggested ones, "keep the date" (or "no") keeps
+    them; False when the message is neither (e.g. another date, merged as usual)."""
+    keep = env.has_kw("no") or env.has_word("keep", "anyway", "old", "original", "past")
+    if keep:
+        draft.keep_past_start = True
+        return True
+    if not env.has_kw("yes") or env.of_kind(Kind.DATE, Kind.BAD_DATE):
+        return False
+    for slot in draft.slots:
+        start, end = slot.fields.start_date, slot.fields.end_date
+        if start is None or start >= env.today:
+            continue
+        moved = checks.next_occurrence(start, env.today)
+        slot.fields.start_date = moved
+        if end is not None:
+            slot.fields.end_date = end + (moved - start)
+    return True
 
 
 def _explain_problems(
@@ -162,7 +194,7 @@ def _top_args(draft: Draft) -> dict[str, object]:
         args["payment_terms"] = draft.payment_terms
     if draft.currency:
         args["currency"] = draft.currency
-    return args
+    return {**args, **_confirmation(draft)}
 
 
 def _separate_args(draft: Draft) -> dict[str, object]:
@@ -184,6 +216,10 @@ def _separate_args(draft: Draft) -> dict[str, object]:
     args = _top_args(draft)
     args["proposals"] = proposals
     return args
+
+
+def _confirmation(draft: Draft) -> dict[str, object]:
+    return {"past_start_confirmed": True} if draft.keep_past_start else {}
 
 
 def _combined_args(draft: Draft) -> dict[str, object]:
@@ -213,6 +249,7 @@ def _draft_from_args(pending: Intent) -> Draft:
     draft.client_name = _str_or_none(args.get("client_name"))
     draft.payment_terms = _str_or_none(args.get("payment_terms"))
     draft.currency = _str_or_none(args.get("currency"))
+    draft.keep_past_start = args.get("past_start_confirmed") is True
     rate = _str_or_none(args.get("combined_net_rate"))
     draft.package_rate = to_decimal(rate) if rate else None
     entries = args.get("locations" if combined else "proposals")
@@ -242,6 +279,8 @@ def _str_or_none(value: object) -> str | None:
 def merge_proposal(env: Env, pending: Intent) -> Intent | None:
     draft = _draft_from_args(pending)
     missing = set(pending.missing)
+    if PAST_START in missing and _answer_past_start(env, draft):
+        return _proposal_intent(env, draft)
     if env.has_kw("proposal", "combined") and "location" not in missing:
         return None  # a new proposal request, not an answer to the open question
     before = _proposal_intent(env, _draft_from_args(pending))

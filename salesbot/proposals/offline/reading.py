@@ -69,6 +69,7 @@ class Draft:
     currency: str | None = None
     package_rate: Decimal | None = None
     problems: dict[str, str] = field(default_factory=dict)  # field kind -> why it's unusable
+    keep_past_start: bool = False  # the user chose to keep a start date that has passed
 
 
 def campaign_durations(env: Env) -> list[int]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from salesbot.proposals import service as proposal_service
 from tests.api.locations.support import Team
 
 URL = "/api/meta"
@@ -78,3 +82,15 @@ async def test_admin_rate_changes_show_at_once(client: httpx.AsyncClient, team: 
         {"code": "SAR", "rate": "0.979"},
         {"code": "USD", "rate": "3.673"},
     ]
+
+
+async def test_chat_suggestions_are_dated_from_today_in_the_configured_zone(
+    client: httpx.AsyncClient, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 22:00 UTC on 31 Dec is already 1 Jan in Dubai (UTC+4): next month there is February.
+    late = datetime(2031, 12, 31, 22, 0, tzinfo=UTC)
+    monkeypatch.setattr(proposal_service, "utcnow", lambda: late)
+    body = (await client.get(URL, headers=team.sales.headers)).json()
+    first, second = body["chat_suggestions"][:2]
+    assert first.startswith("Make me a landmark proposal, start Feb 1st 2032,")
+    assert second.startswith("Combined package for gateway and uae21, start Mar 1st 2032,")

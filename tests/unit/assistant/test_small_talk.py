@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from salesbot.assistant.offline.replies import EXAMPLES
-from tests.unit.assistant.helpers import ask
+from salesbot.assistant.offline.replies import examples
+from tests.unit.assistant.helpers import TODAY, ask
+
+EXAMPLES = examples(TODAY)
 
 
 @pytest.mark.parametrize("message", ["hi", "Hello!", "good morning", "hey there", "salam"])
@@ -51,3 +55,12 @@ def test_unknown_requests_say_what_the_model_can_do(message: str) -> None:
     assert intent.reply is not None
     assert intent.reply.startswith("Sorry, I didn't understand that.")
     assert EXAMPLES[0] in intent.reply
+
+
+def test_examples_are_dated_from_today_never_a_year_gone_by() -> None:
+    assert "Dec 1st 2025" in EXAMPLES[0] and "1 Jan 2026" in EXAMPLES[1]
+    later = examples(date(2031, 12, 15))
+    assert "Jan 1st 2032" in later[0] and "1 Feb 2032" in later[1]
+    # Each example, read back by the model on its own day, is a proposal starting in the future.
+    intent = ask(EXAMPLES[0])
+    assert intent.tool == "create_separate_proposals" and intent.missing == ()

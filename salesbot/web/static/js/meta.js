@@ -48,6 +48,11 @@ export function limits() {
   return current().limits;
 }
 
+/** Requests an empty conversation offers, dated from today by the server. */
+export function chatSuggestions() {
+  return current().chat_suggestions;
+}
+
 /** The digital upload fee of a location that sets none, in AED, e.g. "3000". */
 export function defaultUploadFee() {
   return current().default_upload_fee;

@@ -2,6 +2,7 @@
 // suggestions in an empty conversation, and a jump to a search hit (?m=<message id>).
 import { ApiError, api } from "../api.js";
 import { h } from "../dom.js";
+import { chatSuggestions } from "../meta.js";
 import { emptyState, reportError, toast } from "../ui.js";
 import { messageNode } from "./messages.js";
 import { visibleMessages } from "./rules.js";
@@ -9,12 +10,6 @@ import { visibleMessages } from "./rules.js";
 const PAGE = 30;
 const MAX_PAGES_TO_HIT = 40;
 
-const SUGGESTIONS = [
-  "Make me a landmark proposal, start Jan 1st 2026, durations 2 weeks, 4 weeks, rates 1.5M, 2.8M, client Nike",
-  "Combined package for gateway and uae21, start Feb 1st 2026, 4 weeks, total 3M, client Adidas",
-  "Mockup for landmark at night",
-  "List locations",
-];
 
 /** The API pages newest first; the thread shows oldest first. */
 const inReadingOrder = (page) => visibleMessages([...page.items].reverse());
@@ -22,7 +17,7 @@ const inReadingOrder = (page) => visibleMessages([...page.items].reverse());
 /** What an empty conversation shows: suggestions to start from, or a note for readers. */
 function emptyThread(mayWrite, onSuggestion) {
   if (!mayWrite) return emptyState("No messages yet.", "This conversation is empty.");
-  const chips = SUGGESTIONS.map((text) => {
+  const chips = chatSuggestions().map((text) => {
     const chip = h("button", { type: "button", class: "suggestion" }, text);
     chip.addEventListener("click", () => onSuggestion(text));
     return chip;

@@ -115,6 +115,24 @@ function markField(input, message) {
   (input.closest(".field") || input.parentElement).append(note);
 }
 
+/** A warning beside a field (e.g. a start date that has passed): shown, never blocking. */
+function warnField(input, message) {
+  const id = `${input.id}-warning`;
+  const note = h("p", { class: "field-warning", id, role: "status" }, message);
+  input.setAttribute("aria-describedby", id);
+  (input.closest(".field") || input.parentElement).append(note);
+}
+
+/** Put each of the server's warnings beside the field it is about. */
+function showWarnings(root, state, warnings) {
+  root.querySelectorAll(".field-warning").forEach((el) => el.remove());
+  for (const w of warnings || []) {
+    const item = state.items.find((i) => i.location.key === w.location);
+    const input = item && w.field === "start_date" ? item.refs.start : null;
+    if (input && input.isConnected) warnField(input, w.message);
+  }
+}
+
 function clearMarks(root) {
   root.querySelectorAll(".field-error").forEach((el) => el.remove());
   root.querySelectorAll("[aria-invalid]").forEach((el) => {
@@ -341,6 +359,7 @@ export async function render({ main, query }) {
       const result = await api.post(PREVIEW_PATH, requestBody(state), { signal: controller.signal });
       if (controller.signal.aborted) return;
       replace(previewBox, figuresView(result));
+      showWarnings(form, state, result.warnings);
     } catch (err) {
       if (err && err.name === "AbortError") return;
       reportError(err, previewBox);
