@@ -201,7 +201,8 @@ def _plural(count: int, unit: str) -> str:
 
 
 def campaign_duration(start: date, end: date) -> str:
-    """Inclusive length in words: 28–31 days → '1 month', 14–15 → '2 weeks', else weeks/days."""
+    """Inclusive length in words: a calendar month or 29–31 days → '1 month', exactly 28 days
+    → '4 weeks' (unless they are a calendar month), 14–15 → '2 weeks', else weeks/days."""
     days = (end - start).days + 1
     if days < 1:
         raise BookingOrderError("The end date is before the start date")
@@ -209,7 +210,7 @@ def campaign_duration(start: date, end: date) -> str:
     months = round(days / Decimal("30.44"))
     if months >= 1 and add_months(start, months) - timedelta(days=1) == end:
         return _plural(months, "month")
-    if 28 <= days <= 31:
+    if 29 <= days <= 31:
         return "1 month"
     if 14 <= days <= 15:
         return "2 weeks"

@@ -131,6 +131,8 @@ def test_an_empty_booking_order_misses_client_locations_and_net() -> None:
         (date(2025, 3, 1), date(2025, 3, 31), "1 month"),
         (date(2025, 2, 1), date(2025, 2, 28), "1 month"),
         (date(2025, 3, 5), date(2025, 4, 3), "1 month"),
+        (date(2025, 3, 5), date(2025, 4, 1), "4 weeks"),  # 28 days that are not a month
+        (date(2025, 3, 4), date(2025, 4, 1), "1 month"),  # 29 days
         (date(2025, 3, 1), date(2025, 3, 14), "2 weeks"),
         (date(2025, 3, 1), date(2025, 3, 15), "2 weeks"),
         (date(2025, 3, 1), date(2025, 4, 30), "2 months"),
