@@ -19,7 +19,6 @@ from typing import Any, Protocol
 import cv2
 import httpx
 import numpy as np
-import openai
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -193,6 +192,8 @@ class OpenAIImages:
         }
         if self.model.startswith("dall-e"):
             options["response_format"] = "b64_json"  # gpt-image models always answer in base64
+        import openai  # the SDK takes seconds to import: only when images are generated
+
         try:
             client = openai.AsyncOpenAI(
                 api_key=self.api_key or "unset",
