@@ -11,7 +11,7 @@ PYTEST_PARALLEL ?= -n auto --dist loadscope
 # depends on it: a missing or stale cache is rebuilt).
 export MYPY_CACHE_DIR ?= $(HOME)/.cache/salesbot/mypy
 
-.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs clean install
+.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs pgbouncer clean install
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -52,7 +52,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 ## make ci: what CI runs — lint, make sure services, Chromium and Node are there, whole suite with services required.
-ci: $(STAMP) services chromium nodejs
+ci: $(STAMP) services chromium nodejs pgbouncer
 	$(MAKE) lint
 	$(MAKE) test-js
 	SALESBOT_TEST_REQUIRE_SERVICES=1 SALESBOT_TEST_PROFILE=ci \
@@ -73,6 +73,12 @@ chromium:
 nodejs:
 	@node --version >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null; }
+
+## PgBouncer for the transaction-pooler test (tests/api/ops/test_transaction_pooler.py); the
+## test starts its own private instance, nothing runs as a service.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
