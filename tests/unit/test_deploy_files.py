@@ -63,7 +63,7 @@ def test_render_values_make_a_valid_production_configuration() -> None:
     values["SALESBOT_SECRET_KEY"] = "x" * 44  # what generateValue makes: 256 bits, base64
     values["SALESBOT_DATABASE_URL"] = "postgresql+asyncpg://u:p@pooler.example:6543/postgres"
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         **{
             k.removeprefix("SALESBOT_").lower(): v
             for k, v in values.items()
