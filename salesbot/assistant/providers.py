@@ -9,8 +9,6 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-import httpx
-
 from salesbot.kit.logging import get_logger
 from salesbot.settings import Settings
 
@@ -35,6 +33,7 @@ def provider_errors() -> tuple[type[BaseException], ...]:
     the list. An SDK's errors are included once it is loaded: an SDK that was never imported
     cannot have raised, and importing openai/anthropic up front costs seconds of start-up.
     """
+    import httpx
     from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 
     errors: list[type[BaseException]] = [
