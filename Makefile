@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # One pytest worker per core; each worker has its own database and Redis db (tests/conftest.py).
@@ -11,7 +12,7 @@ PYTEST_PARALLEL ?= -n auto --dist loadscope
 # depends on it: a missing or stale cache is rebuilt).
 export MYPY_CACHE_DIR ?= $(HOME)/.cache/salesbot/mypy
 
-.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs clean install
+.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs pgbouncer clean install
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -20,12 +21,17 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
+
+# `make run` needs only the runtime dependencies (no test tools): a fresh clone serves sooner.
+$(RUN_STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
 
 install: $(STAMP)
 
 ## make run: install, migrate, load demo data, start http://127.0.0.1:8000 and print the logins.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(VENV)/bin/salesbot migrate
 	$(VENV)/bin/salesbot demo
 	@echo "Open http://$(HOST):$(PORT) (API docs at /docs). Ctrl+C stops."
@@ -52,7 +58,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 ## make ci: what CI runs — lint, make sure services, Chromium and Node are there, whole suite with services required.
-ci: $(STAMP) services chromium nodejs
+ci: $(STAMP) services chromium nodejs pgbouncer
 	$(MAKE) lint
 	$(MAKE) test-js
 	SALESBOT_TEST_REQUIRE_SERVICES=1 SALESBOT_TEST_PROFILE=ci \
@@ -73,6 +79,12 @@ chromium:
 nodejs:
 	@node --version >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null; }
+
+## PgBouncer for the transaction-pooler test (tests/api/ops/test_transaction_pooler.py); the
+## test starts its own private instance, nothing runs as a service.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

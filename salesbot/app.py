@@ -93,6 +93,7 @@ def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout_s,
             echo=settings.db_echo,
+            pooler=settings.database_pooler,
         )
     )
     app.state.redis = RedisFacade(

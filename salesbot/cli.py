@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import typer
 
@@ -39,30 +40,75 @@ def _settings() -> Settings:
     return settings
 
 
+def default_workers(settings: Settings) -> int:
+    """One process per CPU in production (each is single-threaded); one in development."""
+    return max(1, os.cpu_count() or 1) if settings.is_production else 1
+
+
+class ProxyOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: str
+
+
+def proxy_options(settings: Settings, proxy_headers: bool | None) -> ProxyOptions:
+    """uvicorn's X-Forwarded-For/-Proto handling, believed only from SALESBOT_TRUSTED_PROXIES.
+
+    On by default when trusted proxies are configured (Render, a load balancer), so the client's
+    address and https scheme are the real ones; refused without them, as any client could then
+    claim any address.
+    """
+    use = bool(settings.trusted_proxies) if proxy_headers is None else proxy_headers
+    if use and not settings.trusted_proxies:
+        typer.secho(
+            "--proxy-headers needs SALESBOT_TRUSTED_PROXIES: the addresses (CIDR) of the proxies "
+            "whose X-Forwarded-* headers are believed.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return ProxyOptions(
+        proxy_headers=use, forwarded_allow_ips=",".join(settings.trusted_proxies) or "127.0.0.1"
+    )
+
+
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(help="Server processes")] = 1,
+    host: Annotated[str, typer.Option(help="Interface to bind", envvar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on", envvar="PORT")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Server processes (default: one per CPU in production, 1 in development)",
+            envvar="WEB_CONCURRENCY",
+            min=1,
+        ),
+    ] = None,
+    proxy_headers: Annotated[
+        bool | None,
+        typer.Option(
+            "--proxy-headers/--no-proxy-headers",
+            help="Believe X-Forwarded-For/-Proto from SALESBOT_TRUSTED_PROXIES "
+            "(default: on when that is set)",
+            show_default=False,
+        ),
+    ] = None,
     fd: Annotated[
         int | None,
         typer.Option(help="Serve on this inherited, already-bound socket instead of host/port"),
     ] = None,
 ) -> None:
-    """Run the web server (API + web UI)."""
+    """Run the web server (API + web UI); $HOST, $PORT and $WEB_CONCURRENCY are honoured."""
     import uvicorn
 
     settings = _settings()
-    forwarded = ",".join(settings.trusted_proxies) or "127.0.0.1"
     uvicorn.run(
         "salesbot.app:create_app",
         factory=True,
         host=host,
         port=port,
         fd=fd,
-        workers=workers,
-        proxy_headers=False,  # X-Forwarded-For is handled by our own trusted-proxy rule
-        forwarded_allow_ips=forwarded,
+        workers=workers or default_workers(settings),
+        **proxy_options(settings, proxy_headers),
         log_config=None,
         server_header=False,
     )
@@ -100,7 +146,7 @@ def migrate() -> None:
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.effective_database_url)
+    upgrade(settings.effective_database_url, pooler=settings.database_pooler)
     typer.echo("Database is up to date.")
 
 
@@ -136,7 +182,7 @@ def create_admin(
     settings = _settings()
 
     async def run() -> str:
-        db = Database(make_engine(settings.effective_database_url))
+        db = Database(make_engine(settings.effective_database_url, pooler=settings.database_pooler))
         try:
             async with db.sessions() as session:
                 user = await service.ensure_user(
@@ -196,7 +242,7 @@ def import_chat_sessions(
                 ) from exc
         else:
             rows = await rows_from_table(source_url or settings.effective_database_url, table)
-        db = Database(make_engine(settings.effective_database_url))
+        db = Database(make_engine(settings.effective_database_url, pooler=settings.database_pooler))
         try:
             async with db.sessions() as session:
                 return await import_rows(session, rows)

@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=5, ge=0, le=200)
     db_pool_timeout_s: float = Field(default=10.0, gt=0, le=120)
     db_echo: bool = False
+    # A connection pooler between the app and PostgreSQL (docs/deploy-render-supabase.md):
+    # "transaction" (PgBouncer transaction mode, Supabase's pooler on port 6543) turns prepared
+    # statement caching off; "session" and "none" need nothing special.
+    database_pooler: Literal["none", "session", "transaction"] = "none"
 
     # Redis (optional): rate limits, cache, streams, locks, job queue.
     redis_url: SecretStr | None = None

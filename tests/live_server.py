@@ -21,9 +21,9 @@ def live_server(data_dir: Path, **env_overrides: str) -> Iterator[str]:
         "SALESBOT_ENVIRONMENT": "development",
         "SALESBOT_DATA_DIR": str(data_dir),
         "SALESBOT_LOG_LEVEL": "WARNING",
-        **env_overrides,
     }
-    env.pop("SALESBOT_DATABASE_URL", None)
+    env.pop("SALESBOT_DATABASE_URL", None)  # the embedded SQLite unless an override names one
+    env.update(env_overrides)
     cli = [sys.executable, "-m", "salesbot.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)

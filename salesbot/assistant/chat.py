@@ -16,13 +16,9 @@ import functools
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai.models import Model
-
-from salesbot.assistant.cache import CachingModel, ResponseCache
 from salesbot.assistant.providers import ProviderConfigError, model_label, provider_model
-from salesbot.assistant.run import Attachments, ChatRun
 from salesbot.assistant.runs import RunEvent, RunInfo, RunStore, make_run_store
 from salesbot.assistant.tooling import discover_tools
 from salesbot.auth.service import Principal
@@ -35,6 +31,9 @@ from salesbot.kit.logging import get_logger
 from salesbot.kit.redis import RedisFacade
 from salesbot.kit.tools import AppServices, Tool
 from salesbot.settings import Settings
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
 
 log = get_logger(__name__)
 
@@ -52,6 +51,9 @@ class Assistant:
     """The assistant of one app instance: runs, the response cache, tools, the provider."""
 
     def __init__(self, settings: Settings, database: Database, redis: RedisFacade) -> None:
+        # PydanticAI loads here, at start-up, not when the app module is imported.
+        from salesbot.assistant.cache import CachingModel, ResponseCache
+
         self.settings = settings
         self.database = database
         self.runs: RunStore = make_run_store(
@@ -82,6 +84,8 @@ class Assistant:
         file_ids: Sequence[uuid.UUID],
     ) -> StartedRun:
         """Validate, then run in the background; errors here are ordinary HTTP errors."""
+        from salesbot.assistant.run import Attachments, ChatRun
+
         async with self.database.sessions() as session:
             records = (
                 await files.resolve_attachments(session, principal, list(file_ids))

@@ -13,7 +13,7 @@ from pydantic_ai.models import Model
 
 from salesbot.assistant import context
 from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
-from salesbot.assistant.providers import PROVIDER_ERRORS
+from salesbot.assistant.providers import provider_errors
 from salesbot.assistant.recorder import RunRecorder
 from salesbot.conversations import service as conversations
 from salesbot.kit.db import utcnow
@@ -79,7 +79,7 @@ class RunHistory:
                 text = await self.recorder.one_shot(provider, SUMMARY_PROMPT, transcript, "summary")
                 if text.strip():
                     return text.strip()[: context.MAX_SUMMARY_CHARS], self.recorder.model_name
-            except PROVIDER_ERRORS as exc:
+            except provider_errors() as exc:
                 log.warning("llm_summary_failed", error_type=type(exc).__name__)
         return context.extractive_summary(previous, dropped), OFFLINE
 

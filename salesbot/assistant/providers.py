@@ -6,12 +6,14 @@ so does booking-order extraction, through `usable_model`, which reads without an
 
 from __future__ import annotations
 
-import httpx
-from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
-from pydantic_ai.models import Model
+import sys
+from typing import TYPE_CHECKING
 
 from salesbot.kit.logging import get_logger
 from salesbot.settings import Settings
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
 
 log = get_logger(__name__)
 
@@ -24,24 +26,28 @@ class ProviderConfigError(ValueError):
     """SALESBOT_LLM_MODEL names something the assistant cannot use."""
 
 
-def _provider_errors() -> tuple[type[BaseException], ...]:
-    import anthropic
-    import openai
+def provider_errors() -> tuple[type[BaseException], ...]:
+    """Failures of the provider (HTTP errors, timeouts, refused connections, garbled answers).
 
-    return (
+    The run continues on the offline model after one of these; bugs in our own code are not in
+    the list. An SDK's errors are included once it is loaded: an SDK that was never imported
+    cannot have raised, and importing openai/anthropic up front costs seconds of start-up.
+    """
+    import httpx
+    from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
+
+    errors: list[type[BaseException]] = [
         ModelAPIError,
         UnexpectedModelBehavior,
-        openai.APIError,
-        anthropic.APIError,
         httpx.HTTPError,
         TimeoutError,
         ConnectionError,
-    )
-
-
-# Failures of the provider (HTTP errors, timeouts, refused connections, garbled answers): the
-# run continues on the offline model. Bugs in our own code are not in this list.
-PROVIDER_ERRORS = _provider_errors()
+    ]
+    for sdk in ("openai", "anthropic"):
+        module = sys.modules.get(sdk)
+        if module is not None:
+            errors.append(module.APIError)
+    return tuple(errors)
 
 
 def provider_model(settings: Settings) -> Model | None:

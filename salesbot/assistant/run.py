@@ -23,7 +23,7 @@ from salesbot.assistant.driving import drive
 from salesbot.assistant.history import RunHistory
 from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
 from salesbot.assistant.offline.model import OfflineBrain, OfflineState
-from salesbot.assistant.providers import PROVIDER_ERRORS
+from salesbot.assistant.providers import provider_errors
 from salesbot.assistant.recorder import RunRecorder
 from salesbot.assistant.runs import RunStore
 from salesbot.assistant.tooling import tools_for
@@ -263,7 +263,7 @@ class ChatRun:
         try:
             await answer(provider, user_input, history)
             return None
-        except PROVIDER_ERRORS as exc:
+        except provider_errors() as exc:
             log.warning("llm_provider_failed", error_type=type(exc).__name__)
             self.used_model = OFFLINE
             await self.recorder.notice(NOTICE_FALLBACK)

@@ -14,9 +14,6 @@ from salesbot.auth.service import Principal
 from salesbot.booking_orders import directory, repository
 from salesbot.booking_orders.calculations import BookingOrder, calculate
 from salesbot.booking_orders.directory import Company, CompanyLike
-from salesbot.booking_orders.documents.excel import TemplateError, fill_template
-from salesbot.booking_orders.documents.forms import XLSX_TYPE
-from salesbot.booking_orders.documents.templates import SHEET_NAME, default_stamp, default_template
 from salesbot.booking_orders.models import CompanyDocuments
 from salesbot.booking_orders.views import Env, read_upload
 from salesbot.files import service as files
@@ -50,13 +47,22 @@ async def template_bytes(session: AsyncSession, storage: Storage, company: Compa
     """The company's uploaded template, else the product's default one."""
     docs = await repository.documents(session, company.id)
     stored = await _stored_bytes(session, storage, _stored_id(docs, "template"))
-    return stored if stored is not None else default_template(company.name)
+    if stored is not None:
+        return stored
+    # The document modules bring openpyxl, reportlab and pypdf: loaded on first use.
+    from salesbot.booking_orders.documents.templates import default_template
+
+    return default_template(company.name)
 
 
 async def stamp_bytes(session: AsyncSession, storage: Storage, company: Company) -> bytes:
     docs = await repository.documents(session, company.id)
     stored = await _stored_bytes(session, storage, _stored_id(docs, "stamp"))
-    return stored if stored is not None else default_stamp(company.name)
+    if stored is not None:
+        return stored
+    from salesbot.booking_orders.documents.templates import default_stamp
+
+    return default_stamp(company.name)
 
 
 async def _card(session: AsyncSession, file_id: uuid.UUID | None) -> FileCard | None:
@@ -80,6 +86,8 @@ async def company_documents(
 
 
 def _check_template(data: bytes) -> None:
+    from salesbot.booking_orders.documents.excel import TemplateError, fill_template
+
     try:
         # A blank order has no net, so its VAT is nil whatever the rate: the fill checks only
         # that the template takes the fields.
@@ -103,6 +111,8 @@ def _check_stamp(data: bytes) -> None:
 def _check_kind(which: Which, kind: str) -> None:
     if which == "template":
         if kind != "xlsx":
+            from salesbot.booking_orders.documents.templates import SHEET_NAME
+
             raise ValidationFailed(
                 f"The template must be an Excel workbook (.xlsx) with a '{SHEET_NAME}' sheet.",
                 code="invalid_template",
@@ -158,17 +168,21 @@ async def _save_document(
     await session.flush()
 
 
-_DEFAULTS: tuple[tuple[Which, str, Callable[[str], bytes], str], ...] = (
-    ("template", "BO template.xlsx", default_template, XLSX_TYPE),
-    ("stamp", "stamp.png", default_stamp, "image/png"),
-)
+def _defaults() -> tuple[tuple[Which, str, Callable[[str], bytes], str], ...]:
+    from salesbot.booking_orders.documents.forms import XLSX_TYPE
+    from salesbot.booking_orders.documents.templates import default_stamp, default_template
+
+    return (
+        ("template", "BO template.xlsx", default_template, XLSX_TYPE),
+        ("stamp", "stamp.png", default_stamp, "image/png"),
+    )
 
 
 async def install_default_documents(
     session: AsyncSession, storage: Storage, company: CompanyLike, owner_id: uuid.UUID
 ) -> None:
     """Store the product-made template and stamp as the company's files (demo data; idempotent)."""
-    for which, name, make, content_type in _DEFAULTS:
+    for which, name, make, content_type in _defaults():
         if _stored_id(await repository.documents(session, company.id), which) is not None:
             continue
         record = await files.store_generated(

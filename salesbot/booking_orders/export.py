@@ -7,24 +7,23 @@ import io
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import access, directory, repository
 from salesbot.booking_orders.calculations import BookingOrderError, Calculated, calculate
 from salesbot.booking_orders.directory import Company
-from salesbot.booking_orders.documents.excel import amount_format
 from salesbot.booking_orders.models import BookingOrderRow
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.views import Env, tz
 from salesbot.commercial import service as commercial
 from salesbot.users import audit
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 EXPORT_COLUMNS = (
     "Reference",
@@ -84,6 +83,9 @@ def _workbook(
     vat_pct: Decimal,
     zone: ZoneInfo,
 ) -> bytes:
+    from openpyxl import Workbook  # loaded with the first export, not at start-up
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Booking orders"
@@ -131,6 +133,8 @@ def _line(row: BookingOrderRow, company: Company, vat_pct: Decimal, zone: ZoneIn
 
 
 def _format_line(sheet: Worksheet, currency: str) -> None:
+    from salesbot.booking_orders.documents.excel import amount_format
+
     number_format = amount_format(currency)
     for cell in sheet[sheet.max_row][_AMOUNT_COLUMNS]:
         cell.number_format = number_format

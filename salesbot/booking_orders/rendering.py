@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import re
 import uuid
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,10 +14,6 @@ from salesbot.auth.service import Principal
 from salesbot.booking_orders import company_documents, directory, events
 from salesbot.booking_orders.calculations import BookingOrderError, calculate
 from salesbot.booking_orders.directory import Company
-from salesbot.booking_orders.documents import forms
-from salesbot.booking_orders.documents.excel import TemplateError
-from salesbot.booking_orders.documents.pdf import PdfError
-from salesbot.booking_orders.documents.stamp import StampError
 from salesbot.booking_orders.models import BookingOrderRow
 from salesbot.booking_orders.reading.extract import document_text
 from salesbot.booking_orders.stored import decode
@@ -31,20 +27,33 @@ from salesbot.kit.errors import NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import StorageError
 
+if TYPE_CHECKING:
+    from salesbot.booking_orders.documents import forms
+
 log = get_logger(__name__)
 
 RenderOutcome = Literal["done", "failed", "retry", "skipped"]
-# Failures a later attempt will not fix; storage outages are retried by the render job.
-_RENDER_FAILURES = (
-    BookingOrderError,
-    TemplateError,
-    StampError,
-    PdfError,
-    forms.DocumentError,
-    FileTooLargeToProcess,
-    GeneratedFileInvalid,
-    NotFound,
-)
+
+
+def _render_failures() -> tuple[type[Exception], ...]:
+    """Failures a later attempt will not fix, then storage outages (retried by the render job)."""
+    # The document modules (openpyxl, reportlab, pypdf, pypdfium2) load on first use.
+    from salesbot.booking_orders.documents import forms
+    from salesbot.booking_orders.documents.excel import TemplateError
+    from salesbot.booking_orders.documents.pdf import PdfError
+    from salesbot.booking_orders.documents.stamp import StampError
+
+    return (
+        BookingOrderError,
+        TemplateError,
+        StampError,
+        PdfError,
+        forms.DocumentError,
+        FileTooLargeToProcess,
+        GeneratedFileInvalid,
+        NotFound,
+        StorageError,
+    )
 
 
 def safe_name(text: str) -> str:
@@ -59,6 +68,9 @@ async def preview(
     kind: Literal["pdf", "xlsx"],
 ) -> tuple[bytes, str, str]:
     """The form as it stands now (re-rendered on every request): bytes, content type, name."""
+    from salesbot.booking_orders.documents import forms
+    from salesbot.booking_orders.documents.excel import TemplateError
+
     row, companies = await load(session, principal, bo_id)
     company = companies[row.company_id]
     bo = decode(row.data)
@@ -86,6 +98,8 @@ async def _original(
     session: AsyncSession, env: Env, row: BookingOrderRow
 ) -> tuple[bytes, Literal["pdf", "image"]]:
     """The uploaded document, ready to be stamped (as PDF or image) and its kind."""
+    from salesbot.booking_orders.documents import forms
+
     source = await files.find_live(session, row.source_file_id)
     if source is None:
         raise forms.DocumentError("The original document is no longer available")
@@ -105,6 +119,8 @@ async def _original(
 async def _produce(
     session: AsyncSession, env: Env, row: BookingOrderRow, company: Company
 ) -> forms.FinalDocuments:
+    from salesbot.booking_orders.documents import forms
+
     approved_on = (row.approved_at or utcnow()).astimezone(tz(env.settings)).date()
     bo = decode(row.data)
     calc = calculate(bo, commercial.vat_pct(env.settings))
@@ -142,6 +158,8 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
     A failure is recorded on the booking order (`render_error`) instead of undoing the approval;
     the documents can be produced again later (`retry` means a storage outage: try again soon).
     """
+    from salesbot.booking_orders.documents import forms
+
     row = await session.get(BookingOrderRow, bo_id, populate_existing=True)
     if row is None or row.state != State.APPROVED.value or row.reference is None:
         return "skipped"
@@ -170,7 +188,7 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
             )
             stored_ids.append(record.id)
             stored_keys.append(record.storage_key)
-    except (*_RENDER_FAILURES, StorageError) as exc:
+    except _render_failures() as exc:
         return await _failed(session, env, bo_id, exc, stored_keys)
     row.excel_file_id, row.stamped_file_id, row.final_pdf_file_id = stored_ids
     row.render_error = None

@@ -24,7 +24,14 @@ async def render_documents(bo_id: str) -> None:
     and storage from the environment, like any worker.
     """
     settings = Settings()
-    database = Database(make_engine(settings.effective_database_url, pool_size=2, max_overflow=0))
+    database = Database(
+        make_engine(
+            settings.effective_database_url,
+            pool_size=2,
+            max_overflow=0,
+            pooler=settings.database_pooler,
+        )
+    )
     env = Env(settings=settings, storage=storage_from_settings(settings))
     try:
         async with database.sessions() as session:

@@ -14,10 +14,6 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-import openpyxl
-from pptx import Presentation
-from pypdf import PdfReader
-
 TRUNCATED_MARKER = "[truncated]"
 DEFAULT_LIMIT = 20_000
 EXTRACTABLE_KINDS = frozenset({"pdf", "docx", "xlsx", "pptx", "csv", "txt"})
@@ -86,6 +82,8 @@ def extract_text(path: Path, kind: str, limit: int = DEFAULT_LIMIT) -> str:
 
 
 def _pdf(path: Path, out: _Collector) -> None:
+    from pypdf import PdfReader  # parsers load on first use: start-up stays fast
+
     reader = PdfReader(path)
     if reader.is_encrypted and not reader.decrypt(""):
         raise ExtractionError("This PDF is password-protected")
@@ -147,6 +145,8 @@ def _cell_text(value: object) -> str:
 
 
 def _xlsx(path: Path, out: _Collector) -> None:
+    import openpyxl
+
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         for number, sheet in enumerate(workbook.worksheets):
@@ -175,6 +175,8 @@ def _shape_texts(shapes: Iterable[Any]) -> Iterator[str]:
 
 
 def _pptx(path: Path, out: _Collector) -> None:
+    from pptx import Presentation
+
     presentation = Presentation(str(path))
     for number, slide in enumerate(presentation.slides, start=1):
         out.add(f"{chr(10) if number > 1 else ''}## Slide {number}\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, Uuid, event, text
@@ -79,6 +79,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# What sits between the app and PostgreSQL: nothing (or a session-mode pooler, which keeps one
+# server connection per client connection), or a transaction-mode pooler (PgBouncer
+# `pool_mode=transaction`, Supabase's Supavisor on port 6543).
+Pooler = Literal["none", "session", "transaction"]
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
+def pooler_connect_args(pooler: Pooler) -> dict[str, Any]:
+    """asyncpg options for the pooler in front of PostgreSQL.
+
+    Behind a transaction pooler consecutive transactions may run on different server
+    connections, so a statement prepared in one is unknown (or, under the same name, another
+    statement) in the next: caches off and a unique name for every prepared statement.
+    """
+    if pooler != "transaction":
+        return {}
+    return {
+        "statement_cache_size": 0,  # asyncpg's own cache
+        "prepared_statement_cache_size": 0,  # SQLAlchemy's asyncpg dialect's cache
+        "prepared_statement_name_func": _unique_statement_name,
+    }
+
+
 def make_engine(
     url: str,
     *,
@@ -86,6 +112,7 @@ def make_engine(
     max_overflow: int = 5,
     pool_timeout: float = 10.0,
     echo: bool = False,
+    pooler: Pooler = "none",
 ) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(url, echo=echo, poolclass=NullPool)
@@ -98,6 +125,7 @@ def make_engine(
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
+        connect_args=pooler_connect_args(pooler),
     )
 
 

@@ -6,9 +6,6 @@ import io
 import zipfile
 from typing import Any
 
-from pptx import Presentation
-from pptx.exc import PackageNotFoundError
-
 
 class TemplateError(ValueError):
     """An uploaded template deck cannot be used."""
@@ -16,6 +13,9 @@ class TemplateError(ValueError):
 
 def open_deck(pptx: bytes) -> Any:
     """A python-pptx Presentation from bytes; TemplateError when it is not a usable deck."""
+    from pptx import Presentation  # python-pptx loads on first use: start-up stays fast
+    from pptx.exc import PackageNotFoundError
+
     try:
         prs = Presentation(io.BytesIO(pptx))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError):

@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 
-from openpyxl import Workbook
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -21,6 +19,8 @@ def safe_cell(text: str) -> str:
 
 def xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """One sheet: the header row, then the rows; string cells are stored as text."""
+    from openpyxl import Workbook  # loaded with the first spreadsheet, not at start-up
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet

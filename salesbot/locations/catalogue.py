@@ -15,9 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from salesbot.kit import sheets
 from salesbot.kit.sheets import FORMULA_START, safe_cell
 
@@ -126,6 +123,9 @@ def read_rows(data: bytes, kind: FileKind) -> list[Row]:
             return _rows(list(csv.reader(io.StringIO(text), dialect)))
         except csv.Error:
             raise CatalogueFileError("The CSV file could not be read.") from None
+    from openpyxl import load_workbook  # loaded with the first workbook, not at start-up
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):

@@ -32,7 +32,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async(url: str) -> None:
-    engine = make_engine(url)
+    engine = make_engine(url, pooler=config.attributes.get("pooler", "none"))
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

@@ -7,16 +7,19 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from salesbot.kit.db import Pooler
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, pooler: Pooler = "none") -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    cfg.attributes["pooler"] = pooler
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "heads", *, pooler: Pooler = "none") -> None:
     """Blocking: apply every migration (call from sync code or a worker thread)."""
-    command.upgrade(alembic_config(database_url), revision)
+    command.upgrade(alembic_config(database_url, pooler), revision)

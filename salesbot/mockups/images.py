@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import cv2
-import httpx
 import numpy as np
-import openai
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -193,6 +191,8 @@ class OpenAIImages:
         }
         if self.model.startswith("dall-e"):
             options["response_format"] = "b64_json"  # gpt-image models always answer in base64
+        import openai  # the SDK takes seconds to import: only when images are generated
+
         try:
             client = openai.AsyncOpenAI(
                 api_key=self.api_key or "unset",
@@ -219,6 +219,8 @@ class OpenAIImages:
 async def _download(url: str, timeout_s: float) -> bytes:
     if not url.startswith(("https://", "http://")):
         raise ImageProviderError("The image service returned no usable image.")
+    import httpx  # httpx pulls in rich and pygments (its CLI): loaded on first use
+
     try:
         async with (
             httpx.AsyncClient(timeout=timeout_s, follow_redirects=True) as client,
@@ -267,6 +269,8 @@ class GoogleImages:
     async def generate(self, prompt: str, orientation: Orientation) -> bytes:
         url, body = self._request(prompt, orientation)
         headers = {"x-goog-api-key": self.api_key or ""}
+        import httpx
+
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 response = await client.post(url, json=body, headers=headers)

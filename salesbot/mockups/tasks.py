@@ -36,7 +36,9 @@ def _attempts_left() -> bool:
 async def generate_mockup(mockup_id: str) -> str | None:
     """Make the queued mockup `mockup_id`; its output file id, or None when it was refused."""
     settings = Settings()
-    database = Database(make_engine(settings.effective_database_url))
+    database = Database(
+        make_engine(settings.effective_database_url, pooler=settings.database_pooler)
+    )
     storage = storage_from_settings(settings)
     slots = composition_slots(settings.mockup_concurrency)
     target = uuid.UUID(mockup_id)

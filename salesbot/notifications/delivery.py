@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr
 
-import httpx
 from prometheus_client import Counter
 
 from salesbot.kit.logging import get_logger
@@ -105,6 +104,8 @@ async def post_slack(settings: Settings, title: str, body: str, url: str | None)
     webhook = settings.slack_webhook_url
     if webhook is None or not webhook.get_secret_value():
         return False
+    import httpx  # httpx pulls in rich and pygments (its CLI): loaded on first use
+
     try:
         async with httpx.AsyncClient(timeout=settings.smtp_timeout_s) as client:
             response = await client.post(

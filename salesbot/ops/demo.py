@@ -181,7 +181,7 @@ async def seed(
 
 
 async def load_demo(settings: Settings) -> list[tuple[str, str]]:
-    db = Database(make_engine(settings.effective_database_url))
+    db = Database(make_engine(settings.effective_database_url, pooler=settings.database_pooler))
     try:
         return await seed(
             db, settings.demo_password.get_secret_value(), storage_from_settings(settings)

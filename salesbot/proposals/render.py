@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from anyio import to_thread
 
@@ -19,14 +20,10 @@ from salesbot.kit.logging import get_logger
 from salesbot.proposals import pricing
 from salesbot.proposals.naming import client_file_name, location_pptx_name
 from salesbot.proposals.priced import PricedProposal
-from salesbot.proposals.rendering.drawing import DeckStyle
-from salesbot.proposals.rendering.pdf import (
-    combined_package_pdf,
-    combined_separate_pdf,
-    pptx_to_pdf,
-)
-from salesbot.proposals.rendering.pptx import render_combined_pptx, render_separate_pptx
 from salesbot.users import service as users
+
+if TYPE_CHECKING:
+    from salesbot.proposals.rendering.drawing import DeckStyle
 
 log = get_logger(__name__)
 Progress = Callable[[int, str], Awaitable[None]]
@@ -45,6 +42,9 @@ class Output:
 
 def deck_style(company: users.CompanyInfo | None) -> DeckStyle:
     """The company's accent colour and name on generated slides (a valid hex colour only)."""
+    # python-pptx and the PDF stack load with the first render, not at start-up.
+    from salesbot.proposals.rendering.drawing import DeckStyle
+
     if company is None:
         return DeckStyle()
     accent = company.accent_color if _HEX.match(company.accent_color or "") else "1F4E79"
@@ -59,6 +59,9 @@ async def render_separate(
     when: datetime,
     progress: Progress,
 ) -> list[Output]:
+    from salesbot.proposals.rendering.pdf import combined_separate_pdf, pptx_to_pdf
+    from salesbot.proposals.rendering.pptx import render_separate_pptx
+
     outputs: list[Output] = []
     steps = len(priced.locations) + 1
     for index, loc in enumerate(priced.locations):
@@ -101,6 +104,9 @@ async def render_combined(
     when: datetime,
     progress: Progress,
 ) -> list[Output]:
+    from salesbot.proposals.rendering.pdf import combined_package_pdf
+    from salesbot.proposals.rendering.pptx import render_combined_pptx
+
     table = priced.tables[0]
     client = priced.client_name
 

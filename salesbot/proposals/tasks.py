@@ -32,7 +32,9 @@ async def render_proposal(
     are retried with backoff and end in the dead-letter queue.
     """
     settings = Settings()
-    database = Database(make_engine(settings.effective_database_url))
+    database = Database(
+        make_engine(settings.effective_database_url, pooler=settings.database_pooler)
+    )
     storage = storage_from_settings(settings)
 
     async def progress(percent: int, message: str) -> None:

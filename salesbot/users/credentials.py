@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import secrets
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ async def hash_password(password: str) -> str:
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; a missing hash still costs a hash (no timing oracle)."""
     loop = asyncio.get_running_loop()
-    target = password_hash or _DUMMY_HASH
+    target = password_hash or _dummy_hash()
 
     def check() -> bool:
         try:
@@ -40,7 +41,10 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing-only")
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: hashing is deliberately slow and start-up should not pay.
+    return _hasher.hash("not-a-real-password-used-for-timing-only")
 
 
 def hash_secret(value: str) -> str:

@@ -26,7 +26,6 @@ from salesbot.booking_orders.reading.results import (
     ParseError,
     refuse_classification,
 )
-from salesbot.booking_orders.reading.text import classify_text, parse_document
 from salesbot.files.extract import EXTRACTABLE_KINDS, ExtractionError, extract_text
 from salesbot.kit.logging import get_logger
 
@@ -60,6 +59,9 @@ def extract_deterministic(
     data: bytes, kind: str, *, company: str, own_companies: Sequence[str], text: str
 ) -> Extracted:
     """Blocking: classify by keywords and read the document with the deterministic parser."""
+    # The parsers bring openpyxl and pypdf: loaded with the first document, not at start-up.
+    from salesbot.booking_orders.reading.text import classify_text, parse_document
+
     if kind in IMAGE_KINDS:
         raise ExtractionRefused(IMAGE_NEEDS_AI, code="needs_ai_provider")
     parser_kind = PARSER_KINDS.get(kind)
