@@ -21,7 +21,12 @@ from typing import Any
 from pydantic_ai.models import Model
 
 from salesbot.assistant.cache import CachingModel, ResponseCache
-from salesbot.assistant.providers import ProviderConfigError, model_label, provider_model
+from salesbot.assistant.providers import (
+    ProviderConfigError,
+    model_label,
+    observe,
+    provider_model,
+)
 from salesbot.assistant.run import Attachments, ChatRun
 from salesbot.assistant.runs import RunEvent, RunInfo, RunStore, make_run_store
 from salesbot.assistant.tooling import discover_tools
@@ -69,7 +74,9 @@ class Assistant:
             log.error("llm_provider_unusable", problem=str(exc))
             self.provider_problem = str(exc)
             provider = None
-        self.provider: Model | None = CachingModel(provider, self.cache) if provider else None
+        self.provider: Model | None = (
+            CachingModel(observe(provider), self.cache) if provider else None
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(

@@ -30,6 +30,7 @@ from salesbot.kit.db import utcnow
 from salesbot.kit.errors import NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import StorageError
+from salesbot.kit.tracing import traced
 
 log = get_logger(__name__)
 
@@ -51,6 +52,7 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^\w .()&-]+", "", text).strip()[:80] or "Booking order"
 
 
+@traced("render booking order preview")
 async def preview(
     session: AsyncSession,
     env: Env,
@@ -102,6 +104,7 @@ async def _original(
     )
 
 
+@traced("render booking order documents")
 async def _produce(
     session: AsyncSession, env: Env, row: BookingOrderRow, company: Company
 ) -> forms.FinalDocuments:
