@@ -264,7 +264,10 @@ class ChatRun:
             await answer(provider, user_input, history)
             return None
         except PROVIDER_ERRORS as exc:
-            log.warning("llm_provider_failed", error_type=type(exc).__name__)
+            # A failed provider call is logged once, as `llm_call_failed` (observed.ObservedModel).
+            log.warning(
+                "llm_fallback_to_offline", run_id=self.run_id, error_type=type(exc).__name__
+            )
             self.used_model = OFFLINE
             await self.recorder.notice(NOTICE_FALLBACK)
             # Carry on from what is stored: the message and any tool steps already done.
