@@ -263,11 +263,8 @@ class ChatRun:
         try:
             await answer(provider, user_input, history)
             return None
-        except PROVIDER_ERRORS as exc:
-            # A failed provider call is logged once, as `llm_call_failed` (observed.ObservedModel).
-            log.warning(
-                "llm_fallback_to_offline", run_id=self.run_id, error_type=type(exc).__name__
-            )
+        except PROVIDER_ERRORS as exc:  # the failed call itself: `llm_call_failed` (observed)
+            log.warning("llm_offline_fallback", run_id=self.run_id, error_type=type(exc).__name__)
             self.used_model = OFFLINE
             await self.recorder.notice(NOTICE_FALLBACK)
             # Carry on from what is stored: the message and any tool steps already done.
