@@ -32,6 +32,7 @@ from salesbot.kit.middleware import (
 )
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
+from salesbot.kit.tracing import configure_tracing, instrument_app
 from salesbot.locations.endpoints import router as locations_router
 from salesbot.mockups.endpoints import router as mockups_router
 from salesbot.mockups.slots import composition_slots
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         level=settings.log_level,
         internal_urls=[*settings.internal_urls, *(u for u in [settings.redis_dsn] if u)],
     )
+    configure_tracing(service_name="salesbot")  # only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     app = FastAPI(
         title="Sales Proposal Bot",
         version=__version__,
@@ -182,4 +184,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     _include_routes(app, settings)
     _add_middleware(app, settings)
+    instrument_app(app)
     return app

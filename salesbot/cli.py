@@ -121,9 +121,11 @@ def worker(
     """Run background job workers (needs SALESBOT_REDIS_URL; without Redis jobs run in-process)."""
     from salesbot.jobs.runtime import start_jobs
     from salesbot.kit.logging import configure_logging, get_logger
+    from salesbot.kit.tracing import configure_tracing
 
     settings = _settings()
     configure_logging(json=settings.json_logs, level=settings.log_level)
+    configure_tracing(service_name="salesbot-worker")
     if not settings.redis_dsn:
         typer.secho("No SALESBOT_REDIS_URL: jobs already run inside `salesbot serve`.", fg="yellow")
         raise typer.Exit(1)

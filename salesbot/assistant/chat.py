@@ -18,7 +18,12 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from salesbot.assistant.providers import ProviderConfigError, model_label, provider_model
+from salesbot.assistant.providers import (
+    ProviderConfigError,
+    model_label,
+    observe,
+    provider_model,
+)
 from salesbot.assistant.runs import RunEvent, RunInfo, RunStore, make_run_store
 from salesbot.assistant.tooling import discover_tools
 from salesbot.auth.service import Principal
@@ -71,7 +76,9 @@ class Assistant:
             log.error("llm_provider_unusable", problem=str(exc))
             self.provider_problem = str(exc)
             provider = None
-        self.provider: Model | None = CachingModel(provider, self.cache) if provider else None
+        self.provider: Model | None = (
+            CachingModel(observe(provider), self.cache) if provider else None
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(

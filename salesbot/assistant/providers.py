@@ -94,6 +94,13 @@ def provider_model(settings: Settings) -> Model | None:
     )
 
 
+def observe(model: Model) -> Model:
+    """The model with its calls traced and its failures logged (see `observed.ObservedModel`)."""
+    from salesbot.assistant.observed import ObservedModel  # PydanticAI loads on first use
+
+    return ObservedModel(model, provider=model.system, errors=provider_errors())
+
+
 def model_label(settings: Settings) -> str:
     """The `provider:name` recorded in usage and on conversations."""
     return (settings.llm_model or "offline").strip() or "offline"
@@ -102,7 +109,8 @@ def model_label(settings: Settings) -> str:
 def usable_model(settings: Settings) -> Model | None:
     """The provider model, or None when none is set or the configuration cannot work (logged)."""
     try:
-        return provider_model(settings)
+        model = provider_model(settings)
     except ProviderConfigError as exc:
         log.error("llm_provider_unusable", problem=str(exc))
         return None
+    return observe(model) if model is not None else None

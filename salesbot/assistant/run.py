@@ -263,8 +263,8 @@ class ChatRun:
         try:
             await answer(provider, user_input, history)
             return None
-        except provider_errors() as exc:
-            log.warning("llm_provider_failed", error_type=type(exc).__name__)
+        except provider_errors() as exc:  # the failed call itself: `llm_call_failed` (observed)
+            log.warning("llm_offline_fallback", run_id=self.run_id, error_type=type(exc).__name__)
             self.used_model = OFFLINE
             await self.recorder.notice(NOTICE_FALLBACK)
             # Carry on from what is stored: the message and any tool steps already done.

@@ -26,6 +26,7 @@ from salesbot.kit.db import utcnow
 from salesbot.kit.errors import NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import StorageError
+from salesbot.kit.tracing import traced
 
 if TYPE_CHECKING:
     from salesbot.booking_orders.documents import forms
@@ -60,6 +61,7 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^\w .()&-]+", "", text).strip()[:80] or "Booking order"
 
 
+@traced("render booking order preview")
 async def preview(
     session: AsyncSession,
     env: Env,
@@ -116,6 +118,7 @@ async def _original(
     )
 
 
+@traced("render booking order documents")
 async def _produce(
     session: AsyncSession, env: Env, row: BookingOrderRow, company: Company
 ) -> forms.FinalDocuments:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
@@ -30,8 +31,14 @@ from dramatiq.middleware import (
 )
 from prometheus_client import Counter
 
+from salesbot.kit import tracing
 from salesbot.kit.logging import get_logger
-from salesbot.kit.request_context import current_request_id, current_user_id
+from salesbot.kit.request_context import (
+    current_request_id,
+    current_user_id,
+    set_request_id,
+    set_user_id,
+)
 from salesbot.settings import Settings
 
 P = ParamSpec("P")
@@ -77,22 +84,52 @@ def job(
 
 
 class ContextPropagation(dramatiq.Middleware):
-    """Carries the request id and user id from the enqueuing request into the job's logs."""
+    """Carries the enqueuing request's context into the job: request id and user id for the
+    logs, and the W3C trace context, so the job's span continues the request's trace.
+    """
+
+    def __init__(self) -> None:
+        self._running = threading.local()  # the span of the message this worker thread runs
 
     def before_enqueue(self, broker: dramatiq.Broker, message: Any, delay: int) -> None:
+        # `setdefault`: a retry keeps the context of the request that first queued the job.
         message.options.setdefault("request_id", current_request_id())
         message.options.setdefault("user_id", current_user_id())
+        if "trace_context" not in message.options:
+            carrier = tracing.inject()
+            if carrier:
+                message.options["trace_context"] = carrier
 
     def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
         structlog.contextvars.clear_contextvars()
+        set_request_id(message.options.get("request_id"))
+        set_user_id(message.options.get("user_id"))
+        attempt = message.options.get("retries", 0) + 1
+        self._running.span = tracing.continue_trace(
+            message.options.get("trace_context"),
+            f"job {message.actor_name}",
+            {
+                "messaging.system": "dramatiq",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": message.queue_name,
+                "messaging.message.id": message.message_id,
+                "salesbot.job": message.actor_name,
+                "salesbot.job.attempt": attempt,
+            },
+        )
         structlog.contextvars.bind_contextvars(
-            request_id=message.options.get("request_id"),
-            user_id=message.options.get("user_id"),
-            job=message.actor_name,
-            message_id=message.message_id,
-            attempt=message.options.get("retries", 0) + 1,
+            job=message.actor_name, message_id=message.message_id, attempt=attempt
         )
         log.info("job_started")
+
+    def _finish(self, error: BaseException | None = None) -> None:
+        running: tracing.Continued | None = getattr(self._running, "span", None)
+        self._running.span = None
+        if running is not None:
+            running.end(error)
+        set_request_id(None)
+        set_user_id(None)
+        structlog.contextvars.clear_contextvars()
 
     def after_process_message(
         self,
@@ -108,21 +145,42 @@ class ContextPropagation(dramatiq.Middleware):
             log.info("job_succeeded")
         else:
             JOBS_PROCESSED.labels(message.actor_name, "failed").inc()
+            message.options["last_error"] = type(exception).__name__
             log.warning("job_failed", error_type=type(exception).__name__)
-        structlog.contextvars.clear_contextvars()
+        self._finish(exception)
 
     def after_nack(self, broker: dramatiq.Broker, message: Any) -> None:
         JOBS_DEAD.labels(message.actor_name).inc()
+        # One line with what an operator needs to find and replay it; never the arguments.
         log.error(
             "job_dead_lettered",
             job=message.actor_name,
+            queue=message.queue_name,
             message_id=message.message_id,
             request_id=message.options.get("request_id"),
+            user_id=message.options.get("user_id"),
             attempts=message.options.get("retries", 0),
+            error_type=message.options.get("last_error"),
+            trace_id=_trace_id(message.options.get("trace_context")),
+            dead_letter_queue=_dead_letter_queue(broker, message.queue_name),
         )
 
     def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
-        structlog.contextvars.clear_contextvars()
+        self._finish()
+
+
+def _dead_letter_queue(broker: dramatiq.Broker, queue: str) -> str:
+    """Where the message now lies: its Redis key, or the in-memory broker's list."""
+    if isinstance(broker, RedisBroker):
+        return f"{broker.namespace}:{queue}.XQ"
+    return f"memory:{queue}"
+
+
+def _trace_id(carrier: Any) -> str | None:
+    """The trace id inside a W3C `traceparent` (version-traceid-spanid-flags)."""
+    parent = carrier.get("traceparent") if isinstance(carrier, dict) else None
+    parts = parent.split("-") if isinstance(parent, str) else []
+    return parts[1] if len(parts) == 4 else None
 
 
 @dataclass
@@ -142,7 +200,14 @@ class JobRuntime:
         actor = self.actors.get(name)
         if actor is None:
             raise KeyError(f"unknown job {name!r}")
-        return str(actor.send(*args, **kwargs).message_id)
+        attributes = {
+            "messaging.system": "dramatiq",
+            "messaging.operation.type": "send",
+            "messaging.destination.name": actor.queue_name,
+            "salesbot.job": name,
+        }
+        with tracing.span(f"enqueue {name}", attributes, kind="producer"):
+            return str(actor.send(*args, **kwargs).message_id)
 
     def dead_letters(self, queue: str = "default") -> list[dict[str, Any]]:
         """The messages that exhausted their retries, newest last."""

@@ -10,12 +10,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, Uuid, event, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext import asyncio as sa_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -114,11 +110,12 @@ def make_engine(
     echo: bool = False,
     pooler: Pooler = "none",
 ) -> AsyncEngine:
+    # Called through its module, so tracing's instrumented version is used when tracing is on.
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        engine = sa_asyncio.create_async_engine(url, echo=echo, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
+    return sa_asyncio.create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,

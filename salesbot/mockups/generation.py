@@ -18,6 +18,7 @@ from salesbot.kit.db import utcnow
 from salesbot.kit.errors import AppError, NotFound
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import Storage
+from salesbot.kit.tracing import traced
 from salesbot.mockups import (
     compositor,
     creatives,
@@ -155,6 +156,7 @@ async def _photo_and_frames(
     return await photos.photo_bytes(session, storage, photo), frames
 
 
+@traced("render mockup")
 async def _make(
     session: AsyncSession,
     storage: Storage,

@@ -17,6 +17,7 @@ from anyio import to_thread
 
 from salesbot.kit.decks import TemplateError
 from salesbot.kit.logging import get_logger
+from salesbot.kit.tracing import traced
 from salesbot.proposals import pricing
 from salesbot.proposals.naming import client_file_name, location_pptx_name
 from salesbot.proposals.priced import PricedProposal
@@ -51,6 +52,7 @@ def deck_style(company: users.CompanyInfo | None) -> DeckStyle:
     return DeckStyle(accent=accent, company_name=company.name)
 
 
+@traced("render proposal", {"salesbot.render.layout": "separate"})
 async def render_separate(
     priced: PricedProposal,
     facts: Sequence[pricing.LocationFacts],
@@ -96,6 +98,7 @@ async def render_separate(
     return outputs
 
 
+@traced("render proposal", {"salesbot.render.layout": "combined"})
 async def render_combined(
     priced: PricedProposal,
     facts: Sequence[pricing.LocationFacts],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,8 @@ import pytest
 
 from salesbot.jobs import runtime as jobs
 from salesbot.kit.ids import new_id
-from salesbot.kit.request_context import set_request_id
+from salesbot.kit.logging import configure_logging, flush_logs, get_logger
+from salesbot.kit.request_context import set_request_id, set_user_id
 from salesbot.settings import Settings
 from tests.conftest import REDIS_URL, Stack, _flush_redis, make_settings, require_service
 
@@ -156,3 +159,65 @@ def test_two_runtimes_in_one_process_each_stop_their_own_loop(
     for runtime in [first, second] if close_order == "first_started_first" else [second, first]:
         runtime.close()
     assert [t for t in _loop_threads() if t not in before] == []
+
+
+@jobs.job("test.logs_a_line", queue="test")
+async def logs_a_line(key: str) -> None:
+    get_logger("test.job").info("job_line", key=key)
+
+
+def _log_lines(output: io.StringIO) -> list[dict[str, Any]]:
+    flush_logs()
+    return [json.loads(line) for line in output.getvalue().splitlines()]
+
+
+def test_job_lines_carry_the_enqueuing_request_and_user(job_settings: Settings) -> None:
+    output = io.StringIO()
+    configure_logging(json=True, stream=output)
+    key = new_id().hex
+    runtime = _start(job_settings)
+    set_request_id("req-of-the-job")
+    set_user_id("user-of-the-job")
+    try:
+        runtime.send("test.logs_a_line", key)
+    finally:
+        set_request_id(None)
+        set_user_id(None)
+    try:
+        runtime.join("test")
+    finally:
+        runtime.close()
+    lines = [line for line in _log_lines(output) if line.get("job") == "test.logs_a_line"]
+    assert [line["event"] for line in lines] == ["job_started", "job_line", "job_succeeded"]
+    for line in lines:
+        assert line["request_id"] == "req-of-the-job" and line["user_id"] == "user-of-the-job"
+
+
+def test_a_dead_letter_logs_one_line_for_the_operator(job_settings: Settings) -> None:
+    output = io.StringIO()
+    configure_logging(json=True, stream=output)
+    key = "argument-" + new_id().hex
+    runtime = _start(job_settings)
+    set_request_id("req-dead")
+    set_user_id("user-dead")
+    try:
+        message_id = runtime.send("test.always_fails", key)
+    finally:
+        set_request_id(None)
+        set_user_id(None)
+    try:
+        runtime.join("test")
+    finally:
+        runtime.close()
+    lines = _log_lines(output)
+    dead = [line for line in lines if line["event"] == "job_dead_lettered"]
+    assert len(dead) == 1
+    line = dead[0]
+    assert line["level"] == "error"
+    assert line["job"] == "test.always_fails" and line["queue"] == "test"
+    assert line["message_id"] == message_id
+    assert line["attempts"] == 3 and line["error_type"] == "RuntimeError"
+    assert line["request_id"] == "req-dead" and line["user_id"] == "user-dead"
+    expected_queue = "salesbot-test:test.XQ" if runtime.uses_redis else "memory:test"
+    assert line["dead_letter_queue"] == expected_queue
+    assert key not in json.dumps(line)  # the job's arguments stay out of the logs
