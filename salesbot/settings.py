@@ -118,6 +118,14 @@ class Settings(BaseSettings):
     # None = run a worker inside the web process only when there is no Redis broker.
     job_in_process_worker: bool | None = None
 
+    # Scheduled jobs (salesbot/ops/schedules.py). None = on, except under tests.
+    scheduler_enabled: bool | None = None
+    # Backups: `salesbot backup` writes to backup_dir (default data_dir/backups); a crontab line
+    # (UTC) in backup_schedule makes the scheduler take one, keeping the newest backup_keep.
+    backup_dir: Path | None = None
+    backup_schedule: str | None = None
+    backup_keep: int = Field(default=7, ge=1, le=1000)
+
     # HTTP edge
     max_json_body_mb: int = Field(default=10, ge=1, le=100)
     max_upload_mb: int = Field(default=200, ge=1, le=10_000)
@@ -219,6 +227,21 @@ class Settings(BaseSettings):
             raise ValueError("SALESBOT_CORS_ORIGINS must list origins; '*' is never allowed")
         return value
 
+    @field_validator("backup_schedule")
+    @classmethod
+    def _valid_crontab(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value.strip())
+        except ValueError as exc:
+            raise ValueError(
+                "SALESBOT_BACKUP_SCHEDULE must be a crontab line, e.g. '0 2 * * *'"
+            ) from exc
+        return value.strip()
+
     @field_validator("log_level")
     @classmethod
     def _valid_level(cls, value: str) -> str:
@@ -249,6 +272,16 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.storage_local_root or self.data_dir / "files"
+
+    @property
+    def runs_scheduler(self) -> bool:
+        if self.scheduler_enabled is None:
+            return self.environment is not Environment.test
+        return self.scheduler_enabled
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def tmp_dir(self) -> Path:

@@ -232,6 +232,19 @@ class S3Storage(Storage):
             return False
         return True
 
+    async def list_keys(self) -> AsyncIterator[str]:
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"Bucket": self.bucket, "MaxKeys": 1000}
+            if token:
+                params["ContinuationToken"] = token
+            page = await self._call(self._client.list_objects_v2, **params)
+            for item in page.get("Contents", []):
+                yield str(item["Key"])
+            if not page.get("IsTruncated"):
+                return
+            token = str(page["NextContinuationToken"])
+
     async def presigned_url(
         self,
         key: str,
