@@ -232,10 +232,10 @@ class Settings(BaseSettings):
     def _valid_crontab(cls, value: str | None) -> str | None:
         if not value or not value.strip():
             return None
-        from apscheduler.triggers.cron import CronTrigger
+        from salesbot.jobs.scheduler import crontab_trigger
 
         try:
-            CronTrigger.from_crontab(value.strip())
+            crontab_trigger(value.strip())
         except ValueError as exc:
             raise ValueError(
                 "SALESBOT_BACKUP_SCHEDULE must be a crontab line, e.g. '0 2 * * *'"

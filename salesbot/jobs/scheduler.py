@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -67,9 +68,26 @@ class Schedule:
     lock_ttl_s: float = 3600.0
 
 
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])[0-7](?!\d)")
+
+
+def crontab_trigger(expression: str) -> BaseTrigger:
+    """A crontab line (minute hour day month weekday) in UTC, with crontab's weekday numbers.
+
+    APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0 (and 7). Numbers in
+    the weekday field are turned into names so `0 2 * * 0` means Sunday, as in crontab.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError("a crontab line has five fields")
+    fields[4] = _WEEKDAY_NUMBER.sub(lambda m: _WEEKDAYS[int(m.group())], fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
+
+
 def cron(expression: str) -> TriggerFactory:
     """A crontab line (minute hour day month weekday), in UTC."""
-    trigger = CronTrigger.from_crontab(expression, timezone=UTC)
+    trigger = crontab_trigger(expression)
     return lambda _settings: trigger
 
 
@@ -84,7 +102,7 @@ def cron_setting(read: Callable[[Settings], str | None]) -> TriggerFactory:
 
     def factory(settings: Settings) -> BaseTrigger | None:
         expression = read(settings)
-        return CronTrigger.from_crontab(expression, timezone=UTC) if expression else None
+        return crontab_trigger(expression) if expression else None
 
     return factory
 
