@@ -89,7 +89,9 @@ async def _pair(stack: Stack, settings: Settings, lock_kind: str, recorder: Reco
     made = []
     for instance in ("instance-a", "instance-b"):
         db = Database(make_engine(stack.database_url))
-        made.append(Scheduler(settings, db, [schedule], lock=_lock(lock_kind, db), instance=instance))
+        made.append(
+            Scheduler(settings, db, [schedule], lock=_lock(lock_kind, db), instance=instance)
+        )
     return Pair(made[0], made[1], recorder, settings)
 
 
@@ -139,9 +141,9 @@ def test_previous_fire_time_names_the_tick_alike_for_every_instance() -> None:
         hour=2, minute=0, second=0
     )
     interval = IntervalTrigger(seconds=90, start_date=EPOCH, timezone=UTC)
-    tick = previous_fire_time(interval, monday)
-    assert tick is not None and tick <= monday < tick + timedelta(seconds=90)
-    assert (tick - EPOCH).total_seconds() % 90 == 0
+    aligned = previous_fire_time(interval, monday)
+    assert aligned is not None and aligned <= monday < aligned + timedelta(seconds=90)
+    assert (aligned - EPOCH).total_seconds() % 90 == 0
 
 
 @LOCKS
@@ -151,7 +153,9 @@ async def test_racing_instances_run_each_tick_once(pair: Pair) -> None:
     outcomes: list[str] = []
     for tick in ticks:
         now = tick + timedelta(seconds=1)
-        outcomes += await asyncio.gather(pair.first.fire("test.tick", now), pair.second.fire("test.tick", now))
+        outcomes += await asyncio.gather(
+            pair.first.fire("test.tick", now), pair.second.fire("test.tick", now)
+        )
     assert Counter(pair.recorder.ticks) == dict.fromkeys(ticks, 1)
     assert outcomes.count("succeeded") == len(ticks)
     skipped = [o for o in outcomes if o != "succeeded"]
