@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+from datetime import UTC
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
 
 # The built-in development secret: fine on a laptop, refused in production.
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105
@@ -85,6 +90,25 @@ def _url_origin(url: str) -> str:
     except ValueError:
         return "********"
     return f"{parts.scheme}://{host}{port}/***"
+
+
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])[0-7](?!\d)")
+
+
+def crontab_trigger(expression: str) -> BaseTrigger:
+    """A crontab line (minute hour day month weekday) as an APScheduler trigger, in UTC.
+
+    APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0 (and 7). Numbers in
+    the weekday field are turned into names so `0 2 * * 0` means Sunday, as in crontab.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError("a crontab line has five fields")
+    fields[4] = _WEEKDAY_NUMBER.sub(lambda m: _WEEKDAYS[int(m.group())], fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
 
 
 class Settings(BaseSettings):
@@ -232,8 +256,6 @@ class Settings(BaseSettings):
     def _valid_crontab(cls, value: str | None) -> str | None:
         if not value or not value.strip():
             return None
-        from salesbot.jobs.scheduler import crontab_trigger
-
         try:
             crontab_trigger(value.strip())
         except ValueError as exc:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -26,7 +25,6 @@ from typing import Any, Literal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +33,7 @@ from salesbot.jobs.models import JobRun
 from salesbot.kit.db import Database, utcnow
 from salesbot.kit.locks import DeploymentLock, Held, choose_lock
 from salesbot.kit.logging import get_logger
-from salesbot.settings import Settings
+from salesbot.settings import Settings, crontab_trigger
 
 log = get_logger("salesbot.scheduler")
 
@@ -66,23 +64,6 @@ class Schedule:
     description: str
     # How long the deployment-wide lock may be held before it expires (Redis only).
     lock_ttl_s: float = 3600.0
-
-
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])[0-7](?!\d)")
-
-
-def crontab_trigger(expression: str) -> BaseTrigger:
-    """A crontab line (minute hour day month weekday) in UTC, with crontab's weekday numbers.
-
-    APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0 (and 7). Numbers in
-    the weekday field are turned into names so `0 2 * * 0` means Sunday, as in crontab.
-    """
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ValueError("a crontab line has five fields")
-    fields[4] = _WEEKDAY_NUMBER.sub(lambda m: _WEEKDAYS[int(m.group())], fields[4])
-    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
 
 
 def cron(expression: str) -> TriggerFactory:

@@ -23,14 +23,13 @@ from salesbot.jobs.scheduler import (
     JobContext,
     Schedule,
     Scheduler,
-    crontab_trigger,
     every,
     previous_fire_time,
     schedule_status,
 )
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.locks import AdvisoryLock, DeploymentLock, Held, LocalLock, RedisLock
-from salesbot.settings import Settings
+from salesbot.settings import Settings, crontab_trigger
 from tests.conftest import REDIS_URL, Stack, make_settings
 
 
