@@ -73,6 +73,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         if settings.runs_scheduler:
             scheduler = Scheduler(settings, app.state.db, SCHEDULES)
             scheduler.start()
+        app.state.scheduler = scheduler
         log.info(
             "startup",
             environment=settings.environment.value,

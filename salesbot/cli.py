@@ -240,6 +240,11 @@ def backup(
     except DumpError as exc:
         typer.secho(f"Backup failed: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None
+    except Exception as exc:  # an unreachable database or bucket reads better than a trace
+        typer.secho(
+            f"Backup failed ({type(exc).__name__}); no archive was written.", fg="red", err=True
+        )
+        raise typer.Exit(1) from None
     tables = report.manifest.database.tables
     typer.echo(
         f"Backup written: {report.path} ({report.size} bytes; {len(tables)} tables, "
@@ -264,6 +269,14 @@ def restore(
     except RestoreRefused as exc:
         typer.secho(f"Restore refused: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
+    except Exception as exc:  # an unreachable database or bucket reads better than a trace
+        typer.secho(
+            f"Restore failed ({type(exc).__name__}): the database was not replaced and the "
+            "files it had stored were removed.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
     typer.echo(
         f"Restored {report.tables} tables ({report.rows} rows) and {report.objects} files; "
         f"checked against the manifest. Run `salesbot migrate` if this version is newer."

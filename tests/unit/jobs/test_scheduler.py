@@ -274,3 +274,42 @@ def test_backup_schedule_must_be_a_crontab_line(tmp_path: Any) -> None:
     )
     with pytest.raises(ValueError, match="crontab"):
         make_settings(stack, tmp_path, backup_schedule="every night")
+
+
+async def test_the_app_times_the_registry_while_it_runs(tmp_path: Any) -> None:
+    from salesbot.app import create_app
+    from salesbot.migrations.runner import upgrade
+
+    stack = Stack("sqlite", f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", None)
+    await asyncio.to_thread(upgrade, stack.database_url)
+    app = create_app(make_settings(stack, tmp_path / "data", scheduler_enabled=True))
+    async with app.router.lifespan_context(app):
+        scheduler: Scheduler = app.state.scheduler
+        assert "sessions.purge_expired" in scheduler.triggers
+        assert "backup" not in scheduler.triggers  # no SALESBOT_BACKUP_SCHEDULE
+        assert scheduler._aps is not None and scheduler._aps.get_job("sessions.purge_expired")
+    assert scheduler._aps is None
+
+
+async def test_an_unreachable_lock_still_runs_each_tick_once(
+    stack: Stack, settings: Settings
+) -> None:
+    """Redis down: the tick runs (maintenance must not stop) and the run row keeps it single."""
+    recorder = Recorder()
+    schedule = Schedule("test.tick", every(60), recorder, "a test job")
+    schedulers = []
+    for instance in ("instance-a", "instance-b"):
+        db = Database(make_engine(stack.database_url))
+        dead = RedisLock("redis://127.0.0.1:1/0")  # nothing listens on port 1
+        schedulers.append(Scheduler(settings, db, [schedule], lock=dead, instance=instance))
+    try:
+        now = datetime.now(UTC)
+        outcomes = await asyncio.gather(*(s.fire("test.tick", now) for s in schedulers))
+    finally:
+        for scheduler in schedulers:
+            await scheduler.shutdown()
+    rows = await _rows(schedulers[0].db)
+    for scheduler in schedulers:
+        await scheduler.db.dispose()
+    assert sorted(outcomes) == ["already_run", "succeeded"]
+    assert len(recorder.ticks) == 1 and len(rows) == 1
