@@ -193,8 +193,11 @@ def _first_error(stderr: bytes) -> str:
 async def _pg_dump(url: str, target: Path) -> DbSnapshot:
     engine = make_engine(url, pool_size=1, max_overflow=0)
     try:
-        async with engine.connect() as conn:
-            await conn.execute(text("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        async with engine.connect() as plain:
+            # One snapshot for the counts and the dump: pg_dump imports the exported one.
+            conn = await plain.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
             snapshot_id = str(await conn.scalar(text("SELECT pg_export_snapshot()")))
             snapshot = await _pg_snapshot(conn)
             dsn, env = libpq_target(url)
