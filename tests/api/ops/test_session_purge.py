@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,7 +15,7 @@ from salesbot.kit.ids import new_id
 from salesbot.ops.schedules import SCHEDULES, purge_expired_sessions
 from salesbot.settings import Settings
 from salesbot.users.models import RefreshToken, User
-from tests.conftest import Stack
+from tests.conftest import Stack, make_settings
 
 
 async def test_purge_deletes_only_families_expired_for_a_week(
@@ -69,3 +71,26 @@ def test_registry_names_are_unique_and_the_purge_is_scheduled(settings: Settings
     backup = next(s for s in SCHEDULES if s.name == "backup")
     assert backup.trigger(settings) is None  # off until SALESBOT_BACKUP_SCHEDULE is set
     assert backup.trigger(settings.model_copy(update={"backup_schedule": "0 2 * * *"}))
+
+
+async def test_scheduled_backup_writes_an_archive_and_keeps_the_newest(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The archive itself is covered on both databases by the restore drill."""
+    from salesbot.ops.schedules import scheduled_backup
+
+    db_file = tmp_path / "salesbot.db"
+    shutil.copy(sqlite_template, db_file)
+    stack = Stack("sqlite", f"sqlite+aiosqlite:///{db_file}", None)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = folder / "salesbot-backup-20000101T000000Z.tar.gz"
+    old.write_bytes(b"an old archive")
+    settings = make_settings(stack, tmp_path / "data", backup_dir=folder, backup_keep=1)
+    db = Database(make_engine(stack.database_url))
+    try:
+        summary = await scheduled_backup(JobContext(settings, db, datetime.now(UTC)))
+    finally:
+        await db.dispose()
+    assert summary["pruned"] == 1 and not old.exists()
+    assert [p.name for p in folder.iterdir()] == [summary["archive"]]
