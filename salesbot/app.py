@@ -21,6 +21,7 @@ from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
 from salesbot.jobs.runtime import start_jobs
+from salesbot.jobs.scheduler import Scheduler
 from salesbot.kit.client_ip import parse_networks
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.errors import COMMON_RESPONSES, install_error_handlers
@@ -38,6 +39,7 @@ from salesbot.mockups.endpoints import router as mockups_router
 from salesbot.mockups.slots import composition_slots
 from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
+from salesbot.ops.schedules import SCHEDULES
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
 from salesbot.web.endpoints import router as web_router
@@ -68,6 +70,11 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _open_infrastructure(app, settings)
+        scheduler: Scheduler | None = None
+        if settings.runs_scheduler:
+            scheduler = Scheduler(settings, app.state.db, SCHEDULES)
+            scheduler.start()
+        app.state.scheduler = scheduler
         log.info(
             "startup",
             environment=settings.environment.value,
@@ -77,6 +84,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.shutdown()
             await app.state.assistant.drain()
             app.state.jobs.close()
             await app.state.redis.close()

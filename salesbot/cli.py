@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 import typer
 
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Sales Proposal Bot", no_args_is_help=True, add_completion=False)
 config_app = typer.Typer(help="Configuration", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts", no_args_is_help=True)
+jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(users_app, name="users")
+app.add_typer(jobs_app, name="jobs")
 
 
 def _settings() -> Settings:
@@ -263,6 +267,134 @@ def import_chat_sessions(
     )
     for problem in report.rows_skipped:
         typer.secho(f"  skipped {problem}", fg="yellow")
+
+
+@app.command()
+def backup(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Archive to write (default: SALESBOT_BACKUP_DIR/salesbot-backup-<UTC>.tar.gz)"
+        ),
+    ] = None,
+) -> None:
+    """Write one archive: the database, every stored file and a manifest of both."""
+    from salesbot.ops.backup import create_backup
+    from salesbot.ops.dumps import DumpError
+
+    settings = _settings()
+    try:
+        report = asyncio.run(create_backup(settings, output))
+    except DumpError as exc:
+        typer.secho(f"Backup failed: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    except Exception as exc:  # an unreachable database or bucket reads better than a trace
+        typer.secho(
+            f"Backup failed ({type(exc).__name__}); no archive was written.", fg="red", err=True
+        )
+        raise typer.Exit(1) from None
+    tables = report.manifest.database.tables
+    typer.echo(
+        f"Backup written: {report.path} ({report.size} bytes; {len(tables)} tables, "
+        f"{sum(tables.values())} rows, {len(report.manifest.objects)} files; schema "
+        f"{', '.join(report.manifest.database.revision) or '(none)'})"
+    )
+
+
+@app.command()
+def restore(
+    archive: Annotated[Path, typer.Argument(help="An archive written by `salesbot backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database or storage that is not empty")
+    ] = False,
+) -> None:
+    """Check an archive completely, then restore it into an empty database and storage."""
+    from salesbot.ops.restore import RestoreRefused, restore_backup
+
+    settings = _settings()
+    try:
+        report = asyncio.run(restore_backup(settings, archive, force=force))
+    except RestoreRefused as exc:
+        typer.secho(f"Restore refused: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # an unreachable database or bucket reads better than a trace
+        typer.secho(
+            f"Restore failed ({type(exc).__name__}): the database was not replaced and the "
+            "files it had stored were removed.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Restored {report.tables} tables ({report.rows} rows) and {report.objects} files; "
+        f"checked against the manifest. Run `salesbot migrate` if this version is newer."
+    )
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """Each schedule with its trigger, next run and last run (outcome, duration)."""
+    from salesbot.jobs.scheduler import schedule_status
+    from salesbot.kit.db import Database, make_engine, utcnow
+    from salesbot.ops.schedules import SCHEDULES
+
+    settings = _settings()
+
+    async def run() -> list[Any]:
+        db = Database(make_engine(settings.effective_database_url))
+        try:
+            return await schedule_status(db, settings, SCHEDULES, utcnow())
+        finally:
+            await db.dispose()
+
+    for item in asyncio.run(run()):
+        typer.echo(f"{item.name}  ({item.description})")
+        typer.echo(f"  trigger:  {item.trigger}")
+        typer.echo(f"  next run: {_when(item.next_run)}")
+        last = item.last_run
+        if last is None:
+            typer.echo("  last run: never")
+            continue
+        took = f", {last.duration_ms} ms" if last.duration_ms is not None else ""
+        error = f" ({last.error_type})" if last.error_type else ""
+        typer.echo(f"  last run: {_when(last.started_at)} {last.status}{error}{took}")
+        if last.summary:
+            typer.echo(f"            {json.dumps(last.summary, sort_keys=True)}")
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "-"
+
+
+@jobs_app.command("run")
+def jobs_run(
+    name: Annotated[str, typer.Argument(help="A schedule's name (see `jobs list`)")],
+) -> None:
+    """Run a schedule now, once for the deployment, and record it like a timed run."""
+    from salesbot.jobs.scheduler import Scheduler
+    from salesbot.kit.db import Database, make_engine
+    from salesbot.ops.schedules import SCHEDULES
+
+    settings = _settings()
+    if name not in {s.name for s in SCHEDULES}:
+        typer.secho(
+            f"No schedule named {name[:80]!r}; see `salesbot jobs list`.", fg="red", err=True
+        )
+        raise typer.Exit(2)
+
+    async def run() -> str:
+        db = Database(make_engine(settings.effective_database_url))
+        scheduler = Scheduler(settings, db, SCHEDULES)
+        try:
+            return await scheduler.run_now(name)
+        finally:
+            await scheduler.shutdown()
+            await db.dispose()
+
+    outcome = asyncio.run(run())
+    typer.echo(f"{name}: {outcome}")
+    if outcome == "failed":
+        raise typer.Exit(1)
 
 
 @config_app.command("check")

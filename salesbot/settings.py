@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+from datetime import UTC
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
 
 # The built-in development secret: fine on a laptop, refused in production.
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105
@@ -87,6 +92,25 @@ def _url_origin(url: str) -> str:
     return f"{parts.scheme}://{host}{port}/***"
 
 
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])[0-7](?!\d)")
+
+
+def crontab_trigger(expression: str) -> BaseTrigger:
+    """A crontab line (minute hour day month weekday) as an APScheduler trigger, in UTC.
+
+    APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0 (and 7). Numbers in
+    the weekday field are turned into names so `0 2 * * 0` means Sunday, as in crontab.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError("a crontab line has five fields")
+    fields[4] = _WEEKDAY_NUMBER.sub(lambda m: _WEEKDAYS[int(m.group())], fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SALESBOT_", env_file=".env", extra="ignore", validate_default=True
@@ -121,6 +145,14 @@ class Settings(BaseSettings):
     job_in_process_threads: int = Field(default=2, ge=1, le=32)
     # None = run a worker inside the web process only when there is no Redis broker.
     job_in_process_worker: bool | None = None
+
+    # Scheduled jobs (salesbot/ops/schedules.py). None = on, except under tests.
+    scheduler_enabled: bool | None = None
+    # Backups: `salesbot backup` writes to backup_dir (default data_dir/backups); a crontab line
+    # (UTC) in backup_schedule makes the scheduler take one, keeping the newest backup_keep.
+    backup_dir: Path | None = None
+    backup_schedule: str | None = None
+    backup_keep: int = Field(default=7, ge=1, le=1000)
 
     # HTTP edge
     max_json_body_mb: int = Field(default=10, ge=1, le=100)
@@ -223,6 +255,19 @@ class Settings(BaseSettings):
             raise ValueError("SALESBOT_CORS_ORIGINS must list origins; '*' is never allowed")
         return value
 
+    @field_validator("backup_schedule")
+    @classmethod
+    def _valid_crontab(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        try:
+            crontab_trigger(value.strip())
+        except ValueError as exc:
+            raise ValueError(
+                "SALESBOT_BACKUP_SCHEDULE must be a crontab line, e.g. '0 2 * * *'"
+            ) from exc
+        return value.strip()
+
     @field_validator("log_level")
     @classmethod
     def _valid_level(cls, value: str) -> str:
@@ -253,6 +298,16 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.storage_local_root or self.data_dir / "files"
+
+    @property
+    def runs_scheduler(self) -> bool:
+        if self.scheduler_enabled is None:
+            return self.environment is not Environment.test
+        return self.scheduler_enabled
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def tmp_dir(self) -> Path:

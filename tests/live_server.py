@@ -16,6 +16,20 @@ import httpx
 
 @contextmanager
 def live_server(data_dir: Path, **env_overrides: str) -> Iterator[str]:
+    """Migrate, load the demo data and serve."""
+    with _serve(data_dir, env_overrides, prepare=True) as url:
+        yield url
+
+
+@contextmanager
+def live_server_as_is(data_dir: Path, **env_overrides: str) -> Iterator[str]:
+    """Serve the database named in the overrides as it is (no migration, no demo data)."""
+    with _serve(data_dir, env_overrides, prepare=False) as url:
+        yield url
+
+
+@contextmanager
+def _serve(data_dir: Path, env_overrides: dict[str, str], *, prepare: bool) -> Iterator[str]:
     env = {
         **os.environ,
         "SALESBOT_ENVIRONMENT": "development",
@@ -25,8 +39,9 @@ def live_server(data_dir: Path, **env_overrides: str) -> Iterator[str]:
     env.pop("SALESBOT_DATABASE_URL", None)  # the embedded SQLite unless an override names one
     env.update(env_overrides)
     cli = [sys.executable, "-m", "salesbot.cli"]
-    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+    if prepare:
+        subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
+        subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
     # The socket is bound and listening here, then inherited by the server: no other process
     # can take the port between choosing it and serving on it.
     with socket.socket() as sock:

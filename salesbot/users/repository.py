@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.users.models import (
@@ -64,6 +64,16 @@ async def revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID, when: 
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=when)
     )
+
+
+async def delete_dead_refresh_families(session: AsyncSession, before: datetime) -> int:
+    """Delete every refresh token of the families none of whose tokens is valid at `before`."""
+    live = select(RefreshToken.family_id).where(RefreshToken.expires_at >= before)
+    result = await session.execute(
+        delete(RefreshToken).where(RefreshToken.family_id.not_in(live)),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def invite_by_hash(session: AsyncSession, token_hash: str) -> Invite | None:

@@ -406,3 +406,13 @@ async def companies_by_id(
     if not wanted:
         return {}
     return {c.id: c for c in await list_companies(session) if c.id in wanted}
+
+
+# A spent refresh token that comes back revokes its family (reuse detection): a family is only
+# forgotten once every token in it has been expired for this long.
+SESSION_PURGE_GRACE = timedelta(days=7)
+
+
+async def purge_expired_sessions(session: AsyncSession, *, now: datetime) -> int:
+    """Delete the refresh tokens of sessions that expired a week ago or more; the count."""
+    return await repository.delete_dead_refresh_families(session, now - SESSION_PURGE_GRACE)

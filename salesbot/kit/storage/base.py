@@ -109,6 +109,10 @@ class Storage(ABC):
         """Whether an object is stored under `key`."""
 
     @abstractmethod
+    def list_keys(self) -> AsyncIterator[str]:
+        """Every stored object's key, in no particular order (backups, clean-ups)."""
+
+    @abstractmethod
     async def presigned_url(
         self,
         key: str,

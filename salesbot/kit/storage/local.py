@@ -102,6 +102,11 @@ class LocalStorage(Storage):
         path = self._path(key)
         return await to_thread.run_sync(path.is_file)
 
+    async def list_keys(self) -> AsyncIterator[str]:
+        paths = await to_thread.run_sync(_walk, self.root)
+        for key in paths:
+            yield key
+
     async def presigned_url(
         self,
         key: str,
@@ -113,6 +118,22 @@ class LocalStorage(Storage):
         self._path(key)
         check_expiry(expires_s)
         return None
+
+
+def _walk(root: Path) -> list[str]:
+    """Keys of the files under root, skipping the temp directory and anything not a valid key."""
+    found: list[str] = []
+    if not root.is_dir():
+        return found
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+        for name in files:
+            key = (Path(directory) / name).relative_to(root).as_posix()
+            try:
+                found.append(validate_key(key))
+            except InvalidKey:
+                continue
+    return found
 
 
 def _make_dirs(*dirs: Path) -> None:

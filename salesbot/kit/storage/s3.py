@@ -44,6 +44,8 @@ def _error_code(exc: ClientError) -> str:
 class S3Storage(Storage):
     """Objects in one bucket; boto3's blocking calls run in worker threads."""
 
+    list_page_size = 1000  # keys per ListObjectsV2 call (S3's maximum)
+
     def __init__(
         self,
         bucket: str,
@@ -231,6 +233,19 @@ class S3Storage(Storage):
         except ObjectNotFound:
             return False
         return True
+
+    async def list_keys(self) -> AsyncIterator[str]:
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"Bucket": self.bucket, "MaxKeys": self.list_page_size}
+            if token:
+                params["ContinuationToken"] = token
+            page = await self._call(self._client.list_objects_v2, **params)
+            for item in page.get("Contents", []):
+                yield str(item["Key"])
+            if not page.get("IsTruncated"):
+                return
+            token = str(page["NextContinuationToken"])
 
     async def presigned_url(
         self,

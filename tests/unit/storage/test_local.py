@@ -193,3 +193,15 @@ def test_any_range_reads_exactly_the_slice(data, start, length, chunk):
                 asyncio.run(scenario(root))
         else:
             assert asyncio.run(scenario(root)) == data[start:end]
+
+
+async def test_list_keys_skips_temp_files_and_foreign_names(storage: LocalStorage):
+    await storage.put("files/2026/01/a", chunks(b"a"), "text/plain")
+    await storage.put("b", chunks(b"b"), "text/plain")
+    (storage.root / ".tmp" / "put-x.part").write_bytes(b"half")
+    (storage.root / "files" / "bad name").write_bytes(b"not ours")
+    assert sorted([key async for key in storage.list_keys()]) == ["b", "files/2026/01/a"]
+
+
+async def test_list_keys_of_a_missing_root_is_empty(tmp_path: Path):
+    assert [key async for key in LocalStorage(tmp_path / "never-made").list_keys()] == []

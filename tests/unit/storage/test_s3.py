@@ -167,3 +167,11 @@ async def test_unsafe_keys_are_refused(s3: S3Env, key):
         await s3.storage.open(key)
     with pytest.raises(InvalidKey):
         await s3.storage.presigned_url(key, "a", "text/plain")
+
+
+async def test_list_keys_pages_through_the_bucket(s3: S3Env):
+    s3.storage.list_page_size = 2  # several ListObjectsV2 pages for five objects
+    keys = {f"files/2026/0{n}/k{n}" for n in range(5)}
+    for key in keys:
+        await s3.storage.put(key, chunks(key.encode()), "text/plain")
+    assert {key async for key in s3.storage.list_keys()} == keys

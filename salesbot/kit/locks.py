@@ -1,0 +1,155 @@
+"""Deployment-wide locks: Redis (token + expiry), PostgreSQL advisory, or in-process.
+
+`held = await lock.acquire(name)` never waits: it answers at once whether this caller now holds
+the lock; `await held.release()` gives it back. Three kinds, chosen by what the deployment has:
+
+- `RedisLock`: redis-py's `Lock` (a random token stored with an expiry, released by a script that
+  checks the token), so a crashed holder frees the lock when the expiry passes.
+- `AdvisoryLock`: `pg_try_advisory_lock` on a connection held for as long as the lock is; the
+  server frees it when that connection ends. Needs a session-pinned connection (not PgBouncer
+  in transaction-pooling mode).
+- `LocalLock`: a process-wide `threading.Lock` per name, for a single instance without either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from abc import ABC, abstractmethod
+
+from redis.asyncio import Redis
+from redis.asyncio.lock import Lock as RedisLockHandle
+from redis.exceptions import LockError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from salesbot.kit.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Held(ABC):
+    """A lock this caller holds."""
+
+    @abstractmethod
+    async def release(self) -> None:
+        """Give the lock back; losing it to its expiry meanwhile is logged, not raised."""
+
+
+class DeploymentLock(ABC):
+    kind: str
+
+    @abstractmethod
+    async def acquire(self, name: str, ttl_s: float) -> Held | None:
+        """Take the lock without waiting: a `Held` when this caller got it, None when busy."""
+
+    async def close(self) -> None:
+        """Release the lock's own connections."""
+        return None
+
+
+class _HeldRedis(Held):
+    def __init__(self, handle: RedisLockHandle, name: str) -> None:
+        self._handle = handle
+        self._name = name
+
+    async def release(self) -> None:
+        try:
+            await self._handle.release()
+        except LockError:
+            # The expiry passed during the run and someone else may hold it now: theirs to keep.
+            log.warning("lock_expired_before_release", lock=self._name)
+
+
+class RedisLock(DeploymentLock):
+    kind = "redis"
+
+    def __init__(self, url: str, *, prefix: str = "salesbot:lock:") -> None:
+        self._client: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
+        self._prefix = prefix
+
+    async def acquire(self, name: str, ttl_s: float) -> Held | None:
+        handle = self._client.lock(self._prefix + name, timeout=ttl_s, blocking=False)
+        if await handle.acquire():
+            return _HeldRedis(handle, name)
+        return None
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for a lock name (the type pg_advisory_lock takes)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class _HeldAdvisory(Held):
+    def __init__(self, conn: AsyncConnection, key: int) -> None:
+        self._conn = conn
+        self._key = key
+
+    async def release(self) -> None:
+        try:
+            await self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+        finally:
+            # Closing the connection would free the lock anyway; the unlock makes it immediate
+            # even when the pool keeps the connection.
+            await self._conn.close()
+
+
+class AdvisoryLock(DeploymentLock):
+    kind = "postgres"
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def acquire(self, name: str, ttl_s: float) -> Held | None:
+        key = advisory_key(name)
+        conn = await self._engine.connect()
+        try:
+            got = await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
+            # Autocommit-like: end the implicit transaction so the connection is not left
+            # "idle in transaction" for the whole run; the session-level lock survives it.
+            await conn.commit()
+        except BaseException:
+            await conn.close()
+            raise
+        if not got:
+            await conn.close()
+            return None
+        return _HeldAdvisory(conn, key)
+
+
+_local_locks: dict[str, threading.Lock] = {}
+_local_guard = threading.Lock()
+
+
+class _HeldLocal(Held):
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+
+    async def release(self) -> None:
+        self._lock.release()
+
+
+class LocalLock(DeploymentLock):
+    """Shared by every scheduler in this process (there is no other instance to exclude)."""
+
+    kind = "local"
+
+    async def acquire(self, name: str, ttl_s: float) -> Held | None:
+        with _local_guard:
+            lock = _local_locks.setdefault(name, threading.Lock())
+        if lock.acquire(blocking=False):
+            return _HeldLocal(lock)
+        return None
+
+
+def choose_lock(redis_url: str | None, engine: AsyncEngine) -> DeploymentLock:
+    """Redis when configured, else PostgreSQL's advisory lock, else the in-process lock."""
+    if redis_url:
+        return RedisLock(redis_url)
+    if engine.dialect.name == "postgresql":
+        return AdvisoryLock(engine)
+    return LocalLock()

@@ -1,0 +1,51 @@
+"""The registry of periodic jobs: add one `Schedule` here and every instance times it.
+
+Each runs once per deployment per tick (see `salesbot.jobs.scheduler`); `salesbot jobs list`
+shows them with their next and last runs. A job takes a `JobContext` (settings, database, the
+tick) and returns a small summary that is stored with the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from salesbot.jobs.scheduler import JobContext, Schedule, cron, cron_setting
+from salesbot.users import service as users
+
+
+async def purge_expired_sessions(ctx: JobContext) -> Mapping[str, Any]:
+    async with ctx.db.sessions() as session:
+        deleted = await users.purge_expired_sessions(session, now=ctx.scheduled_for)
+        await session.commit()
+    return {"deleted_refresh_tokens": deleted}
+
+
+async def scheduled_backup(ctx: JobContext) -> Mapping[str, Any]:
+    from salesbot.ops.backup import create_backup, prune_backups
+
+    report = await create_backup(ctx.settings)
+    pruned = prune_backups(ctx.settings.backups_dir, ctx.settings.backup_keep)
+    return {
+        "archive": report.path.name,
+        "bytes": report.size,
+        "objects": len(report.manifest.objects),
+        "pruned": len(pruned),
+    }
+
+
+SCHEDULES: list[Schedule] = [
+    Schedule(
+        name="sessions.purge_expired",
+        trigger=cron("17 3 * * *"),
+        run=purge_expired_sessions,
+        description="Delete refresh tokens of sessions expired for a week or more",
+    ),
+    Schedule(
+        name="backup",
+        trigger=cron_setting(lambda s: s.backup_schedule),
+        run=scheduled_backup,
+        description="`salesbot backup` into SALESBOT_BACKUP_DIR, keeping SALESBOT_BACKUP_KEEP",
+        lock_ttl_s=6 * 3600,
+    ),
+]
