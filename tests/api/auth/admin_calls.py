@@ -312,6 +312,32 @@ async def _run_events(ctx: Ctx) -> httpx.Response:
     return await ctx.request("GET", f"/api/chat/runs/{await _run_id(ctx)}/events")
 
 
+async def _user_erase(ctx: Ctx) -> httpx.Response:
+    async with ctx.app.state.db.sessions() as session:
+        gone = User(email="erase-me@example.com", name="Erin Erased")
+        session.add(gone)
+        await session.commit()
+    body = {"reason": "Asked to be forgotten"}
+    return await ctx.request("DELETE", f"/api/users/{gone.id}", json=body)
+
+
+async def _hold(ctx: Ctx) -> str:
+    talk = await ctx.request("POST", "/api/conversations", json={"title": "Held"})
+    body = {"scope": "conversation", "target_id": talk.json()["id"], "reason": "Dispute 12"}
+    made = await ctx.request("POST", "/api/legal-holds", json=body)
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+async def _hold_place(ctx: Ctx) -> httpx.Response:
+    body = {"scope": "user", "target_id": str(ctx.world.sales2.id), "reason": "Dispute 13"}
+    return await ctx.request("POST", "/api/legal-holds", json=body)
+
+
+async def _hold_release(ctx: Ctx) -> httpx.Response:
+    return await ctx.request("DELETE", f"/api/legal-holds/{await _hold(ctx)}")
+
+
 ROLE = {"email": "new@example.com", "roles": [{"role": "viewer"}]}
 FILE_ID = "{file_id}"
 
@@ -332,6 +358,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         200, lambda ctx: ctx.request("GET", f"/api/users/{ctx.world.sales.id}")
     ),
     ("PATCH", "/api/users/{user_id}"): Expect(200, _users_patch),
+    ("DELETE", "/api/users/{user_id}"): Expect(200, _user_erase),
+    ("GET", "/api/legal-holds"): Expect(200, get("/api/legal-holds")),
+    ("POST", "/api/legal-holds"): Expect(201, _hold_place),
+    ("DELETE", "/api/legal-holds/{hold_id}"): Expect(200, _hold_release),
     ("GET", "/api/audit"): Expect(200, get("/api/audit")),
     ("POST", "/api/files"): Expect(201, _file_upload),
     ("GET", "/api/files"): Expect(200, get("/api/files")),
