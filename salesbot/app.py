@@ -32,7 +32,7 @@ from salesbot.kit.middleware import (
 )
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
-from salesbot.lifecycle.endpoints import erasure_router, holds_router
+from salesbot.lifecycle.endpoints import erasure_router, holds_router, retention_router
 from salesbot.lifecycle.export_endpoints import router as export_router
 from salesbot.locations.endpoints import router as locations_router
 from salesbot.mockups.endpoints import router as mockups_router
@@ -132,6 +132,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         erasure_router,
         holds_router,
         export_router,
+        retention_router,
         web_router,
     ):
         app.include_router(router)

@@ -1,23 +1,36 @@
-"""Admin endpoints of the data lifecycle: user erasure and legal holds."""
+"""Admin endpoints of the data lifecycle: user erasure, legal holds, retention policies."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody
-from salesbot.lifecycle import erasure, holds
-from salesbot.lifecycle.models import LegalHold
-from salesbot.lifecycle.schemas import ErasureOut, ErasureRequest, HoldCreate, HoldOut
+from salesbot.lifecycle import erasure, holds, policies
+from salesbot.lifecycle.models import LegalHold, RetentionPolicy
+from salesbot.lifecycle.retention import run_retention
+from salesbot.lifecycle.schemas import (
+    ErasureOut,
+    ErasureRequest,
+    HoldCreate,
+    HoldOut,
+    PolicyOut,
+    PolicyValues,
+    PreviewItem,
+    RetentionPreview,
+)
+from salesbot.users.models import Company
 
 erasure_router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH_RESPONSES)
 holds_router = APIRouter(prefix="/api/legal-holds", tags=["lifecycle"], responses=AUTH_RESPONSES)
+retention_router = APIRouter(prefix="/api/retention", tags=["lifecycle"], responses=AUTH_RESPONSES)
 
 UserAdmin = Annotated[Principal, Depends(require("users:manage"))]
 SettingsAdmin = Annotated[Principal, Depends(require("settings:manage"))]
@@ -87,3 +100,58 @@ async def place_hold(body: HoldCreate, session: DbSession, principal: SettingsAd
 async def release_hold(hold_id: uuid.UUID, session: DbSession, principal: SettingsAdmin) -> HoldOut:
     """Release a legal hold (it stays listed as released)."""
     return _hold_out(await holds.release(session, principal, hold_id, utcnow()))
+
+
+def _policy_out(
+    company: Company | None, row: RetentionPolicy | None, base: policies.Periods
+) -> PolicyOut:
+    configured = PolicyValues(**{n: getattr(row, n) if row else None for n in policies.PERIODS})
+    effective = policies.effective(base, row)
+    return PolicyOut(
+        company_id=company.id if company else None,
+        company=company.code if company else "default",
+        configured=configured if company else PolicyValues(**asdict(base)),
+        effective=PolicyValues(**asdict(effective)),
+    )
+
+
+@retention_router.get("/policies", response_model=list[PolicyOut])
+async def list_policies(
+    session: DbSession, settings: AppSettings, principal: SettingsAdmin
+) -> list[PolicyOut]:
+    """The global default (from settings) and each company's policy."""
+    base = policies.default(settings)
+    rows = await policies.list_rows(session)
+    return [_policy_out(None, None, base), *(_policy_out(c, r, base) for c, r in rows)]
+
+
+@retention_router.put(
+    "/policies/{company_id}", response_model=PolicyOut, responses=NOT_FOUND_RESPONSES
+)
+async def set_policy(
+    company_id: uuid.UUID,
+    body: PolicyValues,
+    session: DbSession,
+    settings: AppSettings,
+    principal: SettingsAdmin,
+) -> PolicyOut:
+    """Set a company's periods (null: the default; 0 days: the rule is off). Audited."""
+    company, row = await policies.set_policy(
+        session, principal, company_id, body.model_dump(), utcnow()
+    )
+    return _policy_out(company, row, policies.default(settings))
+
+
+@retention_router.get("/preview", response_model=RetentionPreview)
+async def preview_retention(
+    settings: AppSettings, storage: AppStorage, request: Request, principal: SettingsAdmin
+) -> RetentionPreview:
+    """What a retention run would do now (a dry run: nothing changes)."""
+    report = await run_retention(
+        request.app.state.db.sessions, storage, settings, now=utcnow(), dry_run=True
+    )
+    return RetentionPreview(
+        counts=report.counts,
+        items=[PreviewItem(**asdict(item)) for item in report.items[:500]],
+        total=len(report.items),
+    )

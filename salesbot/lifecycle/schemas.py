@@ -81,3 +81,17 @@ class ExportOut(BaseModel):
     completed_at: datetime | None
     expires_at: datetime | None
     download_url: str | None
+
+
+class PreviewItem(BaseModel):
+    kind: str
+    id: uuid.UUID
+    owner_id: uuid.UUID | None
+    company_id: uuid.UUID | None
+    label: str
+
+
+class RetentionPreview(BaseModel):
+    counts: dict[str, int]
+    items: list[PreviewItem] = Field(description="The first 500")
+    total: int

@@ -403,6 +403,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("DELETE", "/api/users/{user_id}"): Expect(200, _user_erase),
     ("GET", "/api/legal-holds"): Expect(200, get("/api/legal-holds")),
     ("GET", "/api/me/export"): Expect(202, _export_mine),
+    ("GET", "/api/retention/policies"): Expect(200, get("/api/retention/policies")),
+    ("PUT", "/api/retention/policies/{company_id}"): Expect(
+        200,
+        lambda ctx: ctx.request(
+            "PUT",
+            f"/api/retention/policies/{ctx.world.viola_id}",
+            json={"purge_deleted_days": 60, "archive_idle_days": None},
+        ),
+    ),
+    ("GET", "/api/retention/preview"): Expect(200, get("/api/retention/preview")),
     ("GET", "/api/users/{user_id}/export"): Expect(202, _export_user),
     ("GET", "/api/me/exports"): Expect(200, get("/api/me/exports")),
     ("GET", "/api/exports/{export_id}"): Expect(200, _export_get),
