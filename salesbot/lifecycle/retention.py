@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from salesbot.booking_orders.models import BookingOrderRow
@@ -241,19 +241,27 @@ async def _business_records(
     """Booking orders and proposals past their own period (years), and their documents."""
     items: list[Item] = []
     files: set[uuid.UUID] = set()
-    bos = await session.execute(select(BookingOrderRow).order_by(BookingOrderRow.id))
-    for (bo,) in bos.all():
-        years = scope.companies.get(bo.company_id, scope.base).business_record_years
-        if (bo.approved_at or bo.updated_at) >= now - relativedelta(years=years):
+    bos = await session.execute(
+        select(
+            BookingOrderRow.id,
+            BookingOrderRow.company_id,
+            BookingOrderRow.owner_id,
+            BookingOrderRow.reference,
+            func.coalesce(BookingOrderRow.approved_at, BookingOrderRow.updated_at),
+            BookingOrderRow.source_file_id,
+            BookingOrderRow.excel_file_id,
+            BookingOrderRow.stamped_file_id,
+            BookingOrderRow.final_pdf_file_id,
+        ).order_by(BookingOrderRow.id)
+    )
+    for bo_id, company_id, owner_id, reference, since, *documents in bos.all():
+        years = scope.companies.get(company_id, scope.base).business_record_years
+        if since >= now - relativedelta(years=years):
             continue
-        if bo.company_id in scope.held.companies or scope.user_held(bo.owner_id):
+        if company_id in scope.held.companies or scope.user_held(owner_id):
             continue
-        items.append(Item("booking_order", bo.id, bo.owner_id, bo.company_id, bo.reference or ""))
-        files |= {
-            f
-            for f in (bo.source_file_id, bo.excel_file_id, bo.stamped_file_id, bo.final_pdf_file_id)
-            if f is not None
-        }
+        items.append(Item("booking_order", bo_id, owner_id, company_id, reference or ""))
+        files |= {f for f in documents if f is not None}
     proposals = await session.execute(
         select(Proposal.id, Proposal.owner_id, Proposal.created_at, Proposal.client_name)
     )
@@ -271,7 +279,6 @@ async def _business_records(
         await session.execute(delete(Proposal).where(Proposal.id.in_(proposal_ids)))
     bo_ids = [i.id for i in items if i.kind == "booking_order"]
     if bo_ids:
-        session.expunge_all()  # version-checked rows: delete them in SQL, not through the ORM
         await session.execute(delete(BookingOrderRow).where(BookingOrderRow.id.in_(bo_ids)))
     return items, files
 
