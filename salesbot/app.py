@@ -34,6 +34,8 @@ from salesbot.kit.middleware import (
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
 from salesbot.kit.tracing import configure_tracing, instrument_app
+from salesbot.lifecycle.endpoints import erasure_router, holds_router, retention_router
+from salesbot.lifecycle.export_endpoints import router as export_router
 from salesbot.locations.endpoints import router as locations_router
 from salesbot.mockups.endpoints import router as mockups_router
 from salesbot.mockups.slots import composition_slots
@@ -138,6 +140,10 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         conversations_router,
         assistant_router,
         meta_router,
+        erasure_router,
+        holds_router,
+        export_router,
+        retention_router,
         web_router,
     ):
         app.include_router(router)

@@ -1,4 +1,4 @@
-"""The `salesbot` command line: serve, worker, migrate, demo, users, config."""
+"""The `salesbot` command line: serve, worker, migrate, demo, users, retention, config."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(users_app, name="users")
 app.add_typer(jobs_app, name="jobs")
+retention_app = typer.Typer(help="Data retention", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
 
 
 def _settings() -> Settings:
@@ -212,6 +214,28 @@ def create_admin(
         )
         raise typer.Exit(1) from None
     typer.echo(f"Admin ready: {address}")
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would go; change nothing")
+    ] = False,
+) -> None:
+    """Apply the retention policies once (archive, purge), honouring legal holds."""
+    from salesbot.lifecycle.commands import print_report, retention_once
+
+    settings = _settings()
+    try:
+        report = asyncio.run(retention_once(settings, dry_run=dry_run))
+    except Exception as exc:  # a missing table or database reads better than a trace
+        typer.secho(
+            f"Retention could not run ({type(exc).__name__}). Did you run `salesbot migrate`?",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    print_report(report, typer.echo)
 
 
 @app.command("import-chat-sessions")

@@ -233,6 +233,16 @@ class Settings(BaseSettings):
     image_api_key: SecretStr | None = None
     image_timeout_s: float = Field(default=120.0, gt=0, le=600)
 
+    # Data lifecycle: the global retention defaults (an admin may set others per company; 0
+    # turns a rule off) and how long a personal-data export can be downloaded.
+    retention_archive_idle_days: int = Field(default=90, ge=0, le=36_500)
+    retention_purge_deleted_days: int = Field(default=30, ge=0, le=36_500)
+    retention_orphan_upload_days: int = Field(default=7, ge=0, le=36_500)
+    retention_business_record_years: int = Field(default=10, ge=1, le=100)
+    # People are told this many days before a deleted conversation of theirs is purged.
+    retention_notice_days: int = Field(default=7, ge=0, le=365)
+    export_link_days: int = Field(default=7, ge=1, le=90)
+
     _split = field_validator("trusted_proxies", "cors_origins", "internal_urls", mode="before")(
         _split_csv
     )

@@ -24,9 +24,10 @@ class FileRecord(IdMixin, TimestampMixin, Base):
         CheckConstraint("purpose IN ('upload', 'generated')", name="purpose"),
     )
 
-    # RESTRICT: erasing a person must go through the files service, which also removes objects.
-    owner_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False
+    # Erasure (salesbot.lifecycle) removes a person's own files with their objects first; what
+    # is left (a business record's documents) stays without an owner.
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL")
     )
     # Set when the file belongs to a company's business record (e.g. a BO attachment).
     company_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -34,6 +34,22 @@ async def scheduled_backup(ctx: JobContext) -> Mapping[str, Any]:
     }
 
 
+async def retention(ctx: JobContext) -> Mapping[str, Any]:
+    """The retention policies, as `salesbot retention run` applies them, for this tick."""
+    from salesbot.files.service import storage_from_settings
+    from salesbot.lifecycle.retention import run_retention
+
+    storage = storage_from_settings(ctx.settings)
+    report = await run_retention(
+        ctx.db.sessions, storage, ctx.settings, now=ctx.scheduled_for, dry_run=False
+    )
+    return {
+        **report.counts,
+        "notices": len(report.notices),
+        "objects_failed": report.objects_failed,
+    }
+
+
 SCHEDULES: list[Schedule] = [
     Schedule(
         name="sessions.purge_expired",
@@ -47,5 +63,12 @@ SCHEDULES: list[Schedule] = [
         run=scheduled_backup,
         description="`salesbot backup` into SALESBOT_BACKUP_DIR, keeping SALESBOT_BACKUP_KEEP",
         lock_ttl_s=6 * 3600,
+    ),
+    Schedule(
+        name="retention",
+        trigger=cron("41 2 * * *"),
+        run=retention,
+        description="Archive idle conversations, purge what the retention policies let go",
+        lock_ttl_s=3 * 3600,
     ),
 ]

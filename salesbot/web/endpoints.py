@@ -61,6 +61,7 @@ PAGES: dict[str, str] = {
     "/admin/locations": "Locations",
     "/admin/rates": "Currency rates",
     "/admin/companies": "Companies",
+    "/admin/lifecycle": "Data lifecycle",
     "/booking-orders": "Booking orders",
     "/booking-orders/{booking_order_id}": "Booking order",
     "/notifications": "Notifications",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+import zipfile
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ import httpx
 from fastapi import FastAPI
 from PIL import Image
 
+from salesbot.lifecycle.models import DataExport
 from salesbot.notifications import service as notifications
 from salesbot.notifications.service import Recipient
 from salesbot.users.credentials import hash_password
@@ -312,6 +314,72 @@ async def _run_events(ctx: Ctx) -> httpx.Response:
     return await ctx.request("GET", f"/api/chat/runs/{await _run_id(ctx)}/events")
 
 
+async def _user_erase(ctx: Ctx) -> httpx.Response:
+    async with ctx.app.state.db.sessions() as session:
+        gone = User(email="erase-me@example.com", name="Erin Erased")
+        session.add(gone)
+        await session.commit()
+    body = {"reason": "Asked to be forgotten"}
+    return await ctx.request("DELETE", f"/api/users/{gone.id}", json=body)
+
+
+async def _hold(ctx: Ctx) -> str:
+    talk = await ctx.request("POST", "/api/conversations", json={"title": "Held"})
+    body = {"scope": "conversation", "target_id": talk.json()["id"], "reason": "Dispute 12"}
+    made = await ctx.request("POST", "/api/legal-holds", json=body)
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+async def _hold_place(ctx: Ctx) -> httpx.Response:
+    body = {"scope": "user", "target_id": str(ctx.world.sales2.id), "reason": "Dispute 13"}
+    return await ctx.request("POST", "/api/legal-holds", json=body)
+
+
+async def _hold_release(ctx: Ctx) -> httpx.Response:
+    return await ctx.request("DELETE", f"/api/legal-holds/{await _hold(ctx)}")
+
+
+async def _export(ctx: Ctx, user_id: uuid.UUID, status: str = "running") -> str:
+    """An export row (the job itself is tested in tests/api/lifecycle; none is started here)."""
+    async with ctx.app.state.db.sessions() as session:
+        export = DataExport(user_id=user_id, requested_by_id=ctx.world.admin.id, status=status)
+        session.add(export)
+        await session.flush()
+        if status == "done":
+            export.storage_key = f"exports/{user_id}/{export.id}.zip"
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                archive.writestr("README.txt", "matrix")
+            await ctx.app.state.storage.put(export.storage_key, _once(buffer.getvalue()), "x/y")
+            export.size = len(buffer.getvalue())
+        await session.commit()
+        return str(export.id)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def _export_mine(ctx: Ctx) -> httpx.Response:
+    await _export(ctx, ctx.world.admin.id)
+    return await ctx.request("GET", "/api/me/export")
+
+
+async def _export_user(ctx: Ctx) -> httpx.Response:
+    await _export(ctx, ctx.world.sales.id)
+    return await ctx.request("GET", f"/api/users/{ctx.world.sales.id}/export")
+
+
+async def _export_get(ctx: Ctx) -> httpx.Response:
+    return await ctx.request("GET", f"/api/exports/{await _export(ctx, ctx.world.admin.id)}")
+
+
+async def _export_download(ctx: Ctx) -> httpx.Response:
+    export_id = await _export(ctx, ctx.world.admin.id, "done")
+    return await ctx.request("GET", f"/api/exports/{export_id}/download")
+
+
 ROLE = {"email": "new@example.com", "roles": [{"role": "viewer"}]}
 FILE_ID = "{file_id}"
 
@@ -332,6 +400,25 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         200, lambda ctx: ctx.request("GET", f"/api/users/{ctx.world.sales.id}")
     ),
     ("PATCH", "/api/users/{user_id}"): Expect(200, _users_patch),
+    ("DELETE", "/api/users/{user_id}"): Expect(200, _user_erase),
+    ("GET", "/api/legal-holds"): Expect(200, get("/api/legal-holds")),
+    ("GET", "/api/me/export"): Expect(202, _export_mine),
+    ("GET", "/api/retention/policies"): Expect(200, get("/api/retention/policies")),
+    ("PUT", "/api/retention/policies/{company_id}"): Expect(
+        200,
+        lambda ctx: ctx.request(
+            "PUT",
+            f"/api/retention/policies/{ctx.world.viola_id}",
+            json={"purge_deleted_days": 60, "archive_idle_days": None},
+        ),
+    ),
+    ("GET", "/api/retention/preview"): Expect(200, get("/api/retention/preview")),
+    ("GET", "/api/users/{user_id}/export"): Expect(202, _export_user),
+    ("GET", "/api/me/exports"): Expect(200, get("/api/me/exports")),
+    ("GET", "/api/exports/{export_id}"): Expect(200, _export_get),
+    ("GET", "/api/exports/{export_id}/download"): Expect(200, _export_download, "application/zip"),
+    ("POST", "/api/legal-holds"): Expect(201, _hold_place),
+    ("DELETE", "/api/legal-holds/{hold_id}"): Expect(200, _hold_release),
     ("GET", "/api/audit"): Expect(200, get("/api/audit")),
     ("POST", "/api/files"): Expect(201, _file_upload),
     ("GET", "/api/files"): Expect(200, get("/api/files")),

@@ -23,6 +23,7 @@ route("/costs", () => import("./pages/costs.js"), { title: "Costs", permission: 
 route("/admin/locations", () => import("./pages/admin-locations.js"), { title: "Locations", permission: "locations:manage" });
 route("/admin/rates", () => import("./pages/admin-rates.js"), { title: "Currency rates", permission: "settings:manage" });
 route("/admin/companies", () => import("./pages/admin-companies.js"), { title: "Companies", permission: "settings:manage" });
+route("/admin/lifecycle", () => import("./pages/admin-lifecycle.js"), { title: "Data lifecycle", permission: "settings:manage" });
 route("/booking-orders", () => import("./pages/booking-orders.js"), { title: "Booking orders", permission: "booking_orders:read" });
 route("/booking-orders/:id", () => import("./pages/booking-order-detail.js"), { title: "Booking order", permission: "booking_orders:read" });
 route("/notifications", () => import("./pages/notifications.js"), { title: "Notifications", permission: "notifications:read" });

@@ -52,6 +52,13 @@ export const NAV = [
   },
   {
     section: "Admin",
+    href: "/admin/lifecycle",
+    label: "Data lifecycle",
+    permission: "settings:manage",
+    icon: "M4 7h16M6 7v13h12V7M9 7V4h6v3M10 11v6M14 11v6",
+  },
+  {
+    section: "Admin",
     href: "/admin/audit",
     label: "Audit log",
     permission: "audit:read",

@@ -1,6 +1,7 @@
-// Settings: profile, theme, and personal API keys (each key shown once, at creation).
+// Settings: profile, theme, personal API keys (each key shown once, at creation), and the
+// export of everything the person owns ("Download my data", with its progress).
 import { api, forgetSession } from "../api.js";
-import { field, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
+import { field, formatBytes, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
 import { minPasswordLength } from "../meta.js";
 import { savedTheme, setTheme } from "../theme.js";
 import { busy, clearErrors, confirmDialog, copyText, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
@@ -191,7 +192,69 @@ function apiKeysCard(user) {
   );
 }
 
+const EXPORT_POLL_MS = 1500;
+
+function exportState(status, shown) {
+  if (!shown) return h("p", { class: "muted", id: "export-status" }, "No export yet.");
+  if (shown.status === "failed") return h("p", { class: "form-error", role: "alert", id: "export-status" }, shown.error || "The export failed. Please try again.");
+  if (shown.status !== "done") {
+    return h(
+      "div",
+      { id: "export-status" },
+      h("label", { for: "export-progress" }, shown.status === "queued" ? "Waiting to start…" : `Preparing your data… ${shown.progress} %`),
+      h("progress", { id: "export-progress", max: 100, value: shown.progress }),
+    );
+  }
+  if (!shown.download_url) return h("p", { class: "muted", id: "export-status" }, "Your last export has expired. Prepare a new one.");
+  return h(
+    "p",
+    { id: "export-status" },
+    h("a", { class: "btn btn-primary", href: shown.download_url, download: "" }, "Download ZIP"),
+    " ",
+    h("span", { class: "muted small" }, `${formatBytes(shown.size || 0)}, available until ${formatDateTime(shown.expires_at)}`),
+  );
+}
+
+function dataExportCard() {
+  const status = h("div", { "aria-live": "polite" });
+  const start = h("button", { type: "button", class: "btn", id: "export-start" }, "Prepare my data");
+  let timer = null;
+  const show = (shown) => {
+    replace(status, exportState(status, shown));
+    clearTimeout(timer);
+    if (shown && (shown.status === "queued" || shown.status === "running")) {
+      timer = setTimeout(() => follow(shown.id), EXPORT_POLL_MS);
+    }
+  };
+  const follow = async (id) => {
+    if (!status.isConnected) return; // the page was left
+    try {
+      show(await api.get(`/api/exports/${id}`));
+    } catch (err) {
+      reportError(err, status);
+    }
+  };
+  start.addEventListener("click", () =>
+    busy(start, async () => {
+      try {
+        show(await api.get("/api/me/export"));
+      } catch (err) {
+        reportError(err, status);
+      }
+    }),
+  );
+  api.get("/api/me/exports").then((list) => show(list[0] || null), (err) => reportError(err, status));
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "data-title", id: "data" },
+    h("h2", { id: "data-title" }, "Download my data"),
+    h("p", { class: "muted" }, "A ZIP with your profile, conversations, files, proposals, mockups, booking orders, notifications and the audit entries about you. We tell you when it is ready; the link works for a few days."),
+    status,
+    h("div", { class: "actions" }, start),
+  );
+}
+
 export async function render({ main, user }) {
-  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), themeCard(), apiKeysCard(user)));
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), themeCard(), apiKeysCard(user), dataExportCard()));
   return null;
 }

@@ -1,0 +1,1 @@
+"""Data lifecycle: legal holds, retention, personal-data export and erasure."""

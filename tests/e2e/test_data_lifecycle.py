@@ -1,0 +1,75 @@
+"""Data lifecycle in the browser: "Download my data" with its progress, and erasing a person
+from the admin page behind a typed confirmation."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.support import ADMIN, WORK_TIMEOUT_MS, console_errors, open_page, sign_in
+
+
+def _csrf(page: Page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "salesbot_csrf")
+
+
+def _new_person(page: Page, base_url: str) -> tuple[str, str]:
+    """A fresh viewer (invited and accepted through the API); (e-mail, name)."""
+    email = f"leaver-{uuid.uuid4().hex[:8]}@example.com"
+    invite = page.request.post(
+        base_url + "/api/invites",
+        data={"email": email, "roles": [{"role": "viewer"}]},
+        headers={"X-CSRF-Token": _csrf(page)},
+    )
+    assert invite.status == 201, invite.text()
+    name = f"Lee {uuid.uuid4().hex[:4]}"
+    accepted = page.request.post(
+        base_url + "/api/invites/accept",
+        data={"token": invite.json()["token"], "name": name, "password": "a-good-long-password"},
+    )
+    assert accepted.status == 201, accepted.text()
+    return email, name
+
+
+def test_download_my_data_from_settings(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, ADMIN)
+    open_page(page, base_url + "/settings")
+    card = page.get_by_role("region", name="Download my data")
+    card.get_by_role("button", name="Prepare my data").click()
+    link = card.get_by_role("link", name="Download ZIP")
+    expect(link).to_be_visible(timeout=WORK_TIMEOUT_MS)
+    href = link.get_attribute("href")
+    assert href is not None
+    response = page.request.get(base_url + href)
+    assert response.status == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.body()))
+    assert json.loads(archive.read("profile.json"))["email"] == ADMIN
+    assert "README.txt" in archive.namelist()
+    assert console_errors(page) == []
+
+
+def test_admin_erases_a_person_after_typing_their_address(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, ADMIN)
+    email, name = _new_person(page, base_url)
+    open_page(page, base_url + "/admin/lifecycle")
+    form = page.get_by_role("form", name="Erase a person")
+    form.get_by_label("Person", exact=True).select_option(label=f"{name} <{email}>")
+    form.get_by_label("Reason (kept in the audit log)").fill("Asked to be forgotten")
+    erase = form.get_by_role("button", name="Erase this person")
+    form.get_by_label("Type the person's e-mail address to confirm").fill("someone@else.com")
+    expect(erase).to_be_disabled()
+    form.get_by_label("Type the person's e-mail address to confirm").fill(email)
+    expect(erase).to_be_enabled()
+    erase.click()
+    expect(page.locator("#erasure-result")).to_contain_text("Erased.")
+    refused = page.request.post(
+        base_url + "/api/auth/login",
+        data={"email": email, "password": "a-good-long-password"},
+        headers={"X-Forwarded-For": "192.0.2.78"},
+    )
+    assert refused.status == 401
+    assert console_errors(page) == []
