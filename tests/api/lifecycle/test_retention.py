@@ -258,3 +258,19 @@ async def test_people_are_told_once_before_a_deleted_conversation_goes(app: Fast
     assert (now + timedelta(days=5)).strftime("%Y-%m-%d") in notices[0].title
     again = await run_retention(sessions, storage, settings, now=now, dry_run=False)
     assert again.notices == [] and len(await told()) == 1
+
+
+async def test_the_scheduled_job_applies_the_policies_at_its_tick(app: FastAPI) -> None:
+    from salesbot.jobs.scheduler import JobContext
+    from salesbot.ops.schedules import SCHEDULES, retention
+
+    scene = await _scene(app)
+    schedule = next(s for s in SCHEDULES if s.name == "retention")
+    assert schedule.trigger(app.state.settings) is not None  # on by default, daily
+    # The job's storage is the one the settings name, which is the app's in these tests.
+    summary = await retention(JobContext(app.state.settings, app.state.db, scene.now))
+    assert summary["conversation"] == 1 and summary["attachment"] == 1
+    assert summary["orphan_upload"] == 1 and summary["deleted_file"] == 1
+    talks, files = await _live(app)
+    assert scene.kept_conversations <= talks
+    assert not {f.id for f in scene.gone_files} & files
