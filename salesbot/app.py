@@ -37,6 +37,7 @@ from salesbot.mockups.endpoints import router as mockups_router
 from salesbot.mockups.slots import composition_slots
 from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
+from salesbot.ops.metrics import install_metrics
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
 from salesbot.web.endpoints import router as web_router
@@ -181,4 +182,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     _include_routes(app, settings)
     _add_middleware(app, settings)
+    install_metrics(app)
     return app

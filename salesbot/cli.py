@@ -71,10 +71,16 @@ def serve(
 @app.command()
 def worker(
     threads: Annotated[int, typer.Option(help="Worker threads")] = 4,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this worker's /metrics on this port (same token rule as the API)"),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port")] = "127.0.0.1",
 ) -> None:
     """Run background job workers (needs SALESBOT_REDIS_URL; without Redis jobs run in-process)."""
     from salesbot.jobs.runtime import start_jobs
     from salesbot.kit.logging import configure_logging, get_logger
+    from salesbot.kit.metrics import MetricsServer
 
     settings = _settings()
     configure_logging(json=settings.json_logs, level=settings.log_level)
@@ -84,12 +90,18 @@ def worker(
     settings = settings.model_copy(update={"job_in_process_threads": threads})
     runtime = start_jobs(settings, in_process_worker=True)
     log = get_logger("salesbot.worker")
-    log.info("worker_started", jobs=sorted(runtime.actors), threads=threads)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    server = MetricsServer(metrics_host, metrics_port, token) if metrics_port is not None else None
+    log.info(
+        "worker_started", jobs=sorted(runtime.actors), threads=threads, metrics_port=metrics_port
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
     runtime.close()
+    if server is not None:
+        server.stop()
     log.info("worker_stopped")
 
 

@@ -21,7 +21,12 @@ from typing import Any
 from pydantic_ai.models import Model
 
 from salesbot.assistant.cache import CachingModel, ResponseCache
-from salesbot.assistant.providers import ProviderConfigError, model_label, provider_model
+from salesbot.assistant.providers import (
+    ProviderConfigError,
+    metered,
+    model_label,
+    provider_model,
+)
 from salesbot.assistant.run import Attachments, ChatRun
 from salesbot.assistant.runs import RunEvent, RunInfo, RunStore, make_run_store
 from salesbot.assistant.tooling import discover_tools
@@ -64,7 +69,7 @@ class Assistant:
         self.model_name = model_label(settings)
         self.provider_problem: str | None = None
         try:
-            provider = provider_model(settings)
+            provider = metered(provider_model(settings), settings)
         except ProviderConfigError as exc:
             log.error("llm_provider_unusable", problem=str(exc))
             self.provider_problem = str(exc)

@@ -10,6 +10,7 @@ import httpx
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.models import Model
 
+from salesbot.assistant.metrics import MeteredModel
 from salesbot.kit.logging import get_logger
 from salesbot.settings import Settings
 
@@ -96,7 +97,15 @@ def model_label(settings: Settings) -> str:
 def usable_model(settings: Settings) -> Model | None:
     """The provider model, or None when none is set or the configuration cannot work (logged)."""
     try:
-        return provider_model(settings)
+        model = provider_model(settings)
     except ProviderConfigError as exc:
         log.error("llm_provider_unusable", problem=str(exc))
         return None
+    return metered(model, settings)
+
+
+def metered(model: Model | None, settings: Settings) -> Model | None:
+    """The provider model with its calls counted and timed (`assistant.metrics`)."""
+    if model is None:
+        return None
+    return MeteredModel(model, model_label(settings).partition(":")[0])

@@ -21,6 +21,7 @@ from salesbot.assistant import context, prompt
 from salesbot.assistant.agent import RunDeps, build_agent
 from salesbot.assistant.driving import drive
 from salesbot.assistant.history import RunHistory
+from salesbot.assistant.metrics import LLM_FALLBACKS
 from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
 from salesbot.assistant.offline.model import OfflineBrain, OfflineState
 from salesbot.assistant.providers import PROVIDER_ERRORS
@@ -257,6 +258,7 @@ class ChatRun:
             self.used_model = OFFLINE
             notice = NOTICE_MISCONFIGURED if self.assistant.provider_problem else None
             if notice:
+                LLM_FALLBACKS.labels("misconfigured").inc()
                 await self.recorder.notice(notice)
             await answer(offline.model(), user_input, history)
             return notice
@@ -265,6 +267,7 @@ class ChatRun:
             return None
         except PROVIDER_ERRORS as exc:
             log.warning("llm_provider_failed", error_type=type(exc).__name__)
+            LLM_FALLBACKS.labels("provider_failed").inc()
             self.used_model = OFFLINE
             await self.recorder.notice(NOTICE_FALLBACK)
             # Carry on from what is stored: the message and any tool steps already done.

@@ -28,8 +28,8 @@ from dramatiq.middleware import (
     ShutdownNotifications,
     TimeLimit,
 )
-from prometheus_client import Counter
 
+from salesbot.jobs.metrics import JobMetrics
 from salesbot.kit.logging import get_logger
 from salesbot.kit.request_context import current_request_id, current_user_id
 from salesbot.settings import Settings
@@ -37,11 +37,6 @@ from salesbot.settings import Settings
 P = ParamSpec("P")
 R = TypeVar("R")
 log = get_logger("salesbot.jobs")
-
-JOBS_PROCESSED = Counter("salesbot_jobs_total", "Jobs processed", ["job", "outcome"])
-JOBS_DEAD = Counter(
-    "salesbot_jobs_dead_lettered_total", "Jobs moved to the dead-letter queue", ["job"]
-)
 
 
 @dataclass(frozen=True)
@@ -104,15 +99,12 @@ class ContextPropagation(dramatiq.Middleware):
     ) -> None:
         # Runs before Retries decides (after-hooks run in reverse); dead-lettering is `after_nack`.
         if exception is None:
-            JOBS_PROCESSED.labels(message.actor_name, "ok").inc()
             log.info("job_succeeded")
         else:
-            JOBS_PROCESSED.labels(message.actor_name, "failed").inc()
             log.warning("job_failed", error_type=type(exception).__name__)
         structlog.contextvars.clear_contextvars()
 
     def after_nack(self, broker: dramatiq.Broker, message: Any) -> None:
-        JOBS_DEAD.labels(message.actor_name).inc()
         log.error(
             "job_dead_lettered",
             job=message.actor_name,
@@ -221,6 +213,7 @@ def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq
         OwnLoopAsyncIO(),
         CurrentMessage(),
         ContextPropagation(),
+        JobMetrics(),
     ]
     if settings.redis_dsn:
         return RedisBroker(  # type: ignore[no-untyped-call]

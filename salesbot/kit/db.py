@@ -17,10 +17,24 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from salesbot.kit.ids import new_id
+from salesbot.kit.metrics import counter, gauge
+
+DB_POOL_IN_USE = gauge(
+    "salesbot_db_pool_connections_in_use", "Database connections checked out", ["pool"]
+)
+DB_POOL_OVERFLOW = gauge(
+    "salesbot_db_pool_overflow_connections", "Connections open beyond the pool size", ["pool"]
+)
+DB_POOL_CAPACITY = gauge(
+    "salesbot_db_pool_capacity_connections", "Pool size plus allowed overflow", ["pool"]
+)
+DB_POOL_TIMEOUTS = counter(
+    "salesbot_db_pool_timeouts_total", "Waits for a pooled connection that timed out"
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -79,6 +93,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _meter_pool(engine: AsyncEngine, name: str, capacity: int) -> None:
+    """Keep the pool gauges current on every checkout and checkin (no polling)."""
+    pool = engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        return
+    in_use, overflow = DB_POOL_IN_USE.labels(name), DB_POOL_OVERFLOW.labels(name)
+    DB_POOL_CAPACITY.labels(name).set(capacity)
+
+    def update(*_: Any) -> None:
+        in_use.set(pool.checkedout())
+        overflow.set(max(pool.overflow(), 0))
+
+    event.listen(pool, "checkout", update)
+    event.listen(pool, "checkin", update)
+
+
 def make_engine(
     url: str,
     *,
@@ -86,12 +116,13 @@ def make_engine(
     max_overflow: int = 5,
     pool_timeout: float = 10.0,
     echo: bool = False,
+    pool_name: str = "main",
 ) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(url, echo=echo, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
@@ -99,6 +130,8 @@ def make_engine(
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
     )
+    _meter_pool(engine, pool_name, pool_size + max_overflow)
+    return engine
 
 
 class Database:

@@ -26,6 +26,7 @@ from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
+from salesbot.kit.metrics import counter
 from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.storage import Storage
 from salesbot.kit.tools import FileCard
@@ -54,6 +55,8 @@ from salesbot.settings import Settings
 from salesbot.users import service as users
 
 log = get_logger(__name__)
+
+PROPOSALS_PRODUCED = counter("salesbot_proposals_produced_total", "Proposals produced", ["kind"])
 
 Progress = render.Progress
 ProposalInput = SeparateArgs | CombinedArgs
@@ -436,6 +439,7 @@ async def create_proposal(
         created_at=utcnow(),
     )
     await _record(session, proposal, _places(proposal_id, chosen), links)
+    PROPOSALS_PRODUCED.labels(proposal.kind).inc()
     await progress(100, "Proposal ready")
     log.info(
         "proposal_created",

@@ -406,3 +406,10 @@ async def companies_by_id(
     if not wanted:
         return {}
     return {c.id: c for c in await list_companies(session) if c.id in wanted}
+
+
+async def active_users(session: AsyncSession, now: datetime) -> tuple[int, int]:
+    """(daily, monthly) active users: seen in the last 24 hours and the last 30 days."""
+    daily = await repository.count_active_users(session, now - timedelta(days=1))
+    monthly = await repository.count_active_users(session, now - timedelta(days=30))
+    return daily, monthly
