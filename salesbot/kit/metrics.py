@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client import (
@@ -39,7 +39,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PREFIX = "salesbot_"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-GaugeMode = str  # "livesum" (sum of live processes), "max", "mostrecent", ...
+# How several processes' values of a gauge combine ("livesum": the sum over live processes).
+GaugeMode = Literal[
+    "all",
+    "liveall",
+    "min",
+    "livemin",
+    "max",
+    "livemax",
+    "sum",
+    "livesum",
+    "mostrecent",
+    "livemostrecent",
+]
 
 # Request latency: fine below a second, then up to the p95 alert's 5 s and beyond.
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -164,7 +176,7 @@ def exposition(extra: Sequence[Collector] = ()) -> bytes:
     multiprocess directory, followed by `extra` collectors (computed by the caller)."""
     if multiprocess_dir():
         registry = CollectorRegistry()
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
