@@ -27,7 +27,9 @@ DB_POOL_IN_USE = gauge(
     "salesbot_db_pool_connections_in_use", "Database connections checked out", ["pool"]
 )
 DB_POOL_OVERFLOW = gauge(
-    "salesbot_db_pool_overflow_connections", "Connections open beyond the pool size", ["pool"]
+    "salesbot_db_pool_overflow_connections",
+    "Connections checked out beyond the pool size",
+    ["pool"],
 )
 DB_POOL_CAPACITY = gauge(
     "salesbot_db_pool_capacity_connections", "Pool size plus allowed overflow", ["pool"]
@@ -93,20 +95,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _meter_pool(engine: AsyncEngine, name: str, capacity: int) -> None:
-    """Keep the pool gauges current on every checkout and checkin (no polling)."""
-    pool = engine.sync_engine.pool
-    if not isinstance(pool, QueuePool):
+def _meter_pool(engine: AsyncEngine, name: str, size: int, capacity: int) -> None:
+    """Keep the pool gauges current on every checkout and checkin (no polling).
+
+    Counted here rather than read from the pool: at `checkin` the pool still counts the
+    connection being returned.
+    """
+    if not isinstance(engine.sync_engine.pool, QueuePool):
         return
     in_use, overflow = DB_POOL_IN_USE.labels(name), DB_POOL_OVERFLOW.labels(name)
     DB_POOL_CAPACITY.labels(name).set(capacity)
+    checked_out = 0
 
-    def update(*_: Any) -> None:
-        in_use.set(pool.checkedout())
-        overflow.set(max(pool.overflow(), 0))
+    def moved(step: int) -> None:
+        nonlocal checked_out
+        checked_out += step
+        in_use.set(checked_out)
+        overflow.set(max(checked_out - size, 0))
 
-    event.listen(pool, "checkout", update)
-    event.listen(pool, "checkin", update)
+    event.listen(engine.sync_engine.pool, "checkout", lambda *_: moved(1))
+    event.listen(engine.sync_engine.pool, "checkin", lambda *_: moved(-1))
 
 
 def make_engine(
@@ -130,7 +138,7 @@ def make_engine(
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
     )
-    _meter_pool(engine, pool_name, pool_size + max_overflow)
+    _meter_pool(engine, pool_name, pool_size, pool_size + max_overflow)
     return engine
 
 

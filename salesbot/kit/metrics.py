@@ -12,6 +12,7 @@ ids or e-mail addresses.
 
 from __future__ import annotations
 
+import atexit
 import hmac
 import ipaddress
 import json
@@ -33,7 +34,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.exposition import ThreadingWSGIServer
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -169,6 +170,15 @@ class HttpMetricsMiddleware:
 
 def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
+
+
+def _forget_live_gauges_at_exit() -> None:
+    """A process that ends normally takes its live gauges (in flight, pool) with it."""
+    if multiprocess_dir():
+        atexit.register(lambda: mark_process_dead(os.getpid()))  # type: ignore[no-untyped-call]
+
+
+_forget_live_gauges_at_exit()
 
 
 def exposition(extra: Sequence[Collector] = ()) -> bytes:

@@ -201,3 +201,35 @@ async def test_component_up_reports_each_dependency(
 
 async def test_metrics_stay_out_of_the_openapi_document(app: FastAPI) -> None:
     assert "/metrics" not in app.openapi()["paths"]
+
+
+@pytest.fixture
+async def small_pool(stack: Stack, tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """An app whose PostgreSQL pool holds one connection and waits briefly for it."""
+    from salesbot.app import create_app
+
+    if stack.name != "postgres":
+        pytest.skip("SQLite opens a connection per use: there is no pool to measure")
+    settings = make_settings(
+        stack, tmp_path / "data", db_pool_size=1, db_max_overflow=0, db_pool_timeout_s=0.2
+    )
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def test_pool_gauges_follow_checkouts_and_a_timeout_is_counted(small_pool: FastAPI) -> None:
+    from tests.api.auth.conftest import seed_accounts
+
+    app = small_pool
+    seeded = await seed_accounts(app)
+    assert sample("salesbot_db_pool_capacity_connections", pool="main") == 1
+    timeouts = sample("salesbot_db_pool_timeouts_total")
+    async with client_from(app, "127.0.0.1") as client:
+        async with app.state.db.engine.connect():
+            assert sample("salesbot_db_pool_connections_in_use", pool="main") == 1
+            busy = await client.get("/api/auth/me", headers=bearer(app, seeded.sales.id))
+        assert sample("salesbot_db_pool_connections_in_use", pool="main") == 0
+    assert busy.status_code == 503
+    assert busy.json()["error"]["code"] == "service_unavailable"
+    assert sample("salesbot_db_pool_timeouts_total") == timeouts + 1
