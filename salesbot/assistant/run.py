@@ -258,8 +258,7 @@ class ChatRun:
             self.used_model = OFFLINE
             notice = NOTICE_MISCONFIGURED if self.assistant.provider_problem else None
             if notice:
-                LLM_FALLBACKS.labels("misconfigured").inc()
-                await self.recorder.notice(notice)
+                await self._fall_back("misconfigured", notice)
             await answer(offline.model(), user_input, history)
             return notice
         try:
@@ -267,13 +266,17 @@ class ChatRun:
             return None
         except PROVIDER_ERRORS as exc:
             log.warning("llm_provider_failed", error_type=type(exc).__name__)
-            LLM_FALLBACKS.labels("provider_failed").inc()
             self.used_model = OFFLINE
-            await self.recorder.notice(NOTICE_FALLBACK)
+            await self._fall_back("provider_failed", NOTICE_FALLBACK)
             # Carry on from what is stored: the message and any tool steps already done.
             replay = await self.history.replay(budget, exclude=None, use_provider=False)
             await answer(offline.model(), None, replay)
             return NOTICE_FALLBACK
+
+    async def _fall_back(self, reason: str, notice: str) -> None:
+        """The offline model answers instead of the configured provider: count it, say so."""
+        LLM_FALLBACKS.labels(reason).inc()
+        await self.recorder.notice(notice)
 
     async def _close(self, state: OfflineState, title: str | None, notice: str | None) -> None:
         """Keep the offline model's state with the conversation; end with `message_end`."""

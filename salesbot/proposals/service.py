@@ -380,6 +380,7 @@ async def _record(
     try:
         await repository.add(session, proposal, places, links)
         await session.commit()
+        PROPOSALS_PRODUCED.labels(proposal.kind).inc()
     except IntegrityError:
         await session.rollback()
         raise Conflict(
@@ -439,7 +440,6 @@ async def create_proposal(
         created_at=utcnow(),
     )
     await _record(session, proposal, _places(proposal_id, chosen), links)
-    PROPOSALS_PRODUCED.labels(proposal.kind).inc()
     await progress(100, "Proposal ready")
     log.info(
         "proposal_created",
