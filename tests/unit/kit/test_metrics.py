@@ -134,3 +134,49 @@ def test_the_worker_port_serves_metrics_under_the_same_rule() -> None:
     finally:
         with_token.stop()
         without.stop()
+
+
+def test_salesbot_worker_serves_its_metrics_on_its_own_port(tmp_path: Path) -> None:
+    """`salesbot worker --metrics-port` (a worker on another machine than the web server)."""
+    import signal
+    import socket
+    import time
+
+    from tests.conftest import REDIS_URL, require_service
+
+    require_service("Redis", REDIS_URL, 6379)
+    with socket.socket() as sock:  # the worker binds it itself: chosen, released, then taken
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {
+        **os.environ,
+        "SALESBOT_ENVIRONMENT": "test",
+        "SALESBOT_DATA_DIR": str(tmp_path),
+        "SALESBOT_REDIS_URL": REDIS_URL,
+        "SALESBOT_METRICS_TOKEN": TOKEN,
+    }
+    command = [sys.executable, "-m", "salesbot.cli", "worker", "--threads", "1"]
+    proc = subprocess.Popen(
+        [*command, "--metrics-port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        deadline = time.monotonic() + 120  # a ceiling against a hang, not a timing assertion
+        while True:
+            try:
+                scraped = httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "the worker's metrics port never opened"
+                time.sleep(0.2)
+        assert scraped.status_code == 200
+        assert "# TYPE salesbot_jobs_succeeded_total counter" in scraped.text
+        assert httpx.get(url, timeout=5).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
