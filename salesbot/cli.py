@@ -88,16 +88,17 @@ def worker(
         typer.secho("No SALESBOT_REDIS_URL: jobs already run inside `salesbot serve`.", fg="yellow")
         raise typer.Exit(1)
     settings = settings.model_copy(update={"job_in_process_threads": threads})
-    runtime = start_jobs(settings, in_process_worker=True)
-    log = get_logger("salesbot.worker")
+    stop = threading.Event()  # a signal during start-up still shuts down cleanly
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # Before the jobs start, so a port already taken ends the command before any work begins.
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     server = MetricsServer(metrics_host, metrics_port, token) if metrics_port is not None else None
+    runtime = start_jobs(settings, in_process_worker=True)
+    log = get_logger("salesbot.worker")
     log.info(
         "worker_started", jobs=sorted(runtime.actors), threads=threads, metrics_port=metrics_port
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
     runtime.close()
     if server is not None:
