@@ -12,7 +12,7 @@ PYTEST_PARALLEL ?= -n auto --dist loadscope
 # depends on it: a missing or stale cache is rebuilt).
 export MYPY_CACHE_DIR ?= $(HOME)/.cache/salesbot/mypy
 
-.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs pgbouncer pgclient clean install
+.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs pgbouncer pgclient prometheus clean install
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -57,8 +57,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## make ci: what CI runs — lint, make sure services, Chromium and Node are there, whole suite with services required.
-ci: $(STAMP) services chromium nodejs pgbouncer pgclient
+## make ci: what CI runs — lint, make sure services, Chromium, Node and Prometheus are there, whole suite with services required.
+ci: $(STAMP) services chromium nodejs pgbouncer pgclient prometheus
 	$(MAKE) lint
 	$(MAKE) test-js
 	SALESBOT_TEST_REQUIRE_SERVICES=1 SALESBOT_TEST_PROFILE=ci \
@@ -81,6 +81,12 @@ chromium:
 pgclient:
 	@pg_dump --version 2>/dev/null | grep -q ' 15\.' && command -v pg_restore >/dev/null 2>&1 && command -v psql >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client-15 >/dev/null; }
+
+# promtool checks and unit-tests deploy/prometheus and the Grafana dashboard; the prometheus
+# server scrapes the running app in tests/deploy.
+prometheus:
+	@command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
 
 nodejs:
 	@node --version >/dev/null 2>&1 || { \

@@ -41,6 +41,7 @@ from salesbot.mockups.endpoints import router as mockups_router
 from salesbot.mockups.slots import composition_slots
 from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
+from salesbot.ops.metrics import install_metrics
 from salesbot.ops.schedules import SCHEDULES
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
@@ -200,4 +201,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _include_routes(app, settings)
     _add_middleware(app, settings)
     instrument_app(app)
+    install_metrics(app)
     return app

@@ -123,10 +123,16 @@ def serve(
 @app.command()
 def worker(
     threads: Annotated[int, typer.Option(help="Worker threads")] = 4,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this worker's /metrics on this port (same token rule as the API)"),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port")] = "127.0.0.1",
 ) -> None:
     """Run background job workers (needs SALESBOT_REDIS_URL; without Redis jobs run in-process)."""
     from salesbot.jobs.runtime import start_jobs
     from salesbot.kit.logging import configure_logging, get_logger
+    from salesbot.kit.metrics import MetricsServer
     from salesbot.kit.tracing import configure_tracing
 
     settings = _settings()
@@ -136,14 +142,21 @@ def worker(
         typer.secho("No SALESBOT_REDIS_URL: jobs already run inside `salesbot serve`.", fg="yellow")
         raise typer.Exit(1)
     settings = settings.model_copy(update={"job_in_process_threads": threads})
-    runtime = start_jobs(settings, in_process_worker=True)
-    log = get_logger("salesbot.worker")
-    log.info("worker_started", jobs=sorted(runtime.actors), threads=threads)
-    stop = threading.Event()
+    stop = threading.Event()  # a signal during start-up still shuts down cleanly
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # Before the jobs start, so a port already taken ends the command before any work begins.
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    server = MetricsServer(metrics_host, metrics_port, token) if metrics_port is not None else None
+    runtime = start_jobs(settings, in_process_worker=True)
+    log = get_logger("salesbot.worker")
+    log.info(
+        "worker_started", jobs=sorted(runtime.actors), threads=threads, metrics_port=metrics_port
+    )
     stop.wait()
     runtime.close()
+    if server is not None:
+        server.stop()
     log.info("worker_stopped")
 
 

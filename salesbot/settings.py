@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_schedule: str | None = None
     backup_keep: int = Field(default=7, ge=1, le=1000)
+    # Metrics: GET /metrics needs this bearer token; unset = loopback only (never public).
+    metrics_token: SecretStr | None = None
+    metrics_cache_s: float = Field(default=60.0, ge=0, le=3600)  # DAU/MAU recomputed this often
 
     # HTTP edge
     max_json_body_mb: int = Field(default=10, ge=1, le=100)
@@ -346,6 +349,9 @@ class Settings(BaseSettings):
             )
         if self.dev_login:
             problems.append("SALESBOT_DEV_LOGIN is a development-only option")
+        metrics_token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+        if metrics_token and len(metrics_token) < 24:
+            problems.append("SALESBOT_METRICS_TOKEN must be at least 24 characters")
         return problems
 
     def validate_for_startup(self) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from prometheus_client import Counter
 from pydantic_ai import _utils
 from pydantic_ai.messages import (
     ModelMessage,
@@ -31,9 +30,8 @@ from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import RunContext
 from redis.asyncio import Redis
 
+from salesbot.assistant.metrics import LLM_CACHE
 from salesbot.kit.redis import RedisFacade
-
-LLM_CACHE = Counter("salesbot_llm_cache_total", "LLM response cache lookups", ["result"])
 
 CACHE_HIT_MARK = "salesbot_cache"
 

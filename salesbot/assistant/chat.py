@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesbot.assistant.providers import (
     ProviderConfigError,
+    metered,
     model_label,
     observe,
     provider_model,
@@ -71,7 +72,7 @@ class Assistant:
         self.model_name = model_label(settings)
         self.provider_problem: str | None = None
         try:
-            provider = provider_model(settings)
+            provider = metered(provider_model(settings), settings)
         except ProviderConfigError as exc:
             log.error("llm_provider_unusable", problem=str(exc))
             self.provider_problem = str(exc)

@@ -113,4 +113,14 @@ def usable_model(settings: Settings) -> Model | None:
     except ProviderConfigError as exc:
         log.error("llm_provider_unusable", problem=str(exc))
         return None
-    return observe(model) if model is not None else None
+    metered_model = metered(model, settings)
+    return observe(metered_model) if metered_model is not None else None
+
+
+def metered(model: Model | None, settings: Settings) -> Model | None:
+    """The provider model with its calls counted and timed (`assistant.metrics`)."""
+    if model is None:
+        return None
+    from salesbot.assistant.metrics import MeteredModel  # PydanticAI loads on first use
+
+    return MeteredModel(model, model_label(settings).partition(":")[0])

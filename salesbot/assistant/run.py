@@ -21,6 +21,7 @@ from salesbot.assistant import context, prompt
 from salesbot.assistant.agent import RunDeps, build_agent
 from salesbot.assistant.driving import drive
 from salesbot.assistant.history import RunHistory
+from salesbot.assistant.metrics import LLM_FALLBACKS
 from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
 from salesbot.assistant.offline.model import OfflineBrain, OfflineState
 from salesbot.assistant.providers import provider_errors
@@ -257,7 +258,7 @@ class ChatRun:
             self.used_model = OFFLINE
             notice = NOTICE_MISCONFIGURED if self.assistant.provider_problem else None
             if notice:
-                await self.recorder.notice(notice)
+                await self._fall_back("misconfigured", notice)
             await answer(offline.model(), user_input, history)
             return notice
         try:
@@ -266,11 +267,16 @@ class ChatRun:
         except provider_errors() as exc:  # the failed call itself: `llm_call_failed` (observed)
             log.warning("llm_offline_fallback", run_id=self.run_id, error_type=type(exc).__name__)
             self.used_model = OFFLINE
-            await self.recorder.notice(NOTICE_FALLBACK)
+            await self._fall_back("provider_failed", NOTICE_FALLBACK)
             # Carry on from what is stored: the message and any tool steps already done.
             replay = await self.history.replay(budget, exclude=None, use_provider=False)
             await answer(offline.model(), None, replay)
             return NOTICE_FALLBACK
+
+    async def _fall_back(self, reason: str, notice: str) -> None:
+        """The offline model answers instead of the configured provider: count it, say so."""
+        LLM_FALLBACKS.labels(reason).inc()
+        await self.recorder.notice(notice)
 
     async def _close(self, state: OfflineState, title: str | None, notice: str | None) -> None:
         """Keep the offline model's state with the conversation; end with `message_end`."""

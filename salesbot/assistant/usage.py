@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from prometheus_client import Counter
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesbot.assistant.metrics import LLM_COST, LLM_TOKENS
 from salesbot.assistant.models import UsageRecord
 from salesbot.auth.service import Principal
 from salesbot.kit.errors import ValidationFailed
@@ -31,9 +31,6 @@ MILLION = Decimal(1_000_000)
 COST_PLACES = Decimal("0.00000001")
 GroupBy = Literal["day", "user", "model", "call_type"]
 MAX_RANGE_DAYS = 366
-
-LLM_TOKENS = Counter("salesbot_llm_tokens_total", "LLM tokens", ["model", "kind"])
-LLM_COST = Counter("salesbot_llm_cost_usd_total", "LLM cost in US dollars", ["model"])
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,18 @@ from salesbot.jobs import enqueue
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
+from salesbot.kit.metrics import counter
 from salesbot.notifications import service as notifications
 from salesbot.notifications.service import Batch, Recipient
 from salesbot.users import audit
 
 log = get_logger(__name__)
+
+BO_TRANSITIONS = counter(
+    "salesbot_booking_order_transitions_total",
+    "Booking-order workflow transitions",
+    ["action", "from_state", "to_state"],
+)
 
 
 async def act(
@@ -165,7 +172,14 @@ async def _move(
             "The booking order reference could not be assigned; please try again.",
             code="reference_conflict",
         ) from exc
+    _count(decided)
     return batches
+
+
+def _count(decided: workflow.Transition) -> None:
+    BO_TRANSITIONS.labels(
+        decided.action.value, decided.from_state.value, decided.to_state.value
+    ).inc()
 
 
 async def _revise(
@@ -205,6 +219,7 @@ async def _revise(
     except StaleDataError:
         await session.rollback()
         raise await events.conflict(session, env.settings, row_id) from None
+    _count(decided)
     await notifications.deliver(env.settings, [batch])
     return revision
 

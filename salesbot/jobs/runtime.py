@@ -29,8 +29,8 @@ from dramatiq.middleware import (
     ShutdownNotifications,
     TimeLimit,
 )
-from prometheus_client import Counter
 
+from salesbot.jobs.metrics import JobMetrics
 from salesbot.kit import tracing
 from salesbot.kit.logging import get_logger
 from salesbot.kit.request_context import (
@@ -44,11 +44,6 @@ from salesbot.settings import Settings
 P = ParamSpec("P")
 R = TypeVar("R")
 log = get_logger("salesbot.jobs")
-
-JOBS_PROCESSED = Counter("salesbot_jobs_total", "Jobs processed", ["job", "outcome"])
-JOBS_DEAD = Counter(
-    "salesbot_jobs_dead_lettered_total", "Jobs moved to the dead-letter queue", ["job"]
-)
 
 
 @dataclass(frozen=True)
@@ -141,16 +136,13 @@ class ContextPropagation(dramatiq.Middleware):
     ) -> None:
         # Runs before Retries decides (after-hooks run in reverse); dead-lettering is `after_nack`.
         if exception is None:
-            JOBS_PROCESSED.labels(message.actor_name, "ok").inc()
             log.info("job_succeeded")
         else:
-            JOBS_PROCESSED.labels(message.actor_name, "failed").inc()
             message.options["last_error"] = type(exception).__name__
             log.warning("job_failed", error_type=type(exception).__name__)
         self._finish(exception)
 
     def after_nack(self, broker: dramatiq.Broker, message: Any) -> None:
-        JOBS_DEAD.labels(message.actor_name).inc()
         # One line with what an operator needs to find and replay it; never the arguments.
         log.error(
             "job_dead_lettered",
@@ -286,6 +278,7 @@ def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq
         OwnLoopAsyncIO(),
         CurrentMessage(),
         ContextPropagation(),
+        JobMetrics(),
     ]
     if settings.redis_dsn:
         return RedisBroker(  # type: ignore[no-untyped-call]

@@ -13,10 +13,26 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from salesbot.kit.ids import new_id
+from salesbot.kit.metrics import counter, gauge
+
+DB_POOL_IN_USE = gauge(
+    "salesbot_db_pool_connections_in_use", "Database connections checked out", ["pool"]
+)
+DB_POOL_OVERFLOW = gauge(
+    "salesbot_db_pool_overflow_connections",
+    "Connections checked out beyond the pool size",
+    ["pool"],
+)
+DB_POOL_CAPACITY = gauge(
+    "salesbot_db_pool_capacity_connections", "Pool size plus allowed overflow", ["pool"]
+)
+DB_POOL_TIMEOUTS = counter(
+    "salesbot_db_pool_timeouts_total", "Waits for a pooled connection that timed out"
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -101,6 +117,28 @@ def pooler_connect_args(pooler: Pooler) -> dict[str, Any]:
     }
 
 
+def _meter_pool(engine: AsyncEngine, name: str, size: int, capacity: int) -> None:
+    """Keep the pool gauges current on every checkout and checkin (no polling).
+
+    Counted here rather than read from the pool: at `checkin` the pool still counts the
+    connection being returned.
+    """
+    if not isinstance(engine.sync_engine.pool, QueuePool):
+        return
+    in_use, overflow = DB_POOL_IN_USE.labels(name), DB_POOL_OVERFLOW.labels(name)
+    DB_POOL_CAPACITY.labels(name).set(capacity)
+    checked_out = 0
+
+    def moved(step: int) -> None:
+        nonlocal checked_out
+        checked_out += step
+        in_use.set(checked_out)
+        overflow.set(max(checked_out - size, 0))
+
+    event.listen(engine.sync_engine.pool, "checkout", lambda *_: moved(1))
+    event.listen(engine.sync_engine.pool, "checkin", lambda *_: moved(-1))
+
+
 def make_engine(
     url: str,
     *,
@@ -109,13 +147,14 @@ def make_engine(
     pool_timeout: float = 10.0,
     echo: bool = False,
     pooler: Pooler = "none",
+    pool_name: str = "main",
 ) -> AsyncEngine:
     # Called through its module, so tracing's instrumented version is used when tracing is on.
     if is_sqlite(url):
         engine = sa_asyncio.create_async_engine(url, echo=echo, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return sa_asyncio.create_async_engine(
+    engine = sa_asyncio.create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
@@ -124,6 +163,8 @@ def make_engine(
         pool_pre_ping=True,
         connect_args=pooler_connect_args(pooler),
     )
+    _meter_pool(engine, pool_name, pool_size, pool_size + max_overflow)
+    return engine
 
 
 class Database:

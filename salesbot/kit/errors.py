@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from salesbot.kit.db import DB_POOL_TIMEOUTS
 from salesbot.kit.logging import get_logger
 from salesbot.kit.request_context import current_request_id
 
@@ -177,6 +178,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PoolTimeout)
     async def _pool(request: Request, exc: PoolTimeout) -> JSONResponse:
+        DB_POOL_TIMEOUTS.inc()
         log.warning("db_pool_exhausted")
         return error_response(
             503,

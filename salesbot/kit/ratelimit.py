@@ -13,19 +13,19 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
-from prometheus_client import Counter
 
 from salesbot.kit.errors import RateLimited
 from salesbot.kit.logging import get_logger
+from salesbot.kit.metrics import counter
 from salesbot.kit.redis import OUTAGE_ERRORS
 
 log = get_logger(__name__)
 
-RATE_LIMIT_FALLBACKS = Counter(
+RATE_LIMIT_FALLBACKS = counter(
     "salesbot_ratelimit_fallbacks_total",
     "Rate-limit checks served from memory because Redis was down",
 )
-RATE_LIMITED = Counter("salesbot_rate_limited_total", "Requests refused by a rate limit", ["name"])
+RATE_LIMITED = counter("salesbot_rate_limited_total", "Requests refused by a rate limit", ["limit"])
 
 
 class RateLimiter:
@@ -84,7 +84,7 @@ class RateLimiter:
         allowed, reset = await self._hit(item, f"{name}:{key}")
         if allowed:
             return
-        RATE_LIMITED.labels(name=name).inc()
+        RATE_LIMITED.labels(limit=name).inc()
         retry_after = max(1, math.ceil(reset - time.time()))
         raise RateLimited(
             "Too many attempts. Please wait a moment and try again.",

@@ -11,20 +11,20 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from salesbot.kit.logging import get_logger
+from salesbot.kit.metrics import counter
 
 T = TypeVar("T")
 log = get_logger(__name__)
 
-REDIS_FALLBACKS = Counter(
+REDIS_FALLBACKS = counter(
     "salesbot_redis_fallbacks_total", "Operations served by a local fallback because Redis was down"
 )
-REDIS_OUTAGES = Counter("salesbot_redis_outages_total", "Times Redis was found unreachable")
+REDIS_OUTAGES = counter("salesbot_redis_outages_total", "Times Redis was found unreachable")
 
 OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
 

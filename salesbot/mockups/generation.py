@@ -17,6 +17,7 @@ from salesbot.files import service as files
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import AppError, NotFound
 from salesbot.kit.logging import get_logger
+from salesbot.kit.metrics import counter
 from salesbot.kit.storage import Storage
 from salesbot.kit.tracing import traced
 from salesbot.mockups import (
@@ -39,6 +40,8 @@ from salesbot.mockups.schemas import MockupCreate
 from salesbot.settings import Settings
 
 log = get_logger(__name__)
+
+MOCKUPS_PRODUCED = counter("salesbot_mockups_produced_total", "Mockups produced")
 
 Progress = Callable[[int, str], Awaitable[None]]
 
@@ -230,6 +233,7 @@ async def run_mockup(
     mockup.status = "done"
     mockup.completed_at = utcnow()
     await report(100, "Done")
+    MOCKUPS_PRODUCED.inc()
     log.info("mockup_done", mockup_id=str(mockup.id), size=record.size)
     return mockup
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from prometheus_client import Counter
-
 from salesbot.kit.logging import get_logger
+from salesbot.kit.metrics import counter
 from salesbot.settings import Settings
 
 log = get_logger(__name__)
 
-DELIVERIES = Counter(
+DELIVERIES = counter(
     "salesbot_notification_deliveries_total",
     "Notifications sent outside the app",
     ["channel", "outcome"],

@@ -26,6 +26,7 @@ from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.ids import new_id
 from salesbot.kit.logging import get_logger
+from salesbot.kit.metrics import counter
 from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.storage import Storage
 from salesbot.kit.tools import FileCard
@@ -55,6 +56,8 @@ from salesbot.settings import Settings
 from salesbot.users import service as users
 
 log = get_logger(__name__)
+
+PROPOSALS_PRODUCED = counter("salesbot_proposals_produced_total", "Proposals produced", ["kind"])
 
 Progress = render.Progress
 ProposalInput = SeparateArgs | CombinedArgs
@@ -404,6 +407,7 @@ async def _record(
     try:
         await repository.add(session, proposal, places, links)
         await session.commit()
+        PROPOSALS_PRODUCED.labels(proposal.kind).inc()
     except IntegrityError:
         await session.rollback()
         raise Conflict(

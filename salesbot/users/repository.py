@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.users.models import (
@@ -128,3 +128,16 @@ async def audit_page(
         stmt = stmt.where(AuditEvent.created_at < until)
     stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit)
     return list((await session.execute(stmt)).scalars())
+
+
+async def count_active_users(session: AsyncSession, since: datetime) -> int:
+    """Distinct users seen since `since`: sign-in, session refresh, API key use, audited act."""
+    seen = union(
+        select(User.id.label("user_id")).where(User.last_login_at >= since),
+        select(RefreshToken.user_id).where(RefreshToken.created_at >= since),
+        select(ApiKey.user_id).where(ApiKey.last_used_at >= since),
+        select(AuditEvent.actor_id).where(
+            AuditEvent.created_at >= since, AuditEvent.actor_id.is_not(None)
+        ),
+    ).subquery()
+    return int((await session.execute(select(func.count()).select_from(seen))).scalar_one())

@@ -416,3 +416,10 @@ SESSION_PURGE_GRACE = timedelta(days=7)
 async def purge_expired_sessions(session: AsyncSession, *, now: datetime) -> int:
     """Delete the refresh tokens of sessions that expired a week ago or more; the count."""
     return await repository.delete_dead_refresh_families(session, now - SESSION_PURGE_GRACE)
+
+
+async def active_users(session: AsyncSession, now: datetime) -> tuple[int, int]:
+    """(daily, monthly) active users: seen in the last 24 hours and the last 30 days."""
+    daily = await repository.count_active_users(session, now - timedelta(days=1))
+    monthly = await repository.count_active_users(session, now - timedelta(days=30))
+    return daily, monthly

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from salesbot.assistant.cache import LLM_CACHE
+from salesbot.assistant.metrics import LLM_CACHE
 from salesbot.assistant.models import UsageRecord
 from salesbot.settings import Settings
 from tests.api.assistant.conftest import Users, chat, conversation_of, stored, text_of

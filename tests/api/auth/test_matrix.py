@@ -36,6 +36,9 @@ PUBLIC = {
 }
 # Web pages all serve the same data-free shell; every byte of data comes from the API.
 PUBLIC |= {("GET", path) for path in PAGES}
+# Routes a machine calls with its own credential, never a user's: the metrics token, or a
+# direct loopback request when none is set (tests/api/ops/test_metrics.py covers the rule).
+OWN_CREDENTIAL = {("GET", "/metrics")}
 
 
 def _permission(route: APIRoute) -> str | None:
@@ -56,7 +59,7 @@ def _protected_routes(app: FastAPI) -> list[tuple[str, APIRoute, str]]:
         if not isinstance(route, APIRoute):
             continue
         for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
-            if (method, route.path) in PUBLIC:
+            if (method, route.path) in PUBLIC | OWN_CREDENTIAL:
                 continue
             permission = _permission(route)
             assert permission, f"{method} {route.path} is neither public nor uses require()"
@@ -225,3 +228,24 @@ async def test_deactivated_user_token_stops_working(
     )
     assert response.status_code == 200, response.text
     assert (await client.get("/api/auth/me", headers=sales)).status_code == 403
+
+
+async def test_routes_with_their_own_credential_refuse_users_and_strangers(
+    app: FastAPI, seeded: Seeded
+) -> None:
+    """No user token opens them, and without their credential only this machine may call."""
+    routes = {
+        (method, route.path)
+        for route in _iter_included_route_candidates(app.routes)
+        if isinstance(route, APIRoute)
+        for method in (route.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert routes >= OWN_CREDENTIAL
+    admin = bearer(app, seeded.admin.id)
+    remote = httpx.ASGITransport(app=app, client=("203.0.113.7", 5000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://testserver") as stranger:
+        for method, path in sorted(OWN_CREDENTIAL):
+            for headers in ({}, admin):
+                response = await stranger.request(method, path, headers=headers)
+                assert response.status_code == 403, (method, path, headers)
+                assert response.json()["error"]["code"] == "forbidden"

@@ -27,8 +27,8 @@ BODY = {
 
 
 def finished() -> float:
-    labels = {"job": "proposals.render", "outcome": "ok"}
-    return REGISTRY.get_sample_value("salesbot_jobs_total", labels) or 0.0
+    labels = {"actor": "proposals.render"}
+    return REGISTRY.get_sample_value("salesbot_jobs_succeeded_total", labels) or 0.0
 
 
 async def wait_for(app: FastAPI, count: float) -> None:

@@ -51,6 +51,18 @@ def test_production_with_everything_starts() -> None:
     assert settings.json_logs
 
 
+def test_production_refuses_a_short_metrics_token() -> None:
+    ready = {
+        "environment": "production",
+        "secret_key": "s" * 40,
+        "database_url": "postgresql+asyncpg://app:pw@db:5432/salesbot",
+    }
+    assert _settings(**ready, metrics_token="t" * 23).startup_problems() == [
+        "SALESBOT_METRICS_TOKEN must be at least 24 characters"
+    ]
+    assert _settings(**ready, metrics_token="t" * 24).startup_problems() == []
+
+
 def test_bad_trusted_proxy_is_rejected() -> None:
     with pytest.raises(ValueError, match="not a CIDR"):
         _settings(trusted_proxies="10.0.0.0/8,not-a-network")
