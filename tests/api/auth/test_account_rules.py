@@ -271,6 +271,9 @@ async def test_sign_in_refusals(app: FastAPI, seeded: Seeded) -> None:
     async with app.state.db.sessions() as session:
         with pytest.raises(Unauthorized, match="password is incorrect"):
             await auth.dev_login(session, settings, email="nobody@example.com", now=now)
+        with pytest.raises(Unauthorized, match="session has expired") as unknown:
+            await auth.refresh(session, settings, refresh_token="rt_never-issued", now=now)
+        assert unknown.value.code == "session_expired"
         _, issued = await auth.login(
             session, settings, email="sales@example.com", password=PASSWORD, now=now
         )
