@@ -227,7 +227,7 @@ async def run_mockup(
         record = await _make(session, storage, settings, mockup, report, provider)
     except (MockupRejected, NotFound, CompositeError, poster.PosterError) as exc:
         message = exc.message if isinstance(exc, AppError) else str(exc)
-        await _fail(session, mockup, message)
+        await _fail(session, mockup_id, message)
         raise MockupRejected(message) from None
     mockup.output_file_id = record.id
     mockup.status = "done"
@@ -238,9 +238,11 @@ async def run_mockup(
     return mockup
 
 
-async def _fail(session: AsyncSession, mockup: Mockup, message: str) -> None:
+async def _fail(session: AsyncSession, mockup_id: uuid.UUID, message: str) -> None:
+    # Takes the id, not the row: the rollback expires every loaded row, and reading an expired
+    # row's attribute would need a synchronous database call (MissingGreenlet under asyncio).
     await session.rollback()
-    fresh = await repository.get_mockup(session, mockup.id)
+    fresh = await repository.get_mockup(session, mockup_id)
     if fresh is None:
         return
     fresh.status = "failed"
@@ -248,14 +250,14 @@ async def _fail(session: AsyncSession, mockup: Mockup, message: str) -> None:
     fresh.message = "Failed"
     fresh.completed_at = utcnow()
     await session.commit()
-    log.info("mockup_failed", mockup_id=str(mockup.id))
+    log.info("mockup_failed", mockup_id=str(mockup_id))
 
 
 async def mark_failed(session: AsyncSession, mockup_id: uuid.UUID, message: str) -> None:
     """Record a failure found outside `run_mockup` (a job out of retries)."""
     mockup = await repository.get_mockup(session, mockup_id)
     if mockup is not None and mockup.status != "done":
-        await _fail(session, mockup, message)
+        await _fail(session, mockup_id, message)
 
 
 async def mark_retrying(session: AsyncSession, mockup_id: uuid.UUID) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,14 @@ from salesbot.settings import Settings
 from tests.api.locations.support import seed_catalogue
 from tests.api.mockups.support import Crew, make_crew
 from tests.conftest import Stack, make_settings
+from tests.support.fake_images import FakeImageService, fake_image_service
+
+
+@pytest.fixture
+def image_service() -> Iterator[FakeImageService]:
+    """A fake AI image service on a loopback port (tests/support/fake_images.py)."""
+    with fake_image_service() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from PIL import Image
@@ -25,74 +18,9 @@ from tests.api.mockups.support import (
     output_image,
     photo_with_frames,
 )
+from tests.support.fake_images import FakeImageService
 
 pytestmark = pytest.mark.services
-
-MAGENTA = (255, 0, 255)
-
-
-def _png(rgb: tuple[int, int, int], size: tuple[int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, rgb).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-@dataclass
-class FakeImageService:
-    """Answers `POST /v1/images/generations` (OpenAI) and Google's `:predict`/`:generateContent`."""
-
-    port: int = 0
-    mode: str = "ok"  # ok | error | empty
-    requests: list[tuple[str, dict[str, Any], dict[str, str]]] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if self.mode == "error":
-            return 500, {"error": {"message": "the model is overloaded", "type": "server_error"}}
-        portrait = "portrait" in json.dumps(body) or "9:16" in json.dumps(body)
-        size = (64, 96) if portrait else (96, 64)
-        encoded = base64.b64encode(_png(MAGENTA, size)).decode()
-        if path.endswith("/images/generations"):
-            items = [] if self.mode == "empty" else [{"b64_json": encoded}]
-            return 200, {"created": 1_700_000_000, "data": items}
-        if path.endswith(":predict"):
-            return 200, {"predictions": [{"bytesBase64Encoded": encoded, "mimeType": "image/png"}]}
-        if path.endswith(":generateContent"):
-            part = {"inlineData": {"mimeType": "image/png", "data": encoded}}
-            return 200, {"candidates": [{"content": {"parts": [{"text": "here"}, part]}}]}
-        return 404, {"error": {"message": "no such route"}}
-
-
-@pytest.fixture
-def image_service() -> Iterator[FakeImageService]:
-    fake = FakeImageService()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("content-length", "0")))
-            body = json.loads(raw or b"{}")
-            fake.requests.append((self.path, body, {k.lower(): v for k, v in self.headers.items()}))
-            status, answer = fake.answer(self.path.split("?")[0], body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.port = server.server_port
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
 
 
 async def test_ai_creative_from_an_openai_compatible_service(
