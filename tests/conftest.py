@@ -26,16 +26,23 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from salesbot.settings import Settings
 
 REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
 
-# Hypothesis: `ci` derandomizes every property test, so a failure in CI reproduces anywhere with
-# `SALESBOT_TEST_PROFILE=ci`; `make ci` selects it.
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
-hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "default"))
+# Hypothesis: time limits and the "generation too slow" check measure the machine, not the code,
+# and fail on a loaded one; `ci` also derandomizes every property test, so a failure in CI
+# reproduces anywhere with `SALESBOT_TEST_PROFILE=ci` (`make ci` selects it).
+hypothesis_settings.register_profile(
+    "local", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("local"), derandomize=True, print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "local"))
 
 
 # Redis has 16 databases, so at most 16 test processes hold a slot at once.
