@@ -149,7 +149,13 @@ class Settings(BaseSettings):
     auth_supabase_audience: str = "authenticated"
     auth_supabase_issuer: str | None = None
     auth_jwks_min_refetch_s: float = Field(default=30.0, ge=0)
-    rate_limit_login: str = "5/minute"
+    # Seconds a process trusts its last "this session is not revoked" answer (see operations).
+    session_check_cache_s: float = Field(default=2.0, ge=0, le=60)
+    # Sign-in throttling counts FAILED attempts only (docs/operations.md, "Sign-in throttling").
+    rate_limit_login: str = "5/minute"  # failures per (IP, e-mail)
+    rate_limit_login_email: str = "5/minute"  # failures per e-mail, any IP (known devices pass)
+    rate_limit_login_ip: str = "50/minute"  # failures per IP, any e-mail (an office's ceiling)
+    login_device_days: int = Field(default=180, ge=1, le=730)
     rate_limit_invite_accept: str = "10/minute"
     rate_limit_api: str = "300/minute"
 

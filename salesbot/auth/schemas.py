@@ -127,3 +127,15 @@ class AuditPage(BaseModel):
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=1, max_length=256)
+
+
+class SessionOut(BaseModel):
+    """A signed-in device."""
+
+    id: uuid.UUID
+    device: str
+    user_agent: str | None
+    ip: str | None
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool

@@ -66,6 +66,23 @@ class RefreshToken(IdMixin, TimestampMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class AuthSession(TimestampMixin, Base):
+    """A signed-in device: one refresh-token family; its id is the `sid` in access tokens."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+
 class Invite(IdMixin, TimestampMixin, Base):
     """An invitation by e-mail; the token is stored as its SHA-256 and used once."""
 

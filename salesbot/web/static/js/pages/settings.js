@@ -1,4 +1,4 @@
-// Settings: profile, theme, and personal API keys (each key shown once, at creation).
+// Settings: profile, theme, signed-in devices, and personal API keys (each key shown once).
 import { api, forgetSession } from "../api.js";
 import { field, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
 import { minPasswordLength } from "../meta.js";
@@ -191,7 +191,80 @@ function apiKeysCard(user) {
   );
 }
 
+async function signOutDevice(device, refresh) {
+  const ok = await confirmDialog({
+    title: device.current ? "Sign out here?" : "Sign out this device?",
+    message: device.current ? "You will be asked to sign in again here." : `“${device.device}” will be signed out at once.`,
+    confirmLabel: "Sign out",
+    danger: true,
+  });
+  if (!ok) return;
+  try {
+    await api.del(`/api/me/sessions/${device.id}`);
+  } catch (err) {
+    reportError(err);
+    return;
+  }
+  if (device.current) {
+    forgetSession();
+    location.assign("/login");
+    return;
+  }
+  toast("The device was signed out.");
+  await refresh();
+}
+
+function devicesCard() {
+  const list = h("div", { class: "devices-list", id: "devices-list" });
+  const refresh = async () => {
+    try {
+      const devices = await api.get("/api/me/sessions");
+      if (!devices.length) {
+        replace(list, emptyState("No signed-in devices.", "Devices appear here when you sign in with your password."));
+        return;
+      }
+      const rows = devices.map((device) => {
+        const out = h("button", { type: "button", class: "btn btn-small btn-danger-quiet", "aria-label": `Sign out ${device.device}` }, "Sign out");
+        out.addEventListener("click", () => signOutDevice(device, refresh));
+        const name = device.current ? [device.device, " ", h("span", { class: "badge badge-ok" }, "This device")] : device.device;
+        return h(
+          "tr",
+          { "data-session": device.id },
+          h("td", {}, name),
+          h("td", {}, device.ip || "—"),
+          h("td", {}, formatDateTime(device.created_at)),
+          h("td", {}, formatDateTime(device.last_seen_at)),
+          h("td", {}, out),
+        );
+      });
+      replace(
+        list,
+        h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { class: "table" },
+            h("thead", {}, h("tr", {}, ["Device", "IP address", "Signed in", "Last seen", ""].map((c) => h("th", { scope: "col" }, c)))),
+            h("tbody", {}, rows),
+          ),
+        ),
+      );
+    } catch (err) {
+      reportError(err, list);
+    }
+  };
+  refresh();
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "devices-title" },
+    h("h2", { id: "devices-title" }, "Signed-in devices"),
+    h("p", { class: "muted" }, "Where your account is signed in. Signing a device out takes effect at once. “Last seen” updates about every 15 minutes while a device is in use."),
+    list,
+  );
+}
+
 export async function render({ main, user }) {
-  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), themeCard(), apiKeysCard(user)));
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), devicesCard(), themeCard(), apiKeysCard(user)));
   return null;
 }
