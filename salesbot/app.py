@@ -14,6 +14,8 @@ from salesbot.assistant.endpoints import router as assistant_router
 from salesbot.auth.admin_endpoints import audit_router, invites_router, users_router
 from salesbot.auth.endpoints import dev_login_router, me_router
 from salesbot.auth.endpoints import router as auth_router
+from salesbot.auth.mfa_endpoints import me_router as mfa_me_router
+from salesbot.auth.mfa_endpoints import router as mfa_router
 from salesbot.auth.refusals import record_refusal
 from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
@@ -117,11 +119,13 @@ def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
 def _include_routes(app: FastAPI, settings: Settings) -> None:
     app.include_router(ops_router)
     app.include_router(auth_router)
+    app.include_router(mfa_router)
     if settings.dev_login and settings.environment is Environment.development:
         app.include_router(dev_login_router())
     for router in (
         invites_router,
         me_router,
+        mfa_me_router,
         users_router,
         audit_router,
         files_router,

@@ -156,6 +156,8 @@ class Settings(BaseSettings):
     rate_limit_login_email: str = "5/minute"  # failures per e-mail, any IP (known devices pass)
     rate_limit_login_ip: str = "50/minute"  # failures per IP, any e-mail (an office's ceiling)
     login_device_days: int = Field(default=180, ge=1, le=730)
+    mfa_remember_days: int = Field(default=30, ge=0, le=90)  # 0: always ask for the code
+    rate_limit_mfa: str = "5/minute"  # wrong second-factor codes per account
     rate_limit_invite_accept: str = "10/minute"
     rate_limit_api: str = "300/minute"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -46,6 +47,7 @@ PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Sign-in failed"}
 }
 DEVICE_COOKIE = "salesbot_device"
+MFA_DEVICE_COOKIE = "salesbot_mfa_device"
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 me_router = APIRouter(prefix="/api/me", tags=["me"], responses=AUTH_RESPONSES)
@@ -77,7 +79,7 @@ def _set_cookies(response: Response, settings: Settings, issued: IssuedTokens) -
     return csrf
 
 
-def _token_response(response: Response, settings: Settings, issued: IssuedTokens) -> TokenResponse:
+def token_response(response: Response, settings: Settings, issued: IssuedTokens) -> TokenResponse:
     csrf = _set_cookies(response, settings, issued)
     return TokenResponse(
         access_token=issued.access_token,
@@ -122,11 +124,19 @@ async def login(
             password=body.password,
             now=now,
             client=client_info(request),
+            mfa_device=request.cookies.get(MFA_DEVICE_COOKIE),
         )
     except Unauthorized:
         await throttle.failed(caller_ip(), email)
         raise
+    set_device_cookie(response, settings, email, now)
+    return token_response(response, settings, issued)
+
+
+def set_device_cookie(response: Response, settings: Settings, email: str, now: datetime) -> None:
+    """The "signed in here before" cookie that lets its owner past the per-e-mail throttle."""
     days = settings.login_device_days
+    secret = settings.secret_key.get_secret_value()
     response.set_cookie(
         DEVICE_COOKIE,
         tokens.create_device_token(email, secret=secret, now=now, days=days),
@@ -136,7 +146,6 @@ async def login(
         samesite="lax",
         path="/api/auth",
     )
-    return _token_response(response, settings, issued)
 
 
 def _refresh_source(request: Request, body: RefreshRequest | None) -> str | None:
@@ -173,7 +182,7 @@ async def refresh(
         client=client_info(request),
         revocations=revocations,
     )
-    return _token_response(response, settings, issued)
+    return token_response(response, settings, issued)
 
 
 @router.post(
@@ -238,7 +247,7 @@ def dev_login_router() -> APIRouter:
         _, issued = await service.dev_login(
             session, settings, email=body.email, now=utcnow(), client=client_info(request)
         )
-        return _token_response(response, settings, issued)
+        return token_response(response, settings, issued)
 
     return dev
 

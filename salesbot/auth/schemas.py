@@ -139,3 +139,27 @@ class SessionOut(BaseModel):
     created_at: datetime
     last_seen_at: datetime
     current: bool
+
+
+class MfaCode(BaseModel):
+    code: str = Field(min_length=6, max_length=40)
+
+
+class MfaLogin(MfaCode):
+    mfa_token: str = Field(min_length=1, max_length=2000)
+    remember: bool = False  # skip the code on this browser for SALESBOT_MFA_REMEMBER_DAYS
+
+
+class MfaStatus(BaseModel):
+    enabled: bool
+    recovery_codes_left: int
+
+
+class MfaSetup(BaseModel):
+    secret: str
+    otpauth_uri: str
+    qr_svg_data_uri: str
+
+
+class MfaEnabled(BaseModel):
+    recovery_codes: list[str]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.auth import tokens
+from salesbot.auth import mfa, tokens
 from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.supabase import SupabaseVerifier
 from salesbot.kit.errors import Forbidden, Unauthorized
@@ -159,8 +159,13 @@ async def login(
     password: str,
     now: datetime,
     client: ClientInfo,
+    mfa_device: str | None = None,
 ) -> tuple[User, IssuedTokens]:
-    """One generic failure for unknown e-mail, wrong password and inactive account."""
+    """One generic failure for unknown e-mail, wrong password and inactive account.
+
+    With a second factor on (and this browser not remembered for it), a right password answers
+    MfaRequired carrying a 5-minute token for `complete_mfa`.
+    """
     user = await repository.user_by_email(session, email[:320])
     ok = await verify_password(user.password_hash if user else None, password[:256])
     if user is None or not ok or not user.is_active:
@@ -171,11 +176,76 @@ async def login(
     if user.password_hash and needs_rehash(user.password_hash):
         # Hashed under older argon2 parameters: upgrade now, while we hold the plain password.
         user.password_hash = await hash_password(password[:256])
+    await _ask_second_factor(session, settings, user, now, mfa_device)
     user.last_login_at = now
     issued = await _issue(session, settings, user, now, client)
     audit.record(session, audit.ActorRef(user.id, user.email), "login")
     await session.commit()
     return user, issued
+
+
+MFA_TOKEN_SECONDS = 300
+MFA_ASK = "Enter the 6-digit code from your authenticator app (or a recovery code)."
+MFA_EXPIRED = "The sign-in step timed out. Please sign in again."
+
+
+async def _ask_second_factor(
+    session: AsyncSession, settings: Settings, user: User, now: datetime, device: str | None
+) -> None:
+    row = await mfa.factor(session, user.id)
+    if row is None or row.enabled_at is None:
+        return
+    secret = settings.secret_key.get_secret_value()
+    try:
+        claims = tokens.decode_purpose_token(device, "mfa_device", secret=secret)
+        if claims["sub"] == str(user.id) and claims.get("fd") == mfa.device_digest(row):
+            return  # this browser was remembered for 30 days
+    except tokens.InvalidToken:
+        pass
+    await session.commit()  # keeps a password rehash
+    token = tokens.create_purpose_token(
+        str(user.id), "mfa", secret=secret, now=now, seconds=MFA_TOKEN_SECONDS
+    )
+    raise mfa.MfaRequired(MFA_ASK, details={"mfa_token": token})
+
+
+async def complete_mfa(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    mfa_token: str,
+    code: str,
+    now: datetime,
+    client: ClientInfo,
+) -> tuple[User, IssuedTokens, str | None]:
+    """The second step of a sign-in: tokens, and a remembered-device token when asked."""
+    secret = settings.secret_key.get_secret_value()
+    try:
+        user_id = uuid.UUID(tokens.decode_purpose_token(mfa_token, "mfa", secret=secret)["sub"])
+    except (tokens.InvalidToken, ValueError):
+        raise Unauthorized(MFA_EXPIRED, code="mfa_expired") from None
+    user = await repository.user_by_id(session, user_id)
+    row = await mfa.factor(session, user_id)
+    if user is None or not user.is_active or row is None or row.enabled_at is None:
+        raise Unauthorized(MFA_EXPIRED, code="mfa_expired")
+    used = await mfa.check(session, row, code[:40], now=now)
+    if used is None:
+        audit.record(session, audit.ActorRef(user.id, user.email), "mfa_failed")
+        await session.commit()
+        raise Unauthorized(mfa.WRONG_CODE, code="wrong_code")
+    user.last_login_at = now
+    issued = await _issue(session, settings, user, now, client)
+    audit.record(session, audit.ActorRef(user.id, user.email), "login", details={"mfa": used})
+    await session.commit()
+    device = tokens.create_purpose_token(
+        str(user.id),
+        "mfa_device",
+        secret=secret,
+        now=now,
+        seconds=settings.mfa_remember_days * 86_400,
+        fd=mfa.device_digest(row),
+    )
+    return user, issued, device
 
 
 async def dev_login(

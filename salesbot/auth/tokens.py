@@ -127,3 +127,39 @@ def device_knows(token: str | None, email: str, *, secret: str) -> bool:
     except jwt.PyJWTError:
         return False
     return claims.get("typ") == "device" and claims.get("eh") == email_digest(email)
+
+
+def create_purpose_token(
+    subject: str, purpose: str, *, secret: str, now: datetime, seconds: int, **extra: str
+) -> str:
+    """A short signed token for one step (e.g. `mfa`: the password was right, a code is next)."""
+    claims = {
+        **extra,
+        "sub": subject,
+        "iat": int(now.timestamp()),
+        "exp": int(now.timestamp()) + seconds,
+        "aud": f"salesbot-{purpose}",
+        "iss": ACCESS_ISSUER,
+        "typ": purpose,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_purpose_token(token: str | None, purpose: str, *, secret: str) -> dict[str, Any]:
+    """The claims of a valid token made for `purpose`; anything else raises InvalidToken."""
+    if not token:
+        raise InvalidToken("missing")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token[:2000],
+            secret,
+            algorithms=[ALGORITHM],
+            audience=f"salesbot-{purpose}",
+            issuer=ACCESS_ISSUER,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(type(exc).__name__) from exc
+    if claims.get("typ") != purpose:
+        raise InvalidToken("wrong purpose")
+    return claims

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pyotp
 from fastapi import FastAPI
 from PIL import Image
 
@@ -242,6 +243,23 @@ async def _session_delete(ctx: Ctx) -> httpx.Response:
     return await ctx.request("DELETE", f"/api/me/sessions/{row.id}")
 
 
+async def _mfa_enable(ctx: Ctx) -> httpx.Response:
+    setup = await ctx.request("POST", "/api/me/mfa/setup")
+    assert setup.status_code == 200, setup.text
+    code = pyotp.TOTP(setup.json()["secret"]).now()
+    enabled = await ctx.request("POST", "/api/me/mfa/enable", json={"code": code})
+    if enabled.status_code == 200:
+        ctx.seen["mfa_recovery"] = enabled.json()["recovery_codes"][0]
+    return enabled
+
+
+async def _mfa_disable(ctx: Ctx) -> httpx.Response:
+    if "mfa_recovery" not in ctx.seen:
+        assert (await _mfa_enable(ctx)).status_code == 200
+    code = ctx.seen.pop("mfa_recovery")
+    return await ctx.request("POST", "/api/me/mfa/disable", json={"code": code})
+
+
 async def _file_upload(ctx: Ctx) -> httpx.Response:
     files = {"files": ("more.csv", b"x,y\n", "text/csv")}
     return await ctx.request("POST", "/api/files", files=files)
@@ -344,6 +362,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/me/api-keys"): Expect(200, get("/api/me/api-keys")),
     ("DELETE", "/api/me/api-keys/{key_id}"): Expect(204, _key_delete),
     ("GET", "/api/me/sessions"): Expect(200, get("/api/me/sessions")),
+    ("GET", "/api/me/mfa"): Expect(200, get("/api/me/mfa")),
+    ("POST", "/api/me/mfa/setup"): Expect(200, send("POST", "/api/me/mfa/setup")),
+    ("POST", "/api/me/mfa/enable"): Expect(200, _mfa_enable),
+    ("POST", "/api/me/mfa/disable"): Expect(204, _mfa_disable),
     ("DELETE", "/api/me/sessions/{session_id}"): Expect(204, _session_delete),
     ("DELETE", "/api/users/{user_id}/sessions"): Expect(
         204, lambda ctx: ctx.request("DELETE", f"/api/users/{ctx.world.sales.id}/sessions")

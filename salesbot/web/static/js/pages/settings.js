@@ -264,7 +264,107 @@ function devicesCard() {
   );
 }
 
+function showRecoveryCodes(codes) {
+  const done = h("button", { type: "button", class: "btn btn-primary" }, "I have saved them");
+  const copy = h("button", { type: "button", class: "btn" }, "Copy");
+  copy.addEventListener("click", () => copyText(codes.join("\n"), copy));
+  const { close } = openDialog({
+    title: "Your recovery codes",
+    body: [
+      h("p", {}, "If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe: they are shown only now."),
+      h("ul", { class: "recovery-codes", id: "recovery-codes" }, codes.map((c) => h("li", {}, h("code", {}, c)))),
+      h("div", { class: "secret-row" }, copy),
+    ],
+    actions: [done],
+  });
+  done.addEventListener("click", () => close(null));
+}
+
+function mfaCard() {
+  const body = h("div", { id: "mfa-body" });
+  const codeField = (label) => field({ label, name: "code", required: true, attrs: { autocomplete: "one-time-code", inputmode: "numeric", maxlength: 40 } });
+
+  const showOn = (status) => {
+    const code = codeField("Current code (or a recovery code)");
+    const off = h("button", { type: "submit", class: "btn btn-danger-quiet" }, "Turn off");
+    const form = h("form", { class: "form", novalidate: true, "aria-label": "Turn off two-step sign-in" }, h("p", { class: "form-error", role: "alert", hidden: true }), code.wrap, off);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      await busy(off, async () => {
+        try {
+          await api.post("/api/me/mfa/disable", { code: code.input.value.trim() });
+          toast("Two-step sign-in is off.");
+          await load();
+        } catch (err) {
+          showFormError(form, err);
+        }
+      });
+    });
+    replace(body, h("p", {}, h("span", { class: "badge badge-ok" }, "On"), ` ${status.recovery_codes_left} recovery codes left.`), form);
+  };
+
+  const showSetup = (setup) => {
+    const code = codeField("Code shown in the app");
+    const on = h("button", { type: "submit", class: "btn btn-primary" }, "Turn on");
+    const form = h("form", { class: "form", novalidate: true, "aria-label": "Turn on two-step sign-in" }, h("p", { class: "form-error", role: "alert", hidden: true }), code.wrap, on);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      await busy(on, async () => {
+        try {
+          const made = await api.post("/api/me/mfa/enable", { code: code.input.value.trim() });
+          showRecoveryCodes(made.recovery_codes);
+          await load();
+        } catch (err) {
+          showFormError(form, err);
+        }
+      });
+    });
+    replace(
+      body,
+      h("p", {}, "Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), then enter the code it shows."),
+      h("img", { src: setup.qr_svg_data_uri, alt: "QR code for your authenticator app", class: "mfa-qr", width: 180, height: 180 }),
+      h("p", { class: "muted small" }, "Cannot scan? Enter this key instead: ", h("code", { id: "mfa-secret" }, setup.secret)),
+      form,
+    );
+    code.input.focus();
+  };
+
+  const showOff = () => {
+    const start = h("button", { type: "button", class: "btn" }, "Set up two-step sign-in");
+    start.addEventListener("click", () =>
+      busy(start, async () => {
+        try {
+          showSetup(await api.post("/api/me/mfa/setup", {}));
+        } catch (err) {
+          reportError(err);
+        }
+      }),
+    );
+    replace(body, h("p", {}, h("span", { class: "badge badge-muted" }, "Off"), " Signing in asks only for your password."), start);
+  };
+
+  const load = async () => {
+    try {
+      const status = await api.get("/api/me/mfa");
+      if (status.enabled) showOn(status);
+      else showOff();
+    } catch (err) {
+      reportError(err, body);
+    }
+  };
+  load();
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "mfa-title" },
+    h("h2", { id: "mfa-title" }, "Two-step sign-in"),
+    h("p", { class: "muted" }, "After your password, sign-in asks for a code from an app on your phone, so a stolen password alone is not enough."),
+    body,
+  );
+}
+
 export async function render({ main, user }) {
-  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), devicesCard(), themeCard(), apiKeysCard(user)));
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), user.auth_method === "supabase" ? null : mfaCard(), devicesCard(), themeCard(), apiKeysCard(user)));
   return null;
 }
