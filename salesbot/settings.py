@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     rate_limit_login_ip: str = "50/minute"  # failures per IP, any e-mail (an office's ceiling)
     login_device_days: int = Field(default=180, ge=1, le=730)
     mfa_remember_days: int = Field(default=30, ge=0, le=90)  # 0: always ask for the code
+    # Roles that must use two-step sign-in; unset: admin and finance in production, none in
+    # development and test (the demo logins and the test suites sign in with passwords only).
+    mfa_required_roles: Annotated[list[str] | None, NoDecode] = None
     rate_limit_mfa: str = "5/minute"  # wrong second-factor codes per account
     rate_limit_invite_accept: str = "10/minute"
     rate_limit_api: str = "300/minute"
@@ -205,9 +208,9 @@ class Settings(BaseSettings):
     image_api_key: SecretStr | None = None
     image_timeout_s: float = Field(default=120.0, gt=0, le=600)
 
-    _split = field_validator("trusted_proxies", "cors_origins", "internal_urls", mode="before")(
-        _split_csv
-    )
+    _split = field_validator(
+        "trusted_proxies", "cors_origins", "internal_urls", "mfa_required_roles", mode="before"
+    )(_split_csv)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -239,6 +242,12 @@ class Settings(BaseSettings):
     def supabase_enabled(self) -> bool:
         secret = self.auth_supabase_jwt_secret
         return bool(self.auth_supabase_jwks_url or (secret and secret.get_secret_value()))
+
+    @property
+    def mfa_roles(self) -> frozenset[str]:
+        if self.mfa_required_roles is not None:
+            return frozenset(self.mfa_required_roles)
+        return frozenset({"admin", "finance"}) if self.is_production else frozenset()
 
     @property
     def is_production(self) -> bool:

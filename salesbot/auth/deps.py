@@ -27,6 +27,7 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Signed in without the needed permission"},
 }
 
+MFA_ENROL = "Your role needs two-step sign-in. Set it up under Settings first."
 CSRF_FAILED = "Your session check failed. Please reload the page and try again."
 
 # Declared so the OpenAPI document says how to authenticate (and the schema fuzzer signs in);
@@ -123,4 +124,6 @@ class require:
     async def __call__(self, principal: CurrentUser) -> Principal:
         if not principal.has(self.permission):
             raise Forbidden("You do not have permission to do this.")
+        if principal.mfa_enrolment_pending and self.permission != "account:self":
+            raise Forbidden(MFA_ENROL, code="mfa_enrolment_required")
         return principal

@@ -12,6 +12,7 @@ from salesbot.auth import service, sessions, tokens
 from salesbot.auth.deps import (
     ACCESS_COOKIE,
     AUTH_RESPONSES,
+    MFA_ENROL,
     REFRESH_COOKIE,
     Revocations,
     caller_ip,
@@ -38,7 +39,7 @@ from salesbot.auth.throttle import LoginThrottle
 from salesbot.kit.csrf import CSRF_COOKIE, new_csrf_token
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
-from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody, Unauthorized
+from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody, Forbidden, Unauthorized
 from salesbot.settings import Environment, Settings
 from salesbot.users import service as users
 from salesbot.users.models import ApiKey, AuthSession
@@ -228,6 +229,7 @@ async def me(principal: Annotated[Principal, Depends(require("account:self"))]) 
         roles=[RoleOut(role=g.role, company=g.company_code) for g in principal.roles],
         permissions=sorted(principal.permissions),
         auth_method=principal.auth_method,
+        mfa_enrolment_required=principal.mfa_enrolment_pending,
     )
 
 
@@ -321,6 +323,8 @@ async def create_api_key(
     body: ApiKeyCreate, session: DbSession, principal: SelfUser
 ) -> ApiKeyCreated:
     """Create an API key limited to the chosen permissions; the key is shown only once."""
+    if principal.mfa_enrolment_pending:
+        raise Forbidden(MFA_ENROL, code="mfa_enrolment_required")
     row, key = await users.create_api_key(
         session,
         user_id=principal.user_id,

@@ -44,6 +44,8 @@ class MeResponse(BaseModel):
     roles: list[RoleOut]
     permissions: list[str]
     auth_method: str
+    # The role needs two-step sign-in and it is not set up: only Settings works until it is.
+    mfa_enrolment_required: bool = False
 
 
 class RoleIn(BaseModel):

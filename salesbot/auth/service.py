@@ -51,6 +51,8 @@ class Principal:
     auth_method: str  # bearer | cookie | api_key | supabase
     api_key_id: uuid.UUID | None = None
     session_id: uuid.UUID | None = None  # the signed-in device (None for API keys, Supabase)
+    # A role that needs two-step sign-in, not set up yet: only the own-account routes answer.
+    mfa_enrolment_pending: bool = False
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     def has(self, permission: str) -> bool:
@@ -67,6 +69,7 @@ def principal_for(
     scopes: list[str] | None = None,
     api_key_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
+    mfa_enrolment_pending: bool = False,
 ) -> Principal:
     grants = tuple(
         RoleGrant(r.role, r.company_id, r.company.code if r.company else None) for r in user.roles
@@ -83,6 +86,7 @@ def principal_for(
         auth_method=method,
         api_key_id=api_key_id,
         session_id=session_id,
+        mfa_enrolment_pending=mfa_enrolment_pending,
     )
 
 
@@ -136,6 +140,7 @@ async def _issue(
         now=now,
         minutes=settings.access_token_minutes,
         session_id=sid,
+        mfa_enrolment_pending=await _enrolment_pending(session, settings, user),
     )
     refresh = new_secret("rt_")
     expires_at = now + timedelta(days=settings.refresh_token_days)
@@ -182,6 +187,13 @@ async def login(
     audit.record(session, audit.ActorRef(user.id, user.email), "login")
     await session.commit()
     return user, issued
+
+
+async def _enrolment_pending(session: AsyncSession, settings: Settings, user: User) -> bool:
+    required = settings.mfa_roles
+    if not required or not any(r.role in required for r in user.roles):
+        return False
+    return not await mfa.enabled(session, user.id)
 
 
 MFA_TOKEN_SECONDS = 300
@@ -367,7 +379,9 @@ async def principal_from_bearer(
     if await revocations.is_revoked(session, claims.session_id):
         raise Unauthorized(SESSION_ENDED, code="session_revoked")
     user = await _active_user(session, claims.user_id)
-    return principal_for(user, method, session_id=claims.session_id)
+    # Only a pending token costs a look: once set up, the next request is let through.
+    pending = claims.mfa_enrolment_pending and await _enrolment_pending(session, settings, user)
+    return principal_for(user, method, session_id=claims.session_id, mfa_enrolment_pending=pending)
 
 
 async def principal_from_api_key(session: AsyncSession, key: str, *, now: datetime) -> Principal:

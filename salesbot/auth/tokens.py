@@ -29,6 +29,7 @@ class InvalidToken(Exception):
 class AccessClaims:
     user_id: uuid.UUID
     session_id: uuid.UUID
+    mfa_enrolment_pending: bool = False
 
 
 def create_access_token(
@@ -38,6 +39,7 @@ def create_access_token(
     now: datetime,
     minutes: int,
     session_id: uuid.UUID | None = None,
+    mfa_enrolment_pending: bool = False,
 ) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds.
 
@@ -55,6 +57,8 @@ def create_access_token(
         "jti": new_id().hex,
         "typ": "access",
     }
+    if mfa_enrolment_pending:
+        claims["mfa"] = "enrol"  # a role that needs two-step sign-in, not set up yet
     return jwt.encode(claims, secret, algorithm=ALGORITHM), minutes * 60
 
 
@@ -76,7 +80,11 @@ def decode_access_claims(token: str, *, secret: str) -> AccessClaims:
         )
         if claims.get("typ") != "access":
             raise InvalidToken("not an access token")
-        return AccessClaims(uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["sid"])))
+        return AccessClaims(
+            uuid.UUID(str(claims["sub"])),
+            uuid.UUID(str(claims["sid"])),
+            mfa_enrolment_pending=claims.get("mfa") == "enrol",
+        )
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(type(exc).__name__) from exc
 

@@ -4,12 +4,15 @@ codes work once, a remembered browser skips the code, wrong codes are limited an
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pyotp
 from fastapi import FastAPI
 
-from tests.api.auth.conftest import Seeded
+from salesbot.settings import Environment, Settings
+from tests.api.auth.conftest import Seeded, seed_accounts
+from tests.conftest import Stack, make_settings
 from tests.support.auth import bearer, login
 
 
@@ -150,3 +153,48 @@ async def test_wrong_codes_are_limited_and_api_keys_cannot_change_the_factor(
     ).status_code == 403
     # The key itself is untouched by the second factor.
     assert (await client.get("/api/auth/me", headers=with_key)).status_code == 200
+
+
+async def test_a_role_that_needs_it_works_only_in_settings_until_it_is_set_up(
+    stack: Stack, tmp_path: Path
+) -> None:
+    from salesbot.app import create_app
+
+    app = create_app(make_settings(stack, tmp_path / "m", mfa_required_roles="admin"))
+    async with app.router.lifespan_context(app):
+        await seed_accounts(app)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            signed = await login(client, "admin@example.com")
+            assert signed.status_code == 200, signed.text  # signed in, to set it up
+            client.cookies.clear()
+            admin = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+            refused = await client.get("/api/users", headers=admin)
+            assert refused.status_code == 403
+            assert refused.json()["error"]["code"] == "mfa_enrolment_required"
+            me = await client.get("/api/auth/me", headers=admin)
+            assert me.json()["mfa_enrolment_required"] is True
+            key = await client.post(
+                "/api/me/api-keys", json={"name": "k", "scopes": ["users:manage"]}, headers=admin
+            )
+            assert key.status_code == 403  # no way round it with an API key
+            # Roles without the requirement are not asked.
+            sales = (await login(client, "sales@example.com")).json()["access_token"]
+            client.cookies.clear()
+            mine = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {sales}"})
+            assert mine.json()["mfa_enrolment_required"] is False
+            setup = await client.post("/api/me/mfa/setup", headers=admin)
+            code = pyotp.TOTP(setup.json()["secret"]).now()
+            on = await client.post("/api/me/mfa/enable", json={"code": code}, headers=admin)
+            assert on.status_code == 200
+            assert (await client.get("/api/users", headers=admin)).status_code == 200
+
+
+def test_the_requirement_defaults_to_admin_and_finance_in_production_only(
+    stack: Stack, tmp_path: Path
+) -> None:
+    assert make_settings(stack, tmp_path).mfa_roles == frozenset()
+    production = Settings.model_construct(environment=Environment.production)
+    assert production.mfa_roles == {"admin", "finance"}
+    chosen = make_settings(stack, tmp_path, mfa_required_roles="hos, finance")
+    assert chosen.mfa_roles == {"hos", "finance"}

@@ -280,7 +280,7 @@ function showRecoveryCodes(codes) {
   done.addEventListener("click", () => close(null));
 }
 
-function mfaCard() {
+function mfaCard(user) {
   const body = h("div", { id: "mfa-body" });
   const codeField = (label) => field({ label, name: "code", required: true, attrs: { autocomplete: "one-time-code", inputmode: "numeric", maxlength: 40 } });
 
@@ -314,6 +314,7 @@ function mfaCard() {
       await busy(on, async () => {
         try {
           const made = await api.post("/api/me/mfa/enable", { code: code.input.value.trim() });
+          document.getElementById("mfa-required")?.remove(); // the rest of the app answers now
           showRecoveryCodes(made.recovery_codes);
           await load();
         } catch (err) {
@@ -359,12 +360,13 @@ function mfaCard() {
     "section",
     { class: "card", "aria-labelledby": "mfa-title" },
     h("h2", { id: "mfa-title" }, "Two-step sign-in"),
+    user.mfa_enrolment_required ? h("p", { class: "form-error", role: "status", id: "mfa-required" }, "Your role needs two-step sign-in. Set it up here to continue using the app.") : null,
     h("p", { class: "muted" }, "After your password, sign-in asks for a code from an app on your phone, so a stolen password alone is not enough."),
     body,
   );
 }
 
 export async function render({ main, user }) {
-  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), user.auth_method === "supabase" ? null : mfaCard(), devicesCard(), themeCard(), apiKeysCard(user)));
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), user.auth_method === "supabase" ? null : mfaCard(user), devicesCard(), themeCard(), apiKeysCard(user)));
   return null;
 }
