@@ -14,6 +14,10 @@ from salesbot.assistant.endpoints import router as assistant_router
 from salesbot.auth.admin_endpoints import audit_router, invites_router, users_router
 from salesbot.auth.endpoints import dev_login_router, me_router
 from salesbot.auth.endpoints import router as auth_router
+from salesbot.auth.mfa_endpoints import me_router as mfa_me_router
+from salesbot.auth.mfa_endpoints import router as mfa_router
+from salesbot.auth.refusals import record_refusal
+from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
 from salesbot.commercial.endpoints import router as commercial_router
@@ -112,6 +116,11 @@ def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
     app.state.redis = RedisFacade(
         settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
     )
+    app.state.revocations = SessionRevocations(
+        app.state.redis,
+        cache_s=settings.session_check_cache_s,
+        revoked_ttl_s=settings.access_token_minutes * 60 + 60,
+    )
     app.state.ratelimiter = RateLimiter(
         settings.redis_dsn, retry_interval=settings.redis_retry_interval_s
     )
@@ -124,11 +133,13 @@ def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
 def _include_routes(app: FastAPI, settings: Settings) -> None:
     app.include_router(ops_router)
     app.include_router(auth_router)
+    app.include_router(mfa_router)
     if settings.dev_login and settings.environment is Environment.development:
         app.include_router(dev_login_router())
     for router in (
         invites_router,
         me_router,
+        mfa_me_router,
         users_router,
         audit_router,
         files_router,
@@ -197,7 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.mockup_slots = composition_slots(settings.mockup_concurrency)
     app.state.trusted_networks = parse_networks(settings.trusted_proxies)
-    install_error_handlers(app)
+    install_error_handlers(app, on_refusal=record_refusal)
     _include_routes(app, settings)
     _add_middleware(app, settings)
     instrument_app(app)

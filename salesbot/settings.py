@@ -188,7 +188,18 @@ class Settings(BaseSettings):
     auth_supabase_audience: str = "authenticated"
     auth_supabase_issuer: str | None = None
     auth_jwks_min_refetch_s: float = Field(default=30.0, ge=0)
-    rate_limit_login: str = "5/minute"
+    # Seconds a process trusts its last "this session is not revoked" answer (see operations).
+    session_check_cache_s: float = Field(default=2.0, ge=0, le=60)
+    # Sign-in throttling counts FAILED attempts only (docs/operations.md, "Sign-in throttling").
+    rate_limit_login: str = "5/minute"  # failures per (IP, e-mail)
+    rate_limit_login_email: str = "5/minute"  # failures per e-mail, any IP (known devices pass)
+    rate_limit_login_ip: str = "50/minute"  # failures per IP, any e-mail (an office's ceiling)
+    login_device_days: int = Field(default=180, ge=1, le=730)
+    mfa_remember_days: int = Field(default=30, ge=0, le=90)  # 0: always ask for the code
+    # Roles that must use two-step sign-in; unset: admin and finance in production, none in
+    # development and test (the demo logins and the test suites sign in with passwords only).
+    mfa_required_roles: Annotated[list[str] | None, NoDecode] = None
+    rate_limit_mfa: str = "5/minute"  # wrong second-factor codes per account
     rate_limit_invite_accept: str = "10/minute"
     rate_limit_api: str = "300/minute"
 
@@ -246,9 +257,9 @@ class Settings(BaseSettings):
     retention_notice_days: int = Field(default=7, ge=0, le=365)
     export_link_days: int = Field(default=7, ge=1, le=90)
 
-    _split = field_validator("trusted_proxies", "cors_origins", "internal_urls", mode="before")(
-        _split_csv
-    )
+    _split = field_validator(
+        "trusted_proxies", "cors_origins", "internal_urls", "mfa_required_roles", mode="before"
+    )(_split_csv)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -293,6 +304,12 @@ class Settings(BaseSettings):
     def supabase_enabled(self) -> bool:
         secret = self.auth_supabase_jwt_secret
         return bool(self.auth_supabase_jwks_url or (secret and secret.get_secret_value()))
+
+    @property
+    def mfa_roles(self) -> frozenset[str]:
+        if self.mfa_required_roles is not None:
+            return frozenset(self.mfa_required_roles)
+        return frozenset({"admin", "finance"}) if self.is_production else frozenset()
 
     @property
     def is_production(self) -> bool:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from salesbot.auth.deps import AUTH_RESPONSES, caller_ip, require
+from salesbot.auth import sessions
+from salesbot.auth.deps import AUTH_RESPONSES, Revocations, caller_ip, require
 from salesbot.auth.schemas import (
     AcceptedUser,
     AuditEventOut,
@@ -151,18 +152,38 @@ async def get_user(user_id: uuid.UUID, session: DbSession, principal: UserAdmin)
 
 @users_router.patch("/{user_id}", response_model=UserOut, responses=NOT_FOUND_RESPONSES)
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, session: DbSession, principal: UserAdmin
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    session: DbSession,
+    revocations: Revocations,
+    principal: UserAdmin,
 ) -> UserOut:
-    """Rename, activate or deactivate, or replace the roles of an account."""
-    user = await users.update_user(
+    """Rename, activate or deactivate, or replace the roles of an account.
+
+    Deactivation and a change of roles sign the account out everywhere at once.
+    """
+    user, ended = await users.update_user(
         session,
         actor_id=principal.user_id,
         user_id=user_id,
         name=body.name,
         is_active=body.is_active,
         roles=[(r.role, r.company) for r in body.roles] if body.roles is not None else None,
+        now=utcnow(),
     )
+    await revocations.publish(ended)
     return _user_out(user)
+
+
+@users_router.delete("/{user_id}/sessions", status_code=204, responses=NOT_FOUND_RESPONSES)
+async def sign_out_everywhere(
+    user_id: uuid.UUID, session: DbSession, revocations: Revocations, principal: UserAdmin
+) -> Response:
+    """Sign a user out on every device at once (API keys are revoked separately)."""
+    await sessions.sign_out_everywhere(
+        session, actor_id=principal.user_id, user_id=user_id, now=utcnow(), revocations=revocations
+    )
+    return Response(status_code=204)
 
 
 def _aware(value: datetime | None) -> datetime | None:

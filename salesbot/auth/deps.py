@@ -8,7 +8,8 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from salesbot.auth import service
-from salesbot.auth.service import Principal
+from salesbot.auth.revocation import SessionRevocations
+from salesbot.auth.service import ClientInfo, Principal
 from salesbot.auth.supabase import SupabaseVerifier
 from salesbot.kit.csrf import CSRF_COOKIE, CSRF_HEADER, csrf_ok
 from salesbot.kit.db import DbSession, utcnow
@@ -26,6 +27,7 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Signed in without the needed permission"},
 }
 
+MFA_ENROL = "Your role needs two-step sign-in. Set it up under Settings first."
 CSRF_FAILED = "Your session check failed. Please reload the page and try again."
 
 # Declared so the OpenAPI document says how to authenticate (and the schema fuzzer signs in);
@@ -49,6 +51,19 @@ def caller_ip() -> str:
     return current_client_ip() or "unknown"
 
 
+def get_revocations(request: Request) -> SessionRevocations:
+    revocations: SessionRevocations = request.app.state.revocations
+    return revocations
+
+
+Revocations = Annotated[SessionRevocations, Depends(get_revocations)]
+
+
+def client_info(request: Request) -> ClientInfo:
+    """The caller's IP and User-Agent, recorded on the session it signs in."""
+    return ClientInfo(ip=current_client_ip(), user_agent=request.headers.get("user-agent"))
+
+
 def check_csrf(request: Request) -> None:
     if not csrf_ok(
         request.method, request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)
@@ -61,6 +76,7 @@ async def current_principal(
     session: DbSession,
     settings: AppSettings,
     limiter: AppRateLimiter,
+    revocations: Revocations,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER_SCHEME)],
     _api_key: Annotated[str | None, Security(API_KEY_SCHEME)],
 ) -> Principal:
@@ -73,11 +89,16 @@ async def current_principal(
         principal = await service.principal_from_api_key(session, api_key, now=utcnow())
     elif authorization[:7].lower() == "bearer ":
         principal = await service.principal_from_bearer(
-            session, settings, authorization[7:].strip(), method="bearer", supabase=supabase
+            session,
+            settings,
+            authorization[7:].strip(),
+            method="bearer",
+            supabase=supabase,
+            revocations=revocations,
         )
     elif cookie:
         principal = await service.principal_from_bearer(
-            session, settings, cookie, method="cookie", supabase=None
+            session, settings, cookie, method="cookie", supabase=None, revocations=revocations
         )
         # Cookies ride along on cross-site requests; the header proves our own page sent it.
         check_csrf(request)
@@ -103,4 +124,6 @@ class require:
     async def __call__(self, principal: CurrentUser) -> Principal:
         if not principal.has(self.permission):
             raise Forbidden("You do not have permission to do this.")
+        if principal.mfa_enrolment_pending and self.permission != "account:self":
+            raise Forbidden(MFA_ENROL, code="mfa_enrolment_required")
         return principal

@@ -44,6 +44,8 @@ class MeResponse(BaseModel):
     roles: list[RoleOut]
     permissions: list[str]
     auth_method: str
+    # The role needs two-step sign-in and it is not set up: only Settings works until it is.
+    mfa_enrolment_required: bool = False
 
 
 class RoleIn(BaseModel):
@@ -127,3 +129,39 @@ class AuditPage(BaseModel):
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=1, max_length=256)
+
+
+class SessionOut(BaseModel):
+    """A signed-in device."""
+
+    id: uuid.UUID
+    device: str
+    user_agent: str | None
+    ip: str | None
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+class MfaCode(BaseModel):
+    code: str = Field(min_length=6, max_length=40)
+
+
+class MfaLogin(MfaCode):
+    mfa_token: str = Field(min_length=1, max_length=2000)
+    remember: bool = False  # skip the code on this browser for SALESBOT_MFA_REMEMBER_DAYS
+
+
+class MfaStatus(BaseModel):
+    enabled: bool
+    recovery_codes_left: int
+
+
+class MfaSetup(BaseModel):
+    secret: str
+    otpauth_uri: str
+    qr_svg_data_uri: str
+
+
+class MfaEnabled(BaseModel):
+    recovery_codes: list[str]

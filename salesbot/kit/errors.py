@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -153,9 +154,19 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, str]]:
     ][:50]
 
 
-def install_error_handlers(app: FastAPI) -> None:
+RefusalHook = Callable[[Request, AppError], Awaitable[None]]
+
+
+def install_error_handlers(app: FastAPI, on_refusal: RefusalHook | None = None) -> None:
+    """`on_refusal` sees every 403 and 429 (e.g. to audit them); its own errors are logged."""
+
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        if on_refusal is not None and exc.status_code in (403, 429):
+            try:
+                await on_refusal(request, exc)
+            except Exception as hook_error:  # the refusal stands even if recording it fails
+                log.warning("refusal_hook_failed", error_type=type(hook_error).__name__)
         return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(RequestValidationError)

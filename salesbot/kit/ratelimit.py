@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -20,6 +22,7 @@ from salesbot.kit.metrics import counter
 from salesbot.kit.redis import OUTAGE_ERRORS
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 RATE_LIMIT_FALLBACKS = counter(
     "salesbot_ratelimit_fallbacks_total",
@@ -53,11 +56,11 @@ class RateLimiter:
             return self._memory
         return self._redis
 
-    async def _hit(self, item: RateLimitItem, key: str) -> tuple[bool, float]:
+    async def _on(self, op: Callable[[MovingWindowRateLimiter], Awaitable[T]]) -> T:
+        """Run `op` on Redis, or on memory when Redis is unreachable (then retried later)."""
         limiter = self._choose()
         try:
-            allowed = await limiter.hit(item, key)
-            reset = (await limiter.get_window_stats(item, key)).reset_time if not allowed else 0.0
+            result = await op(limiter)
         except (*OUTAGE_ERRORS, StorageError) as exc:
             if limiter is self._memory:
                 raise
@@ -67,30 +70,51 @@ class RateLimiter:
                 log.warning("ratelimit_redis_unavailable", error_type=type(exc).__name__)
             self._next_try = now + self.retry_interval
             RATE_LIMIT_FALLBACKS.inc()
-            return await self._hit_memory(item, key)
+            return await op(self._memory)
         if limiter is not self._memory and self._down_since is not None:
             log.info("ratelimit_redis_recovered")
             self._down_since = None
-        return allowed, reset
+        return result
 
-    async def _hit_memory(self, item: RateLimitItem, key: str) -> tuple[bool, float]:
-        allowed = await self._memory.hit(item, key)
-        reset = (await self._memory.get_window_stats(item, key)).reset_time if not allowed else 0.0
-        return allowed, reset
+    async def _hit(self, item: RateLimitItem, key: str) -> tuple[bool, float]:
+        async def hit(limiter: MovingWindowRateLimiter) -> tuple[bool, float]:
+            allowed = await limiter.hit(item, key)
+            reset = (await limiter.get_window_stats(item, key)).reset_time if not allowed else 0.0
+            return allowed, reset
+
+        return await self._on(hit)
+
+    @staticmethod
+    def refusal(name: str, reset: float) -> RateLimited:
+        RATE_LIMITED.labels(limit=name).inc()
+        retry_after = max(1, math.ceil(reset - time.time()))
+        return RateLimited(
+            "Too many attempts. Please wait a moment and try again.",
+            details={"retry_after_s": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
 
     async def check(self, name: str, limit: str, key: str) -> None:
         """Count one hit for `key` under `limit` (e.g. "5/minute"); raise RateLimited when over."""
         item = parse(limit)
         allowed, reset = await self._hit(item, f"{name}:{key}")
-        if allowed:
-            return
-        RATE_LIMITED.labels(limit=name).inc()
-        retry_after = max(1, math.ceil(reset - time.time()))
-        raise RateLimited(
-            "Too many attempts. Please wait a moment and try again.",
-            details={"retry_after_s": retry_after},
-            headers={"Retry-After": str(retry_after)},
-        )
+        if not allowed:
+            raise self.refusal(name, reset)
+
+    async def spent(self, name: str, limit: str, key: str) -> float | None:
+        """Without counting: None while `key` has room under `limit`, else when it frees up."""
+        item = parse(limit)
+
+        async def test(limiter: MovingWindowRateLimiter) -> float | None:
+            if await limiter.test(item, f"{name}:{key}"):
+                return None
+            return float((await limiter.get_window_stats(item, f"{name}:{key}")).reset_time)
+
+        return await self._on(test)
+
+    async def count(self, name: str, limit: str, key: str) -> None:
+        """Count one hit for `key` without refusing (e.g. a failed sign-in)."""
+        await self._hit(parse(limit), f"{name}:{key}")
 
     async def reset(self) -> None:
         await self._memory.storage.reset()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesbot.users.models import (
     ApiKey,
     AuditEvent,
+    AuthSession,
     Company,
     Invite,
     RefreshToken,
@@ -50,20 +51,73 @@ async def refresh_by_hash(session: AsyncSession, token_hash: str) -> RefreshToke
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def revoke_family(session: AsyncSession, family_id: uuid.UUID, when: datetime) -> None:
+async def revoke_family(
+    session: AsyncSession, family_id: uuid.UUID, when: datetime, reason: str
+) -> list[uuid.UUID]:
+    """Revoke one session (refresh chain and device row); the session ids it ended."""
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=when)
     )
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == family_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=when, revoked_reason=reason)
+    )
+    return [family_id]
 
 
-async def revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID, when: datetime) -> None:
+async def revoke_user_sessions(
+    session: AsyncSession, user_id: uuid.UUID, when: datetime, reason: str
+) -> list[uuid.UUID]:
+    """Revoke every session of a user; the session ids (refresh families) it ended."""
+    families = select(RefreshToken.family_id).where(
+        RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+    )
+    rows = select(AuthSession.id).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    ended = set((await session.execute(families)).scalars()) | set(
+        (await session.execute(rows)).scalars()
+    )
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=when)
     )
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=when, revoked_reason=reason)
+    )
+    return sorted(ended)
+
+
+async def auth_session(session: AsyncSession, session_id: uuid.UUID) -> AuthSession | None:
+    return await session.get(AuthSession, session_id)
+
+
+async def session_revoked_at(session: AsyncSession, session_id: uuid.UUID) -> datetime | None:
+    """The one column the per-request revocation check needs (by primary key)."""
+    stmt = select(AuthSession.revoked_at).where(AuthSession.id == session_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def live_sessions_of(
+    session: AsyncSession, user_id: uuid.UUID, now: datetime
+) -> list[AuthSession]:
+    stmt = (
+        select(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+        )
+        .order_by(AuthSession.last_seen_at.desc())
+        .limit(200)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def delete_dead_refresh_families(session: AsyncSession, before: datetime) -> int:

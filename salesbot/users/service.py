@@ -264,8 +264,11 @@ async def change_password(
     current_password: str,
     new_password: str,
     now: datetime,
-) -> None:
-    """Set a new password after checking the current one; every session must sign in again."""
+) -> list[uuid.UUID]:
+    """Set a new password after checking the current one; every session must sign in again.
+
+    Returns the ended session ids, for the caller to publish to the revocation check.
+    """
     user = await repository.user_by_id(session, user_id)
     if user is None or not await verify_password(user.password_hash, current_password):
         raise ValidationFailed(
@@ -280,9 +283,10 @@ async def change_password(
             details=[{"field": "new_password", "message": "same as the current password"}],
         )
     user.password_hash = await hash_password(new_password)
-    await repository.revoke_user_sessions(session, user.id, now)
+    ended = await repository.revoke_user_sessions(session, user.id, now, "password_changed")
     audit.record(session, audit.ActorRef(user.id, user.email), "password_changed")
     await session.commit()
+    return ended
 
 
 async def list_users(session: AsyncSession) -> list[User]:
@@ -327,8 +331,11 @@ async def update_user(
     name: str | None,
     is_active: bool | None,
     roles: list[tuple[str, str | None]] | None,
-) -> User:
+    now: datetime,
+) -> tuple[User, list[uuid.UUID]]:
+    """The updated user and the sessions ended: deactivation and a role change sign them out."""
     user = await get_user(session, user_id)
+    ended: list[uuid.UUID] = []
     if name is not None:
         clean = " ".join(name.split())[:200]
         if not clean:
@@ -338,35 +345,44 @@ async def update_user(
         if user.id == actor_id and not is_active:
             raise ValidationFailed("You cannot deactivate your own account.")
         user.is_active = is_active
+        if not is_active:
+            ended += await repository.revoke_user_sessions(session, user.id, now, "deactivated")
         audit.record(
             session,
             audit.ActorRef(actor_id),
             "user_activated" if is_active else "user_deactivated",
             audit.Target("user", user.id),
         )
-    if roles is not None:
-        checked = await resolve_roles(session, roles)
-        before = sorted(
-            _role_label(r.role, r.company.code if r.company else None) for r in user.roles
-        )
-        if user.id == actor_id and not any(r is Role.admin for r, _ in checked):
-            raise ValidationFailed("You cannot remove your own admin role.")
-        user.roles.clear()
-        await session.flush()
-        for role, company in checked:
-            repository.add_role(user, role.value, company.id if company else None)
-        after = sorted(_role_label(r.value, c.code if c else None) for r, c in checked)
-        if before != after:
-            audit.record(
-                session,
-                audit.ActorRef(actor_id),
-                "roles_changed",
-                audit.Target("user", user.id),
-                {"before": before, "after": after},
-            )
+    if roles is not None and await _replace_roles(session, actor_id, user, roles):
+        ended += await repository.revoke_user_sessions(session, user.id, now, "roles_changed")
     await session.commit()
     await session.refresh(user, ["roles"])
-    return user
+    return user, ended
+
+
+async def _replace_roles(
+    session: AsyncSession, actor_id: uuid.UUID, user: User, roles: list[tuple[str, str | None]]
+) -> bool:
+    """Replace the user's roles (audited); True when they changed."""
+    checked = await resolve_roles(session, roles)
+    before = sorted(_role_label(r.role, r.company.code if r.company else None) for r in user.roles)
+    if user.id == actor_id and not any(r is Role.admin for r, _ in checked):
+        raise ValidationFailed("You cannot remove your own admin role.")
+    user.roles.clear()
+    await session.flush()
+    for role, company in checked:
+        repository.add_role(user, role.value, company.id if company else None)
+    after = sorted(_role_label(r.value, c.code if c else None) for r, c in checked)
+    if before == after:
+        return False
+    audit.record(
+        session,
+        audit.ActorRef(actor_id),
+        "roles_changed",
+        audit.Target("user", user.id),
+        {"before": before, "after": after},
+    )
+    return True
 
 
 def _role_label(role: str, company: str | None) -> str:

@@ -29,7 +29,13 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 EXAMPLES = {"admin": 12, "sales": 12, "coordinator": 5, "finance": 5, "viewer": 4}
 # Signing in, out and accepting invitations change who is signed in; they are fuzzed without the
 # role's token (their own tests cover the signed-in paths).
-ANONYMOUS = {"/api/auth/login", "/api/auth/refresh", "/api/auth/logout", "/api/invites/accept"}
+ANONYMOUS = {
+    "/api/auth/login",
+    "/api/auth/mfa",
+    "/api/auth/refresh",
+    "/api/auth/logout",
+    "/api/invites/accept",
+}
 
 
 def _schema_from_code() -> dict[str, Any]:

@@ -13,9 +13,11 @@ import uuid
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pyotp
 from fastapi import FastAPI
 from PIL import Image
 
@@ -23,7 +25,7 @@ from salesbot.lifecycle.models import DataExport
 from salesbot.notifications import service as notifications
 from salesbot.notifications.service import Recipient
 from salesbot.users.credentials import hash_password
-from salesbot.users.models import User
+from salesbot.users.models import AuthSession, User
 from tests.api.booking_orders.conftest import World, act, make_world, new_bo, upload, worked_csv
 from tests.api.locations.support import CATALOGUE, seed_catalogue
 from tests.api.locations.support import Person as CataloguePerson
@@ -228,6 +230,38 @@ async def _password(ctx: Ctx) -> httpx.Response:
     return await ctx.request("POST", "/api/me/password", json=body)
 
 
+async def _session_delete(ctx: Ctx) -> httpx.Response:
+    # The admin signs in by bearer token here; give it a device session to sign out.
+    async with ctx.app.state.db.sessions() as session:
+        row = AuthSession(
+            id=uuid.uuid4(),
+            user_id=ctx.world.admin.id,
+            user_agent="curl/8.0",
+            last_seen_at=datetime.now(UTC),
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+        session.add(row)
+        await session.commit()
+    return await ctx.request("DELETE", f"/api/me/sessions/{row.id}")
+
+
+async def _mfa_enable(ctx: Ctx) -> httpx.Response:
+    setup = await ctx.request("POST", "/api/me/mfa/setup")
+    assert setup.status_code == 200, setup.text
+    code = pyotp.TOTP(setup.json()["secret"]).now()
+    enabled = await ctx.request("POST", "/api/me/mfa/enable", json={"code": code})
+    if enabled.status_code == 200:
+        ctx.seen["mfa_recovery"] = enabled.json()["recovery_codes"][0]
+    return enabled
+
+
+async def _mfa_disable(ctx: Ctx) -> httpx.Response:
+    if "mfa_recovery" not in ctx.seen:
+        assert (await _mfa_enable(ctx)).status_code == 200
+    code = ctx.seen.pop("mfa_recovery")
+    return await ctx.request("POST", "/api/me/mfa/disable", json={"code": code})
+
+
 async def _file_upload(ctx: Ctx) -> httpx.Response:
     files = {"files": ("more.csv", b"x,y\n", "text/csv")}
     return await ctx.request("POST", "/api/files", files=files)
@@ -395,6 +429,15 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ),
     ("GET", "/api/me/api-keys"): Expect(200, get("/api/me/api-keys")),
     ("DELETE", "/api/me/api-keys/{key_id}"): Expect(204, _key_delete),
+    ("GET", "/api/me/sessions"): Expect(200, get("/api/me/sessions")),
+    ("GET", "/api/me/mfa"): Expect(200, get("/api/me/mfa")),
+    ("POST", "/api/me/mfa/setup"): Expect(200, send("POST", "/api/me/mfa/setup")),
+    ("POST", "/api/me/mfa/enable"): Expect(200, _mfa_enable),
+    ("POST", "/api/me/mfa/disable"): Expect(204, _mfa_disable),
+    ("DELETE", "/api/me/sessions/{session_id}"): Expect(204, _session_delete),
+    ("DELETE", "/api/users/{user_id}/sessions"): Expect(
+        204, lambda ctx: ctx.request("DELETE", f"/api/users/{ctx.world.sales.id}/sessions")
+    ),
     ("GET", "/api/users"): Expect(200, get("/api/users")),
     ("GET", "/api/users/{user_id}"): Expect(
         200, lambda ctx: ctx.request("GET", f"/api/users/{ctx.world.sales.id}")

@@ -29,6 +29,7 @@ PUBLIC = {
     ("GET", "/health"),
     ("GET", "/health/ready"),
     ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/mfa"),
     ("POST", "/api/auth/refresh"),
     ("POST", "/api/auth/logout"),
     ("POST", "/api/auth/dev-login"),

@@ -178,7 +178,12 @@ export async function request(method, path, options = {}) {
       throw await errorFrom(response);
     }
   }
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) {
+    const error = await errorFrom(response);
+    // A role that needs two-step sign-in works only in Settings until it is set up there.
+    if (error.code === "mfa_enrolment_required" && location.pathname !== "/settings") location.assign("/settings");
+    throw error;
+  }
   if (raw) return response;
   if (response.status === 204) return null;
   const type = response.headers.get("content-type") || "";

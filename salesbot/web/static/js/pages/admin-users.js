@@ -2,7 +2,7 @@
 import { ApiError, api } from "../api.js";
 import { field, formatDateTime, h, replace, roleLabel } from "../dom.js";
 import { rolesEditor } from "../roles-editor.js";
-import { busy, clearErrors, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
+import { busy, clearErrors, confirmDialog, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 
 function companiesOf(users) {
   const codes = new Set();
@@ -94,6 +94,22 @@ export async function render({ main, user }) {
                   }
                 }),
               );
+              const signOut = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Sign out ${u.name} everywhere` }, "Sign out everywhere");
+              signOut.addEventListener("click", async () => {
+                const ok = await confirmDialog({
+                  title: "Sign out everywhere?",
+                  message: `${u.name} will be signed out on every device at once. API keys keep working; revoke them separately.`,
+                  confirmLabel: "Sign out",
+                  danger: true,
+                });
+                if (!ok) return;
+                try {
+                  await api.del(`/api/users/${u.id}/sessions`);
+                  toast(`${u.name} was signed out everywhere.`);
+                } catch (err) {
+                  reportError(err);
+                }
+              });
               return h(
                 "tr",
                 { dataset: { email: u.email } },
@@ -102,7 +118,7 @@ export async function render({ main, user }) {
                 h("td", {}, h("ul", { class: "chips" }, u.roles.map((r) => h("li", { class: "chip" }, roleLabel(r))))),
                 h("td", {}, h("span", { class: `badge ${u.is_active ? "badge-ok" : "badge-muted"}` }, u.is_active ? "Active" : "Deactivated")),
                 h("td", { class: "nowrap" }, u.last_login_at ? formatDateTime(u.last_login_at) : "Never"),
-                h("td", { class: "actions" }, edit, toggle),
+                h("td", { class: "actions" }, edit, toggle, signOut),
               );
             }),
           ),

@@ -1,4 +1,5 @@
-// Sign-in: e-mail and password; clear messages for wrong credentials and rate limiting.
+// Sign-in: e-mail and password, then the authenticator code when two-step sign-in is on; clear
+// messages for wrong credentials and rate limiting.
 import { ApiError, api, currentUser, noteSession, safeNext } from "../api.js";
 import { field, h, replace } from "../dom.js";
 import { busy, clearErrors, showFormError } from "../ui.js";
@@ -49,6 +50,10 @@ export async function render({ main, query }) {
         location.replace(next);
       } catch (err) {
         password.input.value = "";
+        if (err instanceof ApiError && err.code === "mfa_required" && err.details && err.details.mfa_token) {
+          askForCode(err.details.mfa_token);
+          return;
+        }
         showFormError(form, err);
         if (err instanceof ApiError && err.status === 429) {
           const wait = Number(err.details && err.details.retry_after_s) || 60;
@@ -58,6 +63,52 @@ export async function render({ main, query }) {
       }
     });
   });
+
+  const askForCode = (mfaToken) => {
+    const code = field({
+      label: "Code from your authenticator app",
+      name: "code",
+      required: true,
+      hint: "6 digits, or one of your recovery codes.",
+      attrs: { autocomplete: "one-time-code", inputmode: "numeric", maxlength: 40 },
+    });
+    const remember = h("input", { type: "checkbox", id: "mfa-remember", name: "remember" });
+    const verify = h("button", { type: "submit", class: "btn btn-primary btn-block" }, "Verify");
+    const codeError = h("p", { class: "form-error", role: "alert", hidden: true });
+    const codeForm = h(
+      "form",
+      { class: "form", novalidate: true, "aria-label": "Two-step sign-in" },
+      codeError,
+      code.wrap,
+      h("label", { class: "check", for: "mfa-remember" }, remember, "Don't ask again on this browser for 30 days"),
+      verify,
+    );
+    codeForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(codeForm);
+      await busy(verify, async () => {
+        try {
+          const tokens = await api.post("/api/auth/mfa", { mfa_token: mfaToken, code: code.input.value.trim(), remember: remember.checked }, { auth: false });
+          noteSession(tokens.expires_in);
+          location.replace(next);
+        } catch (err) {
+          code.input.value = "";
+          if (err instanceof ApiError && err.code === "mfa_expired") {
+            form.hidden = false;
+            codeForm.remove();
+            showFormError(form, err);
+            password.input.focus();
+            return;
+          }
+          showFormError(codeForm, err);
+          code.input.focus();
+        }
+      });
+    });
+    form.hidden = true;
+    form.after(codeForm);
+    code.input.focus();
+  };
 
   replace(
     main,

@@ -1,5 +1,5 @@
-// Settings: profile, theme, personal API keys (each key shown once, at creation), and the
-// export of everything the person owns ("Download my data", with its progress).
+// Settings: profile, theme, signed-in devices, two-step sign-in, personal API keys (each key
+// shown once, at creation), and the export of everything the person owns ("Download my data").
 import { api, forgetSession } from "../api.js";
 import { field, formatBytes, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
 import { minPasswordLength } from "../meta.js";
@@ -254,7 +254,182 @@ function dataExportCard() {
   );
 }
 
+async function signOutDevice(device, refresh) {
+  const ok = await confirmDialog({
+    title: device.current ? "Sign out here?" : "Sign out this device?",
+    message: device.current ? "You will be asked to sign in again here." : `“${device.device}” will be signed out at once.`,
+    confirmLabel: "Sign out",
+    danger: true,
+  });
+  if (!ok) return;
+  try {
+    await api.del(`/api/me/sessions/${device.id}`);
+  } catch (err) {
+    reportError(err);
+    return;
+  }
+  if (device.current) {
+    forgetSession();
+    location.assign("/login");
+    return;
+  }
+  toast("The device was signed out.");
+  await refresh();
+}
+
+function devicesCard() {
+  const list = h("div", { class: "devices-list", id: "devices-list" });
+  const refresh = async () => {
+    try {
+      const devices = await api.get("/api/me/sessions");
+      if (!devices.length) {
+        replace(list, emptyState("No signed-in devices.", "Devices appear here when you sign in with your password."));
+        return;
+      }
+      const rows = devices.map((device) => {
+        const out = h("button", { type: "button", class: "btn btn-small btn-danger-quiet", "aria-label": `Sign out ${device.device}` }, "Sign out");
+        out.addEventListener("click", () => signOutDevice(device, refresh));
+        const name = device.current ? [device.device, " ", h("span", { class: "badge badge-ok" }, "This device")] : device.device;
+        return h(
+          "tr",
+          { "data-session": device.id },
+          h("td", {}, name),
+          h("td", {}, device.ip || "—"),
+          h("td", {}, formatDateTime(device.created_at)),
+          h("td", {}, formatDateTime(device.last_seen_at)),
+          h("td", {}, out),
+        );
+      });
+      replace(
+        list,
+        h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { class: "table" },
+            h("thead", {}, h("tr", {}, ["Device", "IP address", "Signed in", "Last seen", ""].map((c) => h("th", { scope: "col" }, c)))),
+            h("tbody", {}, rows),
+          ),
+        ),
+      );
+    } catch (err) {
+      reportError(err, list);
+    }
+  };
+  refresh();
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "devices-title" },
+    h("h2", { id: "devices-title" }, "Signed-in devices"),
+    h("p", { class: "muted" }, "Where your account is signed in. Signing a device out takes effect at once. “Last seen” updates about every 15 minutes while a device is in use."),
+    list,
+  );
+}
+
+function showRecoveryCodes(codes) {
+  const done = h("button", { type: "button", class: "btn btn-primary" }, "I have saved them");
+  const copy = h("button", { type: "button", class: "btn" }, "Copy");
+  copy.addEventListener("click", () => copyText(codes.join("\n"), copy));
+  const { close } = openDialog({
+    title: "Your recovery codes",
+    body: [
+      h("p", {}, "If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe: they are shown only now."),
+      h("ul", { class: "recovery-codes", id: "recovery-codes" }, codes.map((c) => h("li", {}, h("code", {}, c)))),
+      h("div", { class: "secret-row" }, copy),
+    ],
+    actions: [done],
+  });
+  done.addEventListener("click", () => close(null));
+}
+
+function mfaCard(user) {
+  const body = h("div", { id: "mfa-body" });
+  const codeField = (label) => field({ label, name: "code", required: true, attrs: { autocomplete: "one-time-code", inputmode: "numeric", maxlength: 40 } });
+
+  const showOn = (status) => {
+    const code = codeField("Current code (or a recovery code)");
+    const off = h("button", { type: "submit", class: "btn btn-danger-quiet" }, "Turn off");
+    const form = h("form", { class: "form", novalidate: true, "aria-label": "Turn off two-step sign-in" }, h("p", { class: "form-error", role: "alert", hidden: true }), code.wrap, off);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      await busy(off, async () => {
+        try {
+          await api.post("/api/me/mfa/disable", { code: code.input.value.trim() });
+          toast("Two-step sign-in is off.");
+          await load();
+        } catch (err) {
+          showFormError(form, err);
+        }
+      });
+    });
+    replace(body, h("p", {}, h("span", { class: "badge badge-ok" }, "On"), ` ${status.recovery_codes_left} recovery codes left.`), form);
+  };
+
+  const showSetup = (setup) => {
+    const code = codeField("Code shown in the app");
+    const on = h("button", { type: "submit", class: "btn btn-primary" }, "Turn on");
+    const form = h("form", { class: "form", novalidate: true, "aria-label": "Turn on two-step sign-in" }, h("p", { class: "form-error", role: "alert", hidden: true }), code.wrap, on);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      await busy(on, async () => {
+        try {
+          const made = await api.post("/api/me/mfa/enable", { code: code.input.value.trim() });
+          document.getElementById("mfa-required")?.remove(); // the rest of the app answers now
+          showRecoveryCodes(made.recovery_codes);
+          await load();
+        } catch (err) {
+          showFormError(form, err);
+        }
+      });
+    });
+    replace(
+      body,
+      h("p", {}, "Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), then enter the code it shows."),
+      h("img", { src: setup.qr_svg_data_uri, alt: "QR code for your authenticator app", class: "mfa-qr", width: 180, height: 180 }),
+      h("p", { class: "muted small" }, "Cannot scan? Enter this key instead: ", h("code", { id: "mfa-secret" }, setup.secret)),
+      form,
+    );
+    code.input.focus();
+  };
+
+  const showOff = () => {
+    const start = h("button", { type: "button", class: "btn" }, "Set up two-step sign-in");
+    start.addEventListener("click", () =>
+      busy(start, async () => {
+        try {
+          showSetup(await api.post("/api/me/mfa/setup", {}));
+        } catch (err) {
+          reportError(err);
+        }
+      }),
+    );
+    replace(body, h("p", {}, h("span", { class: "badge badge-muted" }, "Off"), " Signing in asks only for your password."), start);
+  };
+
+  const load = async () => {
+    try {
+      const status = await api.get("/api/me/mfa");
+      if (status.enabled) showOn(status);
+      else showOff();
+    } catch (err) {
+      reportError(err, body);
+    }
+  };
+  load();
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "mfa-title" },
+    h("h2", { id: "mfa-title" }, "Two-step sign-in"),
+    user.mfa_enrolment_required ? h("p", { class: "form-error", role: "status", id: "mfa-required" }, "Your role needs two-step sign-in. Set it up here to continue using the app.") : null,
+    h("p", { class: "muted" }, "After your password, sign-in asks for a code from an app on your phone, so a stolen password alone is not enough."),
+    body,
+  );
+}
+
 export async function render({ main, user }) {
-  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), themeCard(), apiKeysCard(user), dataExportCard()));
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), user.auth_method === "supabase" ? null : mfaCard(user), devicesCard(), themeCard(), apiKeysCard(user), dataExportCard()));
   return null;
 }
