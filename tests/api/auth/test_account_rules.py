@@ -215,14 +215,16 @@ async def test_admins_cannot_lock_themselves_out(app: FastAPI, seeded: Seeded) -
             is_active: bool | None = None,
             roles: list[tuple[str, str | None]] | None = None,
         ) -> User:
-            return await service.update_user(
+            user, _ended = await service.update_user(
                 session,
                 actor_id=admin,
                 user_id=user_id,
                 name=name,
                 is_active=is_active,
                 roles=roles,
+                now=utcnow(),
             )
+            return user
 
         with pytest.raises(ValidationFailed, match=exactly("The name cannot be empty.")):
             await edit(seeded.sales.id, name=" ")
@@ -267,21 +269,53 @@ async def test_users_with_a_company_role(app: FastAPI, seeded: Seeded) -> None:
 
 async def test_sign_in_refusals(app: FastAPI, seeded: Seeded) -> None:
     settings = app.state.settings
+    revocations = app.state.revocations
+    client = auth.ClientInfo(ip="127.0.0.1", user_agent="pytest")
     now = utcnow()
     async with app.state.db.sessions() as session:
         with pytest.raises(Unauthorized, match="password is incorrect"):
-            await auth.dev_login(session, settings, email="nobody@example.com", now=now)
+            await auth.dev_login(
+                session, settings, email="nobody@example.com", now=now, client=client
+            )
         with pytest.raises(Unauthorized, match="session has expired") as unknown:
-            await auth.refresh(session, settings, refresh_token="rt_never-issued", now=now)
+            await auth.refresh(
+                session,
+                settings,
+                refresh_token="rt_never-issued",
+                now=now,
+                client=client,
+                revocations=revocations,
+            )
         assert unknown.value.code == "session_expired"
         _, issued = await auth.login(
-            session, settings, email="sales@example.com", password=PASSWORD, now=now
+            session, settings, email="sales@example.com", password=PASSWORD, now=now, client=client
         )
         # Signing out with only the refresh token ends its family and names its owner.
-        await auth.logout(session, refresh_token=issued.refresh_token, principal=None, now=now)
+        await auth.logout(
+            session,
+            settings,
+            refresh_token=issued.refresh_token,
+            access_token=None,
+            now=now,
+            revocations=revocations,
+        )
         with pytest.raises(Unauthorized, match="session has expired"):
-            await auth.refresh(session, settings, refresh_token=issued.refresh_token, now=now)
-        await auth.logout(session, refresh_token=None, principal=None, now=now)  # nothing to do
+            await auth.refresh(
+                session,
+                settings,
+                refresh_token=issued.refresh_token,
+                now=now,
+                client=client,
+                revocations=revocations,
+            )
+        await auth.logout(  # nothing to do
+            session,
+            settings,
+            refresh_token=None,
+            access_token=None,
+            now=now,
+            revocations=revocations,
+        )
         logouts = await session.scalars(
             select(AuditEvent.actor_id).where(AuditEvent.action == "logout")
         )
@@ -289,23 +323,44 @@ async def test_sign_in_refusals(app: FastAPI, seeded: Seeded) -> None:
 
         # An expired refresh token, and one whose user was deactivated, are refused.
         _, old = await auth.login(
-            session, settings, email="viewer@example.com", password=PASSWORD, now=now
+            session, settings, email="viewer@example.com", password=PASSWORD, now=now, client=client
         )
         far = now + timedelta(days=settings.refresh_token_days, seconds=1)
         with pytest.raises(Unauthorized, match="session has expired"):
-            await auth.refresh(session, settings, refresh_token=old.refresh_token, now=far)
+            await auth.refresh(
+                session,
+                settings,
+                refresh_token=old.refresh_token,
+                now=far,
+                client=client,
+                revocations=revocations,
+            )
         viewer = await session.get(User, seeded.viewer.id)
         assert viewer is not None
         viewer.is_active = False
         await session.commit()
         with pytest.raises(Unauthorized, match="session has expired"):
-            await auth.refresh(session, settings, refresh_token=old.refresh_token, now=now)
+            await auth.refresh(
+                session,
+                settings,
+                refresh_token=old.refresh_token,
+                now=now,
+                client=client,
+                revocations=revocations,
+            )
         with pytest.raises(Unauthorized, match="password is incorrect"):
-            await auth.dev_login(session, settings, email="viewer@example.com", now=now)
+            await auth.dev_login(
+                session, settings, email="viewer@example.com", now=now, client=client
+            )
         # A deactivated account's valid access token is refused with its own reason.
         with pytest.raises(Forbidden, match="deactivated") as inactive:
             await auth.principal_from_bearer(
-                session, settings, old.access_token, method="bearer", supabase=None
+                session,
+                settings,
+                old.access_token,
+                method="bearer",
+                supabase=None,
+                revocations=revocations,
             )
         assert inactive.value.code == "account_inactive"
         # A token for an account that no longer exists asks to sign in.
@@ -313,5 +368,10 @@ async def test_sign_in_refusals(app: FastAPI, seeded: Seeded) -> None:
         await session.commit()
         with pytest.raises(Unauthorized, match="sign in"):
             await auth.principal_from_bearer(
-                session, settings, old.access_token, method="cookie", supabase=None
+                session,
+                settings,
+                old.access_token,
+                method="cookie",
+                supabase=None,
+                revocations=revocations,
             )
