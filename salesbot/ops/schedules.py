@@ -17,8 +17,9 @@ from salesbot.users import service as users
 async def purge_expired_sessions(ctx: JobContext) -> Mapping[str, Any]:
     async with ctx.db.sessions() as session:
         deleted = await users.purge_expired_sessions(session, now=ctx.scheduled_for)
+        devices = await users.purge_dead_devices(session, now=ctx.scheduled_for)
         await session.commit()
-    return {"deleted_refresh_tokens": deleted}
+    return {"deleted_refresh_tokens": deleted, "deleted_devices": devices}
 
 
 async def scheduled_backup(ctx: JobContext) -> Mapping[str, Any]:
@@ -55,7 +56,7 @@ SCHEDULES: list[Schedule] = [
         name="sessions.purge_expired",
         trigger=cron("17 3 * * *"),
         run=purge_expired_sessions,
-        description="Delete refresh tokens of sessions expired for a week or more",
+        description="Forget sessions and devices expired or signed out for a week or more",
     ),
     Schedule(
         name="backup",

@@ -130,6 +130,17 @@ async def delete_dead_refresh_families(session: AsyncSession, before: datetime) 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def delete_dead_auth_sessions(session: AsyncSession, before: datetime) -> int:
+    """Delete the signed-in devices that expired, or were signed out, before `before`."""
+    result = await session.execute(
+        delete(AuthSession).where(
+            (AuthSession.expires_at < before) | (AuthSession.revoked_at < before)
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def invite_by_hash(session: AsyncSession, token_hash: str) -> Invite | None:
     stmt = select(Invite).where(Invite.token_hash == token_hash)
     return (await session.execute(stmt)).scalar_one_or_none()

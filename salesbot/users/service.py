@@ -434,6 +434,12 @@ async def purge_expired_sessions(session: AsyncSession, *, now: datetime) -> int
     return await repository.delete_dead_refresh_families(session, now - SESSION_PURGE_GRACE)
 
 
+async def purge_dead_devices(session: AsyncSession, *, now: datetime) -> int:
+    """Forget signed-in devices expired or signed out a week ago or more (their access tokens
+    expired long before, so the revocation check no longer needs them); the count."""
+    return await repository.delete_dead_auth_sessions(session, now - SESSION_PURGE_GRACE)
+
+
 async def active_users(session: AsyncSession, now: datetime) -> tuple[int, int]:
     """(daily, monthly) active users: seen in the last 24 hours and the last 30 days."""
     daily = await repository.count_active_users(session, now - timedelta(days=1))

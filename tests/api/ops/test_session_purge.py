@@ -1,4 +1,5 @@
-"""The scheduled session purge forgets only sessions that are over, and keeps reuse detection."""
+"""The scheduled session purge forgets only sessions and devices that are over (a week ago), and
+keeps reuse detection."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from salesbot.kit.db import Database, make_engine
 from salesbot.kit.ids import new_id
 from salesbot.ops.schedules import SCHEDULES, purge_expired_sessions
 from salesbot.settings import Settings
-from salesbot.users.models import RefreshToken, User
+from salesbot.users.models import AuthSession, RefreshToken, User
 from tests.conftest import Stack, make_settings
 
 
@@ -24,6 +25,7 @@ async def test_purge_deletes_only_families_expired_for_a_week(
     now = datetime.now(UTC)
     db = Database(make_engine(stack.database_url))
     families = {name: new_id() for name in ("long_dead", "recently_dead", "alive", "other_user")}
+    devices: dict[str, uuid.UUID] = {}
     try:
         async with db.sessions() as session:
             user = User(email="p@example.com", name="P", password_hash=None)
@@ -49,15 +51,35 @@ async def test_purge_deletes_only_families_expired_for_a_week(
             token(families["alive"], now - timedelta(days=40))
             token(families["alive"], now + timedelta(days=5))
             token(families["other_user"], now + timedelta(days=1), other)
+
+            def device(name: str, expires: datetime, revoked: datetime | None = None) -> None:
+                devices[name] = new_id()
+                session.add(
+                    AuthSession(
+                        id=devices[name],
+                        user_id=user.id,
+                        last_seen_at=now - timedelta(days=20),
+                        expires_at=expires,
+                        revoked_at=revoked,
+                    )
+                )
+
+            device("expired_long_ago", now - timedelta(days=8))
+            device("signed_out_long_ago", now + timedelta(days=20), now - timedelta(days=8))
+            device("signed_out_yesterday", now + timedelta(days=20), now - timedelta(days=1))
+            device("expired_yesterday", now - timedelta(days=1))
+            device("alive", now + timedelta(days=20))
             await session.commit()
 
         summary = await purge_expired_sessions(JobContext(settings, db, now))
 
         async with db.sessions() as session:
             left = [r.family_id for r in await session.scalars(select(RefreshToken))]
+            kept = set(await session.scalars(select(AuthSession.id)))
     finally:
         await db.dispose()
-    assert summary == {"deleted_refresh_tokens": 2}
+    assert summary == {"deleted_refresh_tokens": 2, "deleted_devices": 2}
+    assert kept == {devices[n] for n in ("signed_out_yesterday", "expired_yesterday", "alive")}
     assert sorted(map(str, left)) == sorted(
         str(families[name]) for name in ("recently_dead", "alive", "alive", "other_user")
     )
