@@ -219,6 +219,14 @@ class Settings(BaseSettings):
             raise ValueError("SALESBOT_CORS_ORIGINS must list origins; '*' is never allowed")
         return value
 
+    @field_validator("auth_supabase_jwks_url")
+    @classmethod
+    def _http_jwks_url(cls, value: str | None) -> str | None:
+        # The keys are fetched with urllib, which would also open file:// and other schemes.
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("SALESBOT_AUTH_SUPABASE_JWKS_URL must be an http(s) URL")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _valid_level(cls, value: str) -> str:
