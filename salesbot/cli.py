@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from salesbot.settings import ConfigError, Settings
+from salesbot.settings import ConfigError, Settings, bound_host, refuse_insecure_bind
 
 if TYPE_CHECKING:
     from salesbot.conversations.legacy import ImportReport
@@ -39,6 +39,14 @@ def _settings() -> Settings:
     return settings
 
 
+def _refuse_insecure_bind(settings: Settings, host: str, allowed: bool) -> None:
+    try:
+        refuse_insecure_bind(settings, host, allowed=allowed)
+    except ConfigError as exc:
+        typer.secho(f"Not started: {exc.problems[0]}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
@@ -48,11 +56,16 @@ def serve(
         int | None,
         typer.Option(help="Serve on this inherited, already-bound socket instead of host/port"),
     ] = None,
+    allow_insecure_bind: Annotated[
+        bool,
+        typer.Option(help="Let development settings listen beyond loopback (not for real data)"),
+    ] = False,
 ) -> None:
     """Run the web server (API + web UI)."""
     import uvicorn
 
     settings = _settings()
+    _refuse_insecure_bind(settings, host if fd is None else bound_host(fd), allow_insecure_bind)
     forwarded = ",".join(settings.trusted_proxies) or "127.0.0.1"
     uvicorn.run(
         "salesbot.app:create_app",
