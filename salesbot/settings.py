@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import secrets
@@ -20,7 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # replaces it with the install's own key, production refuses to start with it).
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105
 # Where development keeps the random key it made for this install (under SALESBOT_DATA_DIR).
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 
 
 class Environment(StrEnum):
@@ -142,6 +143,9 @@ class Settings(BaseSettings):
     storage_s3_secret_key: SecretStr | None = None
     storage_s3_presign_seconds: int = Field(default=300, ge=1, le=3600)
     rate_limit_upload: str = "30/minute"
+    # Optional antivirus: every upload is streamed to clamd (tcp://host:3310) before it is stored.
+    clamd_url: str | None = None
+    clamd_timeout_s: float = Field(default=60.0, gt=0, le=600)
 
     # Logging: JSON lines in production, console elsewhere unless forced.
     log_level: str = "INFO"
@@ -227,6 +231,14 @@ class Settings(BaseSettings):
         if "*" in value:
             raise ValueError("SALESBOT_CORS_ORIGINS must list origins; '*' is never allowed")
         return value
+
+    @field_validator("clamd_url")
+    @classmethod
+    def _tcp_clamd_url(cls, value: str | None) -> str | None:
+        parts = urlsplit(value or "")
+        if value and (parts.scheme != "tcp" or not parts.hostname or not parts.port):
+            raise ValueError("SALESBOT_CLAMD_URL must look like tcp://host:3310")
+        return value or None
 
     @field_validator("auth_supabase_jwks_url")
     @classmethod
@@ -350,10 +362,8 @@ def install_secret_key(data_dir: Path) -> str:
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48) + "\n")
-        try:
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
             os.link(temp, path)
-        except FileExistsError:
-            pass
     finally:
         temp.unlink(missing_ok=True)
     return _read_secret(path)

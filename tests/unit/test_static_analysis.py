@@ -81,4 +81,4 @@ def test_audit_skips_with_a_note_when_no_vulnerability_database_answers() -> Non
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/jwks"])
 def test_jwks_url_must_be_http(url: str) -> None:
     with pytest.raises(ValueError, match="http"):
-        Settings(_env_file=None, auth_supabase_jwks_url=url)  # type: ignore[call-arg]
+        Settings(_env_file=None, auth_supabase_jwks_url=url)
