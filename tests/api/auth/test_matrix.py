@@ -176,6 +176,22 @@ def _by_name(route: APIRoute, body: object) -> object:
     return {names.get(key, key): value for key, value in body.items()}
 
 
+def _undocumented_content_type(
+    app: FastAPI, method: str, path: str, response: httpx.Response
+) -> str | None:
+    """Whether the answer's media type is one the schema documents for its status."""
+    if not response.content:
+        return None
+    documented = app.openapi()["paths"][path][method.lower()]["responses"]
+    answer = documented.get(str(response.status_code)) or documented.get("default") or {}
+    media = response.headers.get("content-type", "").split(";")[0].strip()
+    listed = set(answer.get("content", {}))
+    # A file download documents `*/*`: the file's own type, whatever it is.
+    if listed & {media, f"{media.split('/')[0]}/*", "*/*"}:
+        return None
+    return f"answers {media!r}, the schema documents {sorted(listed)} for this status"
+
+
 async def _admin_problem(ctx: Ctx, method: str, route: APIRoute, expect: Expect) -> str | None:
     """What is wrong with the admin's answer from one route, or None."""
     response = await expect.call(ctx)
@@ -187,6 +203,8 @@ async def _admin_problem(ctx: Ctx, method: str, route: APIRoute, expect: Expect)
         return None if code == expect.error_code else f"{where} (expected {expect.error_code})"
     if route.status_code is not None and response.status_code != route.status_code:
         return f"{where} (the route documents {route.status_code})"
+    if problem := _undocumented_content_type(ctx.app, method, route.path, response):
+        return f"{where} ({problem})"
     if expect.status == 204:
         return None if response.content == b"" else f"{where} (204 with a body)"
     if expect.content_type is not None:
