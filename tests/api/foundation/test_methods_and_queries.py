@@ -93,3 +93,22 @@ async def test_iso_dates_in_the_query_are_accepted(
     admin = bearer(app, (await seed_accounts(app)).admin.id)
     response = await client.get(url, headers=admin)
     assert response.status_code == 200, response.text
+
+
+async def test_a_refused_api_key_scope_names_the_allowed_values(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    items = app.openapi()["components"]["schemas"]["ApiKeyCreate"]["properties"]["scopes"]
+    assert "users:manage" in items["items"]["enum"]  # the fixed set is documented
+    sales = bearer(app, (await seed_accounts(app)).sales.id)
+    response = await client.post(
+        "/api/me/api-keys",
+        json={"name": "sneaky", "scopes": ["users:manage", "proposals:read"]},
+        headers=sales,
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["message"].endswith("permissions you hold yourself; not: users:manage")
+    assert error["details"]["refused"] == ["users:manage"]
+    assert "proposals:read" in error["details"]["allowed"]
+    assert "users:manage" not in error["details"]["allowed"]
