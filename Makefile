@@ -12,7 +12,7 @@ PYTEST_PARALLEL ?= -n auto --dist loadscope
 # depends on it: a missing or stale cache is rebuilt).
 export MYPY_CACHE_DIR ?= $(HOME)/.cache/salesbot/mypy
 
-.PHONY: run test test-js ci lint format bench screenshots services chromium nodejs pgbouncer pgclient prometheus clean install
+.PHONY: run test test-js ci lint audit format bench screenshots services chromium nodejs pgbouncer pgclient prometheus clean install
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -46,12 +46,17 @@ test-js:
 	@node --version >/dev/null 2>&1 || { echo "Node.js is required for the front-end tests in tests/js/ (apt-get install nodejs)"; exit 1; }
 	node --test tests/js/
 
-## make lint: ruff (lint + format check), mypy, import contracts.
+## make lint: ruff (lint + format check), mypy, import contracts, bandit (medium+ severity).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy salesbot tests $(wildcard benchmarks/*.py)
+	$(VENV)/bin/mypy salesbot tests tools $(wildcard benchmarks/*.py)
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -c pyproject.toml -q -r salesbot --severity-level medium
+
+## make audit: pip-audit of the installed pinned set; skipped with a note when no database answers.
+audit: $(STAMP)
+	$(PY) tools/audit_dependencies.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
@@ -60,6 +65,7 @@ format: $(STAMP)
 ## make ci: what CI runs — lint, make sure services, Chromium, Node and Prometheus are there, whole suite with services required.
 ci: $(STAMP) services chromium nodejs pgbouncer pgclient prometheus
 	$(MAKE) lint
+	$(MAKE) audit
 	$(MAKE) test-js
 	SALESBOT_TEST_REQUIRE_SERVICES=1 SALESBOT_TEST_PROFILE=ci \
 	  $(PY) -m pytest $(PYTEST_PARALLEL) --cov --cov-report=

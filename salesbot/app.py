@@ -34,6 +34,8 @@ from salesbot.kit.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
+    UndeclaredMethodMiddleware,
+    declared_methods,
 )
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
@@ -165,6 +167,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Order matters: the last added runs first (outermost).
+    app.add_middleware(UndeclaredMethodMiddleware, declared=lambda: declared_methods(app.openapi()))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 import typer
 
-from salesbot.settings import ConfigError, Settings
+from salesbot.settings import ConfigError, Settings, bound_host, refuse_insecure_bind
 
 if TYPE_CHECKING:
     from salesbot.conversations.legacy import ImportReport
@@ -77,6 +77,14 @@ def proxy_options(settings: Settings, proxy_headers: bool | None) -> ProxyOption
     )
 
 
+def _refuse_insecure_bind(settings: Settings, host: str, allowed: bool) -> None:
+    try:
+        refuse_insecure_bind(settings, host, allowed=allowed)
+    except ConfigError as exc:
+        typer.secho(f"Not started: {exc.problems[0]}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind", envvar="HOST")] = "127.0.0.1",
@@ -102,11 +110,16 @@ def serve(
         int | None,
         typer.Option(help="Serve on this inherited, already-bound socket instead of host/port"),
     ] = None,
+    allow_insecure_bind: Annotated[
+        bool,
+        typer.Option(help="Let development settings listen beyond loopback (not for real data)"),
+    ] = False,
 ) -> None:
     """Run the web server (API + web UI); $HOST, $PORT and $WEB_CONCURRENCY are honoured."""
     import uvicorn
 
     settings = _settings()
+    _refuse_insecure_bind(settings, host if fd is None else bound_host(fd), allow_insecure_bind)
     uvicorn.run(
         "salesbot.app:create_app",
         factory=True,

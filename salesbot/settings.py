@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import os
 import re
+import secrets
+import socket
 from datetime import UTC
 from decimal import Decimal
 from enum import StrEnum
@@ -12,14 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
 
-# The built-in development secret: fine on a laptop, refused in production.
+# The public default of earlier versions: never used to sign anything any more (development
+# replaces it with the install's own key, production refuses to start with it).
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105
+# Where development keeps the random key it made for this install (under SALESBOT_DATA_DIR).
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 
 
 class Environment(StrEnum):
@@ -117,7 +124,8 @@ class Settings(BaseSettings):
     )
 
     environment: Environment = Environment.development
-    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # Unset outside production: a random key made once per install (see install_secret_key).
+    secret_key: SecretStr = SecretStr("")
     data_dir: Path = Path("./var")
     public_url: str = "http://127.0.0.1:8000"
     timezone: str = "Asia/Dubai"
@@ -174,6 +182,9 @@ class Settings(BaseSettings):
     storage_s3_secret_key: SecretStr | None = None
     storage_s3_presign_seconds: int = Field(default=300, ge=1, le=3600)
     rate_limit_upload: str = "30/minute"
+    # Optional antivirus: every upload is streamed to clamd (tcp://host:3310) before it is stored.
+    clamd_url: str | None = None
+    clamd_timeout_s: float = Field(default=60.0, gt=0, le=600)
 
     # Logging: JSON lines in production, console elsewhere unless forced.
     log_level: str = "INFO"
@@ -205,6 +216,8 @@ class Settings(BaseSettings):
 
     # Development-only conveniences (refused in production).
     dev_login: bool = False
+    # Development settings serve on loopback only; this lets `salesbot serve` bind elsewhere.
+    allow_insecure_bind: bool = False
     demo_password: SecretStr = SecretStr("demo-password")
 
     # Assistant
@@ -292,6 +305,22 @@ class Settings(BaseSettings):
             ) from exc
         return value.strip()
 
+    @field_validator("clamd_url")
+    @classmethod
+    def _tcp_clamd_url(cls, value: str | None) -> str | None:
+        parts = urlsplit(value or "")
+        if value and (parts.scheme != "tcp" or not parts.hostname or not parts.port):
+            raise ValueError("SALESBOT_CLAMD_URL must look like tcp://host:3310")
+        return value or None
+
+    @field_validator("auth_supabase_jwks_url")
+    @classmethod
+    def _http_jwks_url(cls, value: str | None) -> str | None:
+        # The keys are fetched with urllib, which would also open file:// and other schemes.
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("SALESBOT_AUTH_SUPABASE_JWKS_URL must be an http(s) URL")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _valid_level(cls, value: str) -> str:
@@ -299,6 +328,13 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("SALESBOT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @model_validator(mode="after")
+    def _install_secret(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if not self.is_production and (not secret or secret == DEV_SECRET_KEY):
+            self.secret_key = SecretStr(install_secret_key(self.data_dir))
+        return self
 
     @property
     def supabase_enabled(self) -> bool:
@@ -357,7 +393,7 @@ class Settings(BaseSettings):
             return problems
         secret = self.secret_key.get_secret_value()
         if not secret or secret == DEV_SECRET_KEY:
-            problems.append("SALESBOT_SECRET_KEY is empty or the development default")
+            problems.append("SALESBOT_SECRET_KEY is empty or the old public development default")
         elif len(secret) < 32:
             problems.append("SALESBOT_SECRET_KEY must be at least 32 characters")
         if self.database_url is None or not self.database_url.get_secret_value():
@@ -399,3 +435,76 @@ class Settings(BaseSettings):
                 shown[name] = str(value)
         shown["effective_database_url"] = mask_url(self.effective_database_url)
         return shown
+
+
+def install_secret_key(data_dir: Path) -> str:
+    """This install's signing key: read from data_dir, or made once (random, mode 0600).
+
+    Concurrent first starts (several server processes, a worker) agree on one key: each writes
+    a private temp file and links it into place, and whoever loses the race reads the winner's.
+    """
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    temp = data_dir / f".{SECRET_KEY_FILE}.{secrets.token_hex(8)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # readable by others (copied around?): make it private again
+    secret = path.read_text(encoding="utf-8").strip()
+    if len(secret) < 32:
+        raise ConfigError([f"{path} holds no usable secret key: delete it to make a new one"])
+    return secret
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address only accepts connections from this machine."""
+    name = host.strip().strip("[]").lower()
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # any other name may resolve to a public interface
+
+
+def bound_host(fd: int) -> str:
+    """The address an inherited, already-bound socket listens on."""
+    with socket.socket(fileno=os.dup(fd)) as sock:
+        address = sock.getsockname()
+    return str(address[0]) if isinstance(address, tuple) else "localhost"  # AF_UNIX: local
+
+
+def refuse_insecure_bind(settings: Settings, host: str, *, allowed: bool = False) -> None:
+    """ConfigError when development settings would serve beyond this machine.
+
+    Development and test settings sign in demo accounts with a published password and may
+    enable the passwordless dev login: reachable from a café's Wi-Fi, that is an open door.
+    `--allow-insecure-bind` or SALESBOT_ALLOW_INSECURE_BIND=true is the explicit way through.
+    """
+    if settings.is_production or allowed or settings.allow_insecure_bind or is_loopback(host):
+        return
+    raise ConfigError(
+        [
+            f"refusing to serve on {host[:60]} with {settings.environment.value} settings: "
+            "only loopback (127.0.0.1, ::1, localhost) is allowed. Set "
+            "SALESBOT_ENVIRONMENT=production (with its secret key and database), or pass "
+            "--allow-insecure-bind (SALESBOT_ALLOW_INSECURE_BIND=true) if you mean it"
+        ]
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import COMMON_RESPONSES
+from salesbot.kit.query import QueryDate
 
 router = APIRouter(tags=["assistant"], responses=AUTH_RESPONSES)
 
@@ -134,8 +135,8 @@ async def costs(
     settings: AppSettings,
     session: DbSession,
     principal: CostReader,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
+    from_date: Annotated[QueryDate | None, Query(alias="from")] = None,
+    to_date: Annotated[QueryDate | None, Query(alias="to")] = None,
     group_by: Annotated[Literal["day", "user", "model", "call_type"], Query()] = "day",
 ) -> CostReportOut:
     """Model usage and cost: your own, or everyone's for admins and heads of sales."""

@@ -24,6 +24,7 @@ from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody
+from salesbot.kit.query import QueryDateTime
 from salesbot.users import audit
 from salesbot.users import service as users
 from salesbot.users.models import Invite, User
@@ -201,8 +202,8 @@ async def list_audit(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     action: Annotated[str | None, Query(max_length=60)] = None,
     actor_id: uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[QueryDateTime | None, Query()] = None,
+    until: Annotated[QueryDateTime | None, Query()] = None,
 ) -> AuditPage:
     """Security and business events, newest first, with filters."""
     since, until = _aware(since), _aware(until)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from salesbot.users.credentials import MIN_PASSWORD_LENGTH
+from salesbot.users.permissions import ALL_PERMISSIONS
 
 
 class LoginRequest(BaseModel):
@@ -87,9 +88,15 @@ class AcceptedUser(BaseModel):
     name: str
 
 
+# A key's scopes are permission names: the fixed set is documented, the owner's rights decide.
+PermissionName = Annotated[
+    str, Field(max_length=60, json_schema_extra={"enum": sorted(ALL_PERMISSIONS)})
+]
+
+
 class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(min_length=1, max_length=100)
+    scopes: list[PermissionName] = Field(min_length=1, max_length=100)
     days: int = Field(default=90, ge=1, le=365)
 
 

@@ -86,7 +86,12 @@ _UPLOAD_BODY: dict[str, Any] = {
         400: {"model": ErrorBody, "description": "The upload was interrupted"},
         413: {"model": ErrorBody, "description": "A file is larger than the limit"},
         415: {"model": ErrorBody, "description": "A file's type is not allowed"},
-        422: {"model": ErrorBody, "description": "A file is empty, damaged or malformed"},
+        422: {
+            "model": ErrorBody,
+            "description": "A file is empty, damaged, malformed, carries active content "
+            "(scripts, embedded files, data after an image) or a virus",
+        },
+        503: {"model": ErrorBody, "description": "The configured virus scanner did not answer"},
     },
 )
 async def upload_files(
@@ -110,6 +115,7 @@ async def upload_files(
             tmp_dir=settings.tmp_dir,
             max_bytes=settings.max_upload_mb * 1024 * 1024,
             max_pixels=settings.max_image_pixels,
+            scanner=service.virus_scanner(settings),
         )
     except ClientDisconnect:
         raise UploadInterrupted("The upload was interrupted; please try again.") from None

@@ -36,6 +36,7 @@ from salesbot.files.validation import (
     receive_upload,
     sanitise_filename,
 )
+from salesbot.kit.clamd import ClamdClient
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import AppError, Forbidden, NotFound, ValidationFailed
 from salesbot.kit.http.multipart import FilePart
@@ -59,7 +60,7 @@ _COMPANY_ROLES = frozenset({"coordinator", "hos", "finance"})
 _SNIFF_BYTES = MIB
 _PUT_CHUNK = MIB
 _ORIGINAL_NAME_LENGTH = 255
-_REJECTION_STATUS = {"file_too_large": 413, "file_type_not_allowed": 415}
+_REJECTION_STATUS = {"file_too_large": 413, "file_type_not_allowed": 415, "scan_unavailable": 503}
 
 FILE_NOT_FOUND = "File not found."
 
@@ -120,6 +121,13 @@ def storage_from_settings(settings: Settings) -> Storage:
     return make_storage("local", root=settings.files_dir)
 
 
+def virus_scanner(settings: Settings) -> ClamdClient | None:
+    """The clamd client every upload goes through, when SALESBOT_CLAMD_URL is set."""
+    if not settings.clamd_url:
+        return None
+    return ClamdClient.from_url(settings.clamd_url, timeout_s=settings.clamd_timeout_s)
+
+
 def storage_key(file_id: uuid.UUID, now: datetime) -> str:
     """Server-generated: nothing a user sends ever becomes part of a key."""
     return f"files/{now:%Y}/{now:%m}/{file_id}"
@@ -144,6 +152,7 @@ async def upload_stream(
     max_bytes: int,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_files: int = MAX_FILES_PER_UPLOAD,
+    scanner: ClamdClient | None = None,
 ) -> list[FileRecord]:
     """Validate and store every part, then commit their rows; all or nothing.
 
@@ -165,7 +174,16 @@ async def upload_stream(
                 )
             records.append(
                 await _store_part(
-                    storage, part, index, owner_id, now, stored_keys, tmp_dir, max_bytes, max_pixels
+                    storage,
+                    part,
+                    index,
+                    owner_id,
+                    now,
+                    stored_keys,
+                    tmp_dir,
+                    max_bytes,
+                    max_pixels,
+                    scanner,
                 )
             )
             index += 1
@@ -193,10 +211,17 @@ async def _store_part(
     tmp_dir: Path,
     max_bytes: int,
     max_pixels: int,
+    scanner: ClamdClient | None,
 ) -> FileRecord:
     try:
         accepted = await receive_upload(
-            part.chunks, part.filename, part.content_type, tmp_dir, max_bytes, max_pixels=max_pixels
+            part.chunks,
+            part.filename,
+            part.content_type,
+            tmp_dir,
+            max_bytes,
+            max_pixels=max_pixels,
+            scanner=scanner,
         )
     except FileRejected as exc:
         log.info("file_rejected", code=exc.code, index=index)

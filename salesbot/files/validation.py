@@ -22,7 +22,10 @@ from typing import BinaryIO
 
 import magic
 from anyio import to_thread
-from PIL import Image
+from PIL import Image, ImageSequence
+
+from salesbot.files import content
+from salesbot.kit.clamd import ClamdClient, ScannerUnavailable
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -33,6 +36,7 @@ MAX_FILENAME_LENGTH = 120
 MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_RATIO = 100  # office XML compresses 5-20x; bombs compress 1000x
 MAX_ZIP_UNCOMPRESSED = 2 * GIB
+MAX_FRAMES = 2_000  # animated GIF/WebP frames decoded per image
 _WRITE_BATCH = MIB  # chunks are batched so a thread hop moves at least this much
 _READ_CHUNK = 256 * KIB
 _SNIFF_BYTES = MIB
@@ -43,7 +47,9 @@ _OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 class FileRejected(ValueError):
     """An upload refused for a reason the uploader can act on; `code` is machine-readable.
 
-    Codes: file_too_large, file_empty, file_type_not_allowed, file_invalid, image_too_large.
+    Codes: file_too_large, file_empty, file_type_not_allowed, file_invalid, image_too_large,
+    file_active_content (scripts, launch actions, embedded files, appended data), file_infected
+    (a virus or the EICAR test file), scan_unavailable (the configured scanner did not answer).
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -254,11 +260,13 @@ async def receive_upload(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     declared_size: int | None = None,
+    scanner: ClamdClient | None = None,
 ) -> ValidatedFile:
     """Spool `stream` to a temp file in `tmp_dir` and validate it; FileRejected if refused.
 
-    The temp file is removed on every failure (rejection, stream error, cancellation); on
-    success it is handed to the caller in the result.
+    With a `scanner`, clamd scans the file after the content checks. The temp file is removed
+    on every failure (rejection, stream error, cancellation); on success it is handed to the
+    caller in the result.
     """
     name = sanitise_filename(filename)
     kind = kind_for_filename(name)
@@ -273,6 +281,8 @@ async def receive_upload(
         if size == 0:
             raise FileRejected("file_empty", "The file is empty")
         found = await to_thread.run_sync(_inspect, path, kind, extension_of(name), max_pixels)
+        if scanner is not None:
+            await _scan(scanner, path)
     except BaseException:
         # Synchronous on purpose: after a cancellation no further await would run.
         path.unlink(missing_ok=True)  # noqa: ASYNC240
@@ -289,6 +299,22 @@ async def receive_upload(
         width=found.width,
         height=found.height,
     )
+
+
+async def _scan(scanner: ClamdClient, path: Path) -> None:
+    try:
+        signature = await scanner.scan_file(path)
+    except ScannerUnavailable as exc:
+        raise FileRejected(
+            "scan_unavailable",
+            "The virus scanner is not answering, so the file was not stored; "
+            "please try again in a few minutes",
+        ) from exc
+    if signature is not None:
+        shown = "".join(ch for ch in signature[:80] if ch.isprintable())
+        raise FileRejected(
+            "file_infected", f"The virus scanner found {shown} in this file; it was not stored"
+        )
 
 
 async def _spool(stream: AsyncIterable[bytes], fh: BinaryIO, max_bytes: int) -> tuple[int, str]:
@@ -347,6 +373,7 @@ def _inspect(path: Path, kind: FileKind, ext: str, max_pixels: int) -> _Findings
         return _Findings(text_encoding=_check_text(path, kind))
     elif kind.name == "pdf":
         _check_header(path, b"%PDF-", kind)
+        _check_pdf(path, kind)
     elif kind.name == "xls":
         _check_header(path, _OLE2_SIGNATURE, kind)
     return _Findings()
@@ -400,7 +427,13 @@ def _check_image(path: Path, kind: FileKind, max_pixels: int) -> _Findings:
                 raise FileRejected(
                     "image_too_large", f"Image too large: {shown} megapixels, {limit}"
                 )
-            image.verify()
+            # Decoding every pixel of every frame finds truncated and corrupt data that a
+            # header or checksum check alone lets through.
+            for frame_count, _frame in enumerate(ImageSequence.Iterator(image), start=1):
+                if frame_count > MAX_FRAMES:
+                    raise _invalid(kind, f"has too many frames (over {MAX_FRAMES:,})")
+                image.load()
+        end = content.image_end(path, kind.name)
     except Image.DecompressionBombError as exc:
         # Pillow's own guard fires at twice its MAX_IMAGE_PIXELS, far above ours.
         floor = 2 * (Image.MAX_IMAGE_PIXELS or max_pixels)
@@ -413,7 +446,30 @@ def _check_image(path: Path, kind: FileKind, max_pixels: int) -> _Findings:
     except Exception as exc:
         # Pillow reports broken images with many exception types (OSError, SyntaxError...).
         raise _invalid(kind, "is damaged or incomplete") from exc
+    if end < path.stat().st_size:
+        # A second file glued after the image (a "polyglot"): shown as a picture, run as code.
+        raise FileRejected(
+            "file_active_content",
+            f"The {kind.label} has extra data hidden after the picture and was not stored; "
+            "save the picture again (for example as a new export) and upload that",
+        )
     return _Findings(width=width, height=height)
+
+
+def _check_pdf(path: Path, kind: FileKind) -> None:
+    try:
+        reason = content.pdf_active_content(path)
+    except content.PdfUnreadable as exc:
+        if str(exc) == "password":
+            message = "is password-protected; remove the password and upload it again"
+            raise _invalid(kind, message) from exc
+        raise _invalid(kind, "is damaged and cannot be read") from exc
+    if reason:
+        raise FileRejected(
+            "file_active_content",
+            f"The PDF document contains {reason}, which is not allowed in uploads; save it "
+            "again without it (for example with Print to PDF) and upload that",
+        )
 
 
 def _unsafe_member(name: str) -> bool:
@@ -483,6 +539,14 @@ def _check_text(path: Path, kind: FileKind) -> str:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 is_utf8 = False
+    problem = content.text_problem(path)
+    if problem == "binary":
+        raise _invalid(kind, "contains binary data, not text")
+    if problem == "eicar":
+        raise FileRejected(
+            "file_infected",
+            f"The {kind.label} contains a virus test signature (EICAR) and was not stored",
+        )
     if is_utf8:
         return "utf-8-sig" if starts_with_bom else "utf-8"
     if kind.name == "csv":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -206,3 +207,55 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+class UndeclaredMethodMiddleware:
+    """405 with the full `Allow` for a method the API's schema does not declare for a path.
+
+    Starlette alone gets two cases wrong: `GET /api/proposals/preview` (POST only) is routed to
+    the sibling `GET /api/proposals/{proposal_id}` and answered 422 about an id, and a path
+    served by several routes (GET and DELETE `/api/files/{file_id}`) lists only the first
+    route's methods in `Allow`. `declared` maps each schema path (templates included) to its
+    methods; it is read on the first request. Preflights are answered by CORS, outside this.
+    """
+
+    def __init__(self, app: ASGIApp, *, declared: Callable[[], dict[str, frozenset[str]]]) -> None:
+        self.app = app
+        self._declared = declared
+        self._literal: dict[str, frozenset[str]] | None = None
+        self._templates: list[tuple[re.Pattern[str], frozenset[str]]] = []
+
+    def _methods(self, path: str) -> frozenset[str] | None:
+        if self._literal is None:
+            declared = self._declared()
+            self._literal = {p: m for p, m in declared.items() if "{" not in p}
+            self._templates = [
+                (re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) + "$"), m)
+                for p, m in declared.items()
+                if "{" in p
+            ]
+        if path in self._literal:
+            return self._literal[path]
+        found = [methods for pattern, methods in self._templates if pattern.match(path)]
+        return frozenset().union(*found) if found else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] == "HEAD":
+            await self.app(scope, receive, send)
+            return
+        methods = self._methods(scope["path"])
+        if methods is None or scope["method"] in methods:
+            await self.app(scope, receive, send)
+            return
+        body = _error_bytes("method_not_allowed", "Method not allowed")
+        allow = ", ".join(sorted(methods)).encode()
+        await _send_error(send, 405, body, [(b"allow", allow)])
+
+
+def declared_methods(schema: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Each path of an OpenAPI document with the HTTP methods it declares."""
+    verbs = {"get", "put", "post", "delete", "patch"}
+    return {
+        path: frozenset(method.upper() for method in operations if method in verbs)
+        for path, operations in schema.get("paths", {}).items()
+    }

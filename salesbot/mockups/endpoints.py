@@ -20,6 +20,7 @@ from starlette.requests import ClientDisconnect
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
+from salesbot.files.service import virus_scanner
 from salesbot.jobs import enqueue
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings, AppStorage
@@ -165,6 +166,7 @@ async def _photo_from_form(
             tmp_dir=settings.tmp_dir,
             max_bytes=limit,
             max_pixels=settings.max_image_pixels,
+            scanner=virus_scanner(settings),
         )
     finally:
         await form.close()
@@ -182,6 +184,7 @@ async def _photo_from_form(
             (413, "The photo is larger than the upload limit"),
             (415, "Not JSON or multipart/form-data, or not an allowed image type"),
             (422, "Missing fields, or an unusable image"),
+            (503, "The configured virus scanner did not answer"),
         ),
     },
 )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
 from salesbot.files import service as files
+from salesbot.kit.clamd import ClamdClient
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, NotFound
 from salesbot.kit.logging import get_logger
@@ -228,6 +229,7 @@ async def upload_photo(
     tmp_dir: Path,
     max_bytes: int,
     max_pixels: int,
+    scanner: ClamdClient | None = None,
 ) -> PhotoOut:
     """Store an uploaded photo (checked like any upload) and add it to the location."""
 
@@ -243,6 +245,7 @@ async def upload_photo(
         max_bytes=max_bytes,
         max_pixels=max_pixels,
         max_files=1,
+        scanner=scanner,
     )
     file_id = records[0].id
     try:

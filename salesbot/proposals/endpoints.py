@@ -8,7 +8,6 @@ a second). Chat uses the same service through the assistant tools, with progress
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Response
@@ -19,6 +18,7 @@ from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
+from salesbot.kit.query import QueryDate
 from salesbot.kit.storage import content_disposition
 from salesbot.proposals import export, service
 from salesbot.proposals.schemas import (
@@ -51,8 +51,8 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ClientFilter = Annotated[str | None, Query(max_length=120, description="Part of the client name")]
 LocationFilter = Annotated[str | None, Query(max_length=200, description="Key, name or alias")]
-DateFrom = Annotated[date | None, Query(description="Proposal date on or after")]
-DateTo = Annotated[date | None, Query(description="Proposal date on or before")]
+DateFrom = Annotated[QueryDate | None, Query(description="Proposal date on or after")]
+DateTo = Annotated[QueryDate | None, Query(description="Proposal date on or before")]
 
 
 @router.post("", response_model=ProposalOut, status_code=201, responses={**_CONFLICT, **_REJECTED})

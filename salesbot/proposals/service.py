@@ -121,14 +121,19 @@ def location_facts(location: LocationInfo, default_upload_fee: Decimal) -> prici
 
 
 def visibility(principal: Principal) -> Visibility:
-    """Admins see everything; HoS/finance also their companies' proposals; others their own."""
+    """Everyone sees their own; with `proposals:read_all`, HoS/finance also see the proposals
+    of the companies their role is for, and only an admin sees every company's.
+
+    The permission is checked for admins too: an admin's API key without `proposals:read_all`
+    reads like anyone else's, never the whole history.
+    """
+    if not principal.has("proposals:read_all"):
+        return Visibility(principal.user_id)
     if any(grant.role == "admin" for grant in principal.roles):
         return Visibility(principal.user_id, all=True)
-    companies: frozenset[uuid.UUID] = frozenset()
-    if principal.has("proposals:read_all"):
-        companies = frozenset(
-            g.company_id for g in principal.roles if g.role in _MANAGER_ROLES and g.company_id
-        )
+    companies = frozenset(
+        g.company_id for g in principal.roles if g.role in _MANAGER_ROLES and g.company_id
+    )
     return Visibility(principal.user_id, company_ids=companies)
 
 

@@ -214,7 +214,12 @@ async def create_api_key(
     if not wanted:
         raise ValidationFailed("Choose at least one permission for the key.")
     if not set(wanted) <= held:
-        raise ValidationFailed("An API key can only carry permissions you hold yourself.")
+        refused = sorted(set(wanted) - held)
+        raise ValidationFailed(
+            "An API key can only carry permissions you hold yourself; not: "
+            + ", ".join(name[:60] for name in refused[:10]),
+            details={"allowed": sorted(held), "refused": refused[:100]},
+        )
     if not 1 <= days <= 365:
         raise ValidationFailed("API keys last between 1 and 365 days.")
     clean_name = " ".join(name.split())[:100]

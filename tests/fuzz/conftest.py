@@ -39,6 +39,26 @@ SERVER_ENV = {
 }
 
 
+# The role each fuzzing identity holds, for the throwaway accounts made like it.
+ROLE_GRANTS: dict[str, dict[str, str]] = {
+    "admin": {"role": "admin"},
+    "sales": {"role": "sales_person"},
+    "coordinator": {"role": "coordinator", "company": "backlite"},
+    "finance": {"role": "finance", "company": "backlite"},
+    "viewer": {"role": "viewer"},
+}
+FRESH_PASSWORD = "fresh-fuzz-password-0123"
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """A just-made account with the role's grants, signed in: its session is the fuzz's to end."""
+
+    headers: dict[str, str]
+    refresh_token: str
+    password: str
+
+
 @dataclass
 class FuzzWorld:
     base_url: str
@@ -48,6 +68,32 @@ class FuzzWorld:
 
     def known(self, role: str, name: str) -> list[str]:
         return self.ids.get(role, {}).get(name, []) or self.ids.get("*", {}).get(name, [])
+
+    def fresh(self, role: str) -> Fresh:
+        """A new account like `role`'s (invited by the admin, accepted, signed in)."""
+        email = f"fresh-{role}-{uuid.uuid4().hex[:12]}@example.com"
+        with httpx.Client(base_url=self.base_url, timeout=60) as client:
+            invite = client.post(
+                "/api/invites",
+                json={"email": email, "roles": [ROLE_GRANTS[role]]},
+                headers=self.headers["admin"],
+            )
+            assert invite.status_code == 201, invite.text
+            accepted = client.post(
+                "/api/invites/accept",
+                json={"token": invite.json()["token"], "name": "Fresh", "password": FRESH_PASSWORD},
+            )
+            assert accepted.status_code in (200, 201), accepted.text
+            login = client.post(
+                "/api/auth/login", json={"email": email, "password": FRESH_PASSWORD}
+            )
+            assert login.status_code == 200, login.text
+        tokens = login.json()
+        return Fresh(
+            {"Authorization": f"Bearer {tokens['access_token']}"},
+            tokens["refresh_token"],
+            FRESH_PASSWORD,
+        )
 
 
 def sign_in(base_url: str, email: str) -> dict[str, str]:

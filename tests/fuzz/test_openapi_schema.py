@@ -16,26 +16,24 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from salesbot.app import create_app
 from salesbot.settings import Settings
-from tests.fuzz.conftest import ROLES, FuzzWorld
+from tests.fuzz.conftest import ROLES, Fresh, FuzzWorld
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 # More examples where a role reaches the most code; a role without the permission mostly gets
 # 403s, which a few examples already check.
 EXAMPLES = {"admin": 12, "sales": 12, "coordinator": 5, "finance": 5, "viewer": 4}
-# Signing in, out and accepting invitations change who is signed in; they are fuzzed without the
-# role's token (their own tests cover the signed-in paths).
-ANONYMOUS = {
-    "/api/auth/login",
-    "/api/auth/mfa",
-    "/api/auth/refresh",
-    "/api/auth/logout",
-    "/api/invites/accept",
-}
+# Signing in and accepting invitations are fuzzed without the role's token (their own tests
+# cover the signed-in paths).
+ANONYMOUS = {"/api/auth/login", "/api/auth/mfa", "/api/auth/refresh", "/api/invites/accept"}
+# Ending a session and changing the password would end the fuzz's own sign-in: each case runs
+# with a fresh account of the role, whose real refresh token or password the case may use.
+FRESH = {"/api/auth/logout", "/api/me/password"}
 
 
 def _schema_from_code() -> dict[str, Any]:
@@ -51,14 +49,21 @@ def _schema_from_code() -> dict[str, Any]:
     return app.openapi()
 
 
-def _operations() -> list[tuple[str, str]]:
+def _operations(*, with_input: bool = False) -> list[tuple[str, str]]:
     paths = _schema_from_code()["paths"]
-    found = [(method.upper(), path) for path, ops in paths.items() for method in ops]
+    found = [
+        (method.upper(), path)
+        for path, ops in paths.items()
+        for method, op in ops.items()
+        if not with_input or op.get("parameters") or op.get("requestBody")
+    ]
     # Destructive operations last, so reads and updates still find the seeded records.
     return sorted(found, key=lambda op: (op[0] == "DELETE", op[1], op[0]))
 
 
 OPERATIONS = _operations()
+# Operations that take input, i.e. have something to send wrong.
+WITH_INPUT = _operations(with_input=True)
 
 
 @schemathesis.check
@@ -85,30 +90,70 @@ def _live_schema(base_url: str) -> Any:
     return schemathesis.openapi.from_url(f"{base_url}/openapi.json")
 
 
+def _with_fresh_credentials(case: Any, fresh: Fresh, data: st.DataObject) -> dict[str, str]:
+    """The fresh account's token; its real refresh token or password where the body has one."""
+    body = case.body if isinstance(case.body, dict) else None
+    use_real: bool = data.draw(st.booleans(), label="real credentials")
+    if body is not None and use_real:
+        if "refresh_token" in body:
+            body["refresh_token"] = fresh.refresh_token
+        if "current_password" in body:
+            body["current_password"] = fresh.password
+    return fresh.headers
+
+
 @pytest.mark.parametrize(
     ("role", "method", "path"),
     [(role, method, path) for role in ROLES for method, path in OPERATIONS],
     ids=[f"{role}-{method} {path}" for role in ROLES for method, path in OPERATIONS],
 )
 def test_operation(fuzz_world: FuzzWorld, role: str, method: str, path: str) -> None:
+    _fuzz(fuzz_world, role, method, path, GenerationMode.POSITIVE, EXAMPLES[role])
+
+
+# Schema-violating input (a date as a number, a limit past its maximum, a wrong type) must be
+# refused: the two roles that reach the most code, a few examples per operation.
+NEGATIVE_ROLES = ("admin", "sales")
+NEGATIVE_EXAMPLES = 4
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path"),
+    [(role, method, path) for role in NEGATIVE_ROLES for method, path in WITH_INPUT],
+    ids=[f"{role}-{method} {path}" for role in NEGATIVE_ROLES for method, path in WITH_INPUT],
+)
+def test_operation_refuses_invalid_input(
+    fuzz_world: FuzzWorld, role: str, method: str, path: str
+) -> None:
+    _fuzz(fuzz_world, role, method, path, GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES)
+
+
+def _fuzz(
+    fuzz_world: FuzzWorld, role: str, method: str, path: str, mode: GenerationMode, examples: int
+) -> None:
     operation = _live_schema(fuzz_world.base_url)[path][method]
     headers = {} if path in ANONYMOUS else fuzz_world.headers[role]
     path_names = [
         p["name"] for p in operation.definition.raw.get("parameters", []) if p.get("in") == "path"
     ]
 
-    @settings(max_examples=EXAMPLES[role], deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
-        case = data.draw(operation.as_strategy())
-        for name in path_names:
+        case = data.draw(operation.as_strategy(generation_mode=mode))
+        # Existing ids only for valid input: swapping in a real id would make a negated path
+        # parameter valid again while the case still counts as invalid.
+        for name in path_names if mode is GenerationMode.POSITIVE else []:
             known = fuzz_world.known(role, name)
             use_existing: bool = bool(known) and data.draw(st.booleans(), label=name)
             if use_existing:
                 case.path_parameters[name] = data.draw(st.sampled_from(known), label=name)
+        signed = headers
+        if path in FRESH:
+            signed = _with_fresh_credentials(case, fuzz_world.fresh(role), data)
         case.call_and_validate(
             base_url=fuzz_world.base_url,
-            headers=headers,
+            headers=signed,
             excluded_checks=[positive_data_acceptance],
             additional_checks=[refusals_are_explained],
         )

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.fuzz.conftest import FuzzWorld
-from tests.fuzz.test_openapi_schema import ANONYMOUS, refusals_are_explained
+from tests.fuzz.test_openapi_schema import ANONYMOUS, FRESH, refusals_are_explained
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
@@ -28,7 +28,10 @@ def _machine(world: FuzzWorld, role: str) -> Any:
 
     class Signed(machine):  # type: ignore[valid-type, misc]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            signed = {} if case.operation.path in ANONYMOUS else headers
+            path = case.operation.path
+            # Ending a session or changing a password: a fresh account's, never the role's own.
+            fresh = world.fresh(role).headers if path in FRESH else headers
+            signed = {} if path in ANONYMOUS else fresh
             return {"base_url": world.base_url, "headers": signed}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -10,15 +11,18 @@ import httpx
 import jwt
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, _iter_included_route_candidates
+from openpyxl import load_workbook
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from salesbot.auth.deps import require
 from salesbot.auth.tokens import ACCESS_AUDIENCE, ACCESS_ISSUER
+from salesbot.users.models import RoleAssignment, User
 from salesbot.users.permissions import ROLE_PERMISSIONS
 from salesbot.users.roles import Role
 from salesbot.web.endpoints import PAGES
 from tests.api.auth.admin_calls import EXPECTED, Ctx, Expect, seed
 from tests.api.auth.conftest import Seeded
+from tests.api.locations.support import Person, make_team, seed_catalogue
 from tests.support.auth import bearer
 
 # Routes anyone may call; everything else must authenticate and check a permission.
@@ -176,6 +180,22 @@ def _by_name(route: APIRoute, body: object) -> object:
     return {names.get(key, key): value for key, value in body.items()}
 
 
+def _undocumented_content_type(
+    app: FastAPI, method: str, path: str, response: httpx.Response
+) -> str | None:
+    """Whether the answer's media type is one the schema documents for its status."""
+    if not response.content:
+        return None
+    documented = app.openapi()["paths"][path][method.lower()]["responses"]
+    answer = documented.get(str(response.status_code)) or documented.get("default") or {}
+    media = response.headers.get("content-type", "").split(";")[0].strip()
+    listed = set(answer.get("content", {}))
+    # A file download documents `*/*`: the file's own type, whatever it is.
+    if listed & {media, f"{media.split('/')[0]}/*", "*/*"}:
+        return None
+    return f"answers {media!r}, the schema documents {sorted(listed)} for this status"
+
+
 async def _admin_problem(ctx: Ctx, method: str, route: APIRoute, expect: Expect) -> str | None:
     """What is wrong with the admin's answer from one route, or None."""
     response = await expect.call(ctx)
@@ -187,6 +207,8 @@ async def _admin_problem(ctx: Ctx, method: str, route: APIRoute, expect: Expect)
         return None if code == expect.error_code else f"{where} (expected {expect.error_code})"
     if route.status_code is not None and response.status_code != route.status_code:
         return f"{where} (the route documents {route.status_code})"
+    if problem := _undocumented_content_type(ctx.app, method, route.path, response):
+        return f"{where} ({problem})"
     if expect.status == 204:
         return None if response.content == b"" else f"{where} (204 with a body)"
     if expect.content_type is not None:
@@ -250,3 +272,122 @@ async def test_routes_with_their_own_credential_refuse_users_and_strangers(
                 response = await stranger.request(method, path, headers=headers)
                 assert response.status_code == 403, (method, path, headers)
                 assert response.json()["error"]["code"] == "forbidden"
+
+
+# --- company scoping of `proposals:read_all` -------------------------------------------------
+
+# Every route that reads proposal history; a new one must join the matrix below.
+PROPOSAL_READS = {
+    ("GET", "/api/proposals"),
+    ("GET", "/api/proposals/{proposal_id}"),
+    ("GET", "/api/proposals/export"),
+}
+
+
+def _proposal(location: str, client_name: str) -> dict[str, object]:
+    start = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    entry = {"location": location, "start_date": start, "durations": ["2 weeks"]}
+    if location == "uae21":  # static: needs a production fee
+        entry["production_fee"] = "5000"
+    return {
+        "kind": "separate",
+        "client_name": client_name,
+        "proposals": [{**entry, "net_rates": ["100000"]}],
+    }
+
+
+async def _person(app: FastAPI, email: str, role: str, company: uuid.UUID | None) -> Person:
+    async with app.state.db.sessions() as session:
+        user = User(email=email, name=email.split("@")[0], password_hash=None)
+        user.roles = [RoleAssignment(role=role, company_id=company)]
+        session.add(user)
+        await session.commit()
+        return Person(user.id, bearer(app, user.id))
+
+
+async def _key(client: httpx.AsyncClient, owner: Person, *scopes: str) -> Person:
+    made = await client.post(
+        "/api/me/api-keys", json={"name": "scoped", "scopes": list(scopes)}, headers=owner.headers
+    )
+    assert made.status_code == 201, made.text
+    return Person(owner.id, {"X-API-Key": made.json()["key"]})
+
+
+async def _seen(client: httpx.AsyncClient, who: Person, ids: dict[str, str]) -> dict[str, set[str]]:
+    """The client names each proposal-reading route shows `who` (None when refused)."""
+    listed = await client.get("/api/proposals?limit=100", headers=who.headers)
+    assert listed.status_code == 200, listed.text
+    one_by_one = set()
+    for name, proposal_id in ids.items():
+        got = await client.get(f"/api/proposals/{proposal_id}", headers=who.headers)
+        assert got.status_code in {200, 404}, got.text
+        if got.status_code == 200:
+            one_by_one.add(name)
+    seen = {"list": {item["client_name"] for item in listed.json()["items"]}, "get": one_by_one}
+    exported = await client.get("/api/proposals/export", headers=who.headers)
+    if exported.status_code != 403:  # roles without proposals:export are refused outright
+        assert exported.status_code == 200, exported.text
+        rows = load_workbook(io.BytesIO(exported.content)).worksheets[0].iter_rows(min_row=2)
+        seen["export"] = {str(row[6].value) for row in rows}
+    return seen
+
+
+async def test_reading_all_proposals_is_limited_to_the_readers_companies(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """`proposals:read_all` reaches the reader's companies only; every company's needs admin."""
+    reads = {
+        (m, r.path)
+        for m, r, _ in _protected_routes(app)
+        if m == "GET" and r.path.startswith("/api/proposals")
+    }
+    assert reads == PROPOSAL_READS, "cover the new proposal-reading route in this test"
+
+    team = await make_team(app)
+    await seed_catalogue(client, team.admin)
+    ids: dict[str, str] = {}
+    for person, location, name in (
+        (team.sales, "gateway", "Nike"),  # Backlite
+        (team.sales, "uae21", "Adidas"),  # Viola
+        (team.other, "jawhara", "Puma"),  # Backlite
+    ):
+        made = await client.post(
+            "/api/proposals", json=_proposal(location, name), headers=person.headers
+        )
+        assert made.status_code == 201, made.text
+        ids[name] = made.json()["id"]
+
+    finance_viola = await _person(app, "finance.viola@example.com", "finance", team.viola_id)
+    hos_nowhere = await _person(app, "hos.nowhere@example.com", "hos", None)
+    everything = {"Nike", "Adidas", "Puma"}
+    expected: dict[str, tuple[Person, set[str]]] = {
+        "admin": (team.admin, everything),
+        # An admin's key without proposals:read_all reads like anyone's: its owner's own only.
+        "admin key without read_all": (
+            await _key(client, team.admin, "proposals:read", "proposals:export"),
+            set(),
+        ),
+        "hos of Backlite": (team.hos_backlite, {"Nike", "Puma"}),
+        "hos of Backlite, key with read_all": (
+            await _key(
+                client,
+                team.hos_backlite,
+                "proposals:read",
+                "proposals:read_all",
+                "proposals:export",
+            ),
+            {"Nike", "Puma"},
+        ),
+        "hos of Viola": (team.hos_viola, {"Adidas"}),
+        "finance of Viola": (finance_viola, {"Adidas"}),
+        "hos of no company": (hos_nowhere, set()),
+        "sales": (team.sales, {"Nike", "Adidas"}),
+        "other sales": (team.other, {"Puma"}),
+        "viewer": (team.viewer, set()),
+    }
+    wrong = {}
+    for label, (who, visible) in expected.items():
+        seen = await _seen(client, who, ids)
+        if any(names != visible for names in seen.values()):
+            wrong[label] = seen
+    assert not wrong, wrong

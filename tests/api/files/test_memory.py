@@ -70,13 +70,36 @@ async def pdf_upload_body(size: int) -> AsyncIterator[bytes]:
         'Content-Disposition: form-data; name="files"; filename="big.pdf"\r\n'
         "Content-Type: application/pdf\r\n\r\n"
     ).encode()
-    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-    yield head
+    # A real PDF (uploads are parsed): one page whose content stream holds the bulk.
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    offsets.append(len(out))
+    tail_size = 400  # the xref and trailer written after the stream, padded to this size
+    length = size - len(out) - len(b"4 0 obj\n<< /Length  >>\nstream\n") - 10 - tail_size
+    length += 10 - len(str(length))  # the digits of the length itself
+    out += f"4 0 obj\n<< /Length {length} >>\nstream\n".encode()
+    yield bytes(out)
+    written = len(out)
     block = b"0" * MIB
-    remaining = size - len(head)
+    remaining = length
     while remaining > 0:
         yield block[: min(MIB, remaining)]
         remaining -= MIB
+    written += length
+    tail = b"\nendstream\nendobj\n"
+    xref = written + len(tail)
+    tail += b"xref\n0 5\n0000000000 65535 f \n"
+    tail += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    tail += f"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    yield tail + b"\n" * (tail_size - len(tail))
     yield f"\r\n--{BOUNDARY}--\r\n".encode()
 
 

@@ -5,6 +5,7 @@ import os
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ async def upload(
     *,
     declared: str | None = None,
     max_bytes: int = LIMIT,
-    **kwargs: int,
+    **kwargs: Any,
 ) -> ValidatedFile:
     return await receive_upload(stream_of(data), name, declared, tmp_dir, max_bytes, **kwargs)
 
