@@ -23,10 +23,10 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Annotated, BinaryIO, Literal
 
 from anyio import to_thread
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from salesbot import __version__
 from salesbot.files.service import storage_from_settings
@@ -43,10 +43,16 @@ ARCHIVE_SUFFIX = ".tar.gz"
 _CHUNK = 1024 * 1024
 
 
+# Table names and revisions go into the restore's checking SQL: a manifest (which a damaged or
+# forged archive could carry) may hold nothing but plain identifiers there.
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+Revision = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,64}$")]
+
+
 class DatabaseEntry(BaseModel):
     dialect: Literal["sqlite", "postgresql"]
-    revision: list[str]
-    tables: dict[str, int]
+    revision: list[Revision]
+    tables: dict[Identifier, Annotated[int, Field(ge=0)]]
     member: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size: int = Field(ge=0)

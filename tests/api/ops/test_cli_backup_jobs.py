@@ -42,7 +42,7 @@ def test_jobs_list_shows_next_and_last_run(tmp_path: Path) -> None:
     assert "sessions.purge_expired: succeeded" in ran.stdout
     after = _cli(data, "jobs", "list")
     purge = after.stdout.split("backup")[0]
-    assert "succeeded" in purge and '{"deleted_refresh_tokens": 0}' in purge
+    assert "succeeded" in purge and '{"deleted_devices": 0, "deleted_refresh_tokens": 0}' in purge
     assert "next run: 20" in purge
 
     unknown = _cli(data, "jobs", "run", "no.such.job")
