@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg.exceptions
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -140,6 +142,41 @@ _HTTP_MESSAGES = {
 }
 
 
+# What a lost or refused database connection looks like, at the socket or from the server
+# (class 08 "connection exception", the server starting up or shutting down, too many clients).
+_CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,  # connect timeout
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+DB_RETRY_AFTER_S = "5"
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (not a bad query)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _CONNECTION_FAILURES):
+            return True
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            orig = current.orig
+            pending.append(orig if isinstance(orig, BaseException) else None)
+        pending += [current.__cause__, current.__context__]
+    return False
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or "request"
@@ -185,6 +222,21 @@ def install_error_handlers(app: FastAPI) -> None:
             "service_unavailable",
             "The service is busy right now. Please try again in a moment.",
             headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OSError)
+    @app.exception_handler(asyncpg.exceptions.PostgresError)
+    @app.exception_handler(asyncpg.exceptions.InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        if not database_unavailable(exc):
+            raise exc  # a real bug: the 500 path
+        log.warning("database_unavailable", error_type=type(exc).__name__)
+        return error_response(
+            503,
+            "service_unavailable",
+            "The service is temporarily unavailable. Please try again in a moment.",
+            headers={"Retry-After": DB_RETRY_AFTER_S},
         )
 
     @app.exception_handler(Exception)
