@@ -44,7 +44,7 @@ def wait_for_port(port: int, *, timeout_s: float = 60.0, up: bool = True) -> Non
 
 
 def postgres_available() -> bool:
-    return (PG_BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("runuser"))
+    return (PG_BIN / "initdb").exists() and (os.geteuid() != 0 or bool(shutil.which("runuser")))
 
 
 def _as_owner(command: list[str]) -> list[str]:
