@@ -157,8 +157,11 @@ _CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
 DB_RETRY_AFTER_S = "5"
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """The database could not be reached or dropped the connection (not a bad query)."""
+def dependency_unreachable(exc: BaseException) -> bool:
+    """The database (or another service) could not be reached or dropped the connection.
+
+    A bad query, a constraint violation or a missing file is not this: those stay 500s.
+    """
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
     while pending:
@@ -229,9 +232,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(asyncpg.exceptions.PostgresError)
     @app.exception_handler(asyncpg.exceptions.InterfaceError)
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-        if not database_unavailable(exc):
+        if not dependency_unreachable(exc):
             raise exc  # a real bug: the 500 path
-        log.warning("database_unavailable", error_type=type(exc).__name__)
+        log.warning("dependency_unreachable", error_type=type(exc).__name__)
         return error_response(
             503,
             "service_unavailable",
