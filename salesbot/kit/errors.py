@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg.exceptions
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -141,6 +143,44 @@ _HTTP_MESSAGES = {
 }
 
 
+# What a lost or refused database connection looks like, at the socket or from the server
+# (class 08 "connection exception", the server starting up or shutting down, too many clients).
+_CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,  # connect timeout
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+DB_RETRY_AFTER_S = "5"
+
+
+def dependency_unreachable(exc: BaseException) -> bool:
+    """The database (or another service) could not be reached or dropped the connection.
+
+    A bad query, a constraint violation or a missing file is not this: those stay 500s.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _CONNECTION_FAILURES):
+            return True
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            orig = current.orig
+            pending.append(orig if isinstance(orig, BaseException) else None)
+        pending += [current.__cause__, current.__context__]
+    return False
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or "request"
@@ -196,6 +236,21 @@ def install_error_handlers(app: FastAPI, on_refusal: RefusalHook | None = None) 
             "service_unavailable",
             "The service is busy right now. Please try again in a moment.",
             headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OSError)
+    @app.exception_handler(asyncpg.exceptions.PostgresError)
+    @app.exception_handler(asyncpg.exceptions.InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        if not dependency_unreachable(exc):
+            raise exc  # a real bug: the 500 path
+        log.warning("dependency_unreachable", error_type=type(exc).__name__)
+        return error_response(
+            503,
+            "service_unavailable",
+            "The service is temporarily unavailable. Please try again in a moment.",
+            headers={"Retry-After": DB_RETRY_AFTER_S},
         )
 
     @app.exception_handler(Exception)
