@@ -227,6 +227,24 @@ def install_error_handlers(app: FastAPI, on_refusal: RefusalHook | None = None) 
         )
         return error_response(exc.status_code, code, message, None, dict(exc.headers or {}))
 
+    _install_outage_handlers(app)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = current_request_id()
+        log.exception("unhandled_error", error_type=type(exc).__name__)
+        return error_response(
+            500,
+            "internal_error",
+            "Something went wrong on our side. Please try again; if it keeps happening, "
+            f"contact support with request id {request_id}.",
+            {"request_id": request_id},
+        )
+
+
+def _install_outage_handlers(app: FastAPI) -> None:
+    """A full pool or an unreachable database answers 503 with Retry-After, never 500."""
+
     @app.exception_handler(PoolTimeout)
     async def _pool(request: Request, exc: PoolTimeout) -> JSONResponse:
         DB_POOL_TIMEOUTS.inc()
@@ -251,16 +269,4 @@ def install_error_handlers(app: FastAPI, on_refusal: RefusalHook | None = None) 
             "service_unavailable",
             "The service is temporarily unavailable. Please try again in a moment.",
             headers={"Retry-After": DB_RETRY_AFTER_S},
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = current_request_id()
-        log.exception("unhandled_error", error_type=type(exc).__name__)
-        return error_response(
-            500,
-            "internal_error",
-            "Something went wrong on our side. Please try again; if it keeps happening, "
-            f"contact support with request id {request_id}.",
-            {"request_id": request_id},
         )

@@ -158,7 +158,7 @@ def test_config_check_lists_what_stops_production(env: dict[str, str]) -> None:
     result = run(env, "config", "check", **PRODUCTION, SALESBOT_DEV_LOGIN="true")
     assert result.exit_code == 2
     assert "Problems that stop start-up:" in result.stderr
-    assert "SALESBOT_SECRET_KEY is empty or the development default" in result.stderr
+    assert "SALESBOT_SECRET_KEY is empty or the old public development default" in result.stderr
     assert "SALESBOT_DATABASE_URL is not set" in result.stderr
     assert "SALESBOT_DEV_LOGIN is a development-only option" in result.stderr
     assert "Configuration OK." not in result.output
@@ -204,7 +204,8 @@ def test_verbs_refuse_a_configuration_that_cannot_start(
     problems = run(env, *verb, **PRODUCTION)
     assert problems.exit_code == 2
     assert "Configuration problems:" in problems.stderr
-    assert "  - SALESBOT_SECRET_KEY is empty or the development default" in problems.stderr
+    secret = "  - SALESBOT_SECRET_KEY is empty or the old public development default"
+    assert secret in problems.stderr
     assert "  - SALESBOT_DATABASE_URL is not set" in problems.stderr
     malformed = run(env, *verb, SALESBOT_CORS_ORIGINS="*")
     assert malformed.exit_code == 2
@@ -543,9 +544,9 @@ def test_serve_passes_its_options_to_the_server(
     (call,) = calls
     assert call["app"] == "salesbot.app:create_app" and call["factory"] is True
     assert (call["host"], call["port"], call["workers"], call["fd"]) == ("127.0.0.2", 9001, 3, None)
-    # Forwarded headers only from the configured proxies; the app applies its own rule.
+    # Forwarded headers believed, and only from the configured proxies (on when they are set).
     assert call["forwarded_allow_ips"] == "10.0.0.0/8,192.168.1.1"
-    assert call["proxy_headers"] is False and call["server_header"] is False
+    assert call["proxy_headers"] is True and call["server_header"] is False
     calls.clear()
     assert run(env, "serve").exit_code == 0
     assert calls[0]["forwarded_allow_ips"] == "127.0.0.1"

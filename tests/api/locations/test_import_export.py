@@ -6,6 +6,7 @@ import io
 
 import httpx
 from openpyxl import Workbook, load_workbook
+from pypdf import PdfWriter
 
 from tests.api.locations.support import XLSX_TYPE, Team, upload
 
@@ -97,7 +98,10 @@ async def test_file_level_problems(client: httpx.AsyncClient, catalogue: Team) -
     assert unknown.json()["error"]["message"].startswith("Unknown columns: colour.")
     missing = await import_file(client, catalogue, "c.csv", b"key,display_name\nx,X\n", "text/csv")
     assert missing.json()["error"]["message"] == "Missing columns: display_type."
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    writer, out = PdfWriter(), io.BytesIO()  # a real PDF, so only the import refuses it
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    pdf = out.getvalue()
     wrong = await import_file(client, catalogue, "c.pdf", pdf, "application/pdf")
     assert wrong.status_code == 422
     assert wrong.json()["error"]["code"] == "import_file_type"
