@@ -38,10 +38,10 @@ function everyDay(report) {
 const shortDay = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
 
 export async function render({ main }) {
-  const today = new Date();
-  const monthAgo = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 29);
-  const from = h("input", { type: "date", id: uid("cost-from"), name: "from", value: isoDay(monthAgo) });
-  const to = h("input", { type: "date", id: uid("cost-to"), name: "to", value: isoDay(today) });
+  // The first load asks for the server's default period (the last 30 days in the configured time
+  // zone, which the usage is counted in) and shows it here; the browser's own date may differ.
+  const from = h("input", { type: "date", id: uid("cost-from"), name: "from" });
+  const to = h("input", { type: "date", id: uid("cost-to"), name: "to" });
   const apply = h("button", { type: "submit", class: "btn btn-primary" }, "Show");
   const filterError = h("div", { hidden: true });
   const filters = h(
@@ -112,8 +112,10 @@ export async function render({ main }) {
   async function load() {
     filterError.hidden = true;
     try {
-      const query = { from: from.value, to: to.value };
+      const query = { from: from.value || null, to: to.value || null };
       reports = await Promise.all(["day", "user", "model"].map((g) => api.get("/api/costs", { query: { ...query, group_by: g } })));
+      if (!from.value) from.value = reports[0].from;
+      if (!to.value) to.value = reports[0].to;
       // Free usage (the offline model) draws nothing as cost: show calls until the user picks.
       if (!chosen && reports[0].total.calls && Number(plainDecimal(reports[0].total.cost)) === 0) {
         metric = "calls";
