@@ -43,6 +43,8 @@ def describe(out: ProposalOut) -> str:
         for loc in out.locations:
             options = "; ".join(f"{o.duration} {o.total.text}" for o in loc.options)
             lines.append(f"- {loc.display_name}: {options}")
+    if out.currency_note:
+        lines.append(out.currency_note)
     lines.append("Files: " + ", ".join(card.name for card in out.files))
     return "\n".join(lines)
 
@@ -151,8 +153,9 @@ TOOLS: list[Tool[Any]] = [
         description="Make one proposal per location (PPTX each, one PDF). Each entry: "
         "location, start_date, end_date?, durations[], net_rates[] (one per duration), spots?, "
         "production_fee? (static locations). Top level: client_name, payment_terms?, "
-        "currency?. A start date that has passed is put to the user first; set "
-        "past_start_confirmed only once they chose to keep it.",
+        "currency? (display). Write amounts as the user typed them, with any currency marker "
+        '("$400k", "EUR 300k"); unmarked amounts are AED. A start date that has passed is put '
+        "to the user first; set past_start_confirmed only once they chose to keep it.",
         permission="proposals:create",
         args=SeparateToolArgs,
         handler=create_separate_proposals,
@@ -161,7 +164,8 @@ TOOLS: list[Tool[Any]] = [
         name="create_combined_proposal",
         description="Make one combined package over two or more locations: each location with "
         "start_date, duration, production_fee? (static); one combined_net_rate; client_name, "
-        "payment_terms?, currency?. A start date that has passed is put to the user "
+        "payment_terms?, currency? (display). Amounts as typed, with any currency marker; "
+        "unmarked amounts are AED. A start date that has passed is put to the user "
         "first; set past_start_confirmed only once they chose to keep it.",
         permission="proposals:create",
         args=CombinedToolArgs,
