@@ -228,6 +228,6 @@ def tokenize(message: str, *, locations: Sequence[KnownLocation], today: date) -
     tokens = _compose_amounts(message, tokens)
     tokens = _compose_durations(message, tokens)
     tokens = compose_dates(message, tokens, today)
-    tokens = compose_relative_dates(tokens, today)
+    tokens = compose_relative_dates(message, tokens, today)
     tokens = compose_locations(message, tokens, locations, keyword_words())
     return compose_keywords(message, tokens)
