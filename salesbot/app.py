@@ -53,6 +53,7 @@ from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
+from salesbot.web.home import router as home_router
 from salesbot.web.meta import router as meta_router
 
 log = get_logger(__name__)
@@ -154,6 +155,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         conversations_router,
         assistant_router,
         meta_router,
+        home_router,
         erasure_router,
         holds_router,
         export_router,
