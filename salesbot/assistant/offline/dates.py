@@ -17,7 +17,7 @@ from salesbot.kit.parse import (
     date_parts,
     next_occurrence,
 )
-from salesbot.kit.phrases.tokens import PLAIN_NUMBER, Kind, Token, at, make_date
+from salesbot.kit.phrases.tokens import Kind, Token, at, int_value, make_date
 
 
 def numeric_date(text: str, start: int, end: int) -> Token:
@@ -62,8 +62,9 @@ def _day_of(tok: Token | None) -> int | None:
         return None
     if tok.kind is Kind.ORDINAL and tok.number is not None:
         return int(tok.number)
-    if tok.kind is Kind.NUMBER and PLAIN_NUMBER.fullmatch(tok.text) and 1 <= int(tok.text) <= 31:
-        return int(tok.text)
+    day = int_value(tok) if tok.kind is Kind.NUMBER else None
+    if day is not None and 1 <= day <= 31:
+        return day
     return None
 
 

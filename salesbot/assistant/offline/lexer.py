@@ -23,6 +23,7 @@ from salesbot.kit.parse import (
     MONTH_NUMBERS,
     SCALES_OF,
     UNIT_WORDS,
+    WHOLE_DURATIONS,
     Duration,
 )
 from salesbot.kit.phrases.tokens import Kind, KnownLocation, Token, at, int_value, join
@@ -192,8 +193,9 @@ def _compose_durations(message: str, tokens: list[Token]) -> list[Token]:
             out.append(replace(join(message, tok, nxt, Kind.DURATION), duration=duration))
             i += 2
             continue
-        if tok.kind is Kind.WORD and tok.word == "fortnight":
-            out.append(replace(tok, kind=Kind.DURATION, duration=Duration(2, "week")))
+        if tok.kind is Kind.WORD and tok.word in WHOLE_DURATIONS:
+            whole = Duration(*WHOLE_DURATIONS[tok.word])
+            out.append(replace(tok, kind=Kind.DURATION, duration=whole))
         else:
             out.append(tok)
         i += 1

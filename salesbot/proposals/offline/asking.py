@@ -37,12 +37,27 @@ def read_proposal(env: Env) -> Intent | None:
     if not (asked or has_proposal_fields(env) or (locs and detail)):
         return None
     draft = parse_proposal(env)
+    _one_rate_each(draft)
     for slot in draft.slots:
         slot.fields.fill_from(draft.shared)
     if not draft.slots and not draft.shared.empty():
         draft.slots.append(Slot("", copy_fields(draft.shared)))  # kept until the location is known
     _apply_context(env, draft)
     return _proposal_intent(env, draft)
+
+
+def _one_rate_each(draft: Draft) -> None:
+    """ "landmark and jawhara, 2 weeks, 1.5M/900K": as many shared rates as locations, each with
+    one duration and no rate of its own, are one rate per location, in order."""
+    rates, slots = draft.shared.rates, draft.slots
+    if draft.combined or len(slots) < 2 or len(rates) != len(slots):
+        return
+    durations = [len(s.fields.durations or draft.shared.durations) for s in slots]
+    if any(s.fields.rates for s in slots) or any(n != 1 for n in durations):
+        return
+    for slot, rate in zip(slots, rates, strict=True):
+        slot.fields.rates = [rate]
+    draft.shared.rates = []
 
 
 def _apply_context(env: Env, draft: Draft) -> None:

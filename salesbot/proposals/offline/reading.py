@@ -157,11 +157,25 @@ def parse_proposal(env: Env) -> Draft:
     draft.shared = _read_fields(env, preamble, draft)
     for loc_idxs, stretch in groups:
         fields = _read_fields(env, stretch, draft)
-        for i in loc_idxs:
-            _add_slot(env, draft, env.tokens[i].locations, fields)
+        for i, own in zip(loc_idxs, _one_rate_each(fields, len(loc_idxs), draft), strict=True):
+            _add_slot(env, draft, env.tokens[i].locations, own)
     for key, fields in referenced:
         _add_slot(env, draft, (key,), fields)
     return draft
+
+
+def _one_rate_each(fields: Fields, count: int, draft: Draft) -> list[Fields]:
+    """The fields of each of `count` locations named together. "landmark and jawhara, 2 weeks,
+    1.5M/900K": as many rates as locations, with one duration, are one rate each, in order."""
+    durations = fields.durations or draft.shared.durations
+    if draft.combined or count < 2 or len(fields.rates) != count or len(durations) > 1:
+        return [fields] * count
+    out = []
+    for rate in fields.rates:
+        own = copy_fields(fields)
+        own.rates = [rate]
+        out.append(own)
+    return out
 
 
 def _add_slot(env: Env, draft: Draft, keys: tuple[str, ...], fields: Fields) -> None:
@@ -190,6 +204,12 @@ def _take_client(env: Env) -> str | None:
     at = env.find_kw("client")
     if at is not None:
         idxs = value_run(env, at + 1, commas_end=True, allow=frozenset({Kind.LOCATION}))
+        # A client may be named like a place ("client Dubai Mall"), but a place after the name
+        # is the proposal's location ("client Nike landmark ...").
+        cut = next(
+            (n for n, k in enumerate(idxs) if n and env.tokens[k].kind is Kind.LOCATION), None
+        )
+        idxs = idxs[:cut] if cut is not None else idxs
         if idxs:
             env.used.update(range(at, idxs[-1] + 1))
             return span(env, idxs)
