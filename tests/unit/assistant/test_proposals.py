@@ -295,8 +295,9 @@ def test_a_marked_fee_and_package_rate_survive_a_follow_up_answer() -> None:
     done = answer(first, "$5k")
     assert done.missing == ()
     assert done.args["combined_net_rate"] == "USD 1000000"
-    [_, static] = done.args["locations"]  # type: ignore[misc]
-    assert static["production_fee"] == "USD 5000"
+    locations = done.args["locations"]
+    assert isinstance(locations, list)
+    assert locations[1]["production_fee"] == "USD 5000"
 
 
 def test_an_unreadable_date_is_quoted_back() -> None:
