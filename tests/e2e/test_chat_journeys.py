@@ -34,6 +34,9 @@ def test_landmark_proposal_streams_with_progress_and_downloads_the_pdf(
     expect(tool).to_have_attribute("data-state", "done", timeout=WORK_TIMEOUT_MS)
     reply = page.locator(".msg-assistant").last
     expect(reply).to_contain_text("AED")
+    # The result shows once: on the card with its totals and files, not again as text.
+    expect(reply).not_to_have_class(re.compile("streaming"))
+    expect(page.locator(".msg").get_by_text("AED 1,578,696", exact=False)).to_have_count(1)
     pdf = tool.get_by_role("link", name=re.compile(r"Download .*\.pdf$"))
     expect(pdf).to_be_visible()
     href = pdf.get_attribute("href")
@@ -45,6 +48,10 @@ def test_landmark_proposal_streams_with_progress_and_downloads_the_pdf(
     page.reload()
     stored = page.get_by_role("group", name="Creating proposals")
     expect(stored.get_by_role("link", name=re.compile(r"Download .*\.pdf$"))).to_be_visible()
+    expect(page.locator(".msg").get_by_text("AED 1,578,696", exact=False)).to_have_count(1)
+    # File names are whole, not cut off.
+    name = stored.locator(".file-name").first
+    assert name.evaluate("e => e.scrollWidth <= e.clientWidth")
     assert console_errors(page) == []
 
 

@@ -13,6 +13,7 @@ import {
   hitHref,
   pinnedFirst,
   visibleMessages,
+  repeats,
 } from "../../salesbot/web/static/js/chat/rules.js";
 
 // The limits the page passes in come from /api/meta; these are the served defaults.
@@ -83,6 +84,19 @@ test("system prompts and tool-call-only assistant turns get no bubble", () => {
     { id: 6, role: "assistant", content: "" },
   ];
   assert.deepEqual(visibleMessages(items).map((m) => m.id), [2, 4, 5, 6]);
+});
+
+test("a reply that only repeats the tool's result is shown once, as the card", () => {
+  const summary = "Proposal for Nike (AED):\n- The Landmark, from 1 Jan 2027: 2 Weeks AED 1,578,696";
+  const items = [
+    { id: 1, role: "user", content: "landmark proposal…" },
+    { id: 2, role: "tool", content: summary },
+    { id: 3, role: "assistant", content: summary.replace("\n", "\n\n") },
+    { id: 4, role: "tool", content: "Done" },
+    { id: 5, role: "assistant", content: "The deck is ready; anything else?" },
+  ];
+  assert.deepEqual(visibleMessages(items).map((m) => m.id), [1, 2, 4, 5]);
+  assert.equal(repeats("", ""), false);
 });
 
 test("a search hit links to the conversation, at the message when there is one", () => {

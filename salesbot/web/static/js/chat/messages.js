@@ -1,6 +1,7 @@
 // Rendering of chat messages: safe Markdown, tool activity with progress, file cards, previews.
 import { formatBytes, formatDateTime, h } from "../dom.js";
 import { renderMarkdown } from "../markdown.js";
+import { repeats } from "./rules.js";
 
 const TOOL_LABELS = {
   create_separate_proposals: "Creating proposals",
@@ -85,11 +86,13 @@ export function toolCard(name, id) {
       }
       if (message) status.textContent = String(message).slice(0, 200);
     },
+    summary: "",
     finish({ ok = true, summary = "", cards = [] } = {}) {
       card.dataset.state = ok ? "done" : "failed";
       bar.value = 100;
       bar.hidden = true;
-      status.textContent = summary ? String(summary).slice(0, 500) : ok ? "Done" : "Failed";
+      this.summary = String(summary || "");
+      status.textContent = summary ? String(summary).slice(0, 2000) : ok ? "Done" : "Failed";
       cards.forEach((c) => {
         const el = fileCard(c);
         if (el) files.append(el);
@@ -168,6 +171,8 @@ export function streamingReply() {
     done() {
       if (frame) cancelAnimationFrame(frame);
       paint();
+      // The result shows once: a reply that only repeats a tool card's summary is dropped.
+      if ([...cards.values()].some((c) => repeats(text, c.summary))) md.remove();
       typing.remove();
       node.classList.remove("streaming");
       node.removeAttribute("aria-busy");

@@ -42,7 +42,21 @@ export function pinnedFirst(items) {
 
 /** Messages worth a bubble: no system prompts, no tool-call-only assistant turns (their results show as tool cards). */
 export function visibleMessages(items) {
-  return items.filter((m) => m.role !== "system" && !(m.role === "assistant" && !m.content && m.tool_calls && m.tool_calls.length));
+  const out = [];
+  for (const m of items) {
+    if (m.role === "system" || (m.role === "assistant" && !m.content && m.tool_calls && m.tool_calls.length)) continue;
+    // The result shows once: a reply that only repeats the tool card before it is left out.
+    const prev = out[out.length - 1];
+    if (m.role === "assistant" && prev && prev.role === "tool" && repeats(m.content, prev.content)) continue;
+    out.push(m);
+  }
+  return out;
+}
+
+/** Does `reply` say nothing but `summary` (a tool's result) again? */
+export function repeats(reply, summary) {
+  const squash = (text) => String(text || "").replace(/\s+/g, " ").trim();
+  return squash(reply) !== "" && squash(reply) === squash(summary);
 }
 
 /** A search hit's link: the conversation, at the message when the hit is one. */
