@@ -16,7 +16,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from salesbot.assistant.providers import usable_model as llm_model
 from salesbot.auth.service import Principal
-from salesbot.booking_orders import access, directory, events, references, repository, workflow
+from salesbot.booking_orders import (
+    access,
+    directory,
+    events,
+    messaging,
+    references,
+    repository,
+    workflow,
+)
 from salesbot.booking_orders.calculations import (
     BookingOrder,
     BookingOrderError,
@@ -158,9 +166,15 @@ async def resolve(
 def _intake_company(
     companies: list[Company], requested: str | None, notes: str, principal: Principal
 ) -> Company:
-    if requested and requested.strip():
-        return directory.resolve_company(companies, requested)
     mentioned = parse_notes(notes, [c.name for c in companies]).get("company")
+    if requested and requested.strip():
+        try:
+            return directory.resolve_company(companies, requested)
+        except ValidationFailed:
+            # "the BO from Emirates NBD for Backlite": the name asked for may be the client's,
+            # while the message names one of ours.
+            if not isinstance(mentioned, str):
+                raise
     if isinstance(mentioned, str):
         return directory.resolve_company(companies, mentioned)
     own = [c for c in companies if c.id in principal.companies_for("coordinator")]
@@ -215,12 +229,13 @@ async def intake(
     data = await read_upload(files.read_bytes(env.storage, record))
     extracted = await _extract(env, data, record.kind, record.content_type, chosen.name, names)
     bo, calc = _with_notes(extracted, chosen.name, notes, names, env.settings)
+    seen = await _same_number(session, principal, bo.bo_number, chosen.id)
     row = BookingOrderRow(
         company_id=chosen.id,
         owner_id=principal.user_id,
         state=State.DRAFT.value,
         revision=1,
-        intake_warnings=list(extracted.warnings),
+        intake_warnings=[*extracted.warnings, *seen],
         extraction=extracted.source,
         source_file_id=record.id,
         updated_at=utcnow(),
@@ -241,6 +256,23 @@ async def intake(
     )
     await session.commit()
     return await build_view(session, env, principal, row, {c.id: c for c in companies})
+
+
+async def _same_number(
+    session: AsyncSession, principal: Principal, bo_number: str, company_id: uuid.UUID
+) -> list[str]:
+    """A warning, with a link, for each booking order of the company the caller may see that
+    already has this client BO number (a re-upload is a separate draft, not an update)."""
+    if not bo_number.strip():
+        return []
+    found = await repository.find(session, access.scope_of(principal), bo_number=bo_number)
+    return [
+        f"Booking order number {bo_number} already exists: {messaging.label(row)} "
+        f"({workflow.STAGE_WORDS[State(row.state)]}), [open it](/booking-orders/{row.id}). "
+        "This upload is a separate draft; cancel it if it is the same order."
+        for row in found
+        if row.company_id == company_id
+    ]
 
 
 # ---------------------------------------------------------------- edits

@@ -82,6 +82,42 @@ async def test_the_message_overrides_the_document_and_can_name_the_company(
     assert bo["warnings"] == []
 
 
+async def test_the_sentence_names_our_company_and_the_fee_beside_the_clients_name(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """ "from Emirates NBD for Viola": the offline model may pass the client's name as the
+    company; the message's own mention of one of ours decides, and the fee is read too."""
+    bo = await new_bo(
+        client,
+        world.sales,
+        company="Emirates NBD",
+        notes="here is the signed BO from Emirates NBD for Viola, upload fee is 6000",
+    )
+    assert bo["company"]["name"] == "Viola"
+    assert bo["fields"]["production_upload_fee"] == "6000"
+
+
+async def test_an_unknown_company_alone_is_still_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    response = await intake(client, world.sales, company="Emirates NBD", notes="signed BO")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "unknown_company"
+
+
+async def test_a_re_upload_of_the_same_bo_number_warns_and_links_the_first(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    first = await new_bo(client, world.sales)
+    again = await new_bo(client, world.sales)
+    [warning] = again["warnings"]
+    assert warning.startswith("Booking order number DPD-112652 already exists:")
+    assert f"(/booking-orders/{first['id']})" in warning
+    # Another company's order with the same client number is not the same order.
+    other = await new_bo(client, world.sales, company="backlite")
+    assert other["warnings"] == []
+
+
 async def test_without_a_company_the_user_is_asked_which(
     client: httpx.AsyncClient, world: World
 ) -> None:
