@@ -105,18 +105,28 @@ _FORWARD = frozenset({Action.SUBMIT, Action.APPROVE, Action.REJECT})
 _OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
 
 
-async def waiting_for(
-    session: AsyncSession, principal: Principal, *, limit: int = 5, scan: int = 200
-) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company], int]:
-    """Open booking orders the caller can move forward now (submit a draft, approve or reject
-    in review), newest first, and how many there are among the newest `scan` open ones."""
+async def actionable(
+    session: AsyncSession, principal: Principal, actions: Iterable[Action], *, scan: int = 200
+) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company]]:
+    """Open booking orders the caller may take one of `actions` on now, newest first (among
+    the newest `scan` open ones they can see)."""
+    wanted = set(actions)
     rows, companies, _ = await list_page(session, principal, stages=_OPEN, limit=scan)
     actor = access.actor_of(principal, companies)
-    waiting = [
+    found = [
         row
         for row in rows
-        if _FORWARD & set(access.allowed_actions(principal, actor, row, companies[row.company_id]))
+        if wanted & set(access.allowed_actions(principal, actor, row, companies[row.company_id]))
     ]
+    return found, companies
+
+
+async def waiting_for(
+    session: AsyncSession, principal: Principal, *, limit: int = 5
+) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company], int]:
+    """Open booking orders the caller can move forward now (submit a draft, approve or reject
+    in review), newest first, and how many there are."""
+    waiting, companies = await actionable(session, principal, _FORWARD)
     return waiting[:limit], companies, len(waiting)
 
 

@@ -62,8 +62,14 @@ class EditArgs(_Args):
 
 
 class ActArgs(_Args):
-    booking_order: str | None = Field(default=None, max_length=100)
+    booking_order: str | None = Field(
+        default=None, max_length=100, description="The reference or BO number; ask when unclear"
+    )
     reason: str | None = Field(default=None, max_length=2000)
+    confirm: bool = Field(
+        default=False,
+        description="True only after the user was told what this will do and said yes",
+    )
 
 
 class LookupArgs(_Args):
@@ -160,10 +166,70 @@ async def edit_booking_order(ctx: ToolContext[Principal], args: EditArgs) -> Too
     return _result(view, "Updated. " + describe(view))
 
 
+_WILL = {
+    Action.SUBMIT: "submit {label} for coordinator review",
+    Action.APPROVE: "approve {label}",
+    Action.REJECT: "reject {label} and send it back",
+    Action.CANCEL: "cancel {label}",
+}
+
+
+def _label(row: Any) -> str:
+    return str(row.reference or (f"BO {row.bo_number}" if row.bo_number else "this booking order"))
+
+
+def _which(action: Action, rows: list[Any]) -> ToolResult:
+    """No booking order named, and not exactly one it could be: ask, with a short list."""
+    verb = action.value
+    if not rows:
+        return ToolResult(
+            summary=f"You have no booking order you could {verb} now.",
+            data={"code": "none", "action": verb},
+            is_error=True,
+        )
+    listed = [f"{_label(r)} ({r.client or 'no client'})" for r in rows[:5]]
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return ToolResult(
+        summary=f"Which booking order should I {verb}? " + "; ".join(listed) + more + ".",
+        data={"code": "which", "action": verb, "candidates": [_label(r) for r in rows[:5]]},
+        is_error=True,
+    )
+
+
+def _confirm(tool: str, row: Any, action: Action, args: ActArgs) -> ToolResult:
+    """An irreversible step is described first; it runs once the user says yes."""
+    gross = f", gross {format_amount(row.gross)} {row.currency}" if row.gross is not None else ""
+    why = f' (reason: "{args.reason.strip()}")' if args.reason else ""
+    what = _WILL[action].format(label=_label(row))
+    ref = row.reference or row.bo_number or str(row.id)
+    return ToolResult(
+        summary=f"This will {what} — {row.client or 'no client'}{gross}{why}. "
+        "Say yes to go ahead, or no to leave it as it is.",
+        data={
+            "code": "confirm",
+            "tool": tool,
+            "args": {"booking_order": ref, "reason": args.reason, "confirm": True},
+        },
+        is_error=True,
+    )
+
+
+async def _target(
+    ctx: ToolContext[Principal], args: ActArgs, action: Action, states: tuple[str, ...]
+) -> Any:
+    """The booking order named, or the only one the caller could act on; else a question."""
+    if args.booking_order and args.booking_order.strip():
+        return await _resolve(ctx, args.booking_order, states)
+    rows, _ = await service.actionable(ctx.session, ctx.principal, [action])
+    return rows[0] if len(rows) == 1 else _which(action, rows)
+
+
 async def _act(
     ctx: ToolContext[Principal], args: ActArgs, action: Action, states: tuple[str, ...]
 ) -> ToolResult:
-    row = await _resolve(ctx, args.booking_order, states)
+    row = await _target(ctx, args, action, states)
+    if isinstance(row, ToolResult):
+        return row
     if action in (Action.REJECT, Action.CANCEL) and not (args.reason or "").strip():
         verb = "rejecting" if action is Action.REJECT else "cancelling"
         label = row.reference or (f"BO {row.bo_number}" if row.bo_number else "this booking order")
@@ -171,6 +237,8 @@ async def _act(
             summary=f"Why are you {verb} {label}? Tell me the reason and I'll record it.",
             data={"needs": ["reason"], "booking_order_id": str(row.id), "action": action.value},
         )
+    if not args.confirm:
+        return _confirm(f"{action.value}_booking_order", row, action, args)
     view = await service.act(
         ctx.session, _env(ctx), ctx.principal, row.id, action, reason=args.reason
     )

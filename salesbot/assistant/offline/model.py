@@ -112,6 +112,16 @@ class OfflineState:
         if isinstance(reference, str) and reference:
             self.last_booking_order = reference
 
+    def await_confirmation(self, data: Any, question: str) -> None:
+        """A tool that described an irreversible step ("This will submit BL-0001 … Say yes")
+        waits for the user's yes; their next "yes" calls it again with confirm=true."""
+        if not isinstance(data, dict) or data.get("code") != "confirm":
+            return
+        tool, args = data.get("tool"), data.get("args")
+        if isinstance(tool, str) and isinstance(args, dict):
+            kept = {k: v for k, v in args.items() if v is not None and k != "confirm"}
+            self.pending = Intent(tool, kept, ("confirm",), question)
+
     def remember_result(self, data: Any) -> None:
         if isinstance(data, dict):
             for key in ("booking_order", "bo_ref", "reference"):
@@ -181,6 +191,7 @@ class OfflineBrain:
             self.state.remember_result(content.get("data"))
             summary = content.get("summary")
             if isinstance(summary, str) and summary:
+                self.state.await_confirmation(content.get("data"), summary)
                 return summary
         return "Done."
 

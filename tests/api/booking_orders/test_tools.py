@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -88,7 +89,20 @@ async def test_a_booking_order_through_chat(
     assert bad.is_error
     assert "can't be negative" in bad.summary
 
-    submitted = await _run(app, world.sales, "submit_booking_order", {})
+    # An irreversible step is described first and runs only once confirmed.
+    described = await _run(app, world.sales, "submit_booking_order", {})
+    assert described.is_error and described.data["code"] == "confirm"
+    gross = f"{Decimal(client_name.data['totals']['gross']):,.2f}"  # after the edits above
+    assert described.summary == (
+        f"This will submit BO DPD-112652 for coordinator review — Nike UAE, gross {gross} AED. "
+        "Say yes to go ahead, or no to leave it as it is."
+    )
+    assert described.data["args"] == {
+        "booking_order": "DPD-112652",
+        "reason": None,
+        "confirm": True,
+    }
+    submitted = await _run(app, world.sales, "submit_booking_order", described.data["args"])
     assert submitted.data["state"] == "coordinator_review"
 
     asked = await _run(app, world.coord, "reject_booking_order", {})
@@ -98,11 +112,11 @@ async def test_a_booking_order_through_chat(
     )
     assert asked.data["needs"] == ["reason"]
 
-    approved = await _run(app, world.coord, "approve_booking_order", {})
+    approved = await _run(app, world.coord, "approve_booking_order", {"confirm": True})
     assert approved.data["state"] == "hos_review"
     with pytest.raises(Forbidden):
-        await _run(app, world.sales, "approve_booking_order", {})
-    final = await _run(app, world.hos, "approve_booking_order", {})
+        await _run(app, world.sales, "approve_booking_order", {"booking_order": "DPD-112652"})
+    final = await _run(app, world.hos, "approve_booking_order", {"confirm": True})
     assert final.data["state"] == "approved"
     reference = final.data["reference"]
     assert [card.name.rsplit(".", 1)[1] for card in final.files] == ["pdf", "xlsx", "pdf"]
@@ -122,11 +136,30 @@ async def test_cancel_asks_for_a_reason_then_cancels(
     await _run(app, world.sales, "parse_booking_order", {"company": "viola"}, [file_id])
     asked = await _run(app, world.sales, "cancel_booking_order", {})
     assert asked.data["needs"] == ["reason"]
-    done = await _run(app, world.sales, "cancel_booking_order", {"reason": "Client withdrew"})
+    why = {"reason": "Client withdrew"}
+    described = await _run(app, world.sales, "cancel_booking_order", why)
+    assert described.data["code"] == "confirm"
+    assert '(reason: "Client withdrew")' in described.summary
+    done = await _run(app, world.sales, "cancel_booking_order", {**why, "confirm": True})
     assert done.data["state"] == "cancelled"
     nothing = await _run(app, world.sales, "submit_booking_order", {})
     assert nothing.is_error
-    assert "no booking order at that stage" in nothing.summary
+    assert nothing.summary == "You have no booking order you could submit now."
+
+
+async def test_with_several_candidates_the_assistant_asks_which(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    for name in ("a.csv", "b.csv"):
+        file_id = await upload(client, world.sales, name, worked_csv(), "text/csv")
+        await _run(app, world.sales, "parse_booking_order", {"company": "viola"}, [file_id])
+    asked = await _run(app, world.sales, "submit_booking_order", {"confirm": True})
+    assert asked.is_error and asked.data["code"] == "which"
+    assert asked.summary == (
+        "Which booking order should I submit? BO DPD-112652 (Nike); BO DPD-112652 (Nike)."
+    )
+    listed = await client.get("/api/booking-orders", headers=world.sales.headers)
+    assert {bo["state"] for bo in listed.json()["items"]} == {"draft"}  # nothing submitted
 
 
 async def test_parse_without_a_file_asks_for_one(app: FastAPI, world: World) -> None:
