@@ -276,6 +276,8 @@ class Settings(BaseSettings):
     retention_purge_deleted_days: int = Field(default=30, ge=0, le=36_500)
     retention_orphan_upload_days: int = Field(default=7, ge=0, le=36_500)
     retention_business_record_years: int = Field(default=10, ge=1, le=100)
+    # Stored objects no row names (a failed delete, a crash mid-upload) go after this (0: never).
+    retention_orphan_object_hours: int = Field(default=24, ge=0, le=876_000)
     # People are told this many days before a deleted conversation of theirs is purged.
     retention_notice_days: int = Field(default=7, ge=0, le=365)
     export_link_days: int = Field(default=7, ge=1, le=90)
