@@ -79,3 +79,36 @@ async def test_the_sweep_can_be_turned_off(app: FastAPI) -> None:
         app.state.db.sessions, storage, settings, now=utcnow() + timedelta(days=400), dry_run=False
     )
     assert report.orphan_objects == [] and await storage.exists(stray)
+
+
+async def test_generated_files_nothing_uses_go_after_the_orphan_period(app: FastAPI) -> None:
+    """A mockup output or preview left behind (its mockup deleted) goes; one still shown stays."""
+    from salesbot.mockups.models import Mockup
+
+    storage, sessions, settings = app.state.storage, app.state.db.sessions, app.state.settings
+    person = await make_user(app, "maker")
+    now = utcnow() + timedelta(days=settings.retention_orphan_upload_days + 1)
+    left = await add_file(app, person.id, "left.txt", purpose="generated")
+    shown = await add_file(app, person.id, "shown.txt", purpose="generated")
+    async with sessions() as session:
+        session.add(
+            Mockup(
+                owner_id=person.id,
+                location_key="uae21",
+                location_name="UAE 21",
+                photo_name="uae21_1.jpg",
+                time_of_day="day",
+                finish="gold",
+                creative_source="upload",
+                status="done",
+                output_file_id=shown.id,
+            )
+        )
+        await session.commit()
+
+    report = await run_retention(sessions, storage, settings, now=now, dry_run=False)
+
+    assert [(i.kind, i.id) for i in report.items if i.kind.startswith("orphan")] == [
+        ("orphan_generated", left.id)
+    ]
+    assert not await storage.exists(left.storage_key) and await storage.exists(shown.storage_key)
