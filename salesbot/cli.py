@@ -349,19 +349,47 @@ def backup(
         f"{sum(tables.values())} rows, {len(report.manifest.objects)} files; schema "
         f"{', '.join(report.manifest.database.revision) or '(none)'})"
     )
+    _copy_offsite(settings, report.path)
+
+
+def _copy_offsite(settings: Settings, archive: Path) -> None:
+    from salesbot.ops import offsite
+
+    try:
+        key = asyncio.run(offsite.upload_archive(settings, archive))
+        if key is None:
+            return
+        pruned = asyncio.run(offsite.prune_archives(settings))
+    except Exception as exc:  # the archive is written; say the copy failed, without a trace
+        typer.secho(
+            f"Off-site copy failed ({type(exc).__name__}); the archive is only at {archive}.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    typer.echo(f"Off-site copy: s3://{settings.backup_s3_bucket}/{key} ({len(pruned)} pruned)")
 
 
 @app.command()
 def restore(
-    archive: Annotated[Path, typer.Argument(help="An archive written by `salesbot backup`")],
+    archive: Annotated[
+        Path | None, typer.Argument(help="An archive written by `salesbot backup`")
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace a database or storage that is not empty")
     ] = False,
+    from_offsite: Annotated[
+        str | None,
+        typer.Option(
+            help="Download this archive (a name, or `latest`) from SALESBOT_BACKUP_S3_BUCKET"
+        ),
+    ] = None,
 ) -> None:
     """Check an archive completely, then restore it into an empty database and storage."""
     from salesbot.ops.restore import RestoreRefused, restore_backup
 
     settings = _settings()
+    archive = _archive_to_restore(settings, archive, from_offsite)
     try:
         report = asyncio.run(restore_backup(settings, archive, force=force))
     except RestoreRefused as exc:
@@ -379,6 +407,30 @@ def restore(
         f"Restored {report.tables} tables ({report.rows} rows) and {report.objects} files; "
         f"checked against the manifest. Run `salesbot migrate` if this version is newer."
     )
+
+
+def _archive_to_restore(settings: Settings, archive: Path | None, offsite_name: str | None) -> Path:
+    from salesbot.ops import offsite
+
+    if archive is not None and offsite_name is None:
+        return archive
+    if archive is not None or offsite_name is None:
+        typer.secho(
+            "Give either an ARCHIVE file or --from-offsite NAME|latest.", fg="red", err=True
+        )
+        raise typer.Exit(2)
+    try:
+        path = asyncio.run(
+            offsite.download_archive(settings, offsite_name, settings.backups_dir / "downloaded")
+        )
+    except offsite.OffsiteError as exc:
+        typer.secho(f"Restore refused: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # an unreachable bucket reads better than a trace
+        typer.secho(f"Download failed ({type(exc).__name__}).", fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Downloaded {path.name} from the off-site copy.")
+    return path
 
 
 @jobs_app.command("list")

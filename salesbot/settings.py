@@ -162,6 +162,16 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_schedule: str | None = None
     backup_keep: int = Field(default=7, ge=1, le=1000)
+    # Off-site copy: each archive is also uploaded to this S3-compatible bucket (under the
+    # prefix), keeping the newest backup_s3_keep there. Endpoint and credentials default to
+    # the file storage's; the bucket must not be the file storage's own.
+    backup_s3_bucket: str | None = None
+    backup_s3_prefix: str = Field(default="salesbot-backups/", pattern=r"^([A-Za-z0-9_.-]+/)*$")
+    backup_s3_keep: int = Field(default=30, ge=1, le=10_000)
+    backup_s3_endpoint: str | None = None
+    backup_s3_region: str | None = None
+    backup_s3_access_key: str | None = None
+    backup_s3_secret_key: SecretStr | None = None
     # Metrics: GET /metrics needs this bearer token; unset = loopback only (never public).
     metrics_token: SecretStr | None = None
     metrics_cache_s: float = Field(default=60.0, ge=0, le=3600)  # DAU/MAU recomputed this often
@@ -267,6 +277,8 @@ class Settings(BaseSettings):
     retention_purge_deleted_days: int = Field(default=30, ge=0, le=36_500)
     retention_orphan_upload_days: int = Field(default=7, ge=0, le=36_500)
     retention_business_record_years: int = Field(default=10, ge=1, le=100)
+    # Stored objects no row names (a failed delete, a crash mid-upload) go after this (0: never).
+    retention_orphan_object_hours: int = Field(default=24, ge=0, le=876_000)
     # People are told this many days before a deleted conversation of theirs is purged.
     retention_notice_days: int = Field(default=7, ge=0, le=365)
     export_link_days: int = Field(default=7, ge=1, le=90)
@@ -339,6 +351,24 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("SALESBOT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @model_validator(mode="after")
+    def _backups_elsewhere(self) -> Settings:
+        # Archives in the files' own bucket would be copied into the next backup, and be
+        # stored objects no row knows (which the retention sweep removes).
+        same_endpoint = (self.backup_s3_endpoint or self.storage_s3_endpoint) == (
+            self.storage_s3_endpoint
+        )
+        if (
+            self.backup_s3_bucket
+            and self.storage_backend == "s3"
+            and self.backup_s3_bucket == self.storage_s3_bucket
+            and same_endpoint
+        ):
+            raise ValueError(
+                "SALESBOT_BACKUP_S3_BUCKET must be another bucket than SALESBOT_STORAGE_S3_BUCKET"
+            )
+        return self
 
     @model_validator(mode="after")
     def _install_secret(self) -> Settings:

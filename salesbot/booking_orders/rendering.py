@@ -214,3 +214,47 @@ async def _failed(
     await session.commit()
     log.warning("bo_documents_failed", booking_order=str(bo_id), error_type=type(exc).__name__)
     return "retry" if transient else "failed"
+
+
+class DocumentsNotReproduced(Exception):
+    """An approved booking order's documents could not be rendered again (the reason says why)."""
+
+
+async def reproduce_documents(
+    session: AsyncSession, env: Env, row: BookingOrderRow
+) -> tuple[list[str], list[str]]:
+    """Render the stored Excel and final PDF of an approved BO again from the row as it is now.
+
+    For names that changed on the row (an erased person's pseudonym): the files keep their ids,
+    their bytes move to new keys. Returns (new keys, old keys); the caller commits, then
+    deletes the old objects (or, when it rolls back, the new ones). Raises
+    DocumentsNotReproduced and leaves nothing new behind when a document cannot be produced.
+    """
+    from salesbot.files.rewrite import replace_generated
+
+    if row.state != State.APPROVED.value or not (row.excel_file_id or row.final_pdf_file_id):
+        return [], []
+    new_keys: list[str] = []
+    old_keys: list[str] = []
+    try:
+        company = await directory.company(session, row.company_id)
+        if company is None:
+            raise NotFound("The booking order's company no longer exists")
+        produced = await _produce(session, env, row, company)
+        # The stamped original carries no names: only the filled form and the final PDF change.
+        for file_id, data in (
+            (row.excel_file_id, produced.excel),
+            (row.final_pdf_file_id, produced.final_pdf),
+        ):
+            record = await files.find_live(session, file_id)
+            if record is not None:
+                new, old = await replace_generated(session, env.storage, record, data)
+                new_keys.append(new)
+                old_keys.append(old)
+    except _render_failures() as exc:
+        for key in new_keys:
+            with contextlib.suppress(StorageError):
+                await env.storage.delete(key)
+        reason = exc.message if isinstance(exc, NotFound) else str(exc)
+        raise DocumentsNotReproduced(reason or "The documents could not be produced") from exc
+    return new_keys, old_keys

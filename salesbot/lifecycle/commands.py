@@ -30,6 +30,11 @@ def print_report(report: Report, echo: Callable[[str], object]) -> None:
         action = "archive" if item.kind == "archived_conversation" else "delete"
         company = f" company={item.company_id}" if item.company_id else ""
         echo(f"{verb} {action} {item.kind} {item.id}{company} {item.label!r}")
+    for orphan in report.orphan_objects:
+        echo(
+            f"{verb} delete orphan_object {orphan.key} "
+            f"(no row names it; written {orphan.modified_at:%Y-%m-%d %H:%M} UTC)"
+        )
     for item in report.notices:
         echo(f"{verb} notify {item.owner_id} that conversation {item.id} will be deleted")
     counts = ", ".join(f"{kind}: {n}" for kind, n in report.counts.items()) or "nothing"

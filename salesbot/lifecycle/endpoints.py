@@ -58,7 +58,7 @@ async def erase_user(
         principal,
         user_id=user_id,
         reason=body.reason,
-        secret=settings.secret_key.get_secret_value(),
+        settings=settings,
         now=utcnow(),
     )
     return ErasureOut.model_validate(result, from_attributes=True)

@@ -5,6 +5,9 @@ person's files that no business record uses, mockups, notifications, data export
 their address, sessions and API keys (with the account row, so every token stops at once).
 Stays, with the name and e-mail replaced by the pseudonym: booking orders (and their history),
 proposals (their owner becomes empty), the audit log, usage figures (without the person).
+An approved booking order's stored Excel and PDF print the names, so they are rendered again
+under the pseudonym (same file ids, new bytes); the old objects go after the commit. Proposal
+decks print no person's name or e-mail, so they stay as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesbot.booking_orders import rendering
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
+from salesbot.booking_orders.views import Env
 from salesbot.conversations.models import Conversation, Message
 from salesbot.files.models import FileRecord
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
@@ -28,6 +33,7 @@ from salesbot.lifecycle.pseudonym import Pseudonym, pseudonym_for
 from salesbot.lifecycle.references import business_file_ids
 from salesbot.mockups.models import Mockup
 from salesbot.notifications.models import Notification
+from salesbot.settings import Settings
 from salesbot.users import audit
 from salesbot.users.models import AuditEvent, Invite, RoleAssignment, User
 from salesbot.users.roles import Role
@@ -48,6 +54,8 @@ class Erased:
     mockups: int
     notifications: int
     booking_orders_pseudonymised: int
+    documents_reproduced: int = 0
+    documents_withdrawn: int = 0
     objects_failed: int = 0
 
 
@@ -96,8 +104,12 @@ def _replace(value: str | None, user: User, alias: Pseudonym) -> str | None:
 
 async def _pseudonymise_business_records(
     session: AsyncSession, user: User, alias: Pseudonym
-) -> int:
-    """Booking orders they own or acted on: names and addresses become the pseudonym."""
+) -> tuple[list[BookingOrderRow], list[BookingOrderRow]]:
+    """Booking orders they own or acted on: names and addresses become the pseudonym.
+
+    Returns every such row, and those whose printed names changed (their documents must be
+    rendered again).
+    """
     acted = select(BookingOrderEvent.booking_order_id).where(BookingOrderEvent.actor_id == user.id)
     rows = (
         await session.scalars(
@@ -106,7 +118,9 @@ async def _pseudonymise_business_records(
             )
         )
     ).all()
+    changed = []
     for row in rows:
+        before = (dict(row.data), row.hos_name)
         data = dict(row.data)
         if isinstance(data.get("sales_person"), str):
             data["sales_person"] = _replace(data["sales_person"], user, alias)
@@ -115,6 +129,8 @@ async def _pseudonymise_business_records(
             data["notes"] = notes.replace(user.name, alias.name) if user.name.strip() else notes
         row.data = data
         row.hos_name = _replace(row.hos_name, user, alias)
+        if (data, row.hos_name) != before:
+            changed.append(row)
     await session.execute(
         update(BookingOrderEvent)
         .where(BookingOrderEvent.actor_id == user.id)
@@ -123,7 +139,42 @@ async def _pseudonymise_business_records(
     await session.execute(
         update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_email=alias.email)
     )
-    return len(rows)
+    return list(rows), changed
+
+
+async def _reproduce_documents(
+    session: AsyncSession, env: Env, rows: list[BookingOrderRow], new_keys: list[str]
+) -> tuple[list[str], int]:
+    """Render the changed booking orders' documents again: (old keys to delete, withdrawn).
+
+    A document that cannot be produced again (its original is gone, say) is withdrawn rather
+    than kept with the erased name on it: the figures stay, and the booking order says why.
+    """
+    old_keys: list[str] = []
+    withdrawn = 0
+    for row in rows:
+        try:
+            new, old = await rendering.reproduce_documents(session, env, row)
+        except rendering.DocumentsNotReproduced as exc:
+            old_keys += await _withdraw_documents(session, row, str(exc))
+            withdrawn += 1
+            continue
+        new_keys.extend(new)
+        old_keys.extend(old)
+    return old_keys, withdrawn
+
+
+async def _withdraw_documents(session: AsyncSession, row: BookingOrderRow, why: str) -> list[str]:
+    ids = [fid for fid in (row.excel_file_id, row.final_pdf_file_id) if fid is not None]
+    records = (await session.scalars(select(FileRecord).where(FileRecord.id.in_(ids)))).all()
+    row.excel_file_id = row.final_pdf_file_id = None
+    row.render_error = (
+        f"Documents withdrawn when a person was erased ({why}); produce them again."
+    )[:300]
+    await session.flush()
+    await session.execute(delete(FileRecord).where(FileRecord.id.in_(ids)))
+    log.warning("erasure_documents_withdrawn", booking_order=str(row.id))
+    return [r.storage_key for r in records]
 
 
 async def _delete_personal_rows(session: AsyncSession, user: User) -> dict[str, int]:
@@ -152,7 +203,7 @@ async def erase_user(
     *,
     user_id: uuid.UUID,
     reason: str,
-    secret: str,
+    settings: Settings,
     now: datetime,
 ) -> Erased:
     """Erase `user_id` in one transaction, then remove the objects of what was deleted."""
@@ -160,19 +211,49 @@ async def erase_user(
     if user is None:
         raise NotFound(USER_NOT_FOUND)
     await _check_allowed(session, actor, user)
-    alias = pseudonym_for(user.id, secret)
+    new_keys: list[str] = []
+    try:
+        result, keys = await _erase(session, Env(settings, storage), user, new_keys, settings)
+        audit.record(
+            session,
+            actor,
+            "user_erased",
+            audit.Target("user", user_id),
+            {**_details(result), "reason": reason, "at": now.isoformat()},
+        )
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        await _delete_objects(storage, new_keys)  # documents rendered for a rolled-back erasure
+        raise
+    failed = await _delete_objects(storage, keys)
+    log.info("user_erased", user_id=str(user_id), objects_failed=failed)
+    return Erased(**{**asdict(result), "objects_failed": failed})
+
+
+def _details(result: Erased) -> dict[str, object]:
+    return {k: v for k, v in asdict(result).items() if k not in ("user_id", "objects_failed")}
+
+
+async def _erase(
+    session: AsyncSession, env: Env, user: User, new_keys: list[str], settings: Settings
+) -> tuple[Erased, list[str]]:
+    """The erasure's writes (not committed): the result and the object keys to delete after."""
+    alias = pseudonym_for(user.id, settings.secret_key.get_secret_value())
     gone, kept = await _own_files(session, user.id)
     exports = list(
         (await session.scalars(select(DataExport).where(DataExport.user_id == user.id))).all()
     )
     keys = [f.storage_key for f in gone] + [e.storage_key for e in exports if e.storage_key]
-    bos = await _pseudonymise_business_records(session, user, alias)
+    bos, changed = await _pseudonymise_business_records(session, user, alias)
+    old_documents, withdrawn = await _reproduce_documents(session, env, changed, new_keys)
+    keys += old_documents
     counts = await _delete_personal_rows(session, user)
     if gone:
         await session.execute(delete(FileRecord).where(FileRecord.id.in_([f.id for f in gone])))
     await session.delete(user)  # sessions, API keys, roles and exports go with it (CASCADE)
     result = Erased(
-        user_id=user_id,
+        user_id=user.id,
         pseudonym=alias.name,
         conversations=counts["conversations"],
         messages=counts["messages"],
@@ -180,20 +261,11 @@ async def erase_user(
         files_kept=len(kept),
         mockups=counts["mockups"],
         notifications=counts["notifications"],
-        booking_orders_pseudonymised=bos,
+        booking_orders_pseudonymised=len(bos),
+        documents_reproduced=len(new_keys),
+        documents_withdrawn=withdrawn,
     )
-    details = {k: v for k, v in asdict(result).items() if k != "user_id"}
-    audit.record(
-        session,
-        actor,
-        "user_erased",
-        audit.Target("user", user_id),
-        {**details, "reason": reason, "at": now.isoformat()},
-    )
-    await session.commit()
-    failed = await _delete_objects(storage, keys)
-    log.info("user_erased", user_id=str(user_id), objects_failed=failed)
-    return Erased(**{**asdict(result), "objects_failed": failed})
+    return result, keys
 
 
 async def _delete_objects(storage: Storage, keys: list[str]) -> int:

@@ -55,13 +55,20 @@ async def _start(session: DbSession, principal: Principal, user_id: uuid.UUID) -
     return _out(export)
 
 
-@router.get("/api/me/export", response_model=ExportOut, status_code=202)
+@router.post("/api/me/export", response_model=ExportOut, status_code=202)
 async def export_my_data(session: DbSession, principal: Self) -> ExportOut:
     """Start building a ZIP of your data (or follow the one already being built)."""
     return await _start(session, principal, principal.user_id)
 
 
-@router.get(
+# GET starts a job too, kept for the clients written against it; POST is the one to use.
+@router.get("/api/me/export", response_model=ExportOut, status_code=202, deprecated=True)
+async def export_my_data_get(session: DbSession, principal: Self) -> ExportOut:
+    """Deprecated: use `POST /api/me/export` (the same, as a request that changes something)."""
+    return await _start(session, principal, principal.user_id)
+
+
+@router.post(
     "/api/users/{user_id}/export",
     response_model=ExportOut,
     status_code=202,
@@ -71,6 +78,20 @@ async def export_user_data(
     user_id: uuid.UUID, session: DbSession, principal: UserAdmin
 ) -> ExportOut:
     """Start building a ZIP of someone's data (audited); you can download it when done."""
+    return await _start(session, principal, user_id)
+
+
+@router.get(
+    "/api/users/{user_id}/export",
+    response_model=ExportOut,
+    status_code=202,
+    responses=NOT_FOUND_RESPONSES,
+    deprecated=True,
+)
+async def export_user_data_get(
+    user_id: uuid.UUID, session: DbSession, principal: UserAdmin
+) -> ExportOut:
+    """Deprecated: use `POST /api/users/{user_id}/export`."""
     return await _start(session, principal, user_id)
 
 

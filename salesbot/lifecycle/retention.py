@@ -25,6 +25,7 @@ from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import Storage, StorageError
 from salesbot.lifecycle import holds, policies
 from salesbot.lifecycle.models import DataExport
+from salesbot.lifecycle.orphans import OrphanObject, find_orphans
 from salesbot.lifecycle.policies import Periods
 from salesbot.lifecycle.references import business_file_ids
 from salesbot.mockups.models import Mockup
@@ -56,11 +57,16 @@ class Report:
     items: list[Item] = field(default_factory=list)
     # Conversations whose people were told, this run, when they will be deleted.
     notices: list[Item] = field(default_factory=list)
+    # Stored objects no row names, older than the grace period (found by listing the storage).
+    orphan_objects: list[OrphanObject] = field(default_factory=list)
     objects_failed: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(item.kind for item in self.items).items()))
+        counted = Counter(item.kind for item in self.items)
+        if self.orphan_objects:
+            counted["orphan_object"] = len(self.orphan_objects)
+        return dict(sorted(counted.items()))
 
 
 @dataclass
@@ -374,11 +380,16 @@ async def run_retention(
     """Apply every retention rule once (the schedulable entry point); `now` is the clock."""
     report = Report(dry_run=dry_run, now=now)
     async with sessions() as session:
+        # Listed before any deletion, so every key a row still names counts as named.
+        report.orphan_objects = await find_orphans(
+            session, storage, now=now, grace_hours=settings.retention_orphan_object_hours
+        )
         report.items, keys = await _plan_and_delete(session, settings, now, report)
+        keys += [orphan.key for orphan in report.orphan_objects]
         if dry_run:
             await session.rollback()
             return report
-        if report.items or report.notices:
+        if report.items or report.notices or report.orphan_objects:
             audit.record(
                 session,
                 None,

@@ -32,6 +32,12 @@ class ErasureOut(BaseModel):
     mockups: int
     notifications: int
     booking_orders_pseudonymised: int
+    documents_reproduced: int = Field(
+        description="Stored booking-order documents rendered again under the pseudonym"
+    )
+    documents_withdrawn: int = Field(
+        description="Booking orders whose documents could not be rendered again and were removed"
+    )
     objects_failed: int
 
 

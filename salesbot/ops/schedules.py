@@ -23,16 +23,21 @@ async def purge_expired_sessions(ctx: JobContext) -> Mapping[str, Any]:
 
 
 async def scheduled_backup(ctx: JobContext) -> Mapping[str, Any]:
+    from salesbot.ops import offsite
     from salesbot.ops.backup import create_backup, prune_backups
 
     report = await create_backup(ctx.settings)
     pruned = prune_backups(ctx.settings.backups_dir, ctx.settings.backup_keep)
-    return {
+    summary: dict[str, Any] = {
         "archive": report.path.name,
         "bytes": report.size,
         "objects": len(report.manifest.objects),
         "pruned": len(pruned),
     }
+    # The local folder may be an ephemeral disk: the run fails when the off-site copy does.
+    if await offsite.upload_archive(ctx.settings, report.path) is not None:
+        summary["offsite_pruned"] = len(await offsite.prune_archives(ctx.settings))
+    return summary
 
 
 async def retention(ctx: JobContext) -> Mapping[str, Any]:
@@ -62,7 +67,7 @@ SCHEDULES: list[Schedule] = [
         name="backup",
         trigger=cron_setting(lambda s: s.backup_schedule),
         run=scheduled_backup,
-        description="`salesbot backup` into SALESBOT_BACKUP_DIR, keeping SALESBOT_BACKUP_KEEP",
+        description="`salesbot backup` into SALESBOT_BACKUP_DIR (and SALESBOT_BACKUP_S3_BUCKET)",
         lock_ttl_s=6 * 3600,
     ),
     Schedule(

@@ -73,3 +73,48 @@ def test_admin_erases_a_person_after_typing_their_address(page: Page, base_url: 
     )
     assert refused.status == 401
     assert console_errors(page) == []
+
+
+def test_admin_sets_a_retention_policy_and_a_legal_hold_that_blocks_erasure(
+    page: Page, base_url: str
+) -> None:
+    sign_in(page, base_url, ADMIN)
+    email, name = _new_person(page, base_url)
+    open_page(page, base_url + "/admin/lifecycle")
+    retention = page.get_by_role("region", name="Retention")
+    label = "Delete deleted items after (days) for backlite"
+    retention.get_by_label(label).fill("12")
+    row = retention.get_by_role("row").filter(has=page.get_by_label(label))
+    row.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Retention for backlite saved.")).to_be_visible()
+    listed = page.request.get(base_url + "/api/retention/policies")
+    assert listed.status == 200, listed.text()
+    policies = listed.json()
+    backlite = next((p for p in policies if p["company"] == "backlite"), None)
+    assert backlite is not None, policies
+    assert backlite["configured"]["purge_deleted_days"] == 12
+    retention.get_by_role("button", name="Preview a run").click()
+    expect(retention.locator("ul li, p.muted").last).to_be_visible()
+
+    holds = page.get_by_role("region", name="Legal holds")
+    form = holds.get_by_role("form", name="New legal hold")
+    form.get_by_label("Hold on").select_option(label="A person")
+    form.get_by_label("Person, company or conversation id").fill(email)
+    form.get_by_label("Reason", exact=True).fill("Case 9: a dispute")
+    form.get_by_role("button", name="Place hold").click()
+    placed = holds.get_by_role("listitem").filter(has_text=f"user: {email}")
+    expect(placed).to_contain_text("Case 9: a dispute")
+
+    erase = page.get_by_role("form", name="Erase a person")
+    erase.get_by_label("Person", exact=True).select_option(label=f"{name} <{email}>")
+    erase.get_by_label("Reason (kept in the audit log)").fill("Asked to be forgotten")
+    erase.get_by_label("Type the person's e-mail address to confirm").fill(email)
+    erase.get_by_role("button", name="Erase this person").click()
+    expect(erase.get_by_role("alert")).to_contain_text("legal hold")
+
+    placed.get_by_role("button", name="Release").click()
+    page.get_by_role("dialog", name="Release this hold?").get_by_role(
+        "button", name="Release"
+    ).click()
+    expect(holds.get_by_role("listitem").filter(has_text=f"user: {email}")).to_have_count(0)
+    assert console_errors(page, expected_statuses=[409]) == []  # the refused erasure

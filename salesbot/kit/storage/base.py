@@ -6,6 +6,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -99,6 +100,10 @@ class Storage(ABC):
     @abstractmethod
     async def size(self, key: str) -> int:
         """The object's size in bytes; ObjectNotFound if absent."""
+
+    @abstractmethod
+    async def modified_at(self, key: str) -> datetime:
+        """When the object was last written (UTC); ObjectNotFound when there is none."""
 
     @abstractmethod
     async def delete(self, key: str) -> None:

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -93,6 +94,14 @@ class LocalStorage(Storage):
             return await to_thread.run_sync(_file_size, path)
         except FileNotFoundError as exc:
             raise ObjectNotFound(f"no stored object for key {key}") from exc
+
+    async def modified_at(self, key: str) -> datetime:
+        path = self._path(key)
+        try:
+            stamp = await to_thread.run_sync(lambda: path.stat().st_mtime)
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(f"no stored object for key {key}") from exc
+        return datetime.fromtimestamp(stamp, UTC)
 
     async def delete(self, key: str) -> None:
         path = self._path(key)

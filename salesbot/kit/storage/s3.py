@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import AsyncIterable, AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -222,6 +223,12 @@ class S3Storage(Storage):
         validate_key(key)
         head = await self._call(self._client.head_object, Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
+
+    async def modified_at(self, key: str) -> datetime:
+        validate_key(key)
+        head = await self._call(self._client.head_object, Bucket=self.bucket, Key=key)
+        stamp: datetime = head["LastModified"]
+        return stamp.astimezone(UTC)
 
     async def delete(self, key: str) -> None:
         validate_key(key)

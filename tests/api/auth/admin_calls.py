@@ -395,14 +395,20 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def _export_mine(ctx: Ctx) -> httpx.Response:
-    await _export(ctx, ctx.world.admin.id)
-    return await ctx.request("GET", "/api/me/export")
+def _export_mine(method: str) -> Call:
+    async def call(ctx: Ctx) -> httpx.Response:
+        await _export(ctx, ctx.world.admin.id)
+        return await ctx.request(method, "/api/me/export")
+
+    return call
 
 
-async def _export_user(ctx: Ctx) -> httpx.Response:
-    await _export(ctx, ctx.world.sales.id)
-    return await ctx.request("GET", f"/api/users/{ctx.world.sales.id}/export")
+def _export_user(method: str) -> Call:
+    async def call(ctx: Ctx) -> httpx.Response:
+        await _export(ctx, ctx.world.sales.id)
+        return await ctx.request(method, f"/api/users/{ctx.world.sales.id}/export")
+
+    return call
 
 
 async def _export_get(ctx: Ctx) -> httpx.Response:
@@ -445,7 +451,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("PATCH", "/api/users/{user_id}"): Expect(200, _users_patch),
     ("DELETE", "/api/users/{user_id}"): Expect(200, _user_erase),
     ("GET", "/api/legal-holds"): Expect(200, get("/api/legal-holds")),
-    ("GET", "/api/me/export"): Expect(202, _export_mine),
+    ("POST", "/api/me/export"): Expect(202, _export_mine("POST")),
+    ("GET", "/api/me/export"): Expect(202, _export_mine("GET")),
     ("GET", "/api/retention/policies"): Expect(200, get("/api/retention/policies")),
     ("PUT", "/api/retention/policies/{company_id}"): Expect(
         200,
@@ -456,7 +463,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         ),
     ),
     ("GET", "/api/retention/preview"): Expect(200, get("/api/retention/preview")),
-    ("GET", "/api/users/{user_id}/export"): Expect(202, _export_user),
+    ("POST", "/api/users/{user_id}/export"): Expect(202, _export_user("POST")),
+    ("GET", "/api/users/{user_id}/export"): Expect(202, _export_user("GET")),
     ("GET", "/api/me/exports"): Expect(200, get("/api/me/exports")),
     ("GET", "/api/exports/{export_id}"): Expect(200, _export_get),
     ("GET", "/api/exports/{export_id}/download"): Expect(200, _export_download, "application/zip"),

@@ -124,8 +124,12 @@ async def add_conversation(
 
 
 async def add_business_records(app: FastAPI, person: Person, company_id: uuid.UUID) -> None:
-    """An approved booking order and an issued proposal, each with a generated document."""
-    bo_file = await add_file(app, person.id, "bo.txt", purpose="generated")
+    """An approved booking order (with its original document) and an issued proposal (a deck).
+
+    The booking order has no produced documents here: the erasure tests that need them make a
+    real one through the booking-order flow.
+    """
+    bo_file = await add_file(app, person.id, "bo.txt")
     proposal_file = await add_file(app, person.id, "proposal.txt", purpose="generated")
     person.business_files += [bo_file, proposal_file]
     async with app.state.db.sessions() as session:
@@ -138,7 +142,7 @@ async def add_business_records(app: FastAPI, person: Person, company_id: uuid.UU
             gross=Decimal("105000.00"),
             data={"client": "Nike", "sales_person": person.name, "gross": "105000.00"},
             hos_name=person.name,
-            final_pdf_file_id=bo_file.id,
+            source_file_id=bo_file.id,
         )
         session.add(bo)
         await session.flush()

@@ -35,9 +35,9 @@ pytestmark = pytest.mark.usefixtures("job_env")
 
 
 async def _finished(
-    app: FastAPI, client: httpx.AsyncClient, person: Person, path: str
+    app: FastAPI, client: httpx.AsyncClient, person: Person, path: str, method: str = "POST"
 ) -> dict[str, Any]:
-    started = await client.get(path, headers=bearer(app, person.id))
+    started = await client.request(method, path, headers=bearer(app, person.id))
     assert started.status_code == 202, started.text
     await asyncio.to_thread(app.state.jobs.join)
     export_id = started.json()["id"]
@@ -130,9 +130,10 @@ async def test_a_running_export_is_returned_instead_of_a_second_one(
         running = DataExport(user_id=person.id, status="running", progress=40)
         session.add(running)
         await session.commit()
-    again = await client.get("/api/me/export", headers=bearer(app, person.id))
-    assert again.status_code == 202
-    assert again.json()["id"] == str(running.id) and again.json()["progress"] == 40
+    for method in ("POST", "GET"):  # GET kept for older clients: the same answer
+        again = await client.request(method, "/api/me/export", headers=bearer(app, person.id))
+        assert again.status_code == 202
+        assert again.json()["id"] == str(running.id) and again.json()["progress"] == 40
     async with app.state.db.sessions() as session:
         rows = (await session.scalars(select(DataExport))).all()
     assert len(rows) == 1
@@ -169,8 +170,21 @@ async def test_an_admin_exports_someone_and_it_is_audited(
             await session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == admin.id))
         ).all()
     assert {"data_export_requested", "data_export_downloaded"} <= set(actions)
-    unknown = await client.get(f"/api/users/{uuid.uuid4()}/export", headers=bearer(app, admin.id))
-    assert unknown.status_code == 404
+    for method in ("POST", "GET"):
+        unknown = await client.request(
+            method, f"/api/users/{uuid.uuid4()}/export", headers=bearer(app, admin.id)
+        )
+        assert unknown.status_code == 404
+
+
+async def test_the_older_get_still_starts_an_export(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    person = await make_user(app, "pat")
+    done = await _finished(app, client, person, "/api/me/export", method="GET")
+    assert done["status"] == "done" and done["user_id"] == str(person.id)
+    schema = (await client.get("/openapi.json")).json()["paths"]["/api/me/export"]
+    assert schema["get"].get("deprecated") is True and not schema["post"].get("deprecated")
 
 
 async def test_a_large_export_is_complete(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -205,3 +205,17 @@ async def test_list_keys_skips_temp_files_and_foreign_names(storage: LocalStorag
 
 async def test_list_keys_of_a_missing_root_is_empty(tmp_path: Path):
     assert [key async for key in LocalStorage(tmp_path / "never-made").list_keys()] == []
+
+
+async def test_modified_at_reads_the_files_time(storage: LocalStorage, tmp_path: Path):
+    from datetime import UTC, datetime, timedelta
+
+    source = tmp_path / "src"
+    source.write_bytes(b"x")
+    await storage.put("files/2026/01/dated", source, "text/plain")
+    past = datetime.now(UTC) - timedelta(days=3)
+    os.utime(storage.root / "files/2026/01/dated", (past.timestamp(), past.timestamp()))
+    written = await storage.modified_at("files/2026/01/dated")
+    assert written.tzinfo is not None and abs((written - past).total_seconds()) < 1
+    with pytest.raises(ObjectNotFound):
+        await storage.modified_at("files/2026/01/never")

@@ -175,3 +175,16 @@ async def test_list_keys_pages_through_the_bucket(s3: S3Env):
     for key in keys:
         await s3.storage.put(key, chunks(key.encode()), "text/plain")
     assert {key async for key in s3.storage.list_keys()} == keys
+
+
+async def test_modified_at_is_when_the_object_was_written(s3: S3Env):
+    from datetime import UTC, datetime, timedelta
+
+    before = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+    await s3.storage.put("files/2026/01/dated", chunks(b"x"), "text/plain")
+    written = await s3.storage.modified_at("files/2026/01/dated")
+    stated = s3.client.head_object(Bucket=s3.bucket, Key="files/2026/01/dated")["LastModified"]
+    assert written == stated and written.tzinfo is not None
+    assert before <= written <= datetime.now(UTC) + timedelta(seconds=1)
+    with pytest.raises(ObjectNotFound):
+        await s3.storage.modified_at("files/2026/01/never")

@@ -169,7 +169,9 @@ function erasureCard(users) {
     await busy(submit, async () => {
       try {
         const done = await api.del(`/api/users/${user.id}`, { body: { reason: reason.input.value.trim() } });
-        replace(result, h("p", { class: "ok", id: "erasure-result" }, `Erased. ${done.conversations} conversations, ${done.messages} messages and ${done.files_deleted} files deleted; business records now show “${done.pseudonym}”.`));
+        const redone = done.documents_reproduced ? ` ${done.documents_reproduced} booking-order documents were produced again under it.` : "";
+        const withdrawn = done.documents_withdrawn ? ` ${done.documents_withdrawn} booking orders' documents could not be and were removed; produce them again from each booking order.` : "";
+        replace(result, h("p", { class: "ok", id: "erasure-result" }, `Erased. ${done.conversations} conversations, ${done.messages} messages and ${done.files_deleted} files deleted; business records now show “${done.pseudonym}”.${redone}${withdrawn}`));
         users.splice(users.indexOf(user), 1);
         person.querySelector(`option[value="${user.id}"]`)?.remove();
         form.reset();
@@ -183,7 +185,7 @@ function erasureCard(users) {
     "section",
     { class: "card", "aria-labelledby": "erase-title" },
     h("h2", { id: "erase-title" }, "Erase a person"),
-    h("p", { class: "muted" }, "Deletes their conversations, messages, files, mockups and notifications and ends their sessions. Booking orders and proposals stay, with the name replaced by a pseudonym. This cannot be undone."),
+    h("p", { class: "muted" }, "Deletes their conversations, messages, files, mockups and notifications and ends their sessions. Booking orders and proposals stay, with the name replaced by a pseudonym (approved booking orders' documents are produced again under it). This cannot be undone."),
     form,
     result,
   );

@@ -237,7 +237,7 @@ function dataExportCard() {
   start.addEventListener("click", () =>
     busy(start, async () => {
       try {
-        show(await api.get("/api/me/export"));
+        show(await api.post("/api/me/export"));
       } catch (err) {
         reportError(err, status);
       }
