@@ -29,7 +29,14 @@ class CombinedToolArgs(CombinedArgs):
 
 class HistoryArgs(BaseModel):
     client: str | None = Field(default=None, max_length=120, description="Part of the name")
+    location: str | None = Field(default=None, max_length=200, description="Key, name or alias")
+    date_from: date | None = Field(default=None, description="Made on or after (ISO date)")
+    date_to: date | None = Field(default=None, description="Made on or before (ISO date)")
     limit: int = Field(default=10, ge=1, le=50)
+
+
+class PriceArgs(BaseModel):
+    location: str = Field(min_length=1, max_length=200, description="Key, name or alias")
 
 
 def span_text(duration: str, start: date) -> str:
@@ -146,11 +153,20 @@ async def create_combined_proposal(
 
 async def proposal_history(ctx: ToolContext[Principal], args: HistoryArgs) -> ToolResult:
     items, _ = await service.list_proposals(
-        ctx.session, ctx.principal, client=args.client, limit=args.limit
+        ctx.session,
+        ctx.principal,
+        client=args.client,
+        location=args.location,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        limit=args.limit,
     )
     if not items:
         who = f" for '{args.client}'" if args.client else ""
-        return ToolResult(summary=f"No proposals found{who}.")
+        when = ""
+        if args.date_from and args.date_to:
+            when = f" between {checks.day_text(args.date_from)} and {checks.day_text(args.date_to)}"
+        return ToolResult(summary=f"No proposals found{who}{when}.")
     lines = []
     for item in items:
         names = ", ".join(loc.display_name for loc in item.locations)
@@ -162,6 +178,35 @@ async def proposal_history(ctx: ToolContext[Principal], args: HistoryArgs) -> To
     return ToolResult(
         summary=f"{len(items)} proposal{'s' if len(items) != 1 else ''}:\n" + "\n".join(lines),
         data={"proposals": [item.model_dump(mode="json") for item in items]},
+    )
+
+
+async def location_prices(ctx: ToolContext[Principal], args: PriceArgs) -> ToolResult:
+    """What a location costs: the catalogue keeps no list price, so the rates it was last
+    quoted at (in proposals the user may see) answer, or it says there are none."""
+    key = await service.location_key(ctx.session, args.location) or args.location
+    items, _ = await service.list_proposals(ctx.session, ctx.principal, location=key, limit=3)
+    quotes: list[str] = []
+    name = key
+    for item in items:
+        out = service.to_out(await service.get_proposal(ctx.session, ctx.principal, item.id))
+        for loc in out.locations:
+            if loc.key != key:
+                continue
+            name = loc.display_name
+            rates = "; ".join(f"{o.duration} net {o.net_rate.text}" for o in loc.options)
+            if not rates and out.package is not None:
+                rates = f"in a package at net {out.package.net_rate.text}"
+            quotes.append(f"- {item.proposal_date:%d/%m/%Y} for {item.client_name}: {rates}")
+    if not quotes:
+        return ToolResult(
+            summary=f"The catalogue keeps no list price for {name}, and no proposal you can "
+            "see has quoted it yet. Tell me the rate and I'll make a proposal.",
+            data={"location": key, "quotes": []},
+        )
+    return ToolResult(
+        summary=f"The catalogue keeps no list price; {name} was last quoted:\n" + "\n".join(quotes),
+        data={"location": key, "quotes": [str(i.id) for i in items]},
     )
 
 
@@ -188,6 +233,14 @@ TOOLS: list[Tool[Any]] = [
         permission="proposals:create",
         args=CombinedToolArgs,
         handler=create_combined_proposal,
+    ),
+    Tool(
+        name="location_prices",
+        description="What a location costs: the rates it was last quoted at (the catalogue "
+        "keeps no list price).",
+        permission="proposals:read",
+        args=PriceArgs,
+        handler=location_prices,
     ),
     Tool(
         name="proposal_history",

@@ -14,6 +14,7 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     assert list(found) == [
         "conversations",
         "booking_order",
+        "prices",
         "location_admin",
         "mockup",
         "history",
