@@ -39,7 +39,7 @@ TITLE_BOOST = 2.0
 # Only the most recent matching messages (and conversation titles) are ranked: ranking every
 # match cost seconds for a word found in half of a user's messages (issue #19,
 # benchmarks/bench_search.py). The best of these come first; paging ends after them.
-CANDIDATES = 200
+CANDIDATES = 100
 # The queries are filled in once, from module constants only (marks, boost, bound); every value
 # from a request is a bound parameter (:q, :user_id...): bandit's B608 is a reviewed false positive.
 _CONSTANTS = {
