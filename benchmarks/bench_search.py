@@ -103,7 +103,7 @@ def message_length(n: int) -> int:
 def doc_frequency(bag: list[str], word: str) -> float:
     """Expected share of messages containing `word` (mean message length 17.5)."""
     p = bag.count(word) / len(bag)
-    return 1 - (1 - p) ** 17.5
+    return float(1 - (1 - p) ** 17.5)
 
 
 def queries(bag: list[str], words: list[str]) -> dict[str, list[str]]:
@@ -213,11 +213,14 @@ async def generate_postgres(db: Database, total: int, bag: list[str]) -> None:
         await conn.execute(text("VACUUM ANALYZE conversations"))
 
 
-def message_rows(total: int, conversations: list[uuid.UUID], bag: list[str]) -> list[tuple]:
+Row = tuple[uuid.UUID, uuid.UUID, str, str, str, datetime]
+
+
+def message_rows(total: int, conversations: list[uuid.UUID], bag: list[str]) -> list[Row]:
     """Oldest first, as on a real append-only table; one message a minute, seeded."""
     rng = random.Random(SEED)
     start = datetime.now(UTC) - timedelta(minutes=total)
-    rows = []
+    rows: list[Row] = []
     for g in range(1, total + 1):
         words = " ".join(rng.choices(bag, k=message_length(g)))
         rows.append(
@@ -237,6 +240,7 @@ async def _copy_messages(
     conn: AsyncConnection, total: int, conversations: list[uuid.UUID], bag: list[str]
 ) -> None:
     raw = (await conn.get_raw_connection()).driver_connection
+    assert raw is not None
     columns = ["id", "conversation_id", "role", "content", "metadata", "created_at"]
     step = 100_000
     rows = await asyncio.to_thread(message_rows, total, conversations, bag)
@@ -321,9 +325,9 @@ def pct(values: list[float], p: int) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
-async def timed(call: Callable[[], Awaitable[int]]) -> tuple[float, int]:
+async def timed(call: Callable[[str], Awaitable[int]], q: str) -> tuple[float, int]:
     began = time.perf_counter()
-    hits = await call()
+    hits = await call(q)
     return time.perf_counter() - began, hits
 
 
@@ -332,6 +336,12 @@ async def measure(
 ) -> None:
     async def product(q: str) -> int:
         return len(await search(session, user_id=user_id, q=q, limit=21, offset=0))
+
+    async def old(q: str) -> int:
+        return await old_search(session, user_id, q)
+
+    async def ilike(q: str) -> int:
+        return await ilike_search(session, user_id, q, pg)
 
     mix: dict[str, list[float]] = {"product": [], "old": [], "ilike": []}
     header = f"    {'kind':<22}{'p50':>8}{'p95':>8}{'hits':>7}"
@@ -345,26 +355,22 @@ async def measure(
             times, hits = [], 0
             for _ in range(args.rounds):
                 for q in batch:
-                    seconds, found = await timed(lambda q=q: product(q))
+                    seconds, found = await timed(product, q)
                     times.append(seconds)
                     hits += found
             mix["product"] += times
             line = f"    {kind:<22}{pct(times, 50):8.1f}{pct(times, 95):8.1f}"
             line += f"{hits / len(times):7.1f}"
             if pg and args.old_rounds:
-                old = [
-                    (await timed(lambda q=q: old_search(session, user_id, q)))[0]
-                    for _ in range(args.old_rounds)
-                    for q in batch[:10]
+                before = [
+                    (await timed(old, q))[0] for _ in range(args.old_rounds) for q in batch[:10]
                 ]
-                mix["old"] += old
-                line += f" | {pct(old, 50):8.1f}{pct(old, 95):9.1f}"
+                mix["old"] += before
+                line += f" | {pct(before, 50):8.1f}{pct(before, 95):9.1f}"
             print(line)
         for batch in qs.values():
             for q in batch[: args.ilike]:
-                mix["ilike"].append(
-                    (await timed(lambda q=q: ilike_search(session, user_id, q, pg)))[0]
-                )
+                mix["ilike"].append((await timed(ilike, q))[0])
     _summary(mix, pg and bool(args.old_rounds))
 
 

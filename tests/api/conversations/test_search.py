@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -146,11 +148,13 @@ async def test_short_prefix_is_searched_as_a_word_with_a_notice(
 
 async def _all_pages(
     client: httpx.AsyncClient, headers: dict[str, str], q: str
-) -> list[dict[str, object]]:
-    items: list[dict[str, object]] = []
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     cursor = None
     while True:
-        params = {"q": q, "limit": 50} | ({"cursor": cursor} if cursor else {})
+        params: dict[str, str | int] = {"q": q, "limit": 50}
+        if cursor:
+            params["cursor"] = cursor
         body = (
             await client.get("/api/conversations/search", params=params, headers=headers)
         ).json()
