@@ -190,3 +190,17 @@ async def test_other_users_matches_do_not_crowd_out_yours(
     await add_messages(app, theirs, ["billboard elsewhere"] * (search.CANDIDATES + 10))
     found = await _all_pages(client, users.sales, "billboard")
     assert sorted(str(i["message_id"]) for i in found) == sorted(str(i) for i in ids)
+
+
+async def test_deleted_conversations_do_not_crowd_out_the_rest(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    kept = await new_conversation(client, users.sales, "Kept")
+    gone = await new_conversation(client, users.sales, "Gone")
+    ids = await add_messages(app, kept, ["billboard kept"])
+    await add_messages(app, gone, ["billboard gone"] * (search.CANDIDATES + 10))
+    assert (
+        await client.delete(f"/api/conversations/{gone}", headers=users.sales)
+    ).status_code == 204
+    found = await _all_pages(client, users.sales, "billboard")
+    assert [str(i["message_id"]) for i in found] == [str(ids[0])]
