@@ -13,6 +13,7 @@ from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.conversations import export, service
 from salesbot.conversations.models import Conversation, Message
+from salesbot.conversations.query import short_prefix_notice
 from salesbot.conversations.schemas import (
     ConversationCreate,
     ConversationOut,
@@ -108,12 +109,16 @@ async def search_conversations(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> SearchPage:
-    """Full-text search over your messages and conversation titles, best matches first."""
+    """Full-text search over your messages and conversation titles, best matches first.
+
+    Ranks your 100 most recent matching messages (and titles); `word*` needs 3 letters.
+    """
     page = await service.search(session, principal, q=q, cursor=cursor, limit=limit)
     return SearchPage(
         items=[SearchHit.model_validate(h, from_attributes=True) for h in page.items],
         next_cursor=page.next_cursor,
         has_more=page.has_more,
+        notice=short_prefix_notice(q),
     )
 
 

@@ -35,7 +35,11 @@ class Message(IdMixin, TimestampMixin, Base):
     """One chat message; rows are only ever inserted (history replays to any provider)."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        # Search ranks the most recent matches: walked newest first for common words.
+        Index("ix_messages_created_at", "created_at"),
+    )
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 64
+# `a*` or `ka*` would match most of the vocabulary: shorter prefixes are searched as words.
+MIN_PREFIX_LENGTH = 3
+SHORT_PREFIX_NOTICE = (
+    "Type at least {n} letters before * to find words that start with them; "
+    "{terms} was searched as a whole word."
+)
 
 # Private-use characters mark matches inside snippets; they never occur in normal text.
 MARK_START = "\ue000"
@@ -42,10 +48,10 @@ def parse_query(q: str) -> list[Term]:
             if words:
                 terms.append(Term(tuple(words)))
             continue
-        prefix = bare.endswith("*")
         words = _words(bare)
         if not words:
             continue
+        prefix = bare.endswith("*") and len(words[-1]) >= MIN_PREFIX_LENGTH
         if len(words) == 1:
             terms.append(Term((words[0],), prefix=prefix))
         else:
@@ -54,6 +60,21 @@ def parse_query(q: str) -> list[Term]:
         if len(terms) >= MAX_TERMS:
             break
     return terms[:MAX_TERMS]
+
+
+def short_prefix_notice(q: str) -> str | None:
+    """What a salesperson is told when a `word*` was too short to search as a prefix."""
+    short = []
+    for match in _PIECE.finditer(q[:1000]):
+        bare = match.group(2)
+        if bare is None or not bare.endswith("*"):
+            continue
+        words = _words(bare)
+        if words and len(words[-1]) < MIN_PREFIX_LENGTH:
+            short.append(f"“{words[-1]}”")
+    if not short:
+        return None
+    return SHORT_PREFIX_NOTICE.format(n=MIN_PREFIX_LENGTH, terms=", ".join(short[:3]))
 
 
 def to_fts5(terms: list[Term]) -> str:

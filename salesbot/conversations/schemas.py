@@ -85,3 +85,6 @@ class SearchPage(BaseModel):
     items: list[SearchHit]
     next_cursor: str | None = None
     has_more: bool = False
+    notice: str | None = Field(
+        default=None, description="Why the search differs from what was typed (e.g. `ab*`)"
+    )

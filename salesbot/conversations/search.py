@@ -36,47 +36,83 @@ class Hit:
 
 # Title matches are worth more than a word somewhere in a long chat.
 TITLE_BOOST = 2.0
-# The queries are filled in once, from module constants only (marks, boost); every value from a
-# request is a bound parameter (:q, :user_id...): bandit's B608 is a reviewed false positive.
-_CONSTANTS = {"MARK_START": MARK_START, "MARK_END": MARK_END, "TITLE_BOOST": TITLE_BOOST}
+# Only the most recent matching messages (and conversation titles) are ranked: ranking every
+# match cost seconds for a word found in half of a user's messages (issue #19,
+# benchmarks/bench_search.py). The best of these come first; paging ends after them.
+CANDIDATES = 100
+# The queries are filled in once, from module constants only (marks, boost, bound); every value
+# from a request is a bound parameter (:q, :user_id...): bandit's B608 is a reviewed false positive.
+_CONSTANTS = {
+    "MARK_START": MARK_START,
+    "MARK_END": MARK_END,
+    "TITLE_BOOST": TITLE_BOOST,
+    "CANDIDATES": CANDIDATES,
+}
 
+# FTS5 returns matches newest stored first (rowid order, no sort); rank and snippet are computed
+# only for the candidates that pass the owner check.
 _SQLITE = """
 SELECT message_id, conversation_id, title, role, created_at, snip, rank FROM (
-  SELECT m.id AS message_id, m.conversation_id AS conversation_id, c.title AS title,
-         m.role AS role, m.created_at AS created_at,
-         snippet(messages_fts, 0, '{MARK_START}', '{MARK_END}', '…', 16) AS snip,
-         -bm25(messages_fts) AS rank
-  FROM messages_fts
-  JOIN messages m ON m.id = messages_fts.message_id
-  JOIN conversations c ON c.id = m.conversation_id
-  WHERE messages_fts MATCH :q AND c.user_id = :user_id AND c.deleted_at IS NULL
+  SELECT * FROM (
+    SELECT m.id AS message_id, m.conversation_id AS conversation_id, c.title AS title,
+           m.role AS role, m.created_at AS created_at,
+           snippet(messages_fts, 0, '{MARK_START}', '{MARK_END}', '…', 16) AS snip,
+           -bm25(messages_fts) AS rank
+    FROM messages_fts
+    JOIN messages m ON m.id = messages_fts.message_id
+    JOIN conversations c ON c.id = m.conversation_id
+    WHERE messages_fts MATCH :q AND c.user_id = :user_id AND c.deleted_at IS NULL
+    ORDER BY messages_fts.rowid DESC
+    LIMIT {CANDIDATES}
+  )
   UNION ALL
-  SELECT NULL, c.id, c.title, NULL, c.updated_at,
-         highlight(conversations_fts, 0, '{MARK_START}', '{MARK_END}'),
-         -bm25(conversations_fts) * {TITLE_BOOST}
-  FROM conversations_fts
-  JOIN conversations c ON c.id = conversations_fts.conversation_id
-  WHERE conversations_fts MATCH :q AND c.user_id = :user_id AND c.deleted_at IS NULL
+  SELECT * FROM (
+    SELECT NULL, c.id, c.title, NULL, c.updated_at,
+           highlight(conversations_fts, 0, '{MARK_START}', '{MARK_END}'),
+           -bm25(conversations_fts) * {TITLE_BOOST}
+    FROM conversations_fts
+    JOIN conversations c ON c.id = conversations_fts.conversation_id
+    WHERE conversations_fts MATCH :q AND c.user_id = :user_id AND c.deleted_at IS NULL
+    ORDER BY conversations_fts.rowid DESC
+    LIMIT {CANDIDATES}
+  )
 ) AS hits
 ORDER BY rank DESC, created_at DESC
 LIMIT :limit OFFSET :offset
 """.format(**_CONSTANTS)  # nosec B608  # constants only, see _CONSTANTS
 
-# Ranking runs over the stored vectors; headlines (costly) only for the page being returned.
+# The candidates' query names to_tsquery(:q) itself, so the planner sees how common the words
+# are: for a common word it walks ix_messages_created_at newest first and stops after
+# CANDIDATES matches; for a rare one it reads the GIN index. Ranking runs over the candidates'
+# stored vectors; headlines (costly) only for the page being returned.
 _POSTGRES = """
 WITH q AS (SELECT to_tsquery('english', :q) AS query),
-hits AS (
+recent AS MATERIALIZED (
   SELECT m.id AS message_id, m.conversation_id AS conversation_id, c.title AS title,
          m.role AS role, m.created_at AS created_at, m.content AS body,
-         ts_rank_cd(m.search_vector, q.query) AS rank
-  FROM messages m JOIN conversations c ON c.id = m.conversation_id, q
-  WHERE m.search_vector @@ q.query AND c.user_id = :user_id AND c.deleted_at IS NULL
-  UNION ALL
-  SELECT NULL, c.id, c.title, NULL, c.updated_at, c.title,
-         ts_rank_cd(to_tsvector('english', coalesce(c.title, '')), q.query) * {TITLE_BOOST}
-  FROM conversations c, q
-  WHERE to_tsvector('english', coalesce(c.title, '')) @@ q.query
+         m.search_vector AS vector
+  FROM messages m JOIN conversations c ON c.id = m.conversation_id
+  WHERE m.search_vector @@ to_tsquery('english', :q)
     AND c.user_id = :user_id AND c.deleted_at IS NULL
+  ORDER BY m.created_at DESC
+  LIMIT {CANDIDATES}
+),
+titles AS MATERIALIZED (
+  SELECT c.id AS conversation_id, c.title AS title, c.updated_at AS updated_at
+  FROM conversations c
+  WHERE to_tsvector('english', coalesce(c.title, '')) @@ to_tsquery('english', :q)
+    AND c.user_id = :user_id AND c.deleted_at IS NULL
+  ORDER BY c.updated_at DESC
+  LIMIT {CANDIDATES}
+),
+hits AS (
+  SELECT r.message_id, r.conversation_id, r.title, r.role, r.created_at, r.body,
+         ts_rank_cd(r.vector, q.query) AS rank
+  FROM recent r, q
+  UNION ALL
+  SELECT NULL, t.conversation_id, t.title, NULL, t.updated_at, t.title,
+         ts_rank_cd(to_tsvector('english', coalesce(t.title, '')), q.query) * {TITLE_BOOST}
+  FROM titles t, q
 ),
 page AS (
   SELECT * FROM hits ORDER BY rank DESC, created_at DESC LIMIT :limit OFFSET :offset
@@ -90,15 +126,25 @@ FROM page, q
 ORDER BY page.rank DESC, page.created_at DESC
 """.format(**_CONSTANTS)  # nosec B608  # constants only, see _CONSTANTS
 
+# Prepared statements would otherwise switch to a generic plan after five runs, one that does
+# not know how common the words are (and reads every match of a common one).
+_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
+
 
 async def search(
     session: AsyncSession, *, user_id: uuid.UUID, q: str, limit: int, offset: int
 ) -> list[Hit]:
-    """Ranked hits for the user's own, not deleted conversations; odd input finds nothing."""
+    """Ranked hits for the user's own, not deleted conversations; odd input finds nothing.
+
+    The best of the user's CANDIDATES most recent matching messages and conversation titles,
+    best first (a page past them is empty).
+    """
     terms = parse_query(q)
     if not terms:
         return []
     sqlite = session.get_bind().dialect.name == "sqlite"
+    if not sqlite:
+        await session.execute(text(_CUSTOM_PLANS))
     stmt = (
         text(_SQLITE if sqlite else _POSTGRES)
         .bindparams(

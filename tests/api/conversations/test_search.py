@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from salesbot.conversations import search
 from tests.api.conversations.conftest import Users, add_messages, new_conversation
 
 
@@ -128,3 +131,76 @@ async def test_search_pages(client: httpx.AsyncClient, users: Users, app: FastAP
     assert len(rest["items"]) == 2 and rest["has_more"] is False
     ids = {i["message_id"] for i in body["items"]} | {i["message_id"] for i in rest["items"]}
     assert len(ids) == 5
+
+
+async def test_short_prefix_is_searched_as_a_word_with_a_notice(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    conversation = await new_conversation(client, users.sales, "Chat")
+    await add_messages(app, conversation, ["ka is a word here", "kalos rates for the gateway"])
+    short = (await _search(client, users.sales, "ka*")).json()
+    assert [i["snippet"] for i in short["items"]] == ["ka is a word here"]
+    assert "at least 3 letters" in short["notice"] and "“ka”" in short["notice"]
+    longer = (await _search(client, users.sales, "kal*")).json()
+    assert [i["snippet"] for i in longer["items"]] == ["kalos rates for the gateway"]
+    assert longer["notice"] is None
+
+
+async def _all_pages(
+    client: httpx.AsyncClient, headers: dict[str, str], q: str
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params: dict[str, str | int] = {"q": q, "limit": 50}
+        if cursor:
+            params["cursor"] = cursor
+        body = (
+            await client.get("/api/conversations/search", params=params, headers=headers)
+        ).json()
+        items += body["items"]
+        if not body["has_more"]:
+            return items
+        cursor = body["next_cursor"]
+
+
+async def test_only_the_most_recent_matches_are_ranked(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    conversation = await new_conversation(client, users.sales, "Chat")
+    older = ["billboard " * 6 + "old"] * 5  # would rank first, but are not among the recent
+    best = ["billboard billboard billboard best"] * 3
+    ids = await add_messages(
+        app, conversation, older + best + ["billboard plain"] * (search.CANDIDATES - 3)
+    )
+    items = await _all_pages(client, users.sales, "billboard")
+    found = [i["message_id"] for i in items]
+    assert sorted(found) == sorted(str(i) for i in ids[5:])  # the most recent CANDIDATES
+    assert {i["snippet"].split()[-1] for i in items[:3]} == {"best"}
+    ranks = [i["rank"] for i in items]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+async def test_other_users_matches_do_not_crowd_out_yours(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    mine = await new_conversation(client, users.sales, "Chat")
+    theirs = await new_conversation(client, users.admin, "Theirs")
+    ids = await add_messages(app, mine, ["billboard for me", "billboard again"])
+    await add_messages(app, theirs, ["billboard elsewhere"] * (search.CANDIDATES + 10))
+    found = await _all_pages(client, users.sales, "billboard")
+    assert sorted(str(i["message_id"]) for i in found) == sorted(str(i) for i in ids)
+
+
+async def test_deleted_conversations_do_not_crowd_out_the_rest(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    kept = await new_conversation(client, users.sales, "Kept")
+    gone = await new_conversation(client, users.sales, "Gone")
+    ids = await add_messages(app, kept, ["billboard kept"])
+    await add_messages(app, gone, ["billboard gone"] * (search.CANDIDATES + 10))
+    assert (
+        await client.delete(f"/api/conversations/{gone}", headers=users.sales)
+    ).status_code == 204
+    found = await _all_pages(client, users.sales, "billboard")
+    assert [str(i["message_id"]) for i in found] == [str(ids[0])]

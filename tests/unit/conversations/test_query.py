@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from salesbot.conversations.query import (
     MARK_END,
     MARK_START,
+    MIN_PREFIX_LENGTH,
     Term,
     highlight_html,
     parse_marked,
     parse_query,
+    short_prefix_notice,
     to_fts5,
     to_tsquery,
 )
@@ -26,6 +28,20 @@ def test_words_phrases_and_prefixes() -> None:
         Term(("payment", "terms")),
         Term(("land",), prefix=True),
     ]
+
+
+def test_prefixes_shorter_than_the_minimum_are_searched_as_words() -> None:
+    assert MIN_PREFIX_LENGTH == 3
+    assert parse_query("ka* lan* e-ma*") == [
+        Term(("ka",)),
+        Term(("lan",), prefix=True),
+        Term(("e", "ma")),
+    ]
+    notice = short_prefix_notice("ka* lan* e-ma*")
+    assert notice is not None
+    assert "at least 3 letters" in notice
+    assert "“ka”" in notice and "“ma”" in notice and "lan" not in notice
+    assert short_prefix_notice('lan* "ka*" ka') is None
 
 
 def test_operators_and_punctuation_become_plain_words() -> None:

@@ -50,8 +50,11 @@ function conversationSearch(isDisposed) {
       const page = await api.get("/api/conversations/search", { query: { q, limit: SEARCH_LIMIT } });
       if (mine !== seq || isDisposed()) return;
       results.hidden = false;
-      if (!page.items.length) replace(results, h("p", { class: "muted small search-empty" }, `Nothing found for “${q}”.`));
-      else replace(results, h("ul", { class: "hit-list" }, page.items.map(hitItem)));
+      const found = page.items.length
+        ? h("ul", { class: "hit-list" }, page.items.map(hitItem))
+        : h("p", { class: "muted small search-empty" }, `Nothing found for “${q}”.`);
+      const notice = page.notice ? [h("p", { class: "muted small search-notice" }, page.notice)] : [];
+      replace(results, ...notice, found);
     } catch (err) {
       if (mine === seq) reportError(err, results);
       results.hidden = false;
