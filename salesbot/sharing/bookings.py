@@ -81,7 +81,9 @@ def _combined(out: ProposalOut) -> BookingOrder:
     )
 
 
-def draft_fields(out: ProposalOut, decision: ShareDecision, salesperson: str, today: date) -> BookingOrder:
+def draft_fields(
+    out: ProposalOut, decision: ShareDecision, salesperson: str, today: date
+) -> BookingOrder:
     """The booking order an accepted proposal implies, amounts in AED (exact)."""
     base = _combined(out) if out.package is not None else _separate(out, decision.choices)
     split = " (package rate split evenly; adjust per location)" if out.package else ""

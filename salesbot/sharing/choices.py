@@ -63,7 +63,12 @@ def chosen_options(proposal: ProposalOut, choices: Sequence[Choice]) -> list[Cho
         duration = proposal.locations[0].durations[0] if proposal.locations else ""
         return [
             Chosen(
-                "package", names, 0, duration, package.net_rate.aed, package.total.aed,
+                "package",
+                names,
+                0,
+                duration,
+                package.net_rate.aed,
+                package.total.aed,
                 package.total.text,
             )
         ]

@@ -84,9 +84,7 @@ async def open_token(
         proposal=proposals.to_out(proposal),
         pdf_file_id=records.pdf_file_id(proposal),
         owner_id=proposal.owner_id,
-        state=state_of(
-            link, now, superseded=superseded, pin_attempts=settings.share_pin_attempts
-        ),
+        state=state_of(link, now, superseded=superseded, pin_attempts=settings.share_pin_attempts),
         decision=await repository.decision_of(session, link.id),
     )
 

@@ -68,14 +68,10 @@ async def list_shares(
     clock: AppClock,
 ) -> list[ShareOut]:
     """The proposal's links with what each client did (opens, time per page, decision)."""
-    return await service.list_links(
-        session, principal, proposal_id, settings=settings, now=clock()
-    )
+    return await service.list_links(session, principal, proposal_id, settings=settings, now=clock())
 
 
-@router.get(
-    "/api/proposals/{proposal_id}/timeline", response_model=Timeline, responses=_NOT_FOUND
-)
+@router.get("/api/proposals/{proposal_id}/timeline", response_model=Timeline, responses=_NOT_FOUND)
 async def proposal_timeline(
     proposal_id: uuid.UUID,
     session: DbSession,

@@ -52,7 +52,7 @@ def _render(pdf: bytes, number: int, width_px: int) -> Image.Image:
         try:
             scale = width_px / page.get_width()
             bitmap = page.render(scale=scale)
-            image = bitmap.to_pil().convert("RGB")
+            image: Image.Image = bitmap.to_pil().convert("RGB")
         finally:
             page.close()
     finally:

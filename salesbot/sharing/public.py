@@ -21,7 +21,6 @@ from salesbot.sharing.schemas import AcceptIn, BeaconIn, DecisionOut, DeclineIn
 from salesbot.users.credentials import hash_secret
 
 
-
 def _private(response: Response) -> None:
     response.headers.update(PRIVATE_HEADERS)
 

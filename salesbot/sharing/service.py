@@ -131,9 +131,7 @@ async def revoke_link(
     if link.revoked_at is None:
         link.revoked_at = now
         link.revoked_reason = "revoked"
-        audit.record(
-            session, principal, "share_revoked", audit.Target("share_link", link.id), None
-        )
+        audit.record(session, principal, "share_revoked", audit.Target("share_link", link.id), None)
         await session.commit()
     return link
 

@@ -101,9 +101,7 @@ def _views() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_share_page_times")),
     )
     with op.batch_alter_table("share_page_times", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_share_page_times_view_id"), ["view_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_share_page_times_view_id"), ["view_id"], unique=False)
 
 
 def _decisions() -> None:

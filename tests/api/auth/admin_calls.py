@@ -596,3 +596,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/costs"): Expect(200, get("/api/costs")),
     ("GET", "/api/meta"): Expect(200, get("/api/meta")),
 }
+
+from tests.api.auth.admin_calls_sharing import SHARING_EXPECTED  # noqa: E402
+
+EXPECTED |= SHARING_EXPECTED
