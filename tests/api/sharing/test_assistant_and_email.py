@@ -73,7 +73,9 @@ async def test_send_it_in_chat_makes_and_emails_the_link(
             # The e-mail carries the link (never the PIN); the link opens the PIN form.
             (recipients, message), *_ = box.messages
             assert recipients == ["buyer@nike.example"]
-            body = message.get_payload(decode=True).decode()
+            payload = message.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            body = payload.decode()
             assert data["url"] in body and "4821" not in body and "PIN" in body
             path = data["url"].removeprefix(app.state.settings.public_url)
             page = await client.get(path)
