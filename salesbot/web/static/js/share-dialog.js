@@ -49,6 +49,7 @@ function shareForm(proposal, onMade) {
     busy(submit, async () => {
       try {
         const made = await api.post(`/api/proposals/${proposal.id}/shares`, body);
+        form.reset();
         const url = h("input", { class: "share-url", readonly: true, value: made.url, "aria-label": "The client's link" });
         const copy = h("button", { type: "button", class: "btn btn-small" }, "Copy");
         copy.addEventListener("click", async () => {
@@ -61,7 +62,6 @@ function shareForm(proposal, onMade) {
           }
         });
         replace(result, h("p", {}, made.emailed_at ? `E-mailed to ${made.recipient_email}. ` : "Send this link to the client (it is shown only now):"), h("div", { class: "share-url-row" }, url, copy), made.replaced ? h("p", { class: "muted small" }, "Their earlier link no longer works.") : null);
-        form.reset();
         onMade();
       } catch (err) {
         showFormError(form, err);

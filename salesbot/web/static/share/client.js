@@ -11,9 +11,10 @@ function sendBeacon(base, payload) {
   fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json" }, keepalive: true, credentials: "same-origin" }).catch(() => {});
 }
 
-/** Time on screen per page: the page most in view gets the seconds while the tab is visible. */
+/** Time on screen per page: the page across the middle of the screen (else the one most in
+ * view) gets the seconds while the tab is visible. */
 function startTracking(base, view) {
-  const ratios = new Map();
+  const figures = [...document.querySelectorAll("figure.slide")];
   const pending = {};
   let current = null;
   let since = performance.now();
@@ -34,29 +35,45 @@ function startTracking(base, view) {
     }
     if (Object.keys(pages).length) sendBeacon(base, { view, pages });
   };
-  const choose = () => {
-    account();
+  const inView = () => {
+    const middle = window.innerHeight / 2;
     let best = null;
-    let bestRatio = 0;
-    for (const [page, ratio] of ratios) {
-      if (ratio > bestRatio) {
-        best = page;
-        bestRatio = ratio;
+    let bestShown = 0;
+    for (const figure of figures) {
+      const box = figure.getBoundingClientRect();
+      if (box.top <= middle && box.bottom >= middle) return Number(figure.dataset.page);
+      const shown = Math.min(box.bottom, window.innerHeight) - Math.max(box.top, 0);
+      if (shown > bestShown) {
+        best = Number(figure.dataset.page);
+        bestShown = shown;
       }
     }
-    current = best;
+    return best;
   };
-  const observer = new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) ratios.set(Number(entry.target.dataset.page), entry.intersectionRatio);
-      choose();
+  const choose = () => {
+    const page = inView();
+    if (page === current) return;
+    account();
+    current = page;
+  };
+  let queued = false;
+  window.addEventListener(
+    "scroll",
+    () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        choose();
+      });
     },
-    { threshold: [0, 0.25, 0.5, 0.75, 1] },
+    { passive: true },
   );
-  document.querySelectorAll("figure.slide").forEach((el) => observer.observe(el));
+  window.addEventListener("resize", choose);
   document.addEventListener("visibilitychange", () => (document.visibilityState === "hidden" ? flush() : account()));
   window.addEventListener("pagehide", flush);
   setInterval(flush, FLUSH_MS);
+  choose();
   // Lets a test (or a curious reader) send what was counted so far.
   window.__shareFlush = flush;
 }
@@ -81,6 +98,28 @@ function showError(form, message) {
   box.scrollIntoView({ block: "nearest" });
 }
 
+/** Show the decision in place of the forms (a reload would count as another opening). */
+function showDecision(form, heading, text, download) {
+  const section = document.createElement("section");
+  section.className = "card status";
+  section.setAttribute("role", "status");
+  const title = document.createElement("h2");
+  title.textContent = heading;
+  const line = document.createElement("p");
+  line.textContent = text;
+  section.append(title, line);
+  if (download) {
+    const link = document.createElement("a");
+    link.className = "btn";
+    link.href = download;
+    link.setAttribute("download", "");
+    link.textContent = "Download the accepted copy";
+    section.append(link);
+  }
+  form.closest("section").replaceWith(section);
+  section.scrollIntoView({ block: "nearest" });
+}
+
 function wireAccept(base) {
   const form = document.getElementById("accept-form");
   if (!form) return;
@@ -103,8 +142,8 @@ function wireAccept(base) {
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      await post(`${base}/accept`, { choices, name: value("name"), title: value("title"), signature: value("signature") });
-      window.location.reload();
+      const done = await post(`${base}/accept`, { choices, name: value("name"), title: value("title"), signature: value("signature") });
+      showDecision(form, "Accepted", `Accepted by ${value("name")} (${value("title")}). Thank you: your contact has been told.`, done.download_url);
     } catch (err) {
       showError(form, err.message);
       button.disabled = false;
@@ -126,7 +165,7 @@ function wireDecline(base) {
     button.disabled = true;
     try {
       await post(`${base}/decline`, { reason, name: form.elements.name.value.trim() });
-      window.location.reload();
+      showDecision(form, "Declined", "You declined this proposal. Thank you for letting us know.", null);
     } catch (err) {
       showError(form, err.message);
       button.disabled = false;
