@@ -40,7 +40,7 @@ _ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES
 DEFAULT_EXCLUDED_URLS = "/health,/metrics"
 # Paths that carry a credential (a client's proposal link has its token in the path): never
 # traced, whatever else is excluded, so the token never reaches a tracing backend.
-SECRET_PATHS = "://[^/]+/p/"
+SECRET_PATHS = "://[^/]+/p/"  # noqa: S105 (a URL pattern, not a secret)
 
 
 @dataclass
