@@ -217,7 +217,11 @@ class _PageCache:
     async def count(self, pdf: bytes) -> int:
         digest = hashlib.sha256(pdf).hexdigest()
         if digest not in self._counts:
-            self._counts[digest] = await asyncio.to_thread(pages.page_count, pdf)
+            count = await asyncio.to_thread(pages.page_count, pdf)
+            with self._lock:
+                if len(self._counts) >= self.size * 4:
+                    self._counts.clear()  # a page count is cheap to take again
+                self._counts[digest] = count
         return self._counts[digest]
 
     async def image(self, pdf: bytes, number: int) -> bytes:
