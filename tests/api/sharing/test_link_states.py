@@ -195,3 +195,24 @@ async def test_bad_beacons_are_refused_whole(
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "bad_beacon"
     links = await client.get(f"/api/proposals/{proposal['id']}/shares", headers=team.sales.headers)
     assert links.json()[0]["opens"] == 0 and links.json()[0]["page_seconds"] == []
+
+
+async def test_two_clients_accepting_at_once_one_wins(
+    client: httpx.AsyncClient, team: Team, clock: Clock
+) -> None:
+    """Two links (two people at the client) to one version: only one acceptance is recorded."""
+    import asyncio
+
+    proposal = await make_proposal(client, team.sales)
+    first = await share(client, team.sales, proposal, recipient_email="a@nike.example")
+    second = await share(client, team.sales, proposal, recipient_email="b@nike.example")
+    body = {**ACCEPT, "choices": [{"location": "the_landmark", "option": 0}]}
+    answers = await asyncio.gather(
+        client.post(f"{first.path}/accept", json=body),
+        client.post(f"{second.path}/accept", json=body),
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    loser = next(a for a in answers if a.status_code == 409)
+    assert loser.json()["error"]["code"] == "already_decided"
+    links = await client.get(f"/api/proposals/{proposal['id']}/shares", headers=team.sales.headers)
+    assert sorted(str(s["decision"]) for s in links.json()) == ["None", "accepted"]
