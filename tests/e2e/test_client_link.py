@@ -49,7 +49,7 @@ def _proposal(page: Page, base_url: str, client: str) -> dict[str, object]:
 
 def _share_from_history(page: Page, base_url: str, client: str) -> str:
     open_page(page, base_url + "/proposals/history")
-    page.get_by_role("button", name=f"Share the {client} proposal with the client").click()
+    page.get_by_role("button", name=f"Share the {client} proposal", exact=True).click()
     dialog = page.get_by_role("dialog", name=f"Share the {client} proposal")
     dialog.get_by_label("Client's e-mail").fill("buyer@nike.example")
     dialog.get_by_label("Name (optional)").fill("Nora Buyer")

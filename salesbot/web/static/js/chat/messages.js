@@ -23,7 +23,7 @@ const TOOL_LABELS = {
 
 /** "Share with client" on a produced proposal's card. */
 function shareButton(proposal) {
-  const button = h("button", { type: "button", class: "btn btn-small share-card-action", "aria-label": `Share the ${proposal.client_name} proposal with the client` }, "Share with client");
+  const button = h("button", { type: "button", class: "btn btn-small share-card-action", "aria-label": `Share the ${proposal.client_name} proposal` }, "Share with client");
   button.addEventListener("click", async () => openShareDialog(proposal, await currentUser()));
   return button;
 }

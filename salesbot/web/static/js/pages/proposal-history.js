@@ -86,7 +86,7 @@ export async function render({ main, user }) {
   const filterQuery = () => ({ client: clientF.input.value.trim(), location: locationF.input.value, date_from: fromF.input.value, date_to: toF.input.value });
 
   const rowFor = (p) => {
-    const share = h("button", { type: "button", class: "btn btn-small", "aria-label": `Share the ${p.client_name} proposal with the client` }, mayCreate ? "Share" : "Client activity");
+    const share = h("button", { type: "button", class: "btn btn-small", "aria-label": `Share the ${p.client_name} proposal` }, mayCreate ? "Share" : "Client activity");
     share.addEventListener("click", () => openShareDialog(p, user));
     const actions = [share];
     if (mayCreate) {
