@@ -128,7 +128,9 @@ async def test_a_pin_is_needed_and_wrong_pins_lock_the_link(
     assert right.status_code == 303
     cookie = right.cookies.get("salesbot_share_pin")
     assert cookie and "4821" not in cookie
-    opened = await client.get(shared.path, cookies={"salesbot_share_pin": cookie})
+    # The client keeps the cookie, as a browser does (for this link's path only).
+    assert client.cookies.get("salesbot_share_pin") == cookie
+    opened = await client.get(shared.path)
     assert opened.status_code == 200 and "Proposal for Nike" in opened.text
     for _ in range(attempts - 1):
         await client.post(f"{shared.path}/pin", data={"pin": "0000"})
