@@ -51,6 +51,8 @@ from salesbot.ops.metrics import install_metrics
 from salesbot.ops.schedules import SCHEDULES
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
+from salesbot.sharing.endpoints import router as sharing_router
+from salesbot.sharing.public import router as client_page_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
 from salesbot.web.home import router as home_router
@@ -148,6 +150,8 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         files_router,
         locations_router,
         proposals_router,
+        sharing_router,
+        client_page_router,
         commercial_router,
         mockups_router,
         booking_orders_router,

@@ -250,6 +250,14 @@ class Settings(BaseSettings):
     dm_fee: Decimal = Field(default=Decimal(520), ge=0, le=1_000_000)
     proposal_validity_days: int = Field(default=30, ge=1, le=365)
     default_upload_fee: Decimal = Field(default=Decimal(3000), ge=0, le=1_000_000_000)
+    # Client links (docs/proposals.md): default lifetime, wrong PINs before a link locks, and
+    # per-IP limits on the public page, its beacon, PIN attempts and decisions.
+    share_link_days: int = Field(default=14, ge=1, le=180)
+    share_pin_attempts: int = Field(default=5, ge=1, le=20)
+    rate_limit_share_page: str = "120/minute"
+    rate_limit_share_events: str = "240/minute"
+    rate_limit_share_pin: str = "10/minute"
+    rate_limit_share_decide: str = "10/minute"
 
     # Booking orders and notifications (e-mail when smtp_host is set, Slack when a webhook is).
     vat_pct: Decimal = Field(default=Decimal(5), ge=0, le=100)

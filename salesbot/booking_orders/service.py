@@ -285,6 +285,58 @@ async def _same_number(
     ]
 
 
+async def start_draft(
+    session: AsyncSession,
+    env: Env,
+    principal: Principal,
+    *,
+    company_id: uuid.UUID,
+    bo: BookingOrder,
+    source: str,
+    source_file_id: uuid.UUID | None = None,
+    bo_id: uuid.UUID | None = None,
+) -> View:
+    """A new draft owned by the caller from figures the product already has (an accepted
+    proposal, whose signed copy is the original document): calculated like an intake, then
+    reviewed and submitted as usual."""
+    chosen = await directory.company(session, company_id)
+    if chosen is None:
+        raise ValidationFailed("The proposal's company no longer exists.", code="unknown_company")
+    try:
+        bo = replace(bo, company=chosen.name)
+        calc = calculate(bo, commercial.vat_pct(env.settings))
+    except BookingOrderError as exc:
+        raise ValidationFailed(str(exc), code="invalid_booking_order") from exc
+    row = BookingOrderRow(
+        company_id=chosen.id,
+        owner_id=principal.user_id,
+        state=State.DRAFT.value,
+        revision=1,
+        intake_warnings=[],
+        extraction=source,
+        source_file_id=source_file_id,
+        updated_at=utcnow(),
+    )
+    if bo_id is not None:
+        row.id = bo_id
+    store(row, bo, calc)
+    session.add(row)
+    await session.flush()
+    details = {"file": str(source_file_id)} if source_file_id else {}
+    events.record(session, row, principal, "create", None, State.DRAFT.value, details=details)
+    if source_file_id is not None:
+        await files.share_with_company(session, source_file_id, chosen.id)
+    audit.record(
+        session,
+        principal,
+        "bo_created",
+        audit.Target("booking_order", row.id),
+        {"company": chosen.code, "extraction": source},
+    )
+    await session.commit()
+    return await build_view(session, env, principal, row, {chosen.id: chosen})
+
+
 # ---------------------------------------------------------------- edits
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from salesbot.kit.db import Database
+from salesbot.kit.db import Database, utcnow
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.storage.base import Storage
 from salesbot.settings import Settings
@@ -37,3 +39,15 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 AppDatabase = Annotated[Database, Depends(get_database)]
 AppStorage = Annotated[Storage, Depends(get_storage)]
 AppRateLimiter = Annotated[RateLimiter, Depends(get_ratelimiter)]
+
+
+Clock = Callable[[], datetime]
+
+
+def get_clock(request: Request) -> Clock:
+    """The app's clock: `app.state.clock` when set (tests move time), else the real UTC time."""
+    clock: Clock = getattr(request.app.state, "clock", None) or utcnow
+    return clock
+
+
+AppClock = Annotated[Clock, Depends(get_clock)]

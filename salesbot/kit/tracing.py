@@ -38,6 +38,9 @@ AttributeValue = str | bool | int | float
 _ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 # Probes and scrapes would be most of the traces and tell nothing.
 DEFAULT_EXCLUDED_URLS = "/health,/metrics"
+# Paths that carry a credential (a client's proposal link has its token in the path): never
+# traced, whatever else is excluded, so the token never reaches a tracing backend.
+SECRET_PATHS = "://[^/]+/p/"  # noqa: S105 (a URL pattern, not a secret)
 
 
 @dataclass
@@ -134,7 +137,7 @@ def instrument_app(app: FastAPI) -> None:
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=_active.provider,
-        excluded_urls=excluded or DEFAULT_EXCLUDED_URLS,
+        excluded_urls=f"{excluded or DEFAULT_EXCLUDED_URLS},{SECRET_PATHS}",
         exclude_spans=["receive", "send"],
     )
     _active.apps.append(app)

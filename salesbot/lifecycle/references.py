@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from salesbot.booking_orders.models import BookingOrderRow, CompanyDocuments
 from salesbot.mockups.models import MockupPhoto
 from salesbot.proposals.models import ProposalFile
+from salesbot.sharing.models import ShareDecision
 
 Reference = InstrumentedAttribute[uuid.UUID] | InstrumentedAttribute[uuid.UUID | None]
 
@@ -27,6 +28,8 @@ def _business_references() -> list[Reference]:
         CompanyDocuments.stamp_file_id,
         # A location's billboard photo belongs to the catalogue, whoever uploaded it.
         MockupPhoto.file_id,
+        # A client's signed copy of a proposal (and the original of a booking order from it).
+        ShareDecision.accepted_file_id,
     ]
 
 

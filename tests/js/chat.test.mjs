@@ -225,3 +225,10 @@ test("tools have a readable label, known or derived from their name", () => {
   assert.equal(toolLabel("export_costs"), "Export costs");
   assert.equal(toolLabel(""), "Working");
 });
+
+test("a produced proposal in a tool result can be shared from its card", () => {
+  const data = { id: "p1", client_name: "Nike", root_id: "p1", locations: [] };
+  assert.deepEqual(readEvent("tool_result", { id: "t", data }).proposal, { id: "p1", client_name: "Nike" });
+  assert.equal(readEvent("tool_result", { id: "t", data: { share_id: "s" } }).proposal, null);
+  assert.equal(readEvent("tool_result", { id: "t" }).proposal, null);
+});

@@ -605,3 +605,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/meta"): Expect(200, get("/api/meta")),
     ("GET", "/api/home"): Expect(200, get("/api/home")),
 }
+
+from tests.api.auth.admin_calls_sharing import SHARING_EXPECTED  # noqa: E402
+
+EXPECTED |= SHARING_EXPECTED

@@ -41,6 +41,18 @@ PUBLIC = {
 }
 # Web pages all serve the same data-free shell; every byte of data comes from the API.
 PUBLIC |= {("GET", path) for path in PAGES}
+# A client's proposal link: the token in the path (and the PIN, when set) is the credential;
+# each route is rate-limited per IP (tests/api/sharing cover what they refuse).
+CLIENT_LINK = {
+    ("GET", "/p/{token}"),
+    ("POST", "/p/{token}/pin"),
+    ("GET", "/p/{token}/pages/{number}"),
+    ("GET", "/p/{token}/download"),
+    ("POST", "/p/{token}/events"),
+    ("POST", "/p/{token}/accept"),
+    ("POST", "/p/{token}/decline"),
+}
+PUBLIC |= CLIENT_LINK
 # Routes a machine calls with its own credential, never a user's: the metrics token, or a
 # direct loopback request when none is set (tests/api/ops/test_metrics.py covers the rule).
 OWN_CREDENTIAL = {("GET", "/metrics")}
@@ -281,6 +293,8 @@ PROPOSAL_READS = {
     ("GET", "/api/proposals"),
     ("GET", "/api/proposals/{proposal_id}"),
     ("GET", "/api/proposals/export"),
+    ("GET", "/api/proposals/{proposal_id}/shares"),
+    ("GET", "/api/proposals/{proposal_id}/timeline"),
 }
 
 
@@ -317,13 +331,14 @@ async def _seen(client: httpx.AsyncClient, who: Person, ids: dict[str, str]) -> 
     """The client names each proposal-reading route shows `who` (None when refused)."""
     listed = await client.get("/api/proposals?limit=100", headers=who.headers)
     assert listed.status_code == 200, listed.text
-    one_by_one = set()
+    one_by_one: dict[str, set[str]] = {"get": set(), "shares": set(), "timeline": set()}
     for name, proposal_id in ids.items():
-        got = await client.get(f"/api/proposals/{proposal_id}", headers=who.headers)
-        assert got.status_code in {200, 404}, got.text
-        if got.status_code == 200:
-            one_by_one.add(name)
-    seen = {"list": {item["client_name"] for item in listed.json()["items"]}, "get": one_by_one}
+        for route, suffix in (("get", ""), ("shares", "/shares"), ("timeline", "/timeline")):
+            got = await client.get(f"/api/proposals/{proposal_id}{suffix}", headers=who.headers)
+            assert got.status_code in {200, 404}, got.text
+            if got.status_code == 200:
+                one_by_one[route].add(name)
+    seen = {"list": {item["client_name"] for item in listed.json()["items"]}, **one_by_one}
     exported = await client.get("/api/proposals/export", headers=who.headers)
     if exported.status_code != 403:  # roles without proposals:export are refused outright
         assert exported.status_code == 200, exported.text

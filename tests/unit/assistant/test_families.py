@@ -13,6 +13,7 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     found = {f.name: f for f in rules.families()}
     assert list(found) == [
         "conversations",
+        "sharing",
         "booking_order",
         "prices",
         "location_admin",
@@ -25,6 +26,8 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     assert found["proposal"].read.__module__.startswith("salesbot.proposals.offline")
     assert found["mockup"].read is not None
     assert found["mockup"].read.__module__ == "salesbot.mockups.offline"
+    assert found["sharing"].read is not None
+    assert found["sharing"].read.__module__ == "salesbot.sharing.offline"
 
 
 def test_every_phrase_family_calls_real_tools_and_names_them() -> None:

@@ -1,7 +1,10 @@
 // Rendering of chat messages: safe Markdown, tool activity with progress, file cards, previews.
+import { currentUser } from "../api.js";
 import { formatBytes, formatDateTime, h } from "../dom.js";
 import { renderMarkdown } from "../markdown.js";
+import { openShareDialog } from "../share-dialog.js";
 import { repeats } from "./rules.js";
+import { proposalOf } from "./run-events.js";
 
 const TOOL_LABELS = {
   create_separate_proposals: "Creating proposals",
@@ -16,7 +19,15 @@ const TOOL_LABELS = {
   reject_booking_order: "Rejecting the booking order",
   booking_order_status: "Checking the booking order",
   proposal_history: "Looking up proposals",
+  share_proposal: "Sharing the proposal",
 };
+
+/** "Share with client" on a produced proposal's card. */
+function shareButton(proposal) {
+  const button = h("button", { type: "button", class: "btn btn-small share-card-action", "aria-label": `Share the ${proposal.client_name} proposal` }, "Share with client");
+  button.addEventListener("click", async () => openShareDialog(proposal, await currentUser()));
+  return button;
+}
 
 export function toolLabel(name) {
   return TOOL_LABELS[name] || (name ? name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()) : "Working");
@@ -87,7 +98,7 @@ export function toolCard(name, id) {
       if (message) status.textContent = String(message).slice(0, 200);
     },
     summary: "",
-    finish({ ok = true, summary = "", cards = [] } = {}) {
+    finish({ ok = true, summary = "", cards = [], proposal = null } = {}) {
       card.dataset.state = ok ? "done" : "failed";
       bar.value = 100;
       bar.hidden = true;
@@ -97,6 +108,7 @@ export function toolCard(name, id) {
         const el = fileCard(c);
         if (el) files.append(el);
       });
+      if (ok && proposal) files.append(shareButton(proposal));
     },
   };
 }
@@ -120,7 +132,8 @@ export function messageNode(message) {
   } else if (role === "tool") {
     const meta = message.metadata || {};
     const tool = toolCard(meta.tool || meta.tool_name || meta.name || "", message.tool_call_id);
-    tool.finish({ ok: meta.ok !== false && !meta.is_error, summary: message.content, cards: [...(message.attachments || []), ...cardsFrom(message)] });
+    const proposal = proposalOf(meta.result && meta.result.data);
+    tool.finish({ ok: meta.ok !== false && !meta.is_error, summary: message.content, cards: [...(message.attachments || []), ...cardsFrom(message)], proposal });
     body.append(tool.card);
   } else {
     const md = h("div", { class: "md" });

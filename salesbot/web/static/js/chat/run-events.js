@@ -4,6 +4,13 @@
 export const RUN_KEY = "salesbot.chat.run";
 const LOST = "The assistant could not finish this reply. Please try again.";
 
+/** A produced proposal in a tool's data ({id, client_name}), or null: its card can be shared. */
+export function proposalOf(data) {
+  if (!data || typeof data !== "object" || typeof data.id !== "string" || typeof data.client_name !== "string") return null;
+  if (!Array.isArray(data.locations) || !("root_id" in data)) return null;
+  return { id: data.id, client_name: data.client_name };
+}
+
 /**
  * One SSE event of a chat run as an action for the reply view, or null for events it ignores.
  * The server's field names vary by event and provider; every spelling seen is accepted.
@@ -28,6 +35,7 @@ export function readEvent(event, data) {
         ok: d.ok !== false && !d.error && !d.is_error,
         summary: d.summary || d.error || "",
         cards: d.files || d.file_cards || d.cards || [],
+        proposal: proposalOf(d.data),
       };
     case "message_end":
       return { type: "end" };

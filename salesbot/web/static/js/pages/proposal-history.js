@@ -1,6 +1,7 @@
 // Proposal history: filter by client, location and dates; download files; duplicate as a new version.
 import { api, can } from "../api.js";
 import { field, formatDate, formatDateTime, h, replace, select } from "../dom.js";
+import { openShareDialog } from "../share-dialog.js";
 import { busy, clearErrors, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 
 function fileLinks(files) {
@@ -86,7 +87,9 @@ export async function render({ main, user, query }) {
   const filterQuery = () => ({ client: clientF.input.value.trim(), location: locationF.input.value, date_from: fromF.input.value, date_to: toF.input.value });
 
   const rowFor = (p) => {
-    const actions = [];
+    const share = h("button", { type: "button", class: "btn btn-small", "aria-label": `Share the ${p.client_name} proposal` }, mayCreate ? "Share" : "Client activity");
+    share.addEventListener("click", () => openShareDialog(p, user));
+    const actions = [share];
     if (mayCreate) {
       const dup = h("button", { type: "button", class: "btn btn-small", "aria-label": `Duplicate the ${p.client_name} proposal of ${formatDate(p.created_at)}` }, "Duplicate");
       dup.addEventListener("click", () => duplicate(p, currencies, () => load(false)));
@@ -158,5 +161,13 @@ export async function render({ main, user, query }) {
     results,
   );
   await load(false);
+  // A notification about a client's activity links here with the proposal's id.
+  const wanted = new URLSearchParams(window.location.search).get("proposal");
+  if (wanted) {
+    api
+      .get(`/api/proposals/${encodeURIComponent(wanted)}`)
+      .then((p) => openShareDialog(p, user))
+      .catch((err) => reportError(err));
+  }
   return null;
 }

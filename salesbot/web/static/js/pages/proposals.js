@@ -1,5 +1,5 @@
 // New proposal: separate or combined, locations picked by search, duration/rate rows, live totals.
-import { api } from "../api.js";
+import { api, currentUser } from "../api.js";
 import { fileCard } from "../chat/messages.js";
 import { h, replace, uid } from "../dom.js";
 import { formatDay } from "../format.js";
@@ -7,6 +7,7 @@ import { busy, emptyState, reportError } from "../ui.js";
 import { optionsTable, packageTable } from "../figures.js";
 import { loadMeta } from "../meta.js";
 import { locationPicker } from "../location-picker.js";
+import { openShareDialog } from "../share-dialog.js";
 
 const DURATIONS = ["1 week", "2 weeks", "3 weeks", "4 weeks", "6 weeks", "8 weeks", "12 weeks", "1 month", "3 months"];
 const PREVIEW_PATH = "/api/proposals/preview";
@@ -460,6 +461,12 @@ export async function render({ main, query }) {
     if (item) (item.refs.options[0]?.duration || item.refs.duration || item.refs.start).focus();
   }
 
+  function shareResult(result) {
+    const share = h("button", { type: "button", class: "btn btn-primary" }, "Share with client");
+    share.addEventListener("click", async () => openShareDialog(result, await currentUser()));
+    return share;
+  }
+
   function showResult(result) {
     resultBox.hidden = false;
     replace(
@@ -469,7 +476,7 @@ export async function render({ main, query }) {
       figuresView(result),
       h("h3", {}, "Files"),
       h("div", { class: "file-cards" }, result.files.map(fileCard)),
-      h("div", { class: "form-actions" }, h("a", { class: "btn", href: "/proposals/history" }, "See the history")),
+      h("div", { class: "form-actions" }, shareResult(result), h("a", { class: "btn", href: "/proposals/history" }, "See the history")),
     );
     resultBox.focus();
     resultBox.scrollIntoView({ block: "start" });

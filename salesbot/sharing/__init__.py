@@ -1,0 +1,1 @@
+"""Client links to proposals: share, view analytics, e-acceptance (docs/proposals.md)."""
