@@ -103,7 +103,8 @@ async def enter_pin(
             path=f"/p/{token}",
             httponly=True,
             samesite="strict",
-            secure=settings.public_url.startswith("https://"),
+            secure=request.url.scheme == "https"
+            or (settings.public_url or "").startswith("https://"),
         )
         return response
     left = settings.share_pin_attempts - opened.link.pin_failures - 1

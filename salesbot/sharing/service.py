@@ -17,6 +17,7 @@ from salesbot.auth.service import Principal
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.metrics import counter
+from salesbot.kit.request_context import public_base
 from salesbot.proposals import records
 from salesbot.proposals import service as proposals
 from salesbot.settings import Settings
@@ -33,7 +34,8 @@ CLIENT_PATH = "/p/"
 
 
 def link_url(settings: Settings, token: str) -> str:
-    return settings.public_url.rstrip("/") + CLIENT_PATH + token
+    """The client's address: under SALESBOT_PUBLIC_URL, else the request's own origin."""
+    return (public_base(settings.public_url) or "") + CLIENT_PATH + token
 
 
 def state_of(link: ShareLink, now: datetime, *, superseded: bool, pin_attempts: int) -> LinkState:
