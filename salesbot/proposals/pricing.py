@@ -6,14 +6,35 @@ Pure: standard library, `kit.money` and `kit.parse` only; `today` is always a pa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from salesbot.kit import parse
-from salesbot.kit.money import cents, group_thousands, percent_of, round_half_up, whole
-from salesbot.kit.parse import Duration, quote
+from salesbot.kit.money import cents, group_thousands, percent_of, round_half_up
+from salesbot.kit.parse import Duration
 from salesbot.kit.wording import format_date, format_date_range, plain_number
+from salesbot.proposals.currency import AmountReader as AmountReader
+from salesbot.proposals.currency import ReadAmount as ReadAmount
+from salesbot.proposals.currency import currency_note as currency_note
+from salesbot.proposals.currency import money as money
+from salesbot.proposals.currency import resolve_currency as resolve_currency
+from salesbot.proposals.inputs import BASE_CURRENCY as BASE_CURRENCY
+from salesbot.proposals.inputs import DEFAULT_PAYMENT_TERMS as DEFAULT_PAYMENT_TERMS
+from salesbot.proposals.inputs import MAX_AMOUNT as MAX_AMOUNT
+from salesbot.proposals.inputs import MAX_CLIENT_NAME as MAX_CLIENT_NAME
+from salesbot.proposals.inputs import MAX_PAYMENT_TERMS as MAX_PAYMENT_TERMS
+from salesbot.proposals.inputs import AmountInput as AmountInput
+from salesbot.proposals.inputs import CombinedItem as CombinedItem
+from salesbot.proposals.inputs import CombinedRequest as CombinedRequest
+from salesbot.proposals.inputs import DateInput as DateInput
+from salesbot.proposals.inputs import LocationFacts as LocationFacts
+from salesbot.proposals.inputs import MissingInformation as MissingInformation
+from salesbot.proposals.inputs import PricingSettings as PricingSettings
+from salesbot.proposals.inputs import ProposalError as ProposalError
+from salesbot.proposals.inputs import SeparateItem as SeparateItem
+from salesbot.proposals.inputs import SeparateRequest as SeparateRequest
+from salesbot.proposals.inputs import unknown_location_error as unknown_location_error
 from salesbot.proposals.priced import (
     Currency,
     DisplayType,
@@ -26,38 +47,6 @@ from salesbot.proposals.priced import (
     ProposalKind,
     TableRow,
 )
-
-AmountInput = Decimal | int | str
-DateInput = date | str
-
-BASE_CURRENCY = "AED"
-DEFAULT_PAYMENT_TERMS = "100% upfront"
-MAX_AMOUNT = Decimal("1e12")
-MAX_CLIENT_NAME = 120
-MAX_PAYMENT_TERMS = 300
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class ProposalError(ValueError):
-    """A proposal cannot be produced; the message is meant for the salesperson."""
-
-
-class MissingInformation(ProposalError):
-    """Required data is missing; `missing` lists (location key, field) pairs to ask for."""
-
-    def __init__(self, missing: Sequence[tuple[str, str]]) -> None:
-        self.missing = tuple(missing)
-        keys = [key for key, _ in self.missing]
-        noun = "location" if len(keys) == 1 else "locations"
-        super().__init__(f"Missing production fee for static {noun}: {', '.join(keys)}")
-
-
-def unknown_location_error(name: str, position: int) -> ProposalError:
-    """`Unknown location 'x' in proposal 2` (position is 1-based)."""
-    return ProposalError(f"Unknown location '{quote(name)}' in proposal {position}")
-
 
 # --------------------------------------------------------------------------- parsing
 # `kit.parse` reads the values; a proposal accepts AED amounts and calendar durations, and
@@ -117,196 +106,6 @@ def location_line(facts: LocationFacts, spots: int = 1) -> str:
             f"{facts.loop_duration_s} seconds loop",
         ]
     return " - ".join(parts)
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class LocationFacts:
-    """The facts of a location that pricing and the location line need."""
-
-    key: str
-    display_name: str
-    display_type: DisplayType
-    upload_fee: Decimal  # the location's own, else `commercial.service.default_upload_fee`
-    series: str = ""
-    width_m: Decimal | None = None
-    height_m: Decimal | None = None
-    number_of_faces: int = 1
-    spot_duration_s: int = 16
-    loop_duration_s: int = 96
-    sov_pct: Decimal = Decimal("16.6")
-
-
-def _default_symbols() -> dict[str, str]:
-    return {"AED": "AED ", "USD": "$", "EUR": "€", "GBP": "£"}
-
-
-@dataclass(frozen=True)
-class PricingSettings:
-    """The commercial terms in effect (from `commercial.service`; this module holds none).
-
-    `rates` are AED per unit of each foreign currency.
-    """
-
-    vat_pct: Decimal
-    dm_fee: Decimal
-    rates: Mapping[str, Decimal]
-    validity_days: int
-    symbols: Mapping[str, str] = field(default_factory=_default_symbols)
-
-
-@dataclass(frozen=True)
-class SeparateItem:
-    """One location of a separate proposal: one net rate per duration option."""
-
-    location: str
-    start_date: DateInput
-    durations: Sequence[str]
-    net_rates: Sequence[AmountInput]
-    end_date: DateInput | None = None
-    spots: int = 1
-    production_fee: AmountInput | None = None
-
-
-@dataclass(frozen=True)
-class SeparateRequest:
-    items: Sequence[SeparateItem]
-    client_name: str = ""
-    payment_terms: str = DEFAULT_PAYMENT_TERMS
-    currency: str = BASE_CURRENCY
-    company_name: str = ""
-    rates_currency: str = BASE_CURRENCY  # the currency of amounts written without one
-
-
-@dataclass(frozen=True)
-class CombinedItem:
-    """One location of a combined package: one duration; the rate is the package's."""
-
-    location: str
-    start_date: DateInput
-    duration: str | None
-    end_date: DateInput | None = None
-    spots: int = 1
-    production_fee: AmountInput | None = None
-
-
-@dataclass(frozen=True)
-class CombinedRequest:
-    items: Sequence[CombinedItem]
-    combined_net_rate: AmountInput | None
-    client_name: str = ""
-    payment_terms: str = DEFAULT_PAYMENT_TERMS
-    currency: str = BASE_CURRENCY
-    company_name: str = ""
-    rates_currency: str = BASE_CURRENCY  # the currency of amounts written without one
-
-
-# --------------------------------------------------------------------------- money display
-
-
-def resolve_currency(code: str, settings: PricingSettings) -> Currency:
-    """The display currency; an unknown code is an error listing the supported ones."""
-    wanted = code.strip().upper() or BASE_CURRENCY
-    symbols = settings.symbols
-    if wanted == BASE_CURRENCY:
-        return Currency(BASE_CURRENCY, Decimal(1), symbols.get(BASE_CURRENCY, "AED "))
-    rate = settings.rates.get(wanted)
-    if rate is None or rate <= 0:
-        supported = ", ".join(
-            sorted({BASE_CURRENCY, *(c for c, r in settings.rates.items() if r > 0)})
-        )
-        raise ProposalError(
-            f"Currency '{quote(code, 10)}' is not supported. Supported currencies: {supported}"
-        )
-    return Currency(wanted, rate, symbols.get(wanted, f"{wanted} "))
-
-
-def money(aed: Decimal, currency: Currency) -> Money:
-    """AED shows whole units ("AED 1,578,696"); others aed/rate to cents ("$429,869.57")."""
-    if currency.code == BASE_CURRENCY:
-        shown = whole(aed)
-        return Money(aed, shown, BASE_CURRENCY, f"{currency.symbol}{group_thousands(shown)}")
-    converted = cents(aed / currency.rate)
-    text = f"{currency.symbol}{group_thousands(converted, 2)}"
-    return Money(aed, converted, currency.code, text)
-
-
-# --------------------------------------------------------------------------- amounts as entered
-
-
-@dataclass(frozen=True)
-class ReadAmount:
-    """One amount as the salesperson entered it, and the AED the calculation uses."""
-
-    rate: bool  # a net rate (else a fee)
-    currency: str
-    entered: Decimal
-    aed: Decimal
-
-
-@dataclass
-class AmountReader:
-    """Reads amounts in the currency they carry ("$400k", "USD 400k", "400k dollars",
-    "€300k", "AED 400k") or, unmarked, in `unmarked`; converts them to AED at the stored rate
-    (to cents, half up) and remembers each, so the proposal can say what it read."""
-
-    unmarked: Currency
-    settings: PricingSettings
-    read: list[ReadAmount] = field(default_factory=list)
-
-    def aed(self, value: AmountInput, what: str, *, rate: bool = True) -> Decimal:
-        try:
-            entered = parse.parse_amount(value, what)
-        except parse.ParseError as exc:
-            raise ProposalError(str(exc)) from None
-        marked = parse.read_amount(value) if isinstance(value, str) else None
-        code = marked.currency if marked is not None and marked.currency else None
-        currency = resolve_currency(code, self.settings) if code else self.unmarked
-        aed = entered if currency.code == BASE_CURRENCY else cents(entered * currency.rate)
-        self.read.append(ReadAmount(rate, currency.code, entered, aed))
-        return aed
-
-    def optional(self, value: AmountInput | None, what: str) -> Decimal | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        return self.aed(value, what, rate=False)
-
-
-def _entered_text(code: str, amount: Decimal) -> str:
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{code} {group_thousands(amount, places)}"
-
-
-def _per(currency: Currency) -> str:
-    return f"{plain_number(currency.rate)} AED per {currency.code}"
-
-
-def currency_note(
-    read: Sequence[ReadAmount], shown: Currency, settings: PricingSettings
-) -> str | None:
-    """One line saying how the typed amounts were read, whenever any was converted or shown
-    converted: "Rates read as AED 400,000, shown in USD at 3.6725 AED per USD." """
-    listed = [a for a in read if a.rate or a.currency != BASE_CURRENCY]
-    foreign = [a for a in listed if a.currency != BASE_CURRENCY]
-    if not foreign and shown.code == BASE_CURRENCY:
-        return None
-    parts: list[str] = []
-    for a in listed[:4]:
-        text = _entered_text(a.currency, a.entered)
-        if a.currency != BASE_CURRENCY:
-            per = _per(resolve_currency(a.currency, settings))
-            text += f" ({_entered_text(BASE_CURRENCY, a.aed)} at {per})"
-        parts.append(text)
-    if len(listed) > 4:
-        parts.append(f"{len(listed) - 4} more")
-    line = "Rates read as " + (", ".join(parts[:-1]) + " and " if len(parts) > 1 else "")
-    line += parts[-1] if parts else "AED"
-    if shown.code != BASE_CURRENCY:
-        same = all(a.currency == shown.code for a in listed)
-        line += f", shown in {shown.code}" + ("" if same and listed else f" at {_per(shown)}")
-    return line + "."
 
 
 # --------------------------------------------------------------------------- validation helpers
