@@ -250,6 +250,16 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
     slack_webhook_url: SecretStr | None = None
+    # The Slack channel (docs/slack.md): on only when both the bot token and the signing
+    # secret are set. The Web API base URL is a setting so tests point the SDK at a local fake.
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_base_url: str = "https://slack.com/api/"
+    slack_command: str = "/proposal"
+    # Seconds a signed request stays acceptable (Slack's own guidance is five minutes).
+    slack_request_max_age_s: int = Field(default=300, ge=30, le=900)
+    rate_limit_slack: str = "120/minute"  # Slack requests per workspace (or per IP unsigned)
+    slack_link_minutes: int = Field(default=15, ge=1, le=1440)  # one-time link validity
 
     # Mockups: compositions at once per process (more wait as jobs); the image model for AI
     # creatives, e.g. "openai:gpt-image-1" or "google:imagen-4.0-generate-001" (unset = offline
@@ -305,6 +315,20 @@ class Settings(BaseSettings):
             ) from exc
         return value.strip()
 
+    @field_validator("slack_api_base_url")
+    @classmethod
+    def _http_slack_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("SALESBOT_SLACK_API_BASE_URL must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_command")
+    @classmethod
+    def _slash_command(cls, value: str) -> str:
+        if not re.fullmatch(r"/[a-z0-9_-]{1,31}", value):
+            raise ValueError("SALESBOT_SLACK_COMMAND must look like /proposal")
+        return value
+
     @field_validator("clamd_url")
     @classmethod
     def _tcp_clamd_url(cls, value: str | None) -> str | None:
@@ -340,6 +364,11 @@ class Settings(BaseSettings):
     def supabase_enabled(self) -> bool:
         secret = self.auth_supabase_jwt_secret
         return bool(self.auth_supabase_jwks_url or (secret and secret.get_secret_value()))
+
+    @property
+    def slack_enabled(self) -> bool:
+        token, secret = self.slack_bot_token, self.slack_signing_secret
+        return bool(token and token.get_secret_value() and secret and secret.get_secret_value())
 
     @property
     def mfa_roles(self) -> frozenset[str]:
