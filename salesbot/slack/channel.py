@@ -56,7 +56,6 @@ class SlackChannel:
             secret, services.redis, max_age_s=settings.slack_request_max_age_s
         )
         self.bolt = AsyncApp(
-            token=token,
             signing_secret=secret,
             client=self.client,
             process_before_response=True,  # listeners only hand work to `spawn`

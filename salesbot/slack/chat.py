@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from salesbot.assistant.runs import RunEvent
 from salesbot.auth.service import Principal
 from salesbot.files import service as files
-from salesbot.kit.errors import AppError
+from salesbot.kit.errors import AppError, Forbidden
 from salesbot.kit.logging import get_logger
 from salesbot.slack import service, uploads
 from salesbot.slack.service import SlackUser
@@ -27,6 +27,7 @@ log = get_logger(__name__)
 MENTION = re.compile(r"<@[A-Z0-9]+>")
 WORKING = "Working on it…"
 NO_TEXT = "(see the attached files)"
+FORBIDDEN = "You do not have permission to do this."
 MAX_TEXT = 3500  # a Slack message's text is cut well below its 40k limit; the web has it all
 
 
@@ -62,6 +63,9 @@ async def answer(
     status = await client.chat_postMessage(channel=where, thread_ts=thread_ts, text=WORKING)
     ts = str(status["ts"])
     try:
+        # The web's chat route requires this permission; Slack is no way around it.
+        if not principal.has("conversations:create"):
+            raise Forbidden(FORBIDDEN)
         await channel.limiter.check(
             "chat", channel.settings.rate_limit_chat, str(principal.user_id)
         )

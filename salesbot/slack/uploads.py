@@ -17,7 +17,7 @@ import httpx
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import service as booking_orders
 from salesbot.files import service as files
-from salesbot.kit.errors import AppError, ValidationFailed
+from salesbot.kit.errors import AppError, Forbidden, ValidationFailed
 
 if TYPE_CHECKING:
     from salesbot.slack.channel import SlackChannel
@@ -89,7 +89,7 @@ async def receive(
 ) -> Received:
     """Validate the files; documents that are booking orders become drafts."""
     if not principal.has("files:upload"):
-        raise ValidationFailed("Your role cannot upload files.", code="forbidden")
+        raise Forbidden("Your role cannot upload files.")
     records = await store(channel, principal, dropped)
     received = Received()
     env = booking_orders.env_for(channel.settings, channel.storage)

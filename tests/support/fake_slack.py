@@ -56,6 +56,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info and other reads are GETs
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{rest:.*}", self._file)
         self._runner = web.AppRunner(app)
@@ -74,6 +75,8 @@ class FakeSlack:
         return header[7:] if header.startswith("Bearer ") else None
 
     async def _args(self, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return dict(request.query)
         if request.content_type == "application/json":
             body: dict[str, Any] = await request.json()
             return body
