@@ -21,6 +21,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None
+    answer: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,10 +90,14 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await self._args(request)
         token = self._authorised(request)
-        self.calls.append(Call(method, args, token))
-        if token != self.token:
-            return web.json_response({"ok": False, "error": "invalid_auth"})
-        return web.json_response(self._answer(method, args))
+        call = Call(method, args, token)
+        self.calls.append(call)
+        call.answer = (
+            self._answer(method, args)
+            if token == self.token
+            else {"ok": False, "error": "invalid_auth"}
+        )
+        return web.json_response(call.answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

@@ -66,7 +66,9 @@ async def test_dm_makes_a_proposal_with_files_in_the_thread(
             await session.execute(select(FileRecord).where(FileRecord.owner_id == world.sales.id))
         ).scalars()
         stored = {r.safe_name: await files.read_bytes(app.state.storage, r) for r in records}
-    for call, data in zip(fake_slack.called("files.getUploadURLExternal"), fake_slack.uploads.values(), strict=True):
+    for call, data in zip(
+        fake_slack.called("files.getUploadURLExternal"), fake_slack.uploads.values(), strict=True
+    ):
         assert stored[call.args["filename"]] == data
     # The thread is a conversation the web UI lists.
     listed = await client.get("/api/conversations", headers=world.sales.headers)
@@ -84,16 +86,26 @@ async def test_a_reply_in_the_thread_continues_the_conversation(
     )
     async with app.state.db.sessions() as session:
         conversations = (
-            await session.execute(select(Conversation).where(Conversation.user_id == world.sales.id))
-        ).scalars().all()
+            (
+                await session.execute(
+                    select(Conversation).where(Conversation.user_id == world.sales.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert len(conversations) == 1
         messages = (
-            await session.execute(
-                select(Message.content)
-                .where(Message.conversation_id == conversations[0].id, Message.role == "user")
-                .order_by(Message.created_at)
+            (
+                await session.execute(
+                    select(Message.content)
+                    .where(Message.conversation_id == conversations[0].id, Message.role == "user")
+                    .order_by(Message.created_at)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert list(messages) == ["hello", "thanks"]
 
 
@@ -139,7 +151,13 @@ async def test_a_booking_order_pdf_dropped_in_becomes_a_draft(
     world = await _world(app, fake_slack)
     pdf = fake_slack.serve_file("bo.pdf", text_pdf(BO_PDF_LINES), "application/pdf")
     await sender.event(
-        dm("USALES", "booking order for Viola", ts="1700000600.000100", subtype="file_share", files=[pdf])
+        dm(
+            "USALES",
+            "booking order for Viola",
+            ts="1700000600.000100",
+            subtype="file_share",
+            files=[pdf],
+        )
     )
     listed = await client.get("/api/booking-orders", headers=world.sales.headers)
     (bo,) = listed.json()["items"]
@@ -155,7 +173,13 @@ async def test_a_dropped_file_goes_through_upload_validation(
     world = await _world(app, fake_slack)
     fake = fake_slack.serve_file("bo.pdf", b"MZ\x90\x00 not a pdf at all" * 50, "application/pdf")
     await sender.event(
-        dm("USALES", "booking order for Viola", ts="1700000700.000100", subtype="file_share", files=[fake])
+        dm(
+            "USALES",
+            "booking order for Viola",
+            ts="1700000700.000100",
+            subtype="file_share",
+            files=[fake],
+        )
     )
     final = fake_slack.called("chat.update")[-1].args["text"]
     assert final == "File type not allowed: Windows program in a .pdf file"
