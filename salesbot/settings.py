@@ -258,7 +258,7 @@ class Settings(BaseSettings):
     slack_command: str = "/proposal"
     # Seconds a signed request stays acceptable (Slack's own guidance is five minutes).
     slack_request_max_age_s: int = Field(default=300, ge=30, le=900)
-    rate_limit_slack: str = "120/minute"  # Slack requests per workspace (or per IP unsigned)
+    rate_limit_slack: str = "600/minute"  # requests to /slack/events per client IP
     slack_link_minutes: int = Field(default=15, ge=1, le=1440)  # one-time link validity
 
     # Mockups: compositions at once per process (more wait as jobs); the image model for AI
