@@ -8,7 +8,7 @@ makes Slack retry; `idle()` waits for that work (shutdown, tests).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
@@ -62,6 +62,8 @@ class SlackChannel:
         )
         self.handler = AsyncSlackRequestHandler(self.bolt)
         self._tasks: set[asyncio.Task[None]] = set()
+        # Set by `listeners.register`: how notification batches become Slack messages.
+        self.notify: Callable[[SlackChannel, list[Batch]], Coroutine[Any, Any, None]] | None = None
 
     # ------------------------------------------------------------ app parts
 
@@ -116,9 +118,8 @@ class SlackChannel:
 
     async def deliver(self, batches: list[Batch]) -> None:
         """The notification path's Slack delivery (booking-order messages to approvers)."""
-        from salesbot.slack import approvals
-
-        self.spawn(approvals.deliver(self, batches), "notify")
+        if self.notify is not None:
+            self.spawn(self.notify(self, batches), "notify")
 
     # ------------------------------------------------------------ identity
 

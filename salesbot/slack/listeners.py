@@ -18,6 +18,7 @@ _PERSON = frozenset({None, "file_share"})
 
 def register(channel: SlackChannel) -> None:
     bolt = channel.bolt
+    channel.notify = approvals.deliver
 
     @bolt.event("message")
     async def direct_message(body: dict[str, Any], event: dict[str, Any]) -> None:

@@ -120,7 +120,7 @@ class FakeSlack:
             return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             listed = args.get("files")
-            files = json.loads(listed) if isinstance(listed, str) else listed
+            files = json.loads(listed) if isinstance(listed, str) else listed or []
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "files.info":
             return {"ok": True, "file": {"id": args.get("file")}}

@@ -36,6 +36,7 @@ def _command(user: str) -> dict[str, str]:
 def _submit(user: str, view: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for block_id, value in values.items():
+        element: dict[str, Any]
         if block_id == "kind":
             element = {"type": "static_select", "selected_option": {"value": value}}
         else:
