@@ -53,6 +53,10 @@ async def slack_events(
     await limiter.check("slack", settings.rate_limit_slack, caller_ip())
     body = (await request.body())[:MAX_SLACK_BODY]
     await channel.check.check(request.headers, body)
+    if request.headers.get("x-slack-retry-num"):
+        # Slack retries when it missed our answer; the first delivery is already being handled,
+        # and doing it twice would run the assistant (or a transition attempt) twice.
+        return Response(status_code=200)
     return await channel.handler.handle(request)
 
 

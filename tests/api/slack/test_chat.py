@@ -76,6 +76,30 @@ async def test_dm_makes_a_proposal_with_files_in_the_thread(
     assert len(listed.json()["items"]) == 1
 
 
+async def test_slack_retries_are_not_handled_twice(
+    app: FastAPI, client: httpx.AsyncClient, fake_slack: FakeSlack
+) -> None:
+    import json
+    import time
+
+    from tests.api.slack.conftest import TEAM, signed_headers
+
+    await _world(app, fake_slack)
+    payload = {
+        "team_id": TEAM,
+        "type": "event_callback",
+        "event_id": "Ev9",
+        "event": dm("USALES", "hello"),
+    }
+    body = json.dumps(payload).encode()
+    headers = signed_headers(body, "application/json", timestamp=int(time.time()))
+    retry = {**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    response = await client.post("/slack/events", content=body, headers=retry)
+    await app.state.slack.idle()
+    assert response.status_code == 200
+    assert fake_slack.called("chat.postMessage") == []
+
+
 async def test_a_reply_in_the_thread_continues_the_conversation(
     app: FastAPI, sender: SlackSender, fake_slack: FakeSlack
 ) -> None:
@@ -200,3 +224,23 @@ async def test_a_viewer_cannot_chat_from_slack_either(
     assert final == "You do not have permission to do this."
     async with app.state.db.sessions() as session:
         assert (await session.execute(select(Conversation))).first() is None
+
+
+async def test_a_dropped_creative_reaches_the_assistant_as_an_attachment(
+    app: FastAPI, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    from tests.api.booking_orders.conftest import png_bytes
+
+    world = await _world(app, fake_slack)
+    image = fake_slack.serve_file("creative.png", png_bytes(), "image/png")
+    await sender.event(
+        dm("USALES", "hello", ts="1700000900.000100", subtype="file_share", files=[image])
+    )
+    async with app.state.db.sessions() as session:
+        (record,) = (
+            await session.execute(select(FileRecord).where(FileRecord.owner_id == world.sales.id))
+        ).scalars()
+        (asked,) = (await session.execute(select(Message).where(Message.role == "user"))).scalars()
+    assert record.kind == "png" and record.original_name == "creative.png"
+    assert [a["file_id"] for a in asked.attachments or []] == [str(record.id)]
+    assert fake_slack.called("chat.update")[-1].args["text"] != "Working on it…"
