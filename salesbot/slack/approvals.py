@@ -15,6 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import service as booking_orders
+from salesbot.booking_orders.messaging import past_tense
 from salesbot.booking_orders.schemas import BookingOrderOut
 from salesbot.booking_orders.workflow import STAGE_WORDS, State
 from salesbot.kit.db import utcnow
@@ -28,7 +29,15 @@ if TYPE_CHECKING:
 
 KINDS = frozenset({"bo_review", "bo_approval", "bo_approved", "bo_rejected", "bo_cancelled"})
 APPROVE, REJECT, REASON_VIEW = "bo_approve", "bo_reject", "bo_reject_reason"
-PAST = {"approve": "Approved", "reject": "Rejected"}
+
+
+def outcome(action: str, who: str, state: str, reason: str | None) -> str:
+    """The sentence every approver's message shows once someone acted (Slack or web alike)."""
+    why = f" Reason: {_escape(reason)}" if reason else ""
+    return (
+        f"{past_tense(action).capitalize()} by {_escape(who)}: it is now "
+        f"{STAGE_WORDS[State(state)]}.{why}"
+    )
 
 
 def _escape(text: str) -> str:
@@ -90,6 +99,7 @@ async def deliver(channel: SlackChannel, batches: list[Batch]) -> None:
             continue
         async with channel.db.sessions() as session:
             linked = await service.slack_ids_of(session, [r.user_id for r in batch.recipients])
+        await _settle_from_timeline(channel, batch.recipients[0].user_id, batch.booking_order_id)
         for recipient in batch.recipients:
             for slack_id in linked.get(recipient.user_id, []):
                 await _post(channel, recipient.user_id, slack_id, batch, batch.booking_order_id)
@@ -126,6 +136,29 @@ async def _post(
             )
 
 
+async def _settle_from_timeline(
+    channel: SlackChannel, viewer_id: uuid.UUID, bo_id: uuid.UUID
+) -> None:
+    """After a step taken anywhere (web, chat, Slack): older messages show who did what."""
+    env = booking_orders.env_for(channel.settings, channel.storage)
+    async with channel.db.sessions() as session:
+        principal = await service.principal_for_user(session, viewer_id)
+        if principal is None:
+            return
+        try:
+            out = booking_orders.present(
+                await booking_orders.get_view(session, env, principal, bo_id)
+            )
+            events = await booking_orders.timeline(session, principal, bo_id)
+        except AppError:
+            return
+    if not events or events[-1].actor_name is None:
+        return
+    last = events[-1]
+    said = outcome(last.action, last.actor_name, last.to_state, last.reason)
+    await _settle(channel, bo_id, out.version, said)
+
+
 def _decision(action_or_view: dict[str, Any], key: str) -> tuple[uuid.UUID, int]:
     raw = json.loads(str(action_or_view[key]))
     return uuid.UUID(str(raw["bo"])), int(raw["v"])
@@ -138,26 +171,25 @@ async def _act(
     version: int,
     action: str,
     reason: str | None = None,
-) -> str:
-    """Run the workflow step; the outcome sentence for every approver's message."""
+) -> tuple[str, int]:
+    """Run the workflow step: the outcome sentence for every approver's message, and the
+    booking order's version after it."""
     env = booking_orders.env_for(channel.settings, channel.storage)
     async with channel.db.sessions() as session:
         view = await booking_orders.act(
             session, env, principal, bo_id, action, version=version, reason=reason
         )
         out = booking_orders.present(view)
-    why = f" Reason: {_escape(reason)}" if reason else ""
-    return (
-        f"{PAST[action]} by {_escape(principal.name)}: it is now "
-        f"{STAGE_WORDS[State(out.state)]}.{why}"
-    )
+    return outcome(action, principal.name, out.state, reason), out.version
 
 
-async def _settle(channel: SlackChannel, bo_id: uuid.UUID, outcome: str) -> None:
+async def _settle(channel: SlackChannel, bo_id: uuid.UUID, version: int, said: str) -> None:
     async with channel.db.sessions() as session:
-        messages = await service.settle_messages(session, bo_id, now=utcnow())
+        messages = await service.settle_messages(
+            session, bo_id, before_version=version, now=utcnow()
+        )
     for where, ts in messages:
-        await channel.client.chat_update(channel=where, ts=ts, text=outcome, blocks=[])
+        await channel.client.chat_update(channel=where, ts=ts, text=said, blocks=[])
 
 
 async def on_approve(channel: SlackChannel, body: dict[str, Any]) -> None:
@@ -169,12 +201,12 @@ async def on_approve(channel: SlackChannel, body: dict[str, Any]) -> None:
     bo_id, version = _decision(body["actions"][0], "value")
     where, ts = str(body["container"]["channel_id"]), str(body["container"]["message_ts"])
     try:
-        outcome = await _act(channel, principal, bo_id, version, "approve")
+        said, now_version = await _act(channel, principal, bo_id, version, "approve")
     except AppError as exc:
         # A stale button: who acted first, on this message; never a second transition.
         await channel.client.chat_update(channel=where, ts=ts, text=exc.message, blocks=[])
         return
-    await _settle(channel, bo_id, outcome)
+    await _settle(channel, bo_id, now_version, said)
 
 
 def reason_modal(body: dict[str, Any]) -> dict[str, Any]:
@@ -217,7 +249,7 @@ async def on_reject_reason(
     bo_id, version = uuid.UUID(str(metadata["bo"])), int(metadata["v"])
     reason = str(view["state"]["values"]["reason"]["reason"].get("value") or "").strip()
     try:
-        outcome = await _act(channel, principal, bo_id, version, "reject", reason or None)
+        said, now_version = await _act(channel, principal, bo_id, version, "reject", reason or None)
     except ValidationFailed as exc:
         await ack(response_action="errors", errors={"reason": exc.message})
         return
@@ -227,4 +259,4 @@ async def on_reject_reason(
         await channel.client.chat_update(channel=where, ts=ts, text=exc.message, blocks=[])
         return
     await ack()
-    await _settle(channel, bo_id, outcome)
+    await _settle(channel, bo_id, now_version, said)

@@ -189,10 +189,15 @@ async def record_message(
 
 
 async def settle_messages(
-    session: AsyncSession, booking_order_id: uuid.UUID, *, now: datetime
+    session: AsyncSession, booking_order_id: uuid.UUID, *, before_version: int, now: datetime
 ) -> list[tuple[str, str]]:
-    """The (channel, ts) of the booking order's open messages, now marked settled."""
-    rows = await repository.approval_messages(session, booking_order_id)
+    """The (channel, ts) of the booking order's open messages posted for an older version,
+    now marked settled (each is claimed once, whoever settles first)."""
+    rows = [
+        row
+        for row in await repository.approval_messages(session, booking_order_id)
+        if row.version < before_version
+    ]
     for row in rows:
         row.settled_at = now
     await session.commit()

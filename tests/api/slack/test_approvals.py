@@ -180,3 +180,31 @@ async def test_reject_asks_for_a_reason_in_a_modal(
     assert outcome.args["text"] == (
         "Rejected by Hana Head: it is now in coordinator review. Reason: Rates are below the floor"
     )
+
+
+async def test_a_step_taken_on_the_web_updates_the_slack_messages(
+    app: FastAPI, client: httpx.AsyncClient, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    world = await _world(app)
+    bo = await new_bo(client, world.sales)
+    await act(client, world.sales, bo["id"], "submit")
+    await app.state.slack.idle()
+    (to_coord,) = _to(fake_slack, "UCOORD")
+    coord_ts = _ts_of(fake_slack, to_coord)
+    assert (await act(client, world.coord, bo["id"], "approve")).status_code == 200
+    await app.state.slack.idle()
+    settled = [c for c in fake_slack.called("chat.update") if c.args["ts"] == coord_ts]
+    assert [c.args["text"] for c in settled] == [
+        "Approved by Cora Coordinator: it is now in head of sales review."
+    ]
+    # The head of sales' new message keeps its buttons.
+    (to_hos,) = _to(fake_slack, "UHOS")
+    hos_ts = _ts_of(fake_slack, to_hos)
+    assert [c for c in fake_slack.called("chat.update") if c.args["ts"] == hos_ts] == []
+    # And the coordinator's button, pressed late, changes nothing.
+    await sender.interaction(
+        _press("UCOORD", "bo_approve", _buttons(to_coord)["bo_approve"], coord_ts)
+    )
+    assert await _approvals_count(app, bo["id"]) == 1
+    late = [c for c in fake_slack.called("chat.update") if c.args["ts"] == coord_ts][-1]
+    assert late.args["text"].startswith("This booking order was already approved by Cora")
