@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from salesbot.auth.deps import MFA_ENROL
 from salesbot.auth.service import Principal
 from salesbot.kit.db import utcnow
 from salesbot.kit.logging import get_logger
@@ -126,22 +127,29 @@ class SlackChannel:
     async def principal(self, who: SlackUser) -> Principal | None:
         """The linked account; otherwise link by verified e-mail, or explain how to link."""
         async with self.db.sessions() as session:
-            found = await service.principal_of(session, who)
-            if found is not None:
-                return found
-        email, verified = await self._slack_email(who)
+            found = await service.principal_of(session, self.settings, who)
+        if found is None:
+            email, verified = await self._slack_email(who)
+            async with self.db.sessions() as session:
+                if await service.link_by_email(session, who, email, verified=verified):
+                    found = await service.principal_of(session, self.settings, who)
+        if found is None:
+            await self._offer_link(who)
+            return None
+        if found.mfa_enrolment_pending:
+            await self.client.chat_postMessage(channel=who.user_id, text=MFA_ENROL)
+            return None
+        return found
+
+    async def _offer_link(self, who: SlackUser) -> None:
+        minutes = self.settings.slack_link_minutes
         async with self.db.sessions() as session:
-            linked = await service.link_by_email(session, who, email, verified=verified)
-            if linked is not None:
-                return linked
-            minutes = self.settings.slack_link_minutes
             code = await service.offer_code(session, who, now=utcnow(), minutes=minutes)
         url = f"{self.settings.public_url.rstrip('/')}/settings#slack-link={code}"
         # Always a direct message: the link is for this person's eyes only.
         await self.client.chat_postMessage(
             channel=who.user_id, text=UNLINKED.format(url=url, minutes=minutes)
         )
-        return None
 
     async def _slack_email(self, who: SlackUser) -> tuple[str | None, bool]:
         try:

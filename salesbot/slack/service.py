@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.auth.service import Principal, principal_for
+from salesbot.auth.service import Principal, enrolment_pending, principal_for
 from salesbot.kit.errors import NotFound, ValidationFailed
+from salesbot.settings import Settings
 from salesbot.slack import repository
 from salesbot.slack.models import SlackApprovalMessage, SlackLink, SlackLinkCode, SlackThread
 from salesbot.users import audit
@@ -40,15 +41,22 @@ class LinkedAccount:
     linked_at: datetime
 
 
-async def principal_of(session: AsyncSession, who: SlackUser) -> Principal | None:
-    """The product account acting for this Slack user, or None (unlinked or deactivated)."""
+async def principal_of(
+    session: AsyncSession, settings: Settings, who: SlackUser
+) -> Principal | None:
+    """The product account acting for this Slack user, or None (unlinked or deactivated).
+
+    A role that must use two-step sign-in but has not set it up is marked pending, as on the
+    web, where only the own-account routes answer then.
+    """
     link = await repository.link_of(session, who.team_id, who.user_id)
     if link is None:
         return None
     user = await users.find_user(session, link.user_id)
     if user is None or not user.is_active:
         return None
-    return principal_for(user, "slack")
+    pending = await enrolment_pending(session, settings, user)
+    return principal_for(user, "slack", mfa_enrolment_pending=pending)
 
 
 async def principal_for_user(session: AsyncSession, user_id: uuid.UUID) -> Principal | None:

@@ -244,3 +244,17 @@ async def test_a_dropped_creative_reaches_the_assistant_as_an_attachment(
     assert record.kind == "png" and record.original_name == "creative.png"
     assert [a["file_id"] for a in asked.attachments or []] == [str(record.id)]
     assert fake_slack.called("chat.update")[-1].args["text"] != "Working on it…"
+
+
+async def test_a_role_that_must_set_up_two_step_sign_in_is_sent_to_settings_first(
+    app: FastAPI, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    await _world(app, fake_slack)
+    app.state.settings.mfa_required_roles = ["coordinator"]
+    await sender.event(dm("UCOORD", "hello", ts="1700001000.000100"))
+    (told,) = fake_slack.called("chat.postMessage")
+    assert told.args["text"] == "Your role needs two-step sign-in. Set it up under Settings first."
+    async with app.state.db.sessions() as session:
+        assert (await session.execute(select(Conversation))).first() is None
+    await sender.event(dm("USALES", "hello", ts="1700001100.000100"))
+    assert fake_slack.called("chat.update")  # other roles carry on
