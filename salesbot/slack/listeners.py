@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -54,6 +55,11 @@ def register(channel: SlackChannel) -> None:
     async def proposal(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         await open_form(channel, body)
+
+    @bolt.action(re.compile("^(" + "|".join(sorted(proposal_form.LIVE)) + ")$"))
+    async def proposal_field_entered(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        channel.spawn(proposal_form.live_check(channel, body["view"]), "proposal-check")
 
     @bolt.view(proposal_form.VIEW)
     async def proposal_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -35,10 +35,25 @@ FIELDS: tuple[tuple[str, str, bool, bool], ...] = (
     ("currency", "Currency (default AED)", True, False),
 )
 NO_PERMISSION = "Your role cannot create proposals."
+# Fields checked as they are entered (Enter in the field): the modal then lists any problem.
+LIVE = frozenset(
+    {"locations", "start_date", "durations", "net_rates", "production_fee", "currency"}
+)
 
 
-def modal(command: str) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
+def modal(command: str, problems: dict[str, str] | None = None) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = []
+    if problems:
+        labels = {block_id: label for block_id, label, _, _ in FIELDS}
+        lines = [f"• {labels.get(k, k).split(' (')[0]}: {v}" for k, v in problems.items()]
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": "problems",
+                "elements": [{"type": "mrkdwn", "text": "*To fix:*\n" + "\n".join(lines)}],
+            }
+        )
+    blocks += [
         {
             "type": "input",
             "block_id": "kind",
@@ -57,6 +72,7 @@ def modal(command: str) -> dict[str, Any]:
                 "type": "input",
                 "block_id": block_id,
                 "optional": optional,
+                "dispatch_action": block_id in LIVE,
                 "label": {"type": "plain_text", "text": label},
                 "element": {
                     "type": "plain_text_input",
@@ -178,6 +194,17 @@ def _message_field(message: str) -> str:
         if needle in lowered:
             return field
     return "locations"
+
+
+async def live_check(channel: SlackChannel, view: dict[str, Any]) -> None:
+    """Re-check the form as it is filled in; problems of the fields entered so far are shown."""
+    values = values_of(view)
+    _, errors = await check(channel, values)
+    shown = {field: message for field, message in errors.items() if values.get(field)}
+    command = json.loads(str(view.get("private_metadata") or "{}")).get("command", "/proposal")
+    await channel.client.views_update(
+        view_id=str(view["id"]), hash=view.get("hash"), view=modal(str(command), shown)
+    )
 
 
 async def produce(channel: SlackChannel, principal: Principal, slack_user: str, body: Any) -> None:

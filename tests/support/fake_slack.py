@@ -112,8 +112,8 @@ class FakeSlack:
             return {"ok": True, "channel": where, "ts": ts, "message_ts": ts}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users"))[1:]}}
-        if method == "views.open":
-            return {"ok": True, "view": {"id": "V1"}}
+        if method in ("views.open", "views.update"):
+            return {"ok": True, "view": {"id": str(args.get("view_id") or "V1")}}
         if method == "files.getUploadURLExternal":
             file_id = f"FUP{len(self.uploads) + 1}"
             self.uploads[file_id] = b""

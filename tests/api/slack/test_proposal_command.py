@@ -119,3 +119,53 @@ async def test_a_viewer_is_told_the_role_cannot_create_proposals(
     assert fake_slack.called("views.open") == []
     (told,) = fake_slack.called("chat.postEphemeral")
     assert told.args["text"] == "Your role cannot create proposals."
+
+
+async def test_the_form_is_checked_as_fields_are_entered(
+    app: FastAPI, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    await make_world(app)
+    await seed_locations(app)
+    fake_slack.users["USALES"] = slack_user("USALES", "sales@example.com")
+    await sender.command(_command("USALES"))
+    view = fake_slack.called("views.open")[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    live = {b["block_id"] for b in view["blocks"] if b.get("dispatch_action")}
+    assert {"locations", "start_date", "net_rates"} <= live
+
+    def entered(values: dict[str, str], field: str) -> dict[str, Any]:
+        submitted = _submit("USALES", view, values)
+        return {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": "USALES"},
+            "api_app_id": "A1",
+            "token": "unused",
+            "trigger_id": "trigger-11",
+            "container": {"type": "view", "view_id": "V9"},
+            "view": submitted["view"] | {"hash": "h1"},
+            "actions": [{"action_id": field, "block_id": field, "type": "plain_text_input"}],
+        }
+
+    # A date that is no date: named as soon as it is entered; the empty optional fields are not.
+    await sender.interaction(
+        entered(
+            {
+                "kind": "separate",
+                "client_name": "Nike",
+                "locations": "landmark",
+                "start_date": "the 45th",
+                "durations": "2 weeks",
+                "net_rates": "1.5M",
+            },
+            "start_date",
+        )
+    )
+    (updated,) = fake_slack.called("views.update")
+    assert (updated.args["view_id"], updated.args["hash"]) == ("V9", "h1")
+    shown = updated.args["view"]
+    shown = json.loads(shown) if isinstance(shown, str) else shown
+    (problems,) = [b for b in shown["blocks"] if b["block_id"] == "problems"]
+    text = problems["elements"][0]["text"]
+    assert "Start date" in text
+    assert "Production fee" not in text and "Currency" not in text
