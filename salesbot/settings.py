@@ -257,7 +257,7 @@ class Settings(BaseSettings):
     slack_api_base_url: str = "https://slack.com/api/"
     slack_command: str = "/proposal"
     # Seconds a signed request stays acceptable (Slack's own guidance is five minutes).
-    slack_request_max_age_s: int = Field(default=300, ge=30, le=900)
+    slack_request_max_age_s: int = Field(default=300, ge=30, le=300)
     rate_limit_slack: str = "600/minute"  # requests to /slack/events per client IP
     slack_link_minutes: int = Field(default=15, ge=1, le=1440)  # one-time link validity
 
