@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from salesbot.assistant.runs import RunEvent
 from salesbot.auth.service import Principal
 from salesbot.files import service as files
-from salesbot.kit.errors import AppError, Forbidden
+from salesbot.kit.errors import AppError, Forbidden, NotFound
 from salesbot.kit.logging import get_logger
 from salesbot.slack import service, uploads
 from salesbot.slack.service import SlackUser
@@ -28,6 +28,7 @@ MENTION = re.compile(r"<@[A-Z0-9]+>")
 WORKING = "Working on it…"
 NO_TEXT = "(see the attached files)"
 FORBIDDEN = "You do not have permission to do this."
+OTHERS_THREAD = "This thread is a colleague's conversation. Start a new message to ask me yourself."
 MAX_TEXT = 3500  # a Slack message's text is cut well below its 40k limit; the web has it all
 
 
@@ -104,6 +105,10 @@ async def _run(
             message=text[:10_000],
             file_ids=[r.id for r in attachments],
         )
+    except NotFound:
+        # The thread's conversation is someone else's: nothing of it is shown or continued.
+        await client.chat_update(channel=where, ts=ts, text=OTHERS_THREAD)
+        return
     except AppError as exc:
         await client.chat_update(channel=where, ts=ts, text=exc.message)
         return

@@ -258,3 +258,32 @@ async def test_a_role_that_must_set_up_two_step_sign_in_is_sent_to_settings_firs
         assert (await session.execute(select(Conversation))).first() is None
     await sender.event(dm("USALES", "hello", ts="1700001100.000100"))
     assert fake_slack.called("chat.update")  # other roles carry on
+
+
+async def test_a_colleague_cannot_continue_someone_elses_thread(
+    app: FastAPI, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    world = await _world(app, fake_slack)
+    mention = {
+        "type": "app_mention",
+        "channel": "CSALES",
+        "user": "USALES",
+        "text": "<@UBOT> hello",
+    }
+    await sender.event(mention | {"ts": "1700002000.000100"})
+    await sender.event(
+        mention
+        | {"user": "UCOORD", "text": "<@UBOT> thanks", "ts": "1700002100.000100"}
+        | {"thread_ts": "1700002000.000100"}
+    )
+    final = fake_slack.called("chat.update")[-1]
+    assert final.args["text"].startswith("This thread is a colleague's conversation")
+    async with app.state.db.sessions() as session:
+        (conversation,) = (await session.execute(select(Conversation))).scalars()
+        contents = (
+            (await session.execute(select(Message.content).where(Message.role == "user")))
+            .scalars()
+            .all()
+        )
+    assert conversation.user_id == world.sales.id
+    assert list(contents) == ["hello"]
