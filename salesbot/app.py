@@ -57,6 +57,7 @@ from salesbot.slack.endpoints import me_router as slack_me_router
 from salesbot.slack.endpoints import router as slack_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
+from salesbot.web.home import router as home_router
 from salesbot.web.meta import router as meta_router
 
 if TYPE_CHECKING:
@@ -148,6 +149,10 @@ def _open_slack(app: FastAPI, settings: Settings) -> SlackChannel | None:
     app.state.slack = None
     if not settings.slack_enabled:
         return None
+    if not settings.public_url:
+        # Its links (one-time links, booking orders) must not depend on a Host header.
+        log.error("slack_needs_public_url", setting="SALESBOT_PUBLIC_URL")
+        return None
     from salesbot.slack import listeners
     from salesbot.slack.channel import SlackChannel
 
@@ -180,6 +185,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         conversations_router,
         assistant_router,
         meta_router,
+        home_router,
         erasure_router,
         holds_router,
         export_router,

@@ -127,7 +127,8 @@ class Settings(BaseSettings):
     # Unset outside production: a random key made once per install (see install_secret_key).
     secret_key: SecretStr = SecretStr("")
     data_dir: Path = Path("./var")
-    public_url: str = "http://127.0.0.1:8000"
+    # Base of links in e-mails, Slack posts and invitations; unset: the request's own origin.
+    public_url: str | None = None
     timezone: str = "Asia/Dubai"
 
     # Database: SQLite under data_dir unless a URL is given (production requires a URL).
@@ -329,6 +330,16 @@ class Settings(BaseSettings):
             raise ValueError("SALESBOT_SLACK_COMMAND must look like /proposal")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _http_public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("SALESBOT_PUBLIC_URL must look like https://sales.example.com")
+        return value.rstrip("/")
+
     @field_validator("clamd_url")
     @classmethod
     def _tcp_clamd_url(cls, value: str | None) -> str | None:
@@ -431,6 +442,11 @@ class Settings(BaseSettings):
             )
         if self.dev_login:
             problems.append("SALESBOT_DEV_LOGIN is a development-only option")
+        if not self.public_url and (self.smtp_host or self.slack_webhook_url or self.slack_enabled):
+            problems.append(
+                "SALESBOT_PUBLIC_URL must be set when e-mail or Slack notifications are on "
+                "(links in them must not depend on a request's Host header)"
+            )
         metrics_token = self.metrics_token.get_secret_value() if self.metrics_token else ""
         if metrics_token and len(metrics_token) < 24:
             problems.append("SALESBOT_METRICS_TOKEN must be at least 24 characters")

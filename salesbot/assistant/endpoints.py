@@ -150,6 +150,8 @@ async def costs(
     def line(item: usage.CostLine) -> CostLineOut:
         return CostLineOut(
             key=item.key,
+            label=item.label or item.key,
+            free=item.free,
             calls=item.calls,
             input_tokens=item.input_tokens,
             cached_tokens=item.cached_tokens,

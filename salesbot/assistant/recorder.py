@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesbot.assistant.agent import Emit, complete, model_content
 from salesbot.assistant.cache import is_cache_hit
 from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
-from salesbot.assistant.usage import CallUsage, record
+from salesbot.assistant.usage import CallUsage, is_free, record
 from salesbot.conversations import service as conversations
 from salesbot.kit.db import Database, utcnow
 from salesbot.kit.tools import ToolResult
@@ -101,8 +101,8 @@ class RunRecorder:
             for p in response.parts
             if isinstance(p, ToolCallPart)
         ]
-        usage = usage_of(response)
         label = OFFLINE if response.model_name == OFFLINE else self.model_name
+        usage = CallUsage() if is_free(label) else usage_of(response)
         cached = is_cache_hit(response)
         async with self.db.sessions() as session:
             if text or calls:

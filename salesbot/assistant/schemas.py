@@ -22,7 +22,11 @@ class ChatRequest(BaseModel):
 
 
 class CostLineOut(BaseModel):
-    key: str = Field(description="The day (YYYY-MM-DD), user, model or call type")
+    key: str = Field(description="The day (YYYY-MM-DD), user's e-mail, model or call type")
+    label: str = Field(description="How the line reads to people: a person's name, else the key")
+    free: bool = Field(
+        default=False, description="A model that costs nothing (the built-in offline model)"
+    )
     calls: int
     input_tokens: int
     cached_tokens: int

@@ -76,7 +76,11 @@ async def record(
     now: datetime,
 ) -> UsageRecord:
     price = price_for(prices, model)
-    if price is None and not model.startswith("offline"):
+    if is_free(model):
+        # The offline model runs in-process: no tokens are sent anywhere, so none are counted
+        # (its token estimates would read as spend on the costs page).
+        usage = CallUsage()
+    elif price is None:
         log.warning("llm_price_unknown", model=model)
     row = UsageRecord(
         user_id=user_id,
@@ -100,9 +104,16 @@ async def record(
     return row
 
 
+def is_free(model: str) -> bool:
+    """The built-in offline model costs nothing and uses no provider tokens."""
+    return model.startswith("offline")
+
+
 @dataclass
 class CostLine:
     key: str
+    label: str = ""  # how the line reads to people (a person's name); the key when empty
+    free: bool = False
     calls: int = 0
     input_tokens: int = 0
     cached_tokens: int = 0
@@ -199,14 +210,18 @@ async def _by_column(
         func.coalesce(func.sum(UsageRecord.cost), 0),
     )
     stmt = select(column, *sums).where(*where).group_by(column)
-    people: dict[uuid.UUID, str] = {}
+    people: dict[uuid.UUID, tuple[str, str]] = {}
     if group_by == "user":
-        people = {u.id: u.email for u in await users_service.list_users(session)}
+        people = {u.id: (u.email, u.name) for u in await users_service.list_users(session)}
     lines: dict[str, CostLine] = {}
     for key, calls, inp, cached, out, cost in (await session.execute(stmt)).all():
         if key is None:
-            name = "(deleted user)"
+            name, label = "(deleted user)", "(deleted user)"
+        elif isinstance(key, uuid.UUID):
+            name, label = people.get(key, (str(key), str(key)))
         else:
-            name = people.get(key, str(key)) if isinstance(key, uuid.UUID) else str(key)
-        lines.setdefault(name, CostLine(name)).add(calls, inp, cached, out, Decimal(cost))
+            name, label = str(key), str(key)
+        free = group_by == "model" and is_free(name)
+        line = lines.setdefault(name, CostLine(name, label=label, free=free))
+        line.add(calls, inp, cached, out, Decimal(cost))
     return lines

@@ -25,6 +25,7 @@ from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody
 from salesbot.kit.query import QueryDateTime
+from salesbot.kit.request_context import public_base
 from salesbot.users import audit
 from salesbot.users import service as users
 from salesbot.users.models import Invite, User
@@ -81,7 +82,7 @@ async def create_invite(
         days=body.days,
         now=now,
     )
-    link = f"{settings.public_url.rstrip('/')}/invite#token={token}"
+    link = f"{public_base(settings.public_url) or ''}/invite#token={token}"
     return InviteCreated(**_invite_out(invite, now).model_dump(), token=token, link=link)
 
 

@@ -37,7 +37,7 @@ from salesbot.booking_orders.stored import decode, encode, store
 from salesbot.booking_orders.views import Env as Env
 from salesbot.booking_orders.views import View as View
 from salesbot.booking_orders.views import build_view, load, read_upload
-from salesbot.booking_orders.workflow import State
+from salesbot.booking_orders.workflow import Action, State
 from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.kit.db import utcnow
@@ -90,6 +90,26 @@ async def list_page(
     rows = rows[:limit]
     next_cursor = encode_cursor({"before": str(rows[-1].id)}) if has_more and rows else None
     return rows, companies, next_cursor
+
+
+# The steps that move a booking order forward: what "waiting for you" means.
+_FORWARD = frozenset({Action.SUBMIT, Action.APPROVE, Action.REJECT})
+_OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
+
+
+async def waiting_for(
+    session: AsyncSession, principal: Principal, *, limit: int = 5, scan: int = 200
+) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company], int]:
+    """Open booking orders the caller can move forward now (submit a draft, approve or reject
+    in review), newest first, and how many there are among the newest `scan` open ones."""
+    rows, companies, _ = await list_page(session, principal, stages=_OPEN, limit=scan)
+    actor = access.actor_of(principal, companies)
+    waiting = [
+        row
+        for row in rows
+        if _FORWARD & set(access.allowed_actions(principal, actor, row, companies[row.company_id]))
+    ]
+    return waiting[:limit], companies, len(waiting)
 
 
 async def timeline(

@@ -16,7 +16,9 @@ from salesbot.kit.logging import get_logger
 from salesbot.kit.request_context import (
     accept_request_id,
     current_user_id,
+    request_origin,
     set_client_ip,
+    set_origin,
     set_request_id,
     set_user_id,
 )
@@ -68,6 +70,7 @@ class RequestContextMiddleware:
         set_request_id(request_id)
         set_user_id(None)
         set_client_ip(self._client_ip(scope))
+        set_origin(request_origin(scope.get("scheme", "http"), _header(scope, b"host")))
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()

@@ -15,6 +15,7 @@ from email.utils import formataddr
 
 from salesbot.kit.logging import get_logger
 from salesbot.kit.metrics import counter
+from salesbot.kit.request_context import public_base
 from salesbot.settings import Settings
 
 log = get_logger(__name__)
@@ -38,9 +39,10 @@ class Outgoing:
 
 
 def absolute_url(settings: Settings, link: str | None) -> str | None:
-    if not link:
+    base = public_base(settings.public_url)
+    if not link or base is None:
         return None
-    return settings.public_url.rstrip("/") + link
+    return base + link
 
 
 def _message(settings: Settings, item: Outgoing) -> EmailMessage:

@@ -59,7 +59,12 @@ def figures(priced: PricedProposal) -> dict[str, Any]:
             "vat": _money(p.vat),
             "total": _money(p.total),
         }
-    return {"locations": locs, "package": package, "terms": list(priced.terms)}
+    return {
+        "locations": locs,
+        "package": package,
+        "terms": list(priced.terms),
+        "currency_note": priced.currency_note,
+    }
 
 
 def display_totals(proposal: Proposal) -> list[str]:

@@ -110,6 +110,8 @@ class PricedProposal:
     proposal_date: date
     proposal_date_text: str
     tables: tuple[InvestmentTable, ...]  # one per location (separate) or one (combined)
+    # How the typed amounts were read, when any was converted or is shown converted.
+    currency_note: str | None = None
 
     @property
     def option_totals(self) -> tuple[Decimal, ...]:

@@ -6,7 +6,7 @@ Pure: standard library, `kit.money` and `kit.parse` only; `today` is always a pa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -73,12 +73,6 @@ def parse_amount(value: AmountInput, what: str = "amount") -> Decimal:
         return parse.parse_amount(value, what, currencies=(BASE_CURRENCY,))
     except parse.ParseError as exc:
         raise ProposalError(str(exc)) from None
-
-
-def _optional_amount(value: AmountInput | None, what: str) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return parse_amount(value, what)
 
 
 def parse_date(value: DateInput, today: date | None = None) -> date:
@@ -183,6 +177,7 @@ class SeparateRequest:
     payment_terms: str = DEFAULT_PAYMENT_TERMS
     currency: str = BASE_CURRENCY
     company_name: str = ""
+    rates_currency: str = BASE_CURRENCY  # the currency of amounts written without one
 
 
 @dataclass(frozen=True)
@@ -205,6 +200,7 @@ class CombinedRequest:
     payment_terms: str = DEFAULT_PAYMENT_TERMS
     currency: str = BASE_CURRENCY
     company_name: str = ""
+    rates_currency: str = BASE_CURRENCY  # the currency of amounts written without one
 
 
 # --------------------------------------------------------------------------- money display
@@ -235,6 +231,82 @@ def money(aed: Decimal, currency: Currency) -> Money:
     converted = cents(aed / currency.rate)
     text = f"{currency.symbol}{group_thousands(converted, 2)}"
     return Money(aed, converted, currency.code, text)
+
+
+# --------------------------------------------------------------------------- amounts as entered
+
+
+@dataclass(frozen=True)
+class ReadAmount:
+    """One amount as the salesperson entered it, and the AED the calculation uses."""
+
+    rate: bool  # a net rate (else a fee)
+    currency: str
+    entered: Decimal
+    aed: Decimal
+
+
+@dataclass
+class AmountReader:
+    """Reads amounts in the currency they carry ("$400k", "USD 400k", "400k dollars",
+    "€300k", "AED 400k") or, unmarked, in `unmarked`; converts them to AED at the stored rate
+    (to cents, half up) and remembers each, so the proposal can say what it read."""
+
+    unmarked: Currency
+    settings: PricingSettings
+    read: list[ReadAmount] = field(default_factory=list)
+
+    def aed(self, value: AmountInput, what: str, *, rate: bool = True) -> Decimal:
+        try:
+            entered = parse.parse_amount(value, what)
+        except parse.ParseError as exc:
+            raise ProposalError(str(exc)) from None
+        marked = parse.read_amount(value) if isinstance(value, str) else None
+        code = marked.currency if marked is not None and marked.currency else None
+        currency = resolve_currency(code, self.settings) if code else self.unmarked
+        aed = entered if currency.code == BASE_CURRENCY else cents(entered * currency.rate)
+        self.read.append(ReadAmount(rate, currency.code, entered, aed))
+        return aed
+
+    def optional(self, value: AmountInput | None, what: str) -> Decimal | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return self.aed(value, what, rate=False)
+
+
+def _entered_text(code: str, amount: Decimal) -> str:
+    places = 0 if amount == amount.to_integral_value() else 2
+    return f"{code} {group_thousands(amount, places)}"
+
+
+def _per(currency: Currency) -> str:
+    return f"{plain_number(currency.rate)} AED per {currency.code}"
+
+
+def currency_note(
+    read: Sequence[ReadAmount], shown: Currency, settings: PricingSettings
+) -> str | None:
+    """One line saying how the typed amounts were read, whenever any was converted or shown
+    converted: "Rates read as AED 400,000, shown in USD at 3.6725 AED per USD." """
+    listed = [a for a in read if a.rate or a.currency != BASE_CURRENCY]
+    foreign = [a for a in listed if a.currency != BASE_CURRENCY]
+    if not foreign and shown.code == BASE_CURRENCY:
+        return None
+    parts: list[str] = []
+    for a in listed[:4]:
+        text = _entered_text(a.currency, a.entered)
+        if a.currency != BASE_CURRENCY:
+            per = _per(resolve_currency(a.currency, settings))
+            text += f" ({_entered_text(BASE_CURRENCY, a.aed)} at {per})"
+        parts.append(text)
+    if len(listed) > 4:
+        parts.append(f"{len(listed) - 4} more")
+    line = "Rates read as " + (", ".join(parts[:-1]) + " and " if len(parts) > 1 else "")
+    line += parts[-1] if parts else "AED"
+    if shown.code != BASE_CURRENCY:
+        same = all(a.currency == shown.code for a in listed)
+        line += f", shown in {shown.code}" + ("" if same and listed else f" at {_per(shown)}")
+    return line + "."
 
 
 # --------------------------------------------------------------------------- validation helpers
@@ -284,11 +356,14 @@ def _dates(
 
 
 def _fee(
-    facts: LocationFacts, production_fee: AmountInput | None, missing: list[tuple[str, str]]
+    facts: LocationFacts,
+    production_fee: AmountInput | None,
+    missing: list[tuple[str, str]],
+    reader: AmountReader,
 ) -> tuple[str, Decimal]:
     """(label, AED fee): a static location's production fee, otherwise the upload fee."""
     if facts.display_type == "static":
-        fee = _optional_amount(production_fee, "production fee")
+        fee = reader.optional(production_fee, "production fee")
         if fee is None:
             missing.append((facts.key, "production_fee"))
             return "Production Fee:", Decimal(0)
@@ -303,6 +378,15 @@ class _Common:
     currency: Currency
     terms: tuple[str, ...]
     validity_date: date
+    reader: AmountReader
+    note: str | None = None
+
+    def with_note(self, settings: PricingSettings) -> _Common:
+        """The terms with the line on how amounts were read, once they all have been."""
+        note = currency_note(self.reader.read, self.currency, settings)
+        if note is None:
+            return self
+        return replace(self, terms=(*self.terms, note), note=note)
 
 
 def _common(
@@ -331,7 +415,8 @@ def _common(
         terms.append(
             f"All amounts shown in {currency.code} (converted from AED at current exchange rates)."
         )
-    return _Common(client, terms_text, currency, tuple(terms), validity)
+    reader = AmountReader(resolve_currency(request.rates_currency, settings), settings)
+    return _Common(client, terms_text, currency, tuple(terms), validity, reader)
 
 
 def _header(client: str) -> str:
@@ -364,6 +449,9 @@ def _amounts(
 
 # --------------------------------------------------------------------------- pricing
 
+# What every location is priced with: terms, display currency, today, the amount reader.
+_Pricing = tuple[PricingSettings, Currency, date, AmountReader]
+
 
 def _option(
     duration: Duration, rate: Decimal, fee: Decimal, settings: PricingSettings, currency: Currency
@@ -379,14 +467,14 @@ def _priced_location(
     item: SeparateItem | CombinedItem,
     durations: tuple[Duration, ...],
     rates: Sequence[Decimal],
-    pricing: tuple[PricingSettings, Currency, date],
+    pricing: _Pricing,
     missing: list[tuple[str, str]],
 ) -> PricedLocation:
     """Dates, spots and fee of one location; with `rates`, one priced option per duration."""
-    settings, currency, today = pricing
+    settings, currency, today, reader = pricing
     start, end = _dates(item.start_date, item.end_date, facts.key, today)
     spots = _check_spots(item.spots, facts)
-    label, fee = _fee(facts, item.production_fee, missing)
+    label, fee = _fee(facts, item.production_fee, missing, reader)
     options = tuple(
         _option(duration, rate, fee, settings, currency)
         for duration, rate in zip(durations, rates, strict=False)
@@ -410,7 +498,7 @@ def _priced_location(
 def _separate_location(
     item: SeparateItem,
     facts: LocationFacts,
-    pricing: tuple[PricingSettings, Currency, date],
+    pricing: _Pricing,
     missing: list[tuple[str, str]],
 ) -> PricedLocation:
     key = facts.key
@@ -422,7 +510,7 @@ def _separate_location(
             f"but {len(item.net_rates)} rates"
         )
     durations = tuple(parse_duration(d) for d in item.durations)
-    rates = [parse_amount(r, "net rate") for r in item.net_rates]
+    rates = [pricing[3].aed(r, "net rate") for r in item.net_rates]
     return _priced_location(facts, item, durations, rates, pricing, missing)
 
 
@@ -436,7 +524,7 @@ def price_separate(
     if not request.items:
         raise ProposalError("No proposals provided")
     common = _common(request, settings, today)
-    pricing = (settings, common.currency, today)
+    pricing = (settings, common.currency, today, common.reader)
     missing: list[tuple[str, str]] = []
     locations = tuple(
         _separate_location(
@@ -446,6 +534,7 @@ def price_separate(
     )
     if missing:
         raise MissingInformation(missing)
+    common = common.with_note(settings)
     tables = tuple(_separate_table(loc, common, settings, today) for loc in locations)
     return _proposal("separate", common, locations, None, tables, today)
 
@@ -453,7 +542,7 @@ def price_separate(
 def _combined_locations(
     request: CombinedRequest,
     facts_by_key: Mapping[str, LocationFacts],
-    pricing: tuple[PricingSettings, Currency, date],
+    pricing: _Pricing,
 ) -> tuple[PricedLocation, ...]:
     """The package's locations (each once, each with one duration) with their fees."""
     missing: list[tuple[str, str]] = []
@@ -490,8 +579,11 @@ def price_combined(
         raise ProposalError("Combined package requires a combined net rate")
     common = _common(request, settings, today)
     currency = common.currency
-    net = parse_amount(raw_rate, "combined net rate")
-    locations = _combined_locations(request, facts_by_key, (settings, currency, today))
+    net = common.reader.aed(raw_rate, "combined net rate")
+    locations = _combined_locations(
+        request, facts_by_key, (settings, currency, today, common.reader)
+    )
+    common = common.with_note(settings)
     fee_total = sum((loc.fee.aed for loc in locations), Decimal(0))
     dm, subtotal, vat, total = _amounts(net, fee_total, settings, currency)
     package = PackageTotals(
@@ -533,6 +625,7 @@ def _proposal(
         locations=locations,
         package=package,
         terms=common.terms,
+        currency_note=common.note,
         validity_date=common.validity_date,
         validity_text=format_date(common.validity_date),
         proposal_date=today,

@@ -64,6 +64,15 @@ class _Common(_Args):
         default=None, max_length=300, description='Default "100% upfront"'
     )
     currency: str | None = Field(default=None, max_length=10, description="Default AED")
+    rates_currency: str | None = Field(
+        default=None,
+        max_length=10,
+        description=(
+            "The currency of rates and fees written without one (default AED, the catalogue's); "
+            'an amount may carry its own ("$400k", "USD 400k", "400k dollars", "AED 400k"). '
+            "Amounts in another currency are converted to AED at the stored rate."
+        ),
+    )
 
 
 class SeparateArgs(_Common):
@@ -191,6 +200,11 @@ class ProposalOut(BaseModel):
     files: list[FileCard]
     input: dict[str, Any] = Field(description="The request as submitted")
     warnings: list[WarningOut] = Field(default_factory=list, description=_WARNINGS)
+    currency_note: str | None = Field(
+        default=None,
+        description="How the typed amounts were read when any was converted or is shown "
+        'converted, e.g. "Rates read as AED 400,000, shown in USD at 3.6725 AED per USD."',
+    )
 
 
 class ProposalPreview(BaseModel):
@@ -206,6 +220,11 @@ class ProposalPreview(BaseModel):
     locations: list[ProposalLocationOut]
     package: PackageOut | None = None
     warnings: list[WarningOut] = Field(default_factory=list, description=_WARNINGS)
+    currency_note: str | None = Field(
+        default=None,
+        description="How the typed amounts were read when any was converted or is shown "
+        'converted, e.g. "Rates read as AED 400,000, shown in USD at 3.6725 AED per USD."',
+    )
 
 
 class ProposalLocationBrief(BaseModel):

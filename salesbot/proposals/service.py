@@ -197,6 +197,7 @@ def _pricing_request(
         "payment_terms": data.payment_terms or pricing.DEFAULT_PAYMENT_TERMS,
         "currency": data.currency or pricing.BASE_CURRENCY,
         "company_name": company_name,
+        "rates_currency": data.rates_currency or pricing.BASE_CURRENCY,
     }
     if isinstance(data, CombinedArgs):
         package = [
@@ -253,6 +254,7 @@ def to_out(proposal: Proposal) -> ProposalOut:
         package=PackageOut.model_validate(package) if package else None,
         input=proposal.input,
         warnings=_recorded_warnings(proposal),
+        currency_note=data.get("currency_note"),
     )
 
 
@@ -330,6 +332,7 @@ async def preview_proposal(
         locations=[ProposalLocationOut.model_validate(loc) for loc in shown["locations"]],
         package=PackageOut.model_validate(shown["package"]) if shown["package"] else None,
         warnings=start_warnings(data, today, [loc.key for loc in quote.chosen]),
+        currency_note=shown["currency_note"],
     )
 
 

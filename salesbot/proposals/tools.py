@@ -5,11 +5,13 @@ Argument shapes are the offline grammar's: amounts as text ("1500000"), dates IS
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from salesbot.auth.service import Principal
+from salesbot.kit.parse import read_duration
 from salesbot.kit.tools import Tool, ToolContext, ToolResult
 from salesbot.proposals import checks, service
 from salesbot.proposals.schemas import CombinedArgs, ProposalOut, SeparateArgs
@@ -30,19 +32,37 @@ class HistoryArgs(BaseModel):
     limit: int = Field(default=10, ge=1, le=50)
 
 
+def span_text(duration: str, start: date) -> str:
+    """A duration with the dates it means when its length in days is not plain from the words:
+    "1 Month (31 days, to 31 Jan 2027)"; "2 Weeks" stays as it is."""
+    read = read_duration(duration)
+    if read is None or read.unit not in ("month", "year"):
+        return duration
+    end = read.end_date(start)
+    days = (end - start).days + 1
+    return f"{duration} ({days} days, to {checks.day_text(end)})"
+
+
 def describe(out: ProposalOut) -> str:
     """What was produced, with every option's total, for the chat reply."""
     lines = [f"Proposal for {out.client_name} ({out.currency}):"]
     if out.package is not None:
-        names = ", ".join(loc.display_name for loc in out.locations)
+        names = ", ".join(
+            f"{loc.display_name} from {checks.day_text(loc.start_date)}" for loc in out.locations
+        )
         lines.append(
             f"- Combined package ({names}): net {out.package.net_rate.text}, "
             f"VAT {out.package.vat.text}, total {out.package.total.text}"
         )
     else:
         for loc in out.locations:
-            options = "; ".join(f"{o.duration} {o.total.text}" for o in loc.options)
-            lines.append(f"- {loc.display_name}: {options}")
+            options = "; ".join(
+                f"{span_text(o.duration, loc.start_date)} {o.total.text}" for o in loc.options
+            )
+            start = checks.day_text(loc.start_date)
+            lines.append(f"- {loc.display_name}, from {start}: {options}")
+    if out.currency_note:
+        lines.append(out.currency_note)
     lines.append("Files: " + ", ".join(card.name for card in out.files))
     return "\n".join(lines)
 
@@ -151,8 +171,9 @@ TOOLS: list[Tool[Any]] = [
         description="Make one proposal per location (PPTX each, one PDF). Each entry: "
         "location, start_date, end_date?, durations[], net_rates[] (one per duration), spots?, "
         "production_fee? (static locations). Top level: client_name, payment_terms?, "
-        "currency?. A start date that has passed is put to the user first; set "
-        "past_start_confirmed only once they chose to keep it.",
+        "currency? (display). Write amounts as the user typed them, with any currency marker "
+        '("$400k", "EUR 300k"); unmarked amounts are AED. A start date that has passed is put '
+        "to the user first; set past_start_confirmed only once they chose to keep it.",
         permission="proposals:create",
         args=SeparateToolArgs,
         handler=create_separate_proposals,
@@ -161,7 +182,8 @@ TOOLS: list[Tool[Any]] = [
         name="create_combined_proposal",
         description="Make one combined package over two or more locations: each location with "
         "start_date, duration, production_fee? (static); one combined_net_rate; client_name, "
-        "payment_terms?, currency?. A start date that has passed is put to the user "
+        "payment_terms?, currency? (display). Amounts as typed, with any currency marker; "
+        "unmarked amounts are AED. A start date that has passed is put to the user "
         "first; set past_start_confirmed only once they chose to keep it.",
         permission="proposals:create",
         args=CombinedToolArgs,

@@ -119,7 +119,7 @@ async def _post(
             )
         except AppError:
             return  # not theirs to see after all: the web would not show it either
-    link = f"{channel.settings.public_url.rstrip('/')}/booking-orders/{bo_id}"
+    link = channel.web_url(f"/booking-orders/{bo_id}")
     blocks = summary_blocks(out, batch, link)
     posted = await channel.client.chat_postMessage(
         channel=slack_id, text=batch.title, blocks=blocks

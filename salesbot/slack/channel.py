@@ -87,6 +87,10 @@ class SlackChannel:
         assistant: Assistant = getattr(self.services, "assistant")  # noqa: B009
         return assistant
 
+    def web_url(self, path: str) -> str:
+        """A page of the web UI (the channel only starts with SALESBOT_PUBLIC_URL set)."""
+        return (self.settings.public_url or "").rstrip("/") + path
+
     # ------------------------------------------------------------ tasks
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
@@ -145,7 +149,7 @@ class SlackChannel:
         minutes = self.settings.slack_link_minutes
         async with self.db.sessions() as session:
             code = await service.offer_code(session, who, now=utcnow(), minutes=minutes)
-        url = f"{self.settings.public_url.rstrip('/')}/settings#slack-link={code}"
+        url = self.web_url(f"/settings#slack-link={code}")
         # Always a direct message: the link is for this person's eyes only.
         await self.client.chat_postMessage(
             channel=who.user_id, text=UNLINKED.format(url=url, minutes=minutes)

@@ -222,7 +222,7 @@ async def produce(channel: SlackChannel, principal: Principal, slack_user: str, 
     except AppError as exc:
         await client.chat_update(channel=dm, ts=str(status["ts"]), text=exc.message)
         return
-    link = f"{channel.settings.public_url.rstrip('/')}/proposals/history"
+    link = channel.web_url("/proposals/history")
     await client.chat_update(
         channel=dm,
         ts=str(status["ts"]),

@@ -108,7 +108,7 @@ async def receive(
                     continue
                 raise
             out = booking_orders.present(view)
-        link = f"{channel.settings.public_url.rstrip('/')}/booking-orders/{out.id}"
+        link = channel.web_url(f"/booking-orders/{out.id}")
         who = out.fields.client or out.fields.bo_number or "the client"
         received.drafts.append(
             f"Draft booking order for {who} ({out.company.name}) made from {record.safe_name}. "

@@ -14,5 +14,15 @@ class Role(StrEnum):
     viewer = "viewer"
 
 
+# How each role reads to people (messages).
+ROLE_LABELS: dict[Role, str] = {
+    Role.admin: "Admin",
+    Role.hos: "Head of sales",
+    Role.coordinator: "Coordinator",
+    Role.finance: "Finance",
+    Role.sales_person: "Sales person",
+    Role.viewer: "Viewer",
+}
+
 # Roles that are held for one company (the assignment names it).
 COMPANY_ROLES = frozenset({Role.hos, Role.coordinator, Role.finance})

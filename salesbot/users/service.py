@@ -22,7 +22,7 @@ from salesbot.users.credentials import (
     verify_password,
 )
 from salesbot.users.models import ApiKey, Company, Invite, RoleAssignment, User
-from salesbot.users.roles import COMPANY_ROLES, Role
+from salesbot.users.roles import COMPANY_ROLES, ROLE_LABELS, Role
 
 
 def normalise_email(email: str) -> str:
@@ -101,6 +101,11 @@ async def resolve_roles(
         if code and company is None:
             raise ValidationFailed("One of the companies is not known.")
         _check_company_fit(role, company)
+        if (role, company) in resolved:
+            where = f" at {company.code}" if company else ""
+            raise ValidationFailed(
+                f"{ROLE_LABELS[role]}{where} is listed twice; give each role once."
+            )
         resolved.append((role, company))
     if not resolved:
         raise ValidationFailed("Give the user at least one role.")

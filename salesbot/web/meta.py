@@ -65,6 +65,9 @@ class MetaOut(BaseModel):
     chat_suggestions: list[str] = Field(
         description="Requests an empty conversation offers, dated from today"
     )
+    timezone: str = Field(
+        description="The zone every date and time is shown in (IANA name)", examples=["Asia/Dubai"]
+    )
 
 
 def _currencies(rates: dict[str, object]) -> list[MetaCurrency]:
@@ -93,4 +96,5 @@ async def get_meta(session: DbSession, settings: AppSettings, principal: SignedI
             min_password_length=MIN_PASSWORD_LENGTH,
         ),
         chat_suggestions=replies.suggestions(proposals.local_now(settings).date()),
+        timezone=settings.timezone,
     )

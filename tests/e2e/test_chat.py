@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import FilePayload, Page, expect
 
-from tests.e2e.support import FINANCE_BACKLITE, SALES, console_errors, open_page, settled, sign_in
+from tests.e2e.support import (
+    FINANCE_BACKLITE,
+    SALES,
+    console_errors,
+    new_page,
+    open_page,
+    settled,
+    sign_in,
+)
 
 # A 1×1 PNG.
 PNG = base64.b64decode(
@@ -167,3 +177,33 @@ def test_header_shows_only_the_actions_the_user_may_take(page: Page, base_url: s
     expect(actions.get_by_role("button", name="Archive")).to_be_visible()
     expect(actions).to_have_text("RenamePinArchive")
     assert console_errors(page) == []
+
+
+def test_message_times_show_in_the_configured_zone_not_the_browsers(
+    page: Page, base_url: str
+) -> None:
+    """A salesperson's laptop set to New York still reads Dubai times, as the PDFs and file
+    names do (#15 item 4)."""
+    browser = page.context.browser
+    assert browser is not None
+    traveller = new_page(browser, timezone_id="America/New_York", locale="en-GB")
+    try:
+        sign_in(traveller, base_url, SALES)
+        target = _conversation(traveller, base_url, "Times " + uuid.uuid4().hex[:6])
+        sent = traveller.request.post(
+            base_url + "/api/chat",
+            data={"conversation_id": target, "message": "hello"},
+            headers={"X-CSRF-Token": _csrf(traveller), "Accept": "text/event-stream"},
+        )
+        assert sent.status == 200
+        open_page(traveller, base_url + f"/chat/{target}")
+        stamp = traveller.locator("time.msg-time").first
+        expect(stamp).to_be_visible()
+        written = datetime.fromisoformat(str(stamp.get_attribute("datetime")))
+        dubai = written.astimezone(ZoneInfo("Asia/Dubai"))
+        new_york = written.astimezone(ZoneInfo("America/New_York"))
+        assert dubai.hour != new_york.hour
+        expect(stamp).to_contain_text(dubai.strftime("%H:%M"))
+        assert console_errors(traveller) == []
+    finally:
+        traveller.context.close()

@@ -39,14 +39,22 @@ def test_costs_page_draws_usage_per_day_person_and_model(page: Page, base_url: s
         "bars => bars.map((b) => Number(b.getAttribute('height')))"
     )
     assert len(heights) >= 30 and max(heights) > 0
+    # People by name (the demo's sales person is Sami Sales), not by e-mail address.
     per_person = page.get_by_role("img", name="Model calls per person")
-    expect(per_person).to_contain_text(SALES)
+    expect(per_person).to_contain_text("Sami Sales")
+    expect(per_person).not_to_contain_text(SALES)
     expect(page.get_by_role("img", name="Model calls per model")).to_contain_text("offline")
+    # The offline model reads as free, with no token counts that look like spend.
+    by_model = page.get_by_role("region", name="Per model")
+    by_model.get_by_text("Show as a table").click()
+    offline = by_model.get_by_role("row").filter(has_text="offline")
+    expect(offline.locator("td").last).to_have_text("Free")
+    expect(offline.locator("td").nth(2)).to_have_text("—")
 
     # The same numbers as a table, for screen readers and copying.
     section = page.get_by_role("region", name="Per person")
     section.get_by_text("Show as a table").click()
-    row = section.get_by_role("row").filter(has_text=SALES)
+    row = section.get_by_role("row").filter(has_text="Sami Sales")
     expect(row).to_be_visible()
     calls = int(row.locator("td").nth(1).inner_text().replace(",", ""))
     assert calls >= 1

@@ -208,3 +208,26 @@ def test_totals_update_live_as_the_inputs_change(page: Page, base_url: str) -> N
     expect(totals.get_by_role("alert")).to_contain_text("lots")
     assert page.request.get(base_url + "/api/proposals?client=Preview").json()["items"] == []
     assert console_errors(page, expected_statuses=[422]) == []
+
+
+def test_the_totals_say_how_typed_rates_were_read(page: Page, base_url: str) -> None:
+    """Unmarked rates are AED unless "Rates entered in" says otherwise; the reading is stated."""
+    sign_in(page, base_url, SALES)
+    open_page(page, base_url + "/proposals")
+    totals = page.get_by_role("complementary", name="Totals")
+    page.get_by_label("Client").fill("Currency Co")
+    _pick(page, "landmark", "The Landmark")
+    block = page.get_by_role("group", name="The Landmark", exact=True)
+    block.get_by_label("Start date").fill(f"{date.today().year + 1}-01-01")
+    block.get_by_label("Duration, option 1").fill("2 weeks")
+    block.get_by_label("Net rate (AED), option 1").fill("400k")
+    page.get_by_label("Currency", exact=True).select_option("USD")
+    expect(totals).to_contain_text("Rates read as AED 400,000, shown in USD at 3.6725 AED per USD.")
+    page.get_by_label("Rates entered in").select_option("USD")
+    block.get_by_label("Net rate (USD), option 1").fill("400k")
+    expect(totals).to_contain_text(
+        "Rates read as USD 400,000 (AED 1,469,000 at 3.6725 AED per USD), shown in USD."
+    )
+    total = totals.get_by_role("row", name=re.compile("^Total"))
+    expect(total).to_contain_text("$")
+    assert console_errors(page) == []

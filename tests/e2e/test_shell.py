@@ -9,6 +9,10 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.support import ADMIN, SALES, console_errors, new_page, open_page, settled, sign_in
 
 
+def _csrf(page: Page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "salesbot_csrf")
+
+
 def test_signed_out_visitor_is_sent_to_sign_in_and_back(page: Page, base_url: str) -> None:
     page.goto(base_url + "/admin/audit?action=login")
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fadmin%2Faudit%3Faction%3Dlogin$"))
@@ -33,6 +37,32 @@ def test_home_greets_the_user_and_checks_the_service(page: Page, base_url: str) 
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Settings")).to_be_visible()
     expect(nav.get_by_role("link", name="Users")).to_have_count(0)
+    assert console_errors(page) == []
+
+
+def test_home_is_a_start_page_in_one_request(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, SALES)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+    # Some recent work: a conversation of this sales person's.
+    made = page.request.post(
+        base_url + "/api/conversations",
+        data={"title": "Start page check"},
+        headers={"X-CSRF-Token": _csrf(page)},
+    )
+    assert made.status == 201
+    open_page(page, base_url + "/")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("link", name="New proposal")).to_have_attribute("href", "/proposals")
+    expect(main.get_by_role("link", name="Ask the assistant")).to_have_attribute("href", "/chat")
+    recent = page.get_by_role("region", name="Recent conversations")
+    expect(recent.get_by_role("link", name="Start page check")).to_be_visible()
+    # No empty cards: every list shown has something in it.
+    for card in page.locator("section.home-list").all():
+        assert card.locator("li").count() >= 1
+    # The page's own data came in one request.
+    reads = [u for u in asked if "/api/home" in u or "/api/proposals" in u or "/api/booking" in u]
+    assert [u.split("/api/")[1] for u in reads] == ["home"]
     assert console_errors(page) == []
 
 

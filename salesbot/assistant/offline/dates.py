@@ -1,6 +1,6 @@
 """Dates in a message: numeric (`2026-01-05`, `5/1/26`), natural (`Jan 1st 2026`, `1st of
-January`, `Dec 1`) and relative (`today`, `tomorrow`); a range's first date takes the year of
-the second.
+January`, `Dec 1`) and relative (`today`, `next monday`, `1st of next month`, `in two weeks`,
+`mid-March`); a range's first date takes the year of the second.
 """
 
 from __future__ import annotations
@@ -9,8 +9,15 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from salesbot.kit.parse import MONTH_NUMBERS, WEEKDAYS, ParseError, date_parts, next_occurrence
-from salesbot.kit.phrases.tokens import PLAIN_NUMBER, Kind, Token, at, make_date
+from salesbot.kit.parse import (
+    MONTH_NUMBERS,
+    WEEKDAYS,
+    ParseError,
+    add_months,
+    date_parts,
+    next_occurrence,
+)
+from salesbot.kit.phrases.tokens import Kind, Token, at, int_value, make_date
 
 
 def numeric_date(text: str, start: int, end: int) -> Token:
@@ -55,8 +62,9 @@ def _day_of(tok: Token | None) -> int | None:
         return None
     if tok.kind is Kind.ORDINAL and tok.number is not None:
         return int(tok.number)
-    if tok.kind is Kind.NUMBER and PLAIN_NUMBER.fullmatch(tok.text) and 1 <= int(tok.text) <= 31:
-        return int(tok.text)
+    day = int_value(tok) if tok.kind is Kind.NUMBER else None
+    if day is not None and 1 <= day <= 31:
+        return day
     return None
 
 
@@ -157,13 +165,96 @@ def _fix_range_years(tokens: list[Token], explicit_year: set[int]) -> list[Token
     return out
 
 
-def compose_relative_dates(tokens: list[Token], today: date) -> list[Token]:
+_WEEKDAY_INDEX = {
+    **dict.fromkeys(("mon", "monday"), 0),
+    **dict.fromkeys(("tue", "tues", "tuesday"), 1),
+    **dict.fromkeys(("wed", "wednesday"), 2),
+    **dict.fromkeys(("thu", "thur", "thurs", "thursday"), 3),
+    **dict.fromkeys(("fri", "friday"), 4),
+    **dict.fromkeys(("sat", "saturday"), 5),
+    **dict.fromkeys(("sun", "sunday"), 6),
+}
+_FULL_WEEKDAYS = frozenset(w for w in _WEEKDAY_INDEX if w.endswith("day"))
+_LEADS = frozenset({"next", "this", "coming"})
+# Words after which a short weekday ("mon") is a day, not something else.
+_DAY_LEADS = _LEADS | {"from", "on", "starting", "start", "by"}
+
+
+def _weekday_after(today: date, weekday: int) -> date:
+    """The next such weekday after today ("monday" on a Monday is next week's)."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _first_of_next_month(today: date) -> date:
+    return add_months(today.replace(day=1), 1)
+
+
+def _relative_at(tokens: list[Token], i: int, today: date) -> tuple[date | None, int] | None:
+    """A relative date starting at token `i`: (date, tokens used); date None: no such day."""
+    tok, nxt = tokens[i], at(tokens, i + 1)
+    word = tok.word if tok.kind in (Kind.WORD, Kind.KEYWORD) else ""
+    if word in ("today", "tomorrow"):
+        return today + timedelta(days=1 if word == "tomorrow" else 0), 1
+    if word in _WEEKDAY_INDEX and tok.kind is Kind.WORD:
+        before = at(tokens, i - 1) if i else None
+        if word in _FULL_WEEKDAYS or (before is not None and before.word in _DAY_LEADS):
+            return _weekday_after(today, _WEEKDAY_INDEX[word]), 1
+        return None
+    if nxt is None:
+        return None
+    if word in _LEADS and nxt.kind is Kind.WORD and nxt.word in _WEEKDAY_INDEX:
+        return _weekday_after(today, _WEEKDAY_INDEX[nxt.word]), 2
+    if word == "next" and nxt.word == "month":
+        return _first_of_next_month(today), 2
+    if word == "next" and nxt.word == "week":
+        return _weekday_after(today, 0), 2
+    in_time = word == "in" and nxt.kind is Kind.DURATION and nxt.duration is not None
+    if in_time and nxt.duration is not None and nxt.duration.unit != "second":
+        return nxt.duration.end_date(today) + timedelta(days=1), 2
+    if word == "mid":
+        k = i + 2 if nxt.word == "-" else i + 1
+        month = _month_of(at(tokens, k))
+        if month is not None:
+            return next_occurrence(month, 15, today), k - i + 1
+    return _day_of_next_month(tokens, i, today)
+
+
+def _day_of_next_month(tokens: list[Token], i: int, today: date) -> tuple[date | None, int] | None:
+    """ "1st of next month", "15 next month"."""
+    day = _day_of(tokens[i])
+    if day is None:
+        return None
+    k = i + 1
+    if (of := at(tokens, k)) is not None and of.word == "of":
+        k += 1
+    lead, unit = at(tokens, k), at(tokens, k + 1)
+    if lead is None or unit is None or lead.word != "next" or unit.word != "month":
+        return None
+    first = _first_of_next_month(today)
+    try:
+        return first.replace(day=day), k + 2 - i
+    except ValueError:
+        return None, k + 2 - i
+
+
+def compose_relative_dates(message: str, tokens: list[Token], today: date) -> list[Token]:
+    """Relative dates, resolved against `today` (the configured zone's): `today`, `tomorrow`,
+    `monday` / `next monday` (the next one after today), `next week` (its Monday), `next month`
+    (its 1st), `1st of next month`, `in two weeks`, `mid-March` (the 15th)."""
     out: list[Token] = []
-    for tok in tokens:
-        if tok.kind is Kind.WORD and tok.word == "today":
-            out.append(replace(tok, kind=Kind.DATE, day=today))
-        elif tok.kind is Kind.WORD and tok.word == "tomorrow":
-            out.append(replace(tok, kind=Kind.DATE, day=today + timedelta(days=1)))
+    i = 0
+    while i < len(tokens):
+        found = _relative_at(tokens, i, today)
+        if found is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        day, used = found
+        first, last = tokens[i], tokens[i + used - 1]
+        text = message[first.start : last.end]
+        if day is None:
+            out.append(Token(Kind.BAD_DATE, text, first.start, last.end, word=text.lower()))
         else:
-            out.append(tok)
+            out.append(Token(Kind.DATE, text, first.start, last.end, word=text.lower(), day=day))
+        i += used
     return out

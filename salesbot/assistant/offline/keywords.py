@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from rapidfuzz.distance import OSA
+
 from salesbot.assistant.offline import rules
 from salesbot.kit.phrases.tokens import Kind, Token, join
 
@@ -62,6 +64,22 @@ def keyword_words() -> frozenset[str]:
     return frozenset(w for phrase in _phrase_table()[0] for w in phrase if w.isalpha())
 
 
+# Field words a typo of which is still read as the word ("clinet" → client): long enough that
+# one slip cannot turn another common word into them.
+_TYPO_TOLERANT = frozenset(
+    {"client", "customer", "duration", "durations", "currency", "production", "payment"}
+    | {"proposal", "proposals", "quotation", "combined", "package", "separate"}
+)
+
+
+def _typo_of(word: str) -> str | None:
+    """The field word one edit (or swap) away from `word`, when there is exactly one."""
+    if len(word) < 5 or not word.isalpha():
+        return None
+    near = [w for w in _TYPO_TOLERANT if OSA.distance(word, w, score_cutoff=1) <= 1]
+    return near[0] if len(near) == 1 else None
+
+
 def compose_keywords(message: str, tokens: list[Token]) -> list[Token]:
     phrases, longest = _phrase_table()
     out: list[Token] = []
@@ -72,6 +90,9 @@ def compose_keywords(message: str, tokens: list[Token]) -> list[Token]:
             if any(t.kind not in (Kind.WORD, Kind.PUNCT) for t in span):
                 continue
             canonical = phrases.get(tuple(t.word for t in span))
+            if canonical is None and n == 1 and span[0].kind is Kind.WORD:
+                typo = _typo_of(span[0].word)
+                canonical = phrases.get((typo,)) if typo else None
             if canonical is not None and not (n == 1 and span[0].kind is Kind.PUNCT):
                 keyword = join(message, span[0], span[-1], Kind.KEYWORD)
                 out.append(replace(keyword, word=canonical))

@@ -23,6 +23,7 @@ from salesbot.kit.parse import (
     MONTH_NUMBERS,
     SCALES_OF,
     UNIT_WORDS,
+    WHOLE_DURATIONS,
     Duration,
 )
 from salesbot.kit.phrases.tokens import Kind, KnownLocation, Token, at, int_value, join
@@ -192,8 +193,9 @@ def _compose_durations(message: str, tokens: list[Token]) -> list[Token]:
             out.append(replace(join(message, tok, nxt, Kind.DURATION), duration=duration))
             i += 2
             continue
-        if tok.kind is Kind.WORD and tok.word == "fortnight":
-            out.append(replace(tok, kind=Kind.DURATION, duration=Duration(2, "week")))
+        if tok.kind is Kind.WORD and tok.word in WHOLE_DURATIONS:
+            whole = Duration(*WHOLE_DURATIONS[tok.word])
+            out.append(replace(tok, kind=Kind.DURATION, duration=whole))
         else:
             out.append(tok)
         i += 1
@@ -228,6 +230,6 @@ def tokenize(message: str, *, locations: Sequence[KnownLocation], today: date) -
     tokens = _compose_amounts(message, tokens)
     tokens = _compose_durations(message, tokens)
     tokens = compose_dates(message, tokens, today)
-    tokens = compose_relative_dates(tokens, today)
+    tokens = compose_relative_dates(message, tokens, today)
     tokens = compose_locations(message, tokens, locations, keyword_words())
     return compose_keywords(message, tokens)

@@ -42,6 +42,7 @@ from salesbot.kit.parse.words import (
     SCALES,
     UNIT_WORDS,
     WEEKDAYS,
+    WHOLE_DURATIONS,
     DurationUnit,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "SCALES_OF",
     "UNIT_WORDS",
     "WEEKDAYS",
+    "WHOLE_DURATIONS",
     "Amount",
     "Duration",
     "DurationUnit",

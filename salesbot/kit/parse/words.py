@@ -84,8 +84,17 @@ CURRENCY_SYMBOLS: dict[str, str] = {"$": "USD", "€": "EUR", "£": "GBP"}
 # (amounts) must decide by context before asking for a duration.
 UNIT_WORDS: dict[str, DurationUnit] = _table(
     ("second", "s sec secs second seconds"),
-    ("day", "d day days"),
-    ("week", "w wk wks week weeks"),
-    ("month", "m mo mos mth mths month months"),
-    ("year", "y yr yrs year years"),
+    ("day", "d day days يوم ايام أيام"),
+    ("week", "w wk wks week weeks اسبوع أسبوع اسابيع أسابيع"),
+    ("month", "m mo mos mth mths month months شهر اشهر أشهر"),
+    ("year", "y yr yrs year years سنة سنوات"),
 )
+# Words that are a duration on their own: "fortnight", and Arabic duals ("اسبوعين": two weeks).
+WHOLE_DURATIONS: dict[str, tuple[int, DurationUnit]] = {
+    "fortnight": (2, "week"),
+    "يومين": (2, "day"),
+    "اسبوعين": (2, "week"),
+    "أسبوعين": (2, "week"),
+    "شهرين": (2, "month"),
+    "سنتين": (2, "year"),
+}

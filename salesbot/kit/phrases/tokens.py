@@ -60,6 +60,7 @@ class Token:
 
 
 PLAIN_NUMBER = re.compile(r"\d+")
+MAX_COUNT_DIGITS = 18
 
 
 def make_date(text: str, start: int, end: int, year: int, month: int, day: int) -> Token:
@@ -76,9 +77,10 @@ def join(message: str, first: Token, last: Token, kind: Kind) -> Token:
 
 
 def int_value(tok: Token) -> int | None:
-    """The integer a NUMBER token (digits only) or a number word stands for."""
+    """The integer a NUMBER token (digits only) or a number word stands for; None for a number
+    too long to be a count (thousands of digits would also exceed int()'s string limit)."""
     if tok.kind is Kind.NUMBER and PLAIN_NUMBER.fullmatch(tok.text):
-        return int(tok.text)
+        return int(tok.text) if len(tok.text) <= MAX_COUNT_DIGITS else None
     if tok.kind is Kind.WORD and tok.word in NUMBER_WORDS:
         return NUMBER_WORDS[tok.word]
     return None

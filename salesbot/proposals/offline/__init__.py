@@ -20,19 +20,20 @@ from salesbot.proposals.offline.reading import has_proposal_fields
 
 # Canonical keyword -> the phrases that say it.
 KEYWORDS = {
-    "proposal": "proposal|proposals|quote|quotes|quotation|quotations",
+    # Arabic: "عرض سعر" (a quotation), "عرض" (an offer).
+    "proposal": "proposal|proposals|quote|quotes|quotation|quotations|عرض سعر|عرض|عروض",
     "combined": "combined|combine|package|packages|bundle|bundled",
     "separate": "separate|separately|individual",
     "package_rate": (
         "package rate|package price|package net rate|net package rate|combined rate|"
         "combined net rate|combined price|bundle rate|total package rate"
     ),
-    "start": "start|starts|starting|start date|begin|begins|beginning",
+    "start": "start|starts|starting|start date|begin|begins|beginning|يبدأ|بداية|من تاريخ",
     "end": "end|ends|ending|end date|until|till|through|thru",
     "duration": "duration|durations|period|periods|campaign duration",
     "rate": "rate|rates|net rate|net rates|price|prices|pricing",
     "net": "net",
-    "client": "client|customer|advertiser|client name",
+    "client": "client|customer|advertiser|client name|للعميل|العميل|عميل",
     "spots": "spot|spots|slot|slots",
     "production_fee": (
         "production fee|production fees|production cost|production|prod fee|printing fee"

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from salesbot.kit.money import to_decimal
 from salesbot.kit.phrases import text as wording
 from salesbot.kit.phrases.env import (
     Env,
     Intent,
-    amount_str,
     span,
     trim,
     words,
@@ -23,6 +21,7 @@ from salesbot.proposals.offline.reading import (
     Draft,
     Fields,
     Slot,
+    Typed,
     campaign_durations,
     copy_fields,
     has_proposal_fields,
@@ -38,12 +37,27 @@ def read_proposal(env: Env) -> Intent | None:
     if not (asked or has_proposal_fields(env) or (locs and detail)):
         return None
     draft = parse_proposal(env)
+    _one_rate_each(draft)
     for slot in draft.slots:
         slot.fields.fill_from(draft.shared)
     if not draft.slots and not draft.shared.empty():
         draft.slots.append(Slot("", copy_fields(draft.shared)))  # kept until the location is known
     _apply_context(env, draft)
     return _proposal_intent(env, draft)
+
+
+def _one_rate_each(draft: Draft) -> None:
+    """ "landmark and jawhara, 2 weeks, 1.5M/900K": as many shared rates as locations, each with
+    one duration and no rate of its own, are one rate per location, in order."""
+    rates, slots = draft.shared.rates, draft.slots
+    if draft.combined or len(slots) < 2 or len(rates) != len(slots):
+        return
+    durations = [len(s.fields.durations or draft.shared.durations) for s in slots]
+    if any(s.fields.rates for s in slots) or any(n != 1 for n in durations):
+        return
+    for slot, rate in zip(slots, rates, strict=True):
+        slot.fields.rates = [rate]
+    draft.shared.rates = []
 
 
 def _apply_context(env: Env, draft: Draft) -> None:
@@ -207,11 +221,11 @@ def _separate_args(draft: Draft) -> dict[str, object]:
         if f.end_date:
             entry["end_date"] = f.end_date.isoformat()
         entry["durations"] = list(f.durations)
-        entry["net_rates"] = [amount_str(r) for r in f.rates]
+        entry["net_rates"] = [r.text() for r in f.rates]
         if f.spots:
             entry["spots"] = f.spots
         if f.production_fee is not None:
-            entry["production_fee"] = amount_str(f.production_fee)
+            entry["production_fee"] = f.production_fee.text()
         proposals.append(entry)
     args = _top_args(draft)
     args["proposals"] = proposals
@@ -232,12 +246,12 @@ def _combined_args(draft: Draft) -> dict[str, object]:
         if len(f.durations) == 1:
             entry["duration"] = f.durations[0]
         if f.production_fee is not None:
-            entry["production_fee"] = amount_str(f.production_fee)
+            entry["production_fee"] = f.production_fee.text()
         entries.append(entry)
     args = _top_args(draft)
     args["locations"] = entries
     if draft.package_rate is not None:
-        args["combined_net_rate"] = amount_str(draft.package_rate)
+        args["combined_net_rate"] = draft.package_rate.text()
     return args
 
 
@@ -251,7 +265,7 @@ def _draft_from_args(pending: Intent) -> Draft:
     draft.currency = _str_or_none(args.get("currency"))
     draft.keep_past_start = args.get("past_start_confirmed") is True
     rate = _str_or_none(args.get("combined_net_rate"))
-    draft.package_rate = to_decimal(rate) if rate else None
+    draft.package_rate = Typed.of(rate) if rate else None
     entries = args.get("locations" if combined else "proposals")
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
@@ -263,11 +277,12 @@ def _draft_from_args(pending: Intent) -> Draft:
         durations = entry.get("durations", [entry["duration"]] if "duration" in entry else [])
         fields.durations = [str(d) for d in durations] if isinstance(durations, list) else []
         rates = entry.get("net_rates", [])
-        fields.rates = [to_decimal(str(r)) for r in rates] if isinstance(rates, list) else []
+        typed = [Typed.of(str(r)) for r in rates] if isinstance(rates, list) else []
+        fields.rates = [t for t in typed if t is not None]
         spots = entry.get("spots")
         fields.spots = spots if isinstance(spots, int) else None
         fee = _str_or_none(entry.get("production_fee"))
-        fields.production_fee = to_decimal(fee) if fee else None
+        fields.production_fee = Typed.of(fee) if fee else None
         draft.slots.append(Slot(str(entry.get("location") or ""), fields))
     return draft
 

@@ -56,12 +56,5 @@ def ask_more_locations() -> str:
     return "A combined package needs at least two locations. Which locations should it include?"
 
 
-def ask_amount_in_aed(text: str) -> str:
-    return (
-        f"Net rates are entered in AED (the proposal can then be shown in another currency). "
-        f"What is {quote(text)} in AED?"
-    )
-
-
 def bad_date(text: str) -> str:
     return f"I couldn't read the date {quote(text)}. Please write it like 'Jan 1st 2026'."

@@ -8,18 +8,48 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from salesbot.kit.parse import read_amount
 from salesbot.kit.phrases.env import (
     CONNECT,
     FILLER,
     LOCATION_REF,
     VALUE_LEAD,
     Env,
+    amount_str,
     span,
     trim,
     value_run,
 )
 from salesbot.kit.phrases.tokens import Kind, Token
 from salesbot.proposals.offline import questions as asks
+
+
+@dataclass(frozen=True)
+class Typed:
+    """An amount as typed: its value and the currency it was marked with ("$400k" → USD).
+
+    Unmarked amounts (currency None) are AED by the spec; marked ones go to the tool with their
+    marker, and pricing converts them at the stored rate and says so.
+    """
+
+    value: Decimal
+    currency: str | None = None
+
+    def text(self) -> str:
+        plain = amount_str(self.value)
+        return f"{self.currency} {plain}" if self.currency else plain
+
+    @classmethod
+    def of(cls, text: str) -> Typed | None:
+        """Back from `text()` (a pending request's stored arguments)."""
+        read = read_amount(text)
+        return None if read is None else cls(read.value, read.currency)
+
+    @classmethod
+    def of_token(cls, tok: Token) -> Typed | None:
+        if tok.number is None:
+            return None
+        return cls(tok.number, tok.currency if tok.currency != "AED" else None)
 
 
 @dataclass
@@ -29,10 +59,10 @@ class Fields:
     start_date: date | None = None
     end_date: date | None = None
     durations: list[str] = field(default_factory=list)
-    rates: list[Decimal] = field(default_factory=list)
+    rates: list[Typed] = field(default_factory=list)
     keyed_rates: bool = False  # the rates followed a "rates" keyword
     spots: int | None = None
-    production_fee: Decimal | None = None
+    production_fee: Typed | None = None
 
     def empty(self) -> bool:
         return self == Fields()
@@ -67,7 +97,7 @@ class Draft:
     client_name: str | None = None
     payment_terms: str | None = None
     currency: str | None = None
-    package_rate: Decimal | None = None
+    package_rate: Typed | None = None
     problems: dict[str, str] = field(default_factory=dict)  # field kind -> why it's unusable
     keep_past_start: bool = False  # the user chose to keep a start date that has passed
 
@@ -127,11 +157,25 @@ def parse_proposal(env: Env) -> Draft:
     draft.shared = _read_fields(env, preamble, draft)
     for loc_idxs, stretch in groups:
         fields = _read_fields(env, stretch, draft)
-        for i in loc_idxs:
-            _add_slot(env, draft, env.tokens[i].locations, fields)
+        for i, own in zip(loc_idxs, _one_rate_each(fields, len(loc_idxs), draft), strict=True):
+            _add_slot(env, draft, env.tokens[i].locations, own)
     for key, fields in referenced:
         _add_slot(env, draft, (key,), fields)
     return draft
+
+
+def _one_rate_each(fields: Fields, count: int, draft: Draft) -> list[Fields]:
+    """The fields of each of `count` locations named together. "landmark and jawhara, 2 weeks,
+    1.5M/900K": as many rates as locations, with one duration, are one rate each, in order."""
+    durations = fields.durations or draft.shared.durations
+    if draft.combined or count < 2 or len(fields.rates) != count or len(durations) > 1:
+        return [fields] * count
+    out = []
+    for rate in fields.rates:
+        own = copy_fields(fields)
+        own.rates = [rate]
+        out.append(own)
+    return out
 
 
 def _add_slot(env: Env, draft: Draft, keys: tuple[str, ...], fields: Fields) -> None:
@@ -160,6 +204,12 @@ def _take_client(env: Env) -> str | None:
     at = env.find_kw("client")
     if at is not None:
         idxs = value_run(env, at + 1, commas_end=True, allow=frozenset({Kind.LOCATION}))
+        # A client may be named like a place ("client Dubai Mall"), but a place after the name
+        # is the proposal's location ("client Nike landmark ...").
+        cut = next(
+            (n for n, k in enumerate(idxs) if n and env.tokens[k].kind is Kind.LOCATION), None
+        )
+        idxs = idxs[:cut] if cut is not None else idxs
         if idxs:
             env.used.update(range(at, idxs[-1] + 1))
             return span(env, idxs)
@@ -212,7 +262,7 @@ def _take_currency(env: Env) -> str | None:
     return found
 
 
-def _take_amount_after(env: Env, keyword: str, draft: Draft) -> Decimal | None:
+def _take_amount_after(env: Env, keyword: str, draft: Draft) -> Typed | None:
     at = env.find_kw(keyword)
     if at is None:
         return None
@@ -221,16 +271,8 @@ def _take_amount_after(env: Env, keyword: str, draft: Draft) -> Decimal | None:
         tok = env.tokens[k]
         if tok.kind in (Kind.AMOUNT, Kind.NUMBER) and k not in env.used:
             env.used.add(k)
-            return _aed(env, tok, draft)
+            return Typed.of_token(tok)
     return None
-
-
-def _aed(env: Env, tok: Token, draft: Draft) -> Decimal | None:
-    """An amount in AED; an amount in another currency becomes a question."""
-    if tok.currency not in (None, "AED"):
-        draft.problems.setdefault("net_rates", asks.ask_amount_in_aed(tok.text))
-        return None
-    return tok.number
 
 
 def _take_located_fees(env: Env) -> list[tuple[str, Fields]]:
@@ -255,7 +297,7 @@ def _take_located_fees(env: Env) -> list[tuple[str, Fields]]:
             for k in range(i + 3, min(i + 6, len(env.tokens))):
                 amount = env.tokens[k]
                 if amount.kind in (Kind.AMOUNT, Kind.NUMBER) and amount.number is not None:
-                    fields.production_fee = amount.number
+                    fields.production_fee = Typed.of_token(amount)
                     used.append(k)
                     break
             if fields.production_fee is None:
@@ -285,7 +327,7 @@ def _read_fields(env: Env, idxs: list[int], draft: Draft) -> Fields:
             amount = _next_amount(env, idxs[pos + 1 : pos + 4])
             if amount is not None:
                 env.used.add(amount)
-                fields.production_fee = _aed(env, env.tokens[amount], draft)
+                fields.production_fee = Typed.of_token(env.tokens[amount])
             continue
         if env.kw(i, "spots"):
             count = _spots(env, idxs, pos)
@@ -310,7 +352,7 @@ def _read_fields(env: Env, idxs: list[int], draft: Draft) -> Fields:
             continue
         if tok.kind in (Kind.AMOUNT, Kind.NUMBER) and tok.number is not None:
             if tok.kind is Kind.AMOUNT or in_rates or tok.number >= 1000:
-                value = _aed(env, tok, draft)
+                value = Typed.of_token(tok)
                 if value is not None:
                     fields.rates.append(value)
             continue

@@ -69,11 +69,26 @@ async def test_admins_see_everyone_grouped_by_user_model_and_call_type(
         "admin@example.com": 1,
         "sales@example.com": 2,
     }
+    # People read as their names; the e-mail stays the line's key.
+    assert {i["key"]: i["label"] for i in by_user["items"]} == {
+        "admin@example.com": "Admin",
+        "sales@example.com": "Sales",
+    }
     by_model = (await costs(client, users.admin, **JANUARY, group_by="model")).json()
     assert {i["key"]: Decimal(i["cost"]) for i in by_model["items"]} == {
         "offline": Decimal(0),
         "openai:gpt-4.1": 2 * ONE_CALL,
     }
+    # The offline model is free and sends no tokens anywhere: none are counted for it.
+    offline = next(i for i in by_model["items"] if i["key"] == "offline")
+    assert offline["free"] is True
+    assert (offline["input_tokens"], offline["cached_tokens"], offline["output_tokens"]) == (
+        0,
+        0,
+        0,
+    )
+    paid = next(i for i in by_model["items"] if i["key"] == "openai:gpt-4.1")
+    assert paid["free"] is False and paid["input_tokens"] == 2000
     by_type = (await costs(client, users.admin, **JANUARY, group_by="call_type")).json()
     assert {i["key"]: i["calls"] for i in by_type["items"]} == {"chat": 2, "title": 1}
 

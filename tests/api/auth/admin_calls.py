@@ -615,4 +615,5 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/chat/runs/{run_id}/events"): Expect(200, _run_events, "text/event-stream"),
     ("GET", "/api/costs"): Expect(200, get("/api/costs")),
     ("GET", "/api/meta"): Expect(200, get("/api/meta")),
+    ("GET", "/api/home"): Expect(200, get("/api/home")),
 }

@@ -174,3 +174,59 @@ async def test_role_change_is_audited(
     assert events[0]["details"] == {"before": ["viewer"], "after": ["finance@backlite"]}
     details = await client.get("/health/details", headers=admin)
     assert details.status_code == 200 and details.json()["components"]["database"] == "ok"
+
+
+async def test_invite_link_uses_the_request_origin_when_no_public_url_is_set(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    assert app.state.settings.public_url is None
+    served = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sales.local:8091"
+    )
+    async with served:
+        response = await served.post(
+            "/api/invites",
+            json={"email": "origin@example.com", "roles": [{"role": "viewer"}]},
+            headers=bearer(app, seeded.admin.id),
+        )
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["link"] == f"http://sales.local:8091/invite#token={created['token']}"
+
+
+async def test_invite_link_uses_the_configured_public_url(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    app.state.settings.public_url = "https://sales.example.com"
+    invite = await _invite(app, client, seeded, "configured@example.com")
+    assert invite["link"] == f"https://sales.example.com/invite#token={invite['token']}"
+
+
+async def test_a_hostile_host_header_never_reaches_the_link(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    response = await client.post(
+        "/api/invites",
+        json={"email": "host@example.com", "roles": [{"role": "viewer"}]},
+        headers={**bearer(app, seeded.admin.id), "Host": "evil.example/phish?x="},
+    )
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["link"] == f"/invite#token={created['token']}"
+
+
+async def test_the_same_role_twice_is_refused(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    twice = [{"role": "hos", "company": "backlite"}, {"role": "hos", "company": "backlite"}]
+    response = await client.post(
+        "/api/invites",
+        json={"email": "twice@example.com", "roles": twice},
+        headers=bearer(app, seeded.admin.id),
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        "Head of sales at backlite is listed twice; give each role once."
+    )
+    listed = await client.get("/api/invites", headers=bearer(app, seeded.admin.id))
+    assert listed.json() == []

@@ -243,7 +243,11 @@ async def test_slack_routes_accept_only_slacks_signature(app: FastAPI) -> None:
 
     assert _signed_routes(app) == SLACK_SIGNED
     settings = app.state.settings.model_copy(
-        update={"slack_bot_token": SecretStr("xoxb-x"), "slack_signing_secret": SecretStr("s" * 32)}
+        update={
+            "slack_bot_token": SecretStr("xoxb-x"),
+            "slack_signing_secret": SecretStr("s" * 32),
+            "public_url": "http://salesbot.test",
+        }
     )
     slack_app = create_app(settings)
     async with slack_app.router.lifespan_context(slack_app):

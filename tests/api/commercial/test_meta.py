@@ -43,6 +43,7 @@ async def test_defaults_stages_roles_and_limits(
     ]
     assert body["dm_fee"] == "520"
     assert body["default_upload_fee"] == "3000"
+    assert body["timezone"] == app.state.settings.timezone == "Asia/Dubai"
     assert body["proposal_validity_days"] == 30
     assert body["booking_order_stages"] == [
         {"state": "draft", "label": "Draft"},

@@ -197,6 +197,33 @@ async def test_the_next_actor_gets_an_email_and_slack_hears_of_it(
     assert f"<https://sales.example.com/booking-orders/{bo['id']}|Open" in post["body"]["text"]
 
 
+async def test_links_in_emails_follow_the_request_origin_without_a_public_url(
+    stack: Stack, tmp_path: Path, smtp: tuple[int, _Inbox]
+) -> None:
+    port, inbox = smtp
+    async for app in _app(
+        stack,
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_starttls=False,
+        smtp_from="Sales Bot <bot@example.com>",
+    ):
+        assert app.state.settings.public_url is None
+        world = await make_world(app)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bot.office.lan:8123"
+        ) as client:
+            bo = await new_bo(client, world.sales)
+            response = await act(client, world.sales, bo["id"], "submit")
+            assert response.status_code == 200
+
+    [(_, message)] = inbox.messages
+    body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert f"http://bot.office.lan:8123/booking-orders/{bo['id']}" in body
+
+
 async def test_delivery_failures_never_fail_the_action(stack: Stack, tmp_path: Path) -> None:
     with _bound_socket() as refusing:  # bound but never listening: connections are refused
         closed: int = refusing.getsockname()[1]

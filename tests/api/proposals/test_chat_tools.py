@@ -73,7 +73,8 @@ async def test_example_2_by_chat(app: FastAPI, client: httpx.AsyncClient, catalo
     assert [o["total"]["text"] for o in options] == totals
     assert [o["vat"]["text"] for o in options] == ["AED 75,176", "AED 140,176", "AED 200,176"]
     assert result.summary.splitlines()[1] == (
-        "- The Landmark: 2 Weeks AED 1,578,696; 4 Weeks AED 2,943,696; 8 Weeks AED 4,203,696"
+        "- The Landmark, from 1 Jan 2026: 2 Weeks AED 1,578,696; 4 Weeks AED 2,943,696; "
+        "8 Weeks AED 4,203,696"
     )
     # Progress is reported while producing, ending when the files are ready.
     percents = [p for p, _ in turn.progress]

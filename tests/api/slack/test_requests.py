@@ -103,18 +103,19 @@ async def test_requests_are_rate_limited(app: FastAPI, client: httpx.AsyncClient
     assert codes == [200, 200, 200, 429]
 
 
-async def test_off_without_both_settings(sender: SlackSender) -> None:
+async def test_off_without_both_settings_or_a_public_url(sender: SlackSender) -> None:
     from salesbot.app import create_app
     from salesbot.settings import Settings
 
     settings: Settings = sender.app.state.settings
-    off = create_app(settings.model_copy(update={"slack_signing_secret": None}))
-    async with off.router.lifespan_context(off):
-        transport = httpx.ASGITransport(app=off)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            body = json.dumps(CHALLENGE).encode()
-            response = await client.post(
-                "/slack/events", content=body, headers=signed_headers(body, "application/json")
-            )
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "slack_off"
+    for change in ({"slack_signing_secret": None}, {"slack_bot_token": None}, {"public_url": None}):
+        off = create_app(settings.model_copy(update=change))
+        async with off.router.lifespan_context(off):
+            transport = httpx.ASGITransport(app=off)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                body = json.dumps(CHALLENGE).encode()
+                response = await client.post(
+                    "/slack/events", content=body, headers=signed_headers(body, "application/json")
+                )
+        assert response.status_code == 404, change
+        assert response.json()["error"]["code"] == "slack_off"

@@ -265,10 +265,39 @@ def test_an_ambiguous_location_asks_which_one() -> None:
     assert only_proposal(answer(intent, "marina north"))["location"] == "marina_north"
 
 
-def test_a_rate_in_another_currency_is_asked_in_aed() -> None:
-    intent = ask("landmark proposal rates $400k 4 weeks start Jan 5 2026 client Nike")
-    assert intent.missing == ("net_rates:landmark",)
-    assert intent.reply is not None and "'$400k' in AED" in intent.reply
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("$400k", "USD 400000"),
+        ("USD 400k", "USD 400000"),
+        ("400k dollars", "USD 400000"),
+        ("€300k", "EUR 300000"),
+        ("AED 400k", "400000"),
+    ],
+)
+def test_a_rate_keeps_the_currency_it_was_typed_in(typed: str, sent: str) -> None:
+    """Marked amounts go to the tool with their marker; pricing converts them and says so."""
+    intent = ask(f"landmark proposal rates {typed} 4 weeks start Jan 5 2026 client Nike")
+    assert intent.missing == ()
+    assert only_proposal(intent)["net_rates"] == [sent]
+
+
+def test_an_unmarked_rate_in_a_usd_proposal_stays_aed() -> None:
+    intent = ask("proposal for the landmark in USD for Nike, start 1 Jan 2026, 2 weeks, 400k")
+    assert intent.missing == ()
+    assert intent.args["currency"] == "USD"
+    assert only_proposal(intent)["net_rates"] == ["400000"]
+
+
+def test_a_marked_fee_and_package_rate_survive_a_follow_up_answer() -> None:
+    first = ask("combined package landmark and uae21 2 weeks start Jan 5 2026 client Nike $1M")
+    assert first.missing == ("production_fee:uae21",)
+    done = answer(first, "$5k")
+    assert done.missing == ()
+    assert done.args["combined_net_rate"] == "USD 1000000"
+    locations = done.args["locations"]
+    assert isinstance(locations, list)
+    assert locations[1]["production_fee"] == "USD 5000"
 
 
 def test_an_unreadable_date_is_quoted_back() -> None:

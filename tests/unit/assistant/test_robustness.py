@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesbot.assistant.offline import Context, Intent
-from tests.unit.assistant.helpers import ask
+from tests.unit.assistant.helpers import ask, only_proposal
 
 VOCABULARY = (
     "make proposal landmark gateway jawhara uae21 start Jan 1st 2026 05/11/2025 Dec 1 weeks "
@@ -62,3 +62,48 @@ def test_pending_intents_survive_a_round_trip_through_json() -> None:
     done = ask("2.8M more, client Nike", pending=restored)
     assert isinstance(done, Intent)
     assert Context(pending=restored).pending == restored
+
+
+def test_a_number_of_thousands_of_digits_is_no_crash() -> None:
+    """Python refuses int() of a 5,000-digit string: the lexer must never try."""
+    _check(ask("9" * 5000))
+    intent = ask("landmark proposal 2 weeks start Jan 1 2026 client Nike rate " + "9" * 5000)
+    _check(intent)
+
+
+def test_ten_thousand_of_one_symbol_gets_the_help() -> None:
+    intent = ask("#" * 10_000)
+    assert intent.tool is None and intent.reply is not None
+    assert intent.reply.startswith("Here is what you can ask me")
+
+
+def test_arabic_keywords_for_the_main_proposal_intent() -> None:
+    """عرض سعر = quotation, للعميل = for the client, اسبوعين = two weeks."""
+    intent = ask("عرض سعر للعميل Nike landmark اسبوعين 1.5M start Jan 1 2026")
+    assert intent.missing == ()
+    assert intent.args["client_name"] == "Nike"
+    entry = only_proposal(intent)
+    assert entry["durations"] == ["2 weeks"] and entry["net_rates"] == ["1500000"]
+
+
+def test_a_typo_in_a_field_name_is_still_read() -> None:
+    intent = ask("landmark proposal 2 weeks start jan 1 2026 1.5M clinet Nike")
+    assert intent.missing == ()
+    assert intent.args["client_name"] == "Nike"
+
+
+def test_rates_split_by_slashes_go_one_per_location() -> None:
+    intent = ask("proposal for landmark and jawhara 2 weeks start Jan 1 2026 1.5M/900K client Nike")
+    assert intent.missing == ()
+    proposals = intent.args["proposals"]
+    assert isinstance(proposals, list)
+    assert [(p["location"], p["net_rates"]) for p in proposals] == [
+        ("landmark", ["1500000"]),
+        ("jawhara", ["900000"]),
+    ]
+
+
+def test_a_place_after_the_client_name_is_the_location() -> None:
+    intent = ask("proposal client Nike landmark 2 weeks 1.5M start Jan 1 2026")
+    assert intent.args["client_name"] == "Nike"
+    assert only_proposal(intent)["location"] == "landmark"

@@ -63,6 +63,27 @@ def test_production_refuses_a_short_metrics_token() -> None:
     assert _settings(**ready, metrics_token="t" * 24).startup_problems() == []
 
 
+def test_production_with_email_needs_a_public_url() -> None:
+    ready = {
+        "environment": "production",
+        "secret_key": "s" * 40,
+        "database_url": "postgresql+asyncpg://app:pw@db:5432/salesbot",
+        "smtp_host": "smtp.example.com",
+    }
+    [problem] = _settings(**ready).startup_problems()
+    assert problem.startswith("SALESBOT_PUBLIC_URL must be set")
+    assert _settings(**ready, public_url="https://sales.example.com/").startup_problems() == []
+    assert _settings(**ready, public_url="https://sales.example.com/").public_url == (
+        "https://sales.example.com"
+    )
+
+
+@pytest.mark.parametrize("url", ["sales.example.com", "ftp://sales.example.com", "https://x/?a=1"])
+def test_a_public_url_must_be_an_http_address(url: str) -> None:
+    with pytest.raises(ValueError, match="SALESBOT_PUBLIC_URL must look like"):
+        _settings(public_url=url)
+
+
 def test_bad_trusted_proxy_is_rejected() -> None:
     with pytest.raises(ValueError, match="not a CIDR"):
         _settings(trusted_proxies="10.0.0.0/8,not-a-network")

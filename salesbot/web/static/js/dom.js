@@ -99,8 +99,20 @@ export function select(name, options, selected = "", attrs = {}) {
   );
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+// Times show in the product's configured zone (GET /api/meta → timezone), the one its file
+// names, PDFs and exports use, whatever the browser's own zone; until it is known, the browser's.
+let dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+let dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+/** Show times in `zone` (an IANA name such as "Asia/Dubai"); an unknown zone is ignored. */
+export function setTimeZone(zone) {
+  try {
+    dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: zone });
+    dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: zone });
+  } catch {
+    // RangeError: a zone this browser does not know; keep the browser's own.
+  }
+}
 
 export function formatDateTime(value) {
   if (!value) return "—";

@@ -1,6 +1,7 @@
 // The web UI entry point (plain ES modules, no build step).
 import { can, currentUser, redirectToSignIn } from "./api.js";
 import { h, replace } from "./dom.js";
+import { loadMeta } from "./meta.js";
 import { route, onRoute, navigate, startRouter } from "./router.js";
 import { refreshNotifications } from "./notifications-bell.js";
 import { markActive, publicLayout, signedInLayout } from "./shell.js";
@@ -72,7 +73,8 @@ async function renderRoute(found) {
   replace(main, h("p", { class: "loading", role: "status" }, "Loading…"));
   const query = new URLSearchParams(location.search);
   try {
-    const page = await r.loader();
+    // Signed-in pages read the server's rules and time zone; a failed fetch is retried later.
+    const [page] = await Promise.all([r.loader(), r.public ? null : loadMeta().catch(() => null)]);
     const cleanup = await page.render({ main, user, params, query, navigate, setTitle });
     return cleanup || null;
   } catch (err) {

@@ -1,6 +1,7 @@
 // The rules and labels the server owns (GET /api/meta): VAT, currencies, stage labels, roles,
 // limits. Fetched once per page load; pages await loadMeta() before they render with it.
 import { api } from "./api.js";
+import { setTimeZone } from "./dom.js";
 
 let pending = null;
 let loaded = null;
@@ -11,6 +12,7 @@ export function loadMeta() {
     pending = api.get("/api/meta").then(
       (body) => {
         loaded = body;
+        if (body.timezone) setTimeZone(body.timezone);
         return body;
       },
       (err) => {

@@ -17,6 +17,8 @@ function isoDay(date) {
 }
 
 function cells(l) {
+  // A free model (the built-in offline one) has no tokens to show and costs nothing.
+  if (l.free) return [l.calls.toLocaleString("en-US"), "—", "—", "—", "Free"];
   return [l.calls, l.input_tokens, l.cached_tokens, l.output_tokens].map((n) => n.toLocaleString("en-US")).concat(formatCost(l.cost));
 }
 
@@ -93,7 +95,7 @@ export async function render({ main }) {
     const ranked = (report) =>
       [...report.items]
         .sort((a, b) => m.value(b) - m.value(a))
-        .map((l) => ({ label: l.key, value: m.value(l), text: m.text(l), cells: cells(l) }));
+        .map((l) => ({ label: l.label || l.key, value: m.value(l), text: l.free && metric === "cost" ? "Free" : m.text(l), cells: cells(l) }));
     const section = (id, title, note, chart) => h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), note ? h("p", { class: "muted small" }, note) : null, chart);
     replace(
       body,

@@ -52,11 +52,12 @@ function duplicate(proposal, currencies, onDone) {
   });
 }
 
-export async function render({ main, user }) {
+export async function render({ main, user, query }) {
   const mayCreate = can(user, "proposals:create");
   const [locPage, rates] = await Promise.all([api.get("/api/locations", { query: { limit: 500 } }), api.get("/api/settings/currency-rates")]);
   const currencies = ["AED", ...Object.keys(rates.rates).sort()];
-  const clientF = field({ label: "Client", name: "client", attrs: { maxlength: 120, placeholder: "Part of the name" } });
+  // ?client= (the home page's recent proposals) starts the list filtered.
+  const clientF = field({ label: "Client", name: "client", value: query?.get("client") || "", attrs: { maxlength: 120, placeholder: "Part of the name" } });
   const locationF = field({
     label: "Location",
     name: "location",

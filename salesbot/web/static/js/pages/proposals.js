@@ -24,6 +24,7 @@ function fromInput(input, byKey, byName) {
     client_name: input.client_name || "",
     payment_terms: input.payment_terms || "",
     currency: input.currency || "AED",
+    rates_currency: input.rates_currency || "AED",
     combined_net_rate: input.combined_net_rate != null ? String(input.combined_net_rate) : "",
     items: [],
   };
@@ -50,6 +51,7 @@ export function requestBody(state) {
   const common = { kind: state.kind, client_name: state.client_name.trim() };
   if (state.payment_terms.trim()) common.payment_terms = state.payment_terms.trim();
   if (state.currency) common.currency = state.currency;
+  if (state.rates_currency && state.rates_currency !== "AED") common.rates_currency = state.rates_currency;
   const extras = (item) => {
     const out = {};
     if (item.location.display_type === "digital") out.spots = Number(item.spots) || 1;
@@ -152,18 +154,22 @@ function labelled(label, control, hint = null) {
 
 /** Figures of a produced (or previewed) proposal: a table per location, or the package. */
 export function figuresView(result) {
+  // How the typed amounts were read, when any was converted or is shown converted.
+  const note = result.currency_note ? h("p", { class: "currency-note small" }, result.currency_note) : null;
   if (result.kind === "combined" && result.package) {
     return h(
       "div",
       { class: "figures" },
       h("ul", { class: "chips" }, result.locations.map((l) => h("li", { class: "chip" }, `${l.display_name} · ${l.date_text}`))),
       packageTable(result.package, result.locations),
+      note,
     );
   }
   return h(
     "div",
     { class: "figures" },
     result.locations.map((l) => h("section", { class: "figure-block" }, h("h3", {}, l.display_name), h("p", { class: "muted small" }, l.date_text), optionsTable(l))),
+    note,
   );
 }
 
@@ -179,7 +185,7 @@ export async function render({ main, query }) {
     return null;
   }
 
-  let state = { kind: "separate", client_name: "", payment_terms: "", currency: "AED", combined_net_rate: "", items: [] };
+  let state = { kind: "separate", client_name: "", payment_terms: "", currency: "AED", rates_currency: "AED", combined_net_rate: "", items: [] };
   const from = query.get("from");
   if (from) {
     try {
@@ -204,6 +210,9 @@ export async function render({ main, query }) {
   const client = input({ name: "client_name", required: true, maxlength: 120, value: state.client_name, autocomplete: "organization" });
   const currencies = ["AED", ...Object.keys(rates.rates).sort()];
   const currency = h("select", { id: uid("currency"), name: "currency" }, currencies.map((c) => h("option", { value: c, selected: c === state.currency }, c)));
+  // The currency of rates and fees typed without one ("$400k" always means dollars).
+  const ratesCurrency = h("select", { id: uid("rates-currency"), name: "rates_currency" }, currencies.map((c) => h("option", { value: c, selected: c === state.rates_currency }, c)));
+  const inRates = () => state.rates_currency || "AED";
   const terms = input({ name: "payment_terms", maxlength: 300, value: state.payment_terms, placeholder: "100% upfront" });
   const picker = locationPicker(locations, (location) => {
     if (state.items.some((i) => i.location.key === location.key)) {
@@ -217,7 +226,7 @@ export async function render({ main, query }) {
   });
   const itemsBox = h("div", { class: "items" });
   const packageRate = input({ name: "combined_net_rate", inputmode: "decimal", value: state.combined_net_rate, placeholder: "e.g. 2,000,000 or 2M", "aria-describedby": "package-rate-hint" });
-  const packageBox = h("div", { class: "field package-rate" }, h("label", { for: packageRate.id }, "Package net rate (AED)"), packageRate, h("p", { class: "hint", id: "package-rate-hint" }, "One net rate for the whole package."));
+  const packageBox = h("div", { class: "field package-rate" }, h("label", { for: packageRate.id, class: "rates-in" }, `Package net rate (${inRates()})`), packageRate, h("p", { class: "hint", id: "package-rate-hint" }, "One net rate for the whole package."));
   const generate = h("button", { type: "submit", class: "btn btn-primary" }, "Generate proposal");
   const datalist = h("datalist", { id: "duration-options" }, DURATIONS.map((d) => h("option", { value: d })));
   const refs = { client, picker: picker.input, packageRate };
@@ -229,7 +238,7 @@ export async function render({ main, query }) {
   form.append(
     formError,
     kindSet,
-    h("div", { class: "row" }, labelled("Client", client), labelled("Currency", currency), labelled("Payment terms", terms, "Leave empty for 100% upfront.")),
+    h("div", { class: "row" }, labelled("Client", client), labelled("Currency", currency, "Shown in the proposal."), labelled("Rates entered in", ratesCurrency, "For amounts typed without a currency."), labelled("Payment terms", terms, "Leave empty for 100% upfront.")),
     h("fieldset", { class: "locations-set" }, h("legend", {}, "Locations"), picker.element, itemsBox),
     packageBox,
     datalist,
@@ -238,7 +247,7 @@ export async function render({ main, query }) {
 
   function optionRow(item, option, index) {
     const duration = input({ name: `duration-${index}`, list: "duration-options", value: option.duration, placeholder: "2 weeks", "aria-label": `Duration, option ${index + 1}` });
-    const rate = input({ name: `rate-${index}`, inputmode: "decimal", value: option.rate, placeholder: "1.5M", "aria-label": `Net rate (AED), option ${index + 1}`, class: "money-input" });
+    const rate = input({ name: `rate-${index}`, inputmode: "decimal", value: option.rate, placeholder: "1.5M", "aria-label": `Net rate (${inRates()}), option ${index + 1}`, class: "money-input" });
     const remove = h("button", { type: "button", class: "icon-btn", "aria-label": `Remove option ${index + 1}`, title: "Remove this option", disabled: item.options.length === 1 }, "×");
     duration.addEventListener("input", () => {
       option.duration = duration.value;
@@ -286,7 +295,7 @@ export async function render({ main, query }) {
     if (state.kind === "separate") fields.push(labelled("End date (optional)", end));
     else fields.push(labelled("Duration", duration));
     if (loc.display_type === "digital") fields.push(labelled("Spots", spots));
-    else fields.push(labelled("Production fee (AED)", fee, "Required for static locations."));
+    else fields.push(labelled(`Production fee (${inRates()})`, fee, "Required for static locations."));
     let optionsPart = null;
     if (state.kind === "separate") {
       const rows = item.options.map((o, i) => {
@@ -305,7 +314,7 @@ export async function render({ main, query }) {
       optionsPart = h(
         "div",
         { class: "options", role: "group", "aria-label": `Rate options for ${loc.display_name}` },
-        h("div", { class: "option-head", "aria-hidden": "true" }, h("span", {}, "Duration"), h("span", {}, "Net rate (AED)"), h("span", {})),
+        h("div", { class: "option-head", "aria-hidden": "true" }, h("span", {}, "Duration"), h("span", {}, `Net rate (${inRates()})`), h("span", {})),
         rows,
         add,
       );
@@ -389,6 +398,12 @@ export async function render({ main, query }) {
   });
   currency.addEventListener("change", () => {
     state.currency = currency.value;
+    schedulePreview();
+  });
+  ratesCurrency.addEventListener("change", () => {
+    state.rates_currency = ratesCurrency.value;
+    packageBox.querySelector(".rates-in").textContent = `Package net rate (${inRates()})`;
+    paintItems();
     schedulePreview();
   });
   terms.addEventListener("input", () => {
