@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -45,6 +46,7 @@ from salesbot.lifecycle.export_endpoints import router as export_router
 from salesbot.locations.endpoints import router as locations_router
 from salesbot.mockups.endpoints import router as mockups_router
 from salesbot.mockups.slots import composition_slots
+from salesbot.notifications import service as notifications
 from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.ops.metrics import install_metrics
@@ -53,10 +55,15 @@ from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
 from salesbot.sharing.endpoints import router as sharing_router
 from salesbot.sharing.public import router as client_page_router
+from salesbot.slack.endpoints import me_router as slack_me_router
+from salesbot.slack.endpoints import router as slack_router
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts
 from salesbot.web.home import router as home_router
 from salesbot.web.meta import router as meta_router
+
+if TYPE_CHECKING:
+    from salesbot.slack.channel import SlackChannel
 
 log = get_logger(__name__)
 
@@ -93,9 +100,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             database=app.state.db.engine.dialect.name,
             redis=app.state.redis.configured,
         )
+        slack = _open_slack(app, settings)
         try:
             yield
         finally:
+            if slack is not None:
+                notifications.remove_channel(slack)
+                await slack.close()
             if scheduler is not None:
                 await scheduler.shutdown()
             await app.state.assistant.drain()
@@ -135,6 +146,25 @@ def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
     app.state.assistant = Assistant(settings, app.state.db, app.state.redis)
 
 
+def _open_slack(app: FastAPI, settings: Settings) -> SlackChannel | None:
+    """The Slack channel, when both its token and signing secret are set (docs/slack.md)."""
+    app.state.slack = None
+    if not settings.slack_enabled:
+        return None
+    if not settings.public_url:
+        # Its links (one-time links, booking orders) must not depend on a Host header.
+        log.error("slack_needs_public_url", setting="SALESBOT_PUBLIC_URL")
+        return None
+    from salesbot.slack import listeners
+    from salesbot.slack.channel import SlackChannel
+
+    channel = SlackChannel(settings, app.state)
+    listeners.register(channel)
+    notifications.add_channel(channel)
+    app.state.slack = channel
+    return channel
+
+
 def _include_routes(app: FastAPI, settings: Settings) -> None:
     app.include_router(ops_router)
     app.include_router(auth_router)
@@ -164,6 +194,8 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         holds_router,
         export_router,
         retention_router,
+        slack_router,
+        slack_me_router,
         web_router,
     ):
         app.include_router(router)

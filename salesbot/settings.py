@@ -269,6 +269,16 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
     slack_webhook_url: SecretStr | None = None
+    # The Slack channel (docs/slack.md): on only when both the bot token and the signing
+    # secret are set. The Web API base URL is a setting so tests point the SDK at a local fake.
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_base_url: str = "https://slack.com/api/"
+    slack_command: str = "/proposal"
+    # Seconds a signed request stays acceptable (Slack's own guidance is five minutes).
+    slack_request_max_age_s: int = Field(default=300, ge=30, le=300)
+    rate_limit_slack: str = "600/minute"  # requests to /slack/events per client IP
+    slack_link_minutes: int = Field(default=15, ge=1, le=1440)  # one-time link validity
 
     # Mockups: compositions at once per process (more wait as jobs); the image model for AI
     # creatives, e.g. "openai:gpt-image-1" or "google:imagen-4.0-generate-001" (unset = offline
@@ -325,6 +335,20 @@ class Settings(BaseSettings):
                 "SALESBOT_BACKUP_SCHEDULE must be a crontab line, e.g. '0 2 * * *'"
             ) from exc
         return value.strip()
+
+    @field_validator("slack_api_base_url")
+    @classmethod
+    def _http_slack_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("SALESBOT_SLACK_API_BASE_URL must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_command")
+    @classmethod
+    def _slash_command(cls, value: str) -> str:
+        if not re.fullmatch(r"/[a-z0-9_-]{1,31}", value):
+            raise ValueError("SALESBOT_SLACK_COMMAND must look like /proposal")
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -391,6 +415,11 @@ class Settings(BaseSettings):
         return bool(self.auth_supabase_jwks_url or (secret and secret.get_secret_value()))
 
     @property
+    def slack_enabled(self) -> bool:
+        token, secret = self.slack_bot_token, self.slack_signing_secret
+        return bool(token and token.get_secret_value() and secret and secret.get_secret_value())
+
+    @property
     def mfa_roles(self) -> frozenset[str]:
         if self.mfa_required_roles is not None:
             return frozenset(self.mfa_required_roles)
@@ -451,7 +480,7 @@ class Settings(BaseSettings):
             )
         if self.dev_login:
             problems.append("SALESBOT_DEV_LOGIN is a development-only option")
-        if not self.public_url and (self.smtp_host or self.slack_webhook_url):
+        if not self.public_url and (self.smtp_host or self.slack_webhook_url or self.slack_enabled):
             problems.append(
                 "SALESBOT_PUBLIC_URL must be set when e-mail or Slack notifications are on "
                 "(links in them must not depend on a request's Host header)"

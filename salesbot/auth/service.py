@@ -196,6 +196,12 @@ async def _enrolment_pending(session: AsyncSession, settings: Settings, user: Us
     return not await mfa.enabled(session, user.id)
 
 
+async def enrolment_pending(session: AsyncSession, settings: Settings, user: User) -> bool:
+    """Whether the user's role needs two-step sign-in that is not set up yet (other channels,
+    such as Slack, refuse such accounts as the web does)."""
+    return await _enrolment_pending(session, settings, user)
+
+
 MFA_TOKEN_SECONDS = 300
 MFA_ASK = "Enter the 6-digit code from your authenticator app (or a recovery code)."
 MFA_EXPIRED = "The sign-in step timed out. Please sign in again."

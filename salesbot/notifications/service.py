@@ -6,15 +6,19 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.kit.errors import NotFound
+from salesbot.kit.logging import get_logger
 from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.notifications import repository
 from salesbot.notifications.delivery import Outgoing, absolute_url, post_slack, send_emails
 from salesbot.notifications.models import Notification
 from salesbot.settings import Settings
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,26 @@ class Batch:
     body: str
     link: str | None
     recipients: list[Recipient] = field(default_factory=list)
+    kind: str = ""
+    booking_order_id: uuid.UUID | None = None
+
+
+class Channel(Protocol):
+    """A further delivery channel (the Slack app registers one while it runs)."""
+
+    async def deliver(self, batches: list[Batch]) -> None: ...
+
+
+_channels: list[Channel] = []
+
+
+def add_channel(channel: Channel) -> None:
+    _channels.append(channel)
+
+
+def remove_channel(channel: Channel) -> None:
+    if channel in _channels:
+        _channels.remove(channel)
 
 
 def notify(
@@ -46,7 +70,9 @@ def notify(
 ) -> Batch:
     """Add one in-app notification per distinct recipient; the caller's commit stores them."""
     seen: set[uuid.UUID] = set()
-    batch = Batch(title=title[:200], body=body, link=link)
+    batch = Batch(
+        title=title[:200], body=body, link=link, kind=kind, booking_order_id=booking_order_id
+    )
     for person in recipients:
         if person.user_id in seen:
             continue
@@ -79,6 +105,12 @@ async def deliver(settings: Settings, batches: list[Batch]) -> None:
         ]
         posts.append(post_slack(settings, batch.title, batch.body, url))
     await asyncio.gather(send_emails(settings, emails), *posts)
+    wanted = [b for b in batches if b.recipients]
+    for channel in list(_channels) if wanted else []:
+        try:
+            await channel.deliver(wanted)
+        except Exception as exc:  # a channel never fails the action that caused it
+            log.warning("notification_channel_failed", error_type=type(exc).__name__)
 
 
 async def list_page(

@@ -311,6 +311,15 @@ async def find_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await repository.user_by_id(session, user_id)
 
 
+async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The account with this address (compared normalised), or None."""
+    try:
+        address = normalise_email(email)
+    except ValidationFailed:
+        return None
+    return await repository.user_by_email(session, address)
+
+
 async def users_with_role(session: AsyncSession, role: str, company_id: uuid.UUID) -> list[User]:
     """Active users holding `role` for the company, by email."""
     stmt = (

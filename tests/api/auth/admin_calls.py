@@ -262,6 +262,23 @@ async def _mfa_disable(ctx: Ctx) -> httpx.Response:
     return await ctx.request("POST", "/api/me/mfa/disable", json={"code": code})
 
 
+async def _slack_link(ctx: Ctx) -> httpx.Response:
+    """Confirm a one-time link the Slack bot offered (made here as the bot would)."""
+    from salesbot.kit.db import utcnow
+    from salesbot.slack import service as slack
+
+    async with ctx.app.state.db.sessions() as session:
+        who = slack.SlackUser("T1", f"U{uuid.uuid4().hex[:8].upper()}")
+        code = await slack.offer_code(session, who, now=utcnow(), minutes=15)
+    return await ctx.request("POST", "/api/me/slack/link", json={"code": code})
+
+
+async def _slack_unlink(ctx: Ctx) -> httpx.Response:
+    linked = await _slack_link(ctx)
+    assert linked.status_code == 200, linked.text
+    return await ctx.request("DELETE", "/api/me/slack")
+
+
 async def _file_upload(ctx: Ctx) -> httpx.Response:
     files = {"files": ("more.csv", b"x,y\n", "text/csv")}
     return await ctx.request("POST", "/api/files", files=files)
@@ -437,6 +454,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("DELETE", "/api/me/api-keys/{key_id}"): Expect(204, _key_delete),
     ("GET", "/api/me/sessions"): Expect(200, get("/api/me/sessions")),
     ("GET", "/api/me/mfa"): Expect(200, get("/api/me/mfa")),
+    ("GET", "/api/me/slack"): Expect(200, get("/api/me/slack")),
+    ("POST", "/api/me/slack/link"): Expect(200, _slack_link),
+    ("DELETE", "/api/me/slack"): Expect(204, _slack_unlink),
     ("POST", "/api/me/mfa/setup"): Expect(200, send("POST", "/api/me/mfa/setup")),
     ("POST", "/api/me/mfa/enable"): Expect(200, _mfa_enable),
     ("POST", "/api/me/mfa/disable"): Expect(204, _mfa_disable),

@@ -12,7 +12,7 @@ import jwt
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, _iter_included_route_candidates
 from openpyxl import load_workbook
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from salesbot.auth.deps import require
 from salesbot.auth.tokens import ACCESS_AUDIENCE, ACCESS_ISSUER
@@ -56,6 +56,9 @@ PUBLIC |= CLIENT_LINK
 # Routes a machine calls with its own credential, never a user's: the metrics token, or a
 # direct loopback request when none is set (tests/api/ops/test_metrics.py covers the rule).
 OWN_CREDENTIAL = {("GET", "/metrics")}
+# Public but signed: Slack's requests carry Slack's signature, never a user's credential
+# (tests/api/slack/test_requests.py covers signature, freshness and replays).
+SLACK_SIGNED = {("POST", "/slack/events")}
 
 
 def _permission(route: APIRoute) -> str | None:
@@ -76,7 +79,7 @@ def _protected_routes(app: FastAPI) -> list[tuple[str, APIRoute, str]]:
         if not isinstance(route, APIRoute):
             continue
         for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
-            if (method, route.path) in PUBLIC | OWN_CREDENTIAL:
+            if (method, route.path) in PUBLIC | OWN_CREDENTIAL | SLACK_SIGNED:
                 continue
             permission = _permission(route)
             assert permission, f"{method} {route.path} is neither public nor uses require()"
@@ -235,6 +238,39 @@ async def _admin_problem(ctx: Ctx, method: str, route: APIRoute, expect: Expect)
     except ValidationError as error:
         return f"{where} (not a {route.response_model}: {error})"
     return None
+
+
+def _signed_routes(app: FastAPI) -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in _iter_included_route_candidates(app.routes)
+        if isinstance(route, APIRoute) and route.path.startswith("/slack/")
+        for method in (route.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+
+
+async def test_slack_routes_accept_only_slacks_signature(app: FastAPI) -> None:
+    """Every /slack/ route is listed as signed, and a user's credential does not replace it."""
+    from salesbot.app import create_app
+
+    assert _signed_routes(app) == SLACK_SIGNED
+    settings = app.state.settings.model_copy(
+        update={
+            "slack_bot_token": SecretStr("xoxb-x"),
+            "slack_signing_secret": SecretStr("s" * 32),
+            "public_url": "http://salesbot.test",
+        }
+    )
+    slack_app = create_app(settings)
+    async with slack_app.router.lifespan_context(slack_app):
+        admin = bearer(slack_app, uuid.uuid4())
+        transport = httpx.ASGITransport(app=slack_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            for method, path in sorted(SLACK_SIGNED):
+                for headers in ({}, admin, {"X-API-Key": "sbk_00000000_nope"}):
+                    response = await client.request(method, path, content=b"{}", headers=headers)
+                    assert response.status_code == 401, (method, path, response.text)
+                    assert response.json()["error"]["code"] == "slack_signature"
 
 
 async def test_alg_none_is_rejected(app: FastAPI, client: httpx.AsyncClient, seeded: Seeded):

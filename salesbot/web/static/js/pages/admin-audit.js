@@ -16,6 +16,8 @@ const ACTIONS = [
   ["user_deactivated", "User deactivated"],
   ["api_key_created", "API key created"],
   ["api_key_revoked", "API key revoked"],
+  ["slack_linked", "Slack account connected"],
+  ["slack_unlinked", "Slack account disconnected"],
 ];
 
 function detailsText(details) {

@@ -1,9 +1,10 @@
-// Settings: profile, theme, signed-in devices, two-step sign-in, personal API keys (each key
+// Settings: profile, theme, signed-in devices, two-step sign-in, Slack, personal API keys (each key
 // shown once, at creation), and the export of everything the person owns ("Download my data").
 import { api, forgetSession } from "../api.js";
 import { field, formatBytes, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
 import { minPasswordLength } from "../meta.js";
 import { savedTheme, setTheme } from "../theme.js";
+import { slackCard } from "./settings-slack.js";
 import { busy, clearErrors, confirmDialog, copyText, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 
 function profileCard(user) {
@@ -430,6 +431,6 @@ function mfaCard(user) {
 }
 
 export async function render({ main, user }) {
-  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), user.auth_method === "supabase" ? null : mfaCard(user), devicesCard(), themeCard(), apiKeysCard(user), dataExportCard()));
+  replace(main, h("header", { class: "page-head" }, h("h1", {}, "Settings")), h("div", { class: "stack" }, profileCard(user), passwordCard(user), user.auth_method === "supabase" ? null : mfaCard(user), devicesCard(), slackCard(), themeCard(), apiKeysCard(user), dataExportCard()));
   return null;
 }
