@@ -41,6 +41,10 @@ from salesbot.settings import Settings
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from salesbot.assistant.run import Attachments
+    from salesbot.conversations.models import Message
 
 log = get_logger(__name__)
 
@@ -123,22 +127,7 @@ class Assistant:
                 listed=[_listed(r) for r in records],
                 read=functools.partial(files.attachment_parts, app.storage, records),
             )
-            if not await self.runs.claim(target, run_id):
-                raise Conflict(BUSY, code="conversation_busy")
-            try:
-                # Stored with the same connection, so the run's first event needs no other.
-                stored = await conversations.append(
-                    session,
-                    target,
-                    role="user",
-                    content=message,
-                    now=utcnow(),
-                    attachments=attachments.listed or None,
-                    meta={"run_id": run_id},
-                )
-            except BaseException:
-                await self.runs.release(target, run_id)
-                raise
+            stored = await self._store_message(session, target, run_id, message, attachments)
         await self.runs.start(RunInfo(run_id, principal.user_id, target))
         await self.runs.publish(
             run_id,
@@ -155,6 +144,32 @@ class Assistant:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return StartedRun(run_id, target)
+
+    async def _store_message(
+        self,
+        session: AsyncSession,
+        target: uuid.UUID,
+        run_id: str,
+        message: str,
+        attachments: Attachments,
+    ) -> Message:
+        """Claim the conversation for the run and store the user's message (and a new
+        conversation) in one transaction, on the request's connection."""
+        if not await self.runs.claim(target, run_id):
+            raise Conflict(BUSY, code="conversation_busy")
+        try:
+            return await conversations.append(
+                session,
+                target,
+                role="user",
+                content=message,
+                now=utcnow(),
+                attachments=attachments.listed or None,
+                meta={"run_id": run_id},
+            )
+        except BaseException:
+            await self.runs.release(target, run_id)
+            raise
 
     async def follow(
         self, principal: Principal, run_id: str, *, after: str | None

@@ -185,6 +185,34 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _source(
+    plan: Plan, photo: Image, out: Image, painted: Sequence[tuple[int, int, int, int]]
+) -> tuple[Image, tuple[int, int]]:
+    """What the frame's tiles read (and where it sits): an unmodified source, i.e. the photo
+    itself when no earlier frame painted this area, else a snapshot of the frame's region."""
+    if out is not photo and not any(_overlaps(plan.roi, roi) for roi in painted):
+        return photo, (0, 0)
+    height, width = out.shape[:2]
+    x0, y0, x1, y1 = plan.roi
+    halo = plan.halo(True)
+    sx0, sy0 = max(0, x0 - halo), max(0, y0 - halo)
+    sx1, sy1 = min(width, x1 + halo), min(height, y1 + halo)
+    return out[sy0:sy1, sx0:sx1].copy(), (sx0, sy0)
+
+
+def _tiles(plan: Plan) -> list[tuple[tuple[int, int, int, int], bool]]:
+    """The frame's tiles that change anything, each with whether it crosses the outline."""
+    x0, y0, x1, y1 = plan.roi
+    work = []
+    for ty in range(y0, y1, TILE):
+        for tx in range(x0, x1, TILE):
+            tile = (tx, ty, min(tx + TILE, x1), min(ty + TILE, y1))
+            kind = _tile_kind(plan, tile)
+            if kind != "outside":
+                work.append((tile, kind == "edge"))
+    return work
+
+
 def composite(
     photo: Image,
     frames: Sequence[FrameJob],
@@ -222,23 +250,8 @@ def composite(
         for index, job in enumerate(frames):
             # One plan at a time, so only one prepared creative is ever held.
             plan = plan_frame(photo, job, time_of_day, index, around[index])
-            x0, y0, x1, y1 = plan.roi
-            # Tiles read their halo from an unmodified source: the photo itself when no earlier
-            # frame painted this area, else a snapshot of the frame's region of the output.
-            origin = (0, 0)
-            source = photo
-            if out is photo or any(_overlaps(plan.roi, roi) for roi in painted):
-                halo = plan.halo(True)
-                sx0, sy0 = max(0, x0 - halo), max(0, y0 - halo)
-                sx1, sy1 = min(width, x1 + halo), min(height, y1 + halo)
-                source, origin = out[sy0:sy1, sx0:sx1].copy(), (sx0, sy0)
-            work = []
-            for ty in range(y0, y1, TILE):
-                for tx in range(x0, x1, TILE):
-                    tile = (tx, ty, min(tx + TILE, x1), min(ty + TILE, y1))
-                    kind = _tile_kind(plan, tile)
-                    if kind != "outside":
-                        work.append((tile, kind == "edge"))
+            source, origin = _source(plan, photo, out, painted)
+            work = _tiles(plan)
             # Tiles write disjoint parts of `out`; list() re-raises any worker's exception.
             list(
                 pool.map(
