@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from salesbot.assistant.run import Attachments
-    from salesbot.conversations.models import Message
 
 log = get_logger(__name__)
 
@@ -127,7 +126,7 @@ class Assistant:
                 listed=[_listed(r) for r in records],
                 read=functools.partial(files.attachment_parts, app.storage, records),
             )
-            stored = await self._store_message(session, target, run_id, message, attachments)
+            stored_id = await self._store_message(session, target, run_id, message, attachments)
         await self.runs.start(RunInfo(run_id, principal.user_id, target))
         await self.runs.publish(
             run_id,
@@ -135,11 +134,11 @@ class Assistant:
             {
                 "run_id": run_id,
                 "conversation_id": str(target),
-                "user_message_id": str(stored.id),
+                "user_message_id": str(stored_id),
                 "model": self.model_name,
             },
         )
-        job = ChatRun(self, run_id, principal, app, target, message, attachments, stored.id)
+        job = ChatRun(self, run_id, principal, app, target, message, attachments, stored_id)
         task = asyncio.create_task(job.execute(), name=f"chat-run-{run_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -152,13 +151,13 @@ class Assistant:
         run_id: str,
         message: str,
         attachments: Attachments,
-    ) -> Message:
+    ) -> uuid.UUID:
         """Claim the conversation for the run and store the user's message (and a new
-        conversation) in one transaction, on the request's connection."""
+        conversation) in one transaction, on the request's connection; the message's id."""
         if not await self.runs.claim(target, run_id):
             raise Conflict(BUSY, code="conversation_busy")
         try:
-            return await conversations.append(
+            stored = await conversations.append(
                 session,
                 target,
                 role="user",
@@ -170,6 +169,7 @@ class Assistant:
         except BaseException:
             await self.runs.release(target, run_id)
             raise
+        return stored.id
 
     async def follow(
         self, principal: Principal, run_id: str, *, after: str | None
