@@ -103,6 +103,44 @@ _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NUMBER = re.compile(r"(?<![/\d])[0-7](?!\d)")
 
 
+# The memory the process may use: its cgroup's limit (v2, then v1), else the machine's.
+CGROUP_MEMORY_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+MEMINFO = "/proc/meminfo"
+_GIB = 1 << 30
+
+
+def memory_limit(
+    cgroup_files: tuple[str, ...] = CGROUP_MEMORY_LIMITS, meminfo: str = MEMINFO
+) -> int | None:
+    """Bytes of memory this process may use (cgroup limit, else MemTotal); None when unknown."""
+    for name in cgroup_files:
+        with contextlib.suppress(OSError, ValueError):
+            value = Path(name).read_text().strip()
+            # "max" (v2) or a near-2^63 number (v1) means no limit: the machine's memory counts.
+            if value != "max" and int(value) < 1 << 60:
+                return int(value)
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(meminfo).read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def mockup_concurrency_for(memory: int | None, cpus: int) -> int:
+    """Compositions at once: 1 below 1 GiB, then one per 384 MiB beyond 256 MiB (a mockup adds
+    up to ~300 MB to a running process), never more than the CPUs (it is CPU-bound) or 4."""
+    if memory is None:
+        return min(2, max(1, cpus))
+    if memory < _GIB:
+        return 1
+    return max(1, min((memory - (256 << 20)) // (384 << 20), cpus, 4))
+
+
+def default_mockup_concurrency() -> int:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return mockup_concurrency_for(memory_limit(CGROUP_MEMORY_LIMITS, MEMINFO), cpus or 1)
+
+
 def crontab_trigger(expression: str) -> BaseTrigger:
     """A crontab line (minute hour day month weekday) as an APScheduler trigger, in UTC.
 
@@ -280,10 +318,10 @@ class Settings(BaseSettings):
     rate_limit_slack: str = "600/minute"  # requests to /slack/events per client IP
     slack_link_minutes: int = Field(default=15, ge=1, le=1440)  # one-time link validity
 
-    # Mockups: compositions at once per process (more wait as jobs); the image model for AI
-    # creatives, e.g. "openai:gpt-image-1" or "google:imagen-4.0-generate-001" (unset = offline
-    # typographic posters).
-    mockup_concurrency: int = Field(default=2, ge=1, le=16)
+    # Mockups: compositions at once per process (more wait as jobs; by default from the memory
+    # and CPUs available); the image model for AI creatives, e.g. "openai:gpt-image-1" or
+    # "google:imagen-4.0-generate-001" (unset = offline typographic posters).
+    mockup_concurrency: int = Field(default_factory=default_mockup_concurrency, ge=1, le=16)
     image_model: str | None = None
     image_base_url: str | None = None
     image_api_key: SecretStr | None = None

@@ -99,9 +99,20 @@ def _adapter(tool: Tool[Any]) -> AgentTool[RunDeps]:
     )
 
 
+# Agents by the tools they offer: building one (each tool's schema) costs milliseconds, and an
+# agent holds no per-run state (deps and model are given to each run), so they are reused. The
+# tools are kept in the value so their ids cannot be reused while the key is cached.
+_AGENTS: dict[tuple[int, ...], tuple[tuple[Tool[Any], ...], Agent[RunDeps, str]]] = {}
+_AGENTS_MAX = 64
+
+
 def build_agent(tools: Sequence[Tool[Any]]) -> Agent[RunDeps, str]:
     """An agent offering exactly `tools` (the ones this user may call)."""
-    return Agent(
+    key = tuple(id(t) for t in tools)
+    cached = _AGENTS.get(key)
+    if cached is not None:
+        return cached[1]
+    agent: Agent[RunDeps, str] = Agent(
         None,
         deps_type=RunDeps,
         output_type=str,
@@ -109,6 +120,10 @@ def build_agent(tools: Sequence[Tool[Any]]) -> Agent[RunDeps, str]:
         name="salesbot",
         defer_model_check=True,
     )
+    if len(_AGENTS) >= _AGENTS_MAX:
+        _AGENTS.clear()
+    _AGENTS[key] = (tuple(tools), agent)
+    return agent
 
 
 async def complete(

@@ -1,12 +1,13 @@
 """Chat runs: one user message in, a streamed, persisted answer out.
 
-`Assistant.start` stores nothing until the request is valid, then starts the run (`run.py`) as a
-task of its own (it continues when the client disconnects) and returns its id; the client
-follows the run's events. A run appends the user message, replays the history within the token
-budget, drives the agent (provider model, or the offline model), persists every assistant
-message, tool call and tool result as they happen, records usage, names the conversation after
-the first exchange and ends with `message_end` — or `error`. When the provider fails, the run
-goes on with the offline model from what is already stored, and says so.
+`Assistant.start` stores nothing until the request is valid, then stores the user message,
+announces the run (`message_start`) and starts it (`run.py`) as a task of its own (it continues
+when the client disconnects) and returns its id; the client follows the run's events. A run
+replays the history within the token budget, drives the agent (provider model, or the offline
+model), persists every assistant message, tool call and tool result as they happen, records
+usage, names the conversation after the first exchange and ends with `message_end` — or
+`error`. When the provider fails, the run goes on with the offline model from what is already
+stored, and says so.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ from salesbot.settings import Settings
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from salesbot.assistant.run import Attachments
 
 log = get_logger(__name__)
 
@@ -51,6 +55,17 @@ RUN_GONE = "This reply is no longer available."
 class StartedRun:
     run_id: str
     conversation_id: uuid.UUID
+
+
+def _listed(record: Any) -> dict[str, Any]:
+    """How an attachment is listed on the user's message."""
+    return {
+        "file_id": str(record.id),
+        "name": record.safe_name,
+        "kind": record.kind,
+        "content_type": record.content_type,
+        "size": record.size,
+    }
 
 
 class Assistant:
@@ -91,9 +106,11 @@ class Assistant:
         message: str,
         file_ids: Sequence[uuid.UUID],
     ) -> StartedRun:
-        """Validate, then run in the background; errors here are ordinary HTTP errors."""
+        """Validate, store the message and announce the run (`message_start`), then run in the
+        background; errors up to here are ordinary HTTP errors."""
         from salesbot.assistant.run import Attachments, ChatRun
 
+        run_id = new_id().hex
         async with self.database.sessions() as session:
             records = (
                 await files.resolve_attachments(session, principal, list(file_ids))
@@ -104,29 +121,55 @@ class Assistant:
                 session, principal, conversation_id, now=utcnow()
             )
             target = conversation.id
-        attachments = Attachments(
-            ids=[r.id for r in records],
-            listed=[
-                {
-                    "file_id": str(r.id),
-                    "name": r.safe_name,
-                    "kind": r.kind,
-                    "content_type": r.content_type,
-                    "size": r.size,
-                }
-                for r in records
-            ],
-            read=functools.partial(files.attachment_parts, app.storage, records),
-        )
-        run_id = new_id().hex
-        if not await self.runs.claim(target, run_id):
-            raise Conflict(BUSY, code="conversation_busy")
+            attachments = Attachments(
+                ids=[r.id for r in records],
+                listed=[_listed(r) for r in records],
+                read=functools.partial(files.attachment_parts, app.storage, records),
+            )
+            stored_id = await self._store_message(session, target, run_id, message, attachments)
         await self.runs.start(RunInfo(run_id, principal.user_id, target))
-        job = ChatRun(self, run_id, principal, app, target, message, attachments)
+        await self.runs.publish(
+            run_id,
+            "message_start",
+            {
+                "run_id": run_id,
+                "conversation_id": str(target),
+                "user_message_id": str(stored_id),
+                "model": self.model_name,
+            },
+        )
+        job = ChatRun(self, run_id, principal, app, target, message, attachments, stored_id)
         task = asyncio.create_task(job.execute(), name=f"chat-run-{run_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return StartedRun(run_id, target)
+
+    async def _store_message(
+        self,
+        session: AsyncSession,
+        target: uuid.UUID,
+        run_id: str,
+        message: str,
+        attachments: Attachments,
+    ) -> uuid.UUID:
+        """Claim the conversation for the run and store the user's message (and a new
+        conversation) in one transaction, on the request's connection; the message's id."""
+        if not await self.runs.claim(target, run_id):
+            raise Conflict(BUSY, code="conversation_busy")
+        try:
+            stored = await conversations.append(
+                session,
+                target,
+                role="user",
+                content=message,
+                now=utcnow(),
+                attachments=attachments.listed or None,
+                meta={"run_id": run_id},
+            )
+        except BaseException:
+            await self.runs.release(target, run_id)
+            raise
+        return stored.id
 
     async def follow(
         self, principal: Principal, run_id: str, *, after: str | None

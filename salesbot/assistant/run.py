@@ -1,6 +1,7 @@
-"""One chat run, step by step: open (store the user's message, read the conversation), announce,
-replay the history, answer (provider, or the offline model — also when the provider fails),
-name the conversation, close with `message_end`. Any failure ends the run with `error`.
+"""One chat run, step by step (the user's message is stored and the run announced by
+`chat.Assistant.start`): open (read the conversation), replay the history, answer (provider,
+or the offline model — also when the provider fails), name the conversation, close with
+`message_end`. Any failure ends the run with `error`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from salesbot.assistant.tooling import tools_for
 from salesbot.auth.service import Principal
 from salesbot.conversations import service as conversations
 from salesbot.files.service import AttachmentPart
-from salesbot.kit.db import Database, utcnow
+from salesbot.kit.db import Database
 from salesbot.kit.logging import get_logger
 from salesbot.kit.tools import AppServices, Tool
 from salesbot.locations import service as locations
@@ -103,8 +104,10 @@ class ChatRun:
         conversation_id: uuid.UUID,
         message: str,
         attachments: Attachments,
+        user_message_id: uuid.UUID,
     ) -> None:
         self.assistant = assistant
+        self.user_message_id = user_message_id
         self.settings = assistant.settings
         self.run_id = run_id
         self.principal = principal
@@ -160,15 +163,6 @@ class ChatRun:
 
     async def _execute(self) -> None:
         opening = await self._open()
-        await self.emit(
-            "message_start",
-            {
-                "run_id": self.run_id,
-                "conversation_id": str(self.conversation_id),
-                "user_message_id": str(opening.user_message_id),
-                "model": self.assistant.model_name,
-            },
-        )
         instructions = prompt.render(
             name=self.principal.name,
             roles=sorted({g.role for g in self.principal.roles}),
@@ -191,22 +185,14 @@ class ChatRun:
         await self._close(opening.state, title, notice)
 
     async def _open(self) -> _Opening:
-        """Store the user's message; read the conversation's state and the catalogue."""
+        """Read the conversation's state and the catalogue (the user's message is stored and
+        `message_start` sent by `Assistant.start`)."""
         async with self.assistant.database.sessions() as session:
-            user_message = await conversations.append(
-                session,
-                self.conversation_id,
-                role="user",
-                content=self.message,
-                now=utcnow(),
-                attachments=self.attachments.listed or None,
-                meta={"run_id": self.run_id},
-            )
             conversation = await conversations.get_own(
                 session, self.principal, self.conversation_id
             )
             return _Opening(
-                user_message_id=user_message.id,
+                user_message_id=self.user_message_id,
                 wants_title=conversations.needs_title(conversation),
                 state=OfflineState.from_json(conversation.meta.get("offline")),
                 catalogue=await locations.active_locations(session),

@@ -204,9 +204,12 @@ async def iter_messages(database: Database, conversation_id: uuid.UUID) -> Async
 async def owned_for_chat(
     session: AsyncSession, principal: Principal, conversation_id: uuid.UUID | None, *, now: datetime
 ) -> Conversation:
-    """The conversation a chat message goes to: the caller's own, or a new one."""
+    """The conversation a chat message goes to: the caller's own, or a new one — not committed
+    yet, so it is stored in one transaction with the message (`append`), or not at all."""
     if conversation_id is None:
-        return await create(session, principal, now=now)
+        return await repository.create_conversation(
+            session, user_id=principal.user_id, title=DEFAULT_TITLE, model=None, now=now
+        )
     return await get_own(session, principal, conversation_id)
 
 

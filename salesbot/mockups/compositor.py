@@ -30,7 +30,7 @@ from salesbot.mockups.edges import (
 )
 from salesbot.mockups.frames import FrameSettings, validate_points
 from salesbot.mockups.lighting import linear_to_srgb, sample_gain, srgb_to_linear
-from salesbot.mockups.planning import SHARPEN_SIGMA, Plan, plan_frame
+from salesbot.mockups.planning import SHARPEN_SIGMA, Plan, plan_frame, surroundings
 from salesbot.mockups.raster import (
     SNAP,
     CompositeError,
@@ -185,14 +185,49 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _source(
+    plan: Plan, photo: Image, out: Image, painted: Sequence[tuple[int, int, int, int]]
+) -> tuple[Image, tuple[int, int]]:
+    """What the frame's tiles read (and where it sits): an unmodified source, i.e. the photo
+    itself when no earlier frame painted this area, else a snapshot of the frame's region."""
+    if out is not photo and not any(_overlaps(plan.roi, roi) for roi in painted):
+        return photo, (0, 0)
+    height, width = out.shape[:2]
+    x0, y0, x1, y1 = plan.roi
+    halo = plan.halo(True)
+    sx0, sy0 = max(0, x0 - halo), max(0, y0 - halo)
+    sx1, sy1 = min(width, x1 + halo), min(height, y1 + halo)
+    return out[sy0:sy1, sx0:sx1].copy(), (sx0, sy0)
+
+
+def _tiles(plan: Plan) -> list[tuple[tuple[int, int, int, int], bool]]:
+    """The frame's tiles that change anything, each with whether it crosses the outline."""
+    x0, y0, x1, y1 = plan.roi
+    work = []
+    for ty in range(y0, y1, TILE):
+        for tx in range(x0, x1, TILE):
+            tile = (tx, ty, min(tx + TILE, x1), min(ty + TILE, y1))
+            kind = _tile_kind(plan, tile)
+            if kind != "outside":
+                work.append((tile, kind == "edge"))
+    return work
+
+
 def composite(
-    photo: Image, frames: Sequence[FrameJob], time_of_day: TimeOfDay, *, workers: int = 2
+    photo: Image,
+    frames: Sequence[FrameJob],
+    time_of_day: TimeOfDay,
+    *,
+    workers: int = 2,
+    in_place: bool = False,
 ) -> Image:
-    """The photo with every frame's creative placed on it (a new BGR uint8 image).
+    """The photo with every frame's creative placed on it (a BGR uint8 image).
 
     `frames` holds (four corner points, FrameSettings, BGR creative) per frame; corners may come
-    in any order. The input photo is left untouched. Tiles of a frame render on `workers` threads
-    (OpenCV and numpy release the GIL while they work).
+    in any order. Tiles of a frame render on `workers` threads (OpenCV and numpy release the GIL
+    while they work). By default the input photo is left untouched and a new image returned;
+    with `in_place` the photo itself is painted and returned, so no second full-size image is
+    ever held: each frame's tiles then read from a copy of just that frame's region.
     """
     if time_of_day not in ("day", "night"):
         raise CompositeError('Time of day must be "day" or "night".')
@@ -206,29 +241,17 @@ def composite(
             raise CompositeError(f"Frame {index + 1} has no valid settings.")
         validate_points(point_list(points), width, height)
         check_image(creative, f"creative for frame {index + 1}")
-    out = photo.copy()
+    writable = in_place and photo.flags.writeable and photo.flags.c_contiguous
+    out = photo if writable else photo.copy()
     painted: list[tuple[int, int, int, int]] = []
+    # Each frame's surroundings come from the unpainted photo, also when painting in place.
+    around = [surroundings(photo, job) for job in frames]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for index, job in enumerate(frames):
             # One plan at a time, so only one prepared creative is ever held.
-            plan = plan_frame(photo, job, time_of_day, index)
-            x0, y0, x1, y1 = plan.roi
-            # Tiles read their halo from an unmodified source; only where an earlier frame
-            # already painted this area is a snapshot of the output needed.
-            origin = (0, 0)
-            source = photo
-            if any(_overlaps(plan.roi, roi) for roi in painted):
-                halo = plan.halo(True)
-                sx0, sy0 = max(0, x0 - halo), max(0, y0 - halo)
-                sx1, sy1 = min(width, x1 + halo), min(height, y1 + halo)
-                source, origin = out[sy0:sy1, sx0:sx1].copy(), (sx0, sy0)
-            work = []
-            for ty in range(y0, y1, TILE):
-                for tx in range(x0, x1, TILE):
-                    tile = (tx, ty, min(tx + TILE, x1), min(ty + TILE, y1))
-                    kind = _tile_kind(plan, tile)
-                    if kind != "outside":
-                        work.append((tile, kind == "edge"))
+            plan = plan_frame(photo, job, time_of_day, index, around[index])
+            source, origin = _source(plan, photo, out, painted)
+            work = _tiles(plan)
             # Tiles write disjoint parts of `out`; list() re-raises any worker's exception.
             list(
                 pool.map(

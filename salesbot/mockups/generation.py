@@ -142,7 +142,8 @@ def _compose(
     decoded = [creatives.decode_creative(data, max_pixels) for data in creative_data]
     assigned = selection.assign_creatives(len(frames), decoded)
     jobs = [(f.points, f.settings, c) for f, c in zip(frames, assigned, strict=True)]
-    result = compositor.composite(photo, jobs, cast(TimeOfDay, time_of_day))
+    # Painted in place: the decoded photo is the only full-size image ever held.
+    result = compositor.composite(photo, jobs, cast(TimeOfDay, time_of_day), in_place=True)
     del photo, decoded, assigned, jobs
     return compositor.encode(result, fmt)
 

@@ -187,7 +187,32 @@ def _gain(
     return None
 
 
-def plan_frame(photo: Image, job: FrameJob, time_of_day: TimeOfDay, index: int) -> Plan:
+Surroundings = tuple[tuple[float, float, float], tuple[float, float, float] | None]
+
+
+def surroundings(photo: Image, job: FrameJob) -> Surroundings:
+    """(ambient colour around the frame, the screen's colour if uniform) read off the photo.
+
+    Read before any frame is painted, so a photo composited in place plans every frame from
+    the untouched photo.
+    """
+    height, width = photo.shape[:2]
+    quad = np.array(validate_points(point_list(job[0]), width, height), dtype=np.float64)
+    ambient = _ambient(photo, quad)
+    screen = _screen_colour(photo, quad)
+    if screen is not None and math.dist(screen, ambient) < SPILL_RANGE / 2:
+        # The surroundings share the screen's colour: there is no rim to clean.
+        screen = None
+    return ambient, screen
+
+
+def plan_frame(
+    photo: Image,
+    job: FrameJob,
+    time_of_day: TimeOfDay,
+    index: int,
+    around: Surroundings | None = None,
+) -> Plan:
     """What every tile of frame `index` needs, worked out once."""
     points, settings, creative_raw = job
     height, width = photo.shape[:2]
@@ -198,11 +223,7 @@ def plan_frame(photo: Image, job: FrameJob, time_of_day: TimeOfDay, index: int) 
     warp, to_unit = _transforms(quad, prepared)
     edge = edge_params(settings.edge_blur)
     roi = _roi(quad, frame_margin(settings), width, height)
-    ambient = _ambient(photo, quad)
-    screen = _screen_colour(photo, quad)
-    if screen is not None and math.dist(screen, ambient) < SPILL_RANGE / 2:
-        # The surroundings share the screen's colour: there is no rim to clean.
-        screen = None
+    ambient, screen = around if around is not None else surroundings(photo, job)
     night = time_of_day == "night"
     # Bright creative edges bloom outwards on a darker surround, so they are choked; darker edges
     # are spread a little to cover the screen's rim.

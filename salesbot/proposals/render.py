@@ -20,7 +20,7 @@ from salesbot.kit.logging import get_logger
 from salesbot.kit.tracing import traced
 from salesbot.proposals import pricing
 from salesbot.proposals.naming import client_file_name, location_pptx_name
-from salesbot.proposals.priced import PricedProposal
+from salesbot.proposals.priced import InvestmentTable, PricedProposal
 from salesbot.users import service as users
 
 if TYPE_CHECKING:
@@ -52,6 +52,22 @@ def deck_style(company: users.CompanyInfo | None) -> DeckStyle:
     return DeckStyle(accent=accent, company_name=company.name)
 
 
+def _separate_files(
+    table: InvestmentTable,
+    fact: pricing.LocationFacts,
+    style: DeckStyle,
+    pdf_title: str | None,
+    template: bytes | None,
+) -> tuple[bytes, bytes | None]:
+    """A location's PPTX, and its PDF drawn from the same open deck when `pdf_title` is given
+    (a one-location proposal: the deck is not parsed again for the PDF)."""
+    from salesbot.proposals.rendering.pdf import deck_to_pdf
+    from salesbot.proposals.rendering.pptx import save, separate_deck
+
+    prs = separate_deck(table, fact, template=template, style=style)
+    return save(prs), deck_to_pdf(prs, None, pdf_title) if pdf_title is not None else None
+
+
 @traced("render proposal", {"salesbot.render.layout": "separate"})
 async def render_separate(
     priced: PricedProposal,
@@ -61,34 +77,30 @@ async def render_separate(
     when: datetime,
     progress: Progress,
 ) -> list[Output]:
-    from salesbot.proposals.rendering.pdf import combined_separate_pdf, pptx_to_pdf
-    from salesbot.proposals.rendering.pptx import render_separate_pptx
+    from salesbot.proposals.rendering.pdf import combined_separate_pdf
 
     outputs: list[Output] = []
     steps = len(priced.locations) + 1
+    title = f"{priced.client_name} Proposal".strip()
+    single = len(priced.locations) == 1
+    pdf: bytes | None = None
     for index, loc in enumerate(priced.locations):
-        table, fact, template, style = (
+        make = partial(
+            _separate_files,
             priced.tables[index],
             facts[index],
-            templates[index],
             styles[index],
+            title if single else None,
         )
         try:
-            deck = await to_thread.run_sync(
-                partial(render_separate_pptx, table, fact, template=template, style=style)
-            )
+            deck, pdf = await to_thread.run_sync(make, templates[index])
         except TemplateError:
             log.warning("proposal_template_unusable", location=loc.key)
-            deck = await to_thread.run_sync(
-                partial(render_separate_pptx, table, fact, template=None, style=style)
-            )
+            deck, pdf = await to_thread.run_sync(make, None)
         outputs.append(Output(location_pptx_name(loc.display_name), deck, PPTX, "pptx"))
         await progress(20 + 65 * (index + 1) // steps, f"Made the deck for {loc.display_name}")
-    title = f"{priced.client_name} Proposal".strip()
-    decks = [o.data for o in outputs]
-    if len(decks) == 1:
-        pdf = await to_thread.run_sync(pptx_to_pdf, decks[0], None, title)
-    else:
+    if pdf is None:
+        decks = [o.data for o in outputs]
         subtitle = "  ·  ".join(loc.display_name for loc in priced.locations)
         pdf = await to_thread.run_sync(
             partial(combined_separate_pdf, decks, title=title, subtitle=subtitle, style=styles[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -221,6 +222,27 @@ def save(prs: Any) -> bytes:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=128)
+def _default_deck_bytes(facts: LocationFacts, style: DeckStyle) -> bytes:
+    # Drawing the default deck costs more than reading it back: drawn once per location/look.
+    return save(default_deck(facts, style))
+
+
+def separate_deck(
+    table: InvestmentTable,
+    facts: LocationFacts,
+    *,
+    template: bytes | None = None,
+    style: DeckStyle | None = None,
+) -> Any:
+    """One location's deck (a python-pptx Presentation) with its investment slide inserted
+    before the last slide."""
+    style = style or DeckStyle()
+    prs = open_deck(template if template is not None else _default_deck_bytes(facts, style))
+    _insert_before_last(prs, table, style)
+    return prs
+
+
 def render_separate_pptx(
     table: InvestmentTable,
     facts: LocationFacts,
@@ -228,11 +250,8 @@ def render_separate_pptx(
     template: bytes | None = None,
     style: DeckStyle | None = None,
 ) -> bytes:
-    """One location's deck with its investment slide inserted before the last slide."""
-    style = style or DeckStyle()
-    prs = open_deck(template) if template is not None else default_deck(facts, style)
-    _insert_before_last(prs, table, style)
-    return save(prs)
+    """`separate_deck` as PPTX bytes."""
+    return save(separate_deck(table, facts, template=template, style=style))
 
 
 def render_combined_pptx(

@@ -433,3 +433,68 @@ def test_worker_count_does_not_change_the_result():
     jobs = [(QUAD, parse_settings({"edge_blur": 7, "vignette": 40, "sharpening": 30}), creative)]
     single = composite(photo, jobs, "night", workers=1)
     assert np.array_equal(single, composite(photo, jobs, "night", workers=4))
+
+
+def _textured(height: int, width: int, seed: int) -> NDArray[np.uint8]:
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, (height // 8, width // 8, 3), dtype=np.uint8)
+    return upscale(small, width, height)
+
+
+def test_painting_in_place_matches_the_copying_reference():
+    photo = _textured(H, W, 3)
+    apart = [
+        ([(10, 10), (100, 14), (98, 100), (12, 96)], {"edge_blur": 7, "sharpening": 30}),
+        ([(200, 12), (300, 10), (302, 110), (204, 104)], {"vignette": 40, "shadow": 30}),
+    ]
+    jobs = [
+        (quad, parse_settings(look), _textured(40, 60, index))
+        for index, (quad, look) in enumerate(apart)
+    ]
+    reference = composite(photo, jobs, "night")
+    painted = photo.copy()
+    result = composite(painted, jobs, "night", in_place=True)
+    assert result is painted  # no second full-size image
+    assert not np.array_equal(photo, reference)
+    assert np.array_equal(result, reference)
+
+
+def test_painting_in_place_stays_within_a_level_of_the_reference_when_frames_touch():
+    photo = _textured(H, W, 4)
+    touching = [
+        [(10, 20), (150, 20), (150, 200), (10, 200)],
+        [(150, 20), (300, 30), (300, 190), (150, 200)],  # shares the first frame's edge
+        [(120, 60), (200, 60), (200, 150), (120, 150)],  # overlaps both
+    ]
+    look = parse_settings({"edge_blur": 9, "depth": 25, "vignette": 30, "sharpening": 40})
+    jobs = [(quad, look, _textured(50, 70, 10 + i)) for i, quad in enumerate(touching)]
+    reference = composite(photo, jobs, "night")
+    result = composite(photo.copy(), jobs, "night", in_place=True)
+    difference = np.abs(result.astype(np.int16) - reference.astype(np.int16))
+    # Only the soft seam where a later frame's halo reads the earlier frame's paint may differ.
+    assert float(difference.mean()) < 0.5
+    assert np.count_nonzero(difference > 2) < 0.01 * difference.size
+
+
+def _traced_peak(photo: NDArray[np.uint8], jobs: Any, in_place: bool) -> int:
+    tracemalloc.start()
+    try:
+        # One worker: with two, how many tiles are in flight at the peak varies from run to run.
+        composite(photo, jobs, "night", in_place=in_place, workers=1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return int(peak)
+
+
+def test_painting_in_place_holds_no_second_full_size_image():
+    height, width = 2400, 3600
+    photo = solid(height, width, GREEN)
+    quad = [(1800, 1200), (3400, 1250), (3350, 2300), (1850, 2250)]
+    jobs = [(quad, parse_settings({"edge_blur": 9, "vignette": 50}), solid(300, 400, RED))]
+    copying = _traced_peak(photo, jobs, in_place=False)
+    assert tuple(photo[1700, 2600]) == GREEN  # the reference leaves its input alone
+    in_place = _traced_peak(photo, jobs, in_place=True)
+    assert tuple(photo[1700, 2600]) == RED
+    # Only the frame's region (about a fifth of the photo) is copied, never the whole photo.
+    assert in_place <= copying - 0.6 * photo.nbytes

@@ -209,3 +209,16 @@ def test_four_by_three_templates_keep_their_page_shape(facts, settings, today, l
     )
     box = PdfReader(io.BytesIO(pptx_to_pdf(pptx))).pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx((720, 540))
+
+
+def test_pdf_of_the_open_deck_is_the_pdf_of_its_saved_bytes(facts, settings, today, landmark):
+    from salesbot.proposals.rendering.pdf import deck_to_pdf
+    from salesbot.proposals.rendering.pptx import save, separate_deck
+
+    proposal = example_2(facts, settings, today)
+    # The second render reads the default deck back from its cache: the same deck comes out.
+    first = render_separate_pptx(proposal.tables[0], landmark)
+    prs = separate_deck(proposal.tables[0], landmark)
+    assert pdf_pages(pptx_to_pdf(save(prs), title="T")) == pdf_pages(pptx_to_pdf(first, title="T"))
+    # Drawing the PDF from the open deck (one-location proposals) gives the very same file.
+    assert deck_to_pdf(prs, None, "T") == pptx_to_pdf(save(prs), title="T")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from salesbot.settings import ConfigError, Settings
+from salesbot import settings as settings_module
+from salesbot.settings import ConfigError, Settings, memory_limit, mockup_concurrency_for
 
 
 def _settings(**values: object) -> Settings:
@@ -124,3 +127,71 @@ def test_config_check_cli_masks_and_reports(tmp_path: Path) -> None:
     assert "topsecretpw" not in result.stdout + result.stderr
     assert "SALESBOT_SECRET_KEY is empty" in result.stderr
     assert "database_url" in result.stdout
+
+
+# --- the mockup concurrency default follows the memory available ----------------------------
+
+
+def _files(tmp_path: Path, v2: str | None, v1: str | None, mem_kb: int | None) -> tuple[Any, str]:
+    names = []
+    for name, value in (("memory.max", v2), ("memory.limit_in_bytes", v1)):
+        path = tmp_path / name
+        if value is not None:
+            path.write_text(value + "\n")
+        names.append(str(path))
+    meminfo = tmp_path / "meminfo"
+    if mem_kb is not None:
+        meminfo.write_text(f"MemTotal:       {mem_kb} kB\nMemFree:        1000 kB\n")
+    return tuple(names), str(meminfo)
+
+
+@pytest.mark.parametrize(
+    ("v2", "v1", "mem_kb", "expected"),
+    [
+        ("536870912", None, 16 * 1024 * 1024, 512 << 20),  # cgroup v2 limit wins over MemTotal
+        ("max", "1073741824", 16 * 1024 * 1024, 1 << 30),  # v2 unlimited, v1 limit
+        ("max", "9223372036854771712", 2 * 1024 * 1024, 2 << 30),  # both unlimited: MemTotal
+        (None, None, 768 * 1024, 768 << 20),  # no cgroup files: MemTotal
+        (None, None, None, None),  # nothing to read
+        ("garbage", None, 1024 * 1024, 1 << 30),  # unreadable limit: MemTotal
+    ],
+)
+def test_memory_limit_reads_the_cgroup_limit_then_memtotal(
+    tmp_path: Path, v2: str | None, v1: str | None, mem_kb: int | None, expected: int | None
+) -> None:
+    cgroup, meminfo = _files(tmp_path, v2, v1, mem_kb)
+    assert memory_limit(cgroup, meminfo) == expected
+
+
+@pytest.mark.parametrize(
+    ("memory", "cpus", "expected"),
+    [
+        (512 << 20, 8, 1),  # a 512 MB instance: one at a time
+        ((1 << 30) - 1, 8, 1),
+        (1 << 30, 8, 2),
+        (2 << 30, 8, 4),
+        (2 << 30, 2, 2),  # never more than the CPUs
+        (64 << 30, 64, 4),  # nor more than 4
+        (64 << 30, 1, 1),
+        (None, 8, 2),  # unknown memory: the old default
+    ],
+)
+def test_mockup_concurrency_follows_memory_and_cpus(
+    memory: int | None, cpus: int, expected: int
+) -> None:
+    assert mockup_concurrency_for(memory, cpus) == expected
+
+
+def test_mockup_concurrency_default_uses_the_limits_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cgroup, meminfo = _files(tmp_path, "536870912", None, 16 * 1024 * 1024)
+    monkeypatch.setattr(settings_module, "CGROUP_MEMORY_LIMITS", cgroup)
+    monkeypatch.setattr(settings_module, "MEMINFO", meminfo)
+    monkeypatch.delenv("SALESBOT_MOCKUP_CONCURRENCY", raising=False)
+    assert Settings(_env_file=None).mockup_concurrency == 1
+    (tmp_path / "memory.max").write_text("max\n")
+    expected = min(4, len(os.sched_getaffinity(0)))
+    assert Settings(_env_file=None).mockup_concurrency == expected
+    monkeypatch.setenv("SALESBOT_MOCKUP_CONCURRENCY", "3")
+    assert Settings(_env_file=None).mockup_concurrency == 3  # an explicit value wins

@@ -59,7 +59,11 @@ def _visible(prs: Any, indices: Sequence[int]) -> list[int]:
 
 def pptx_to_pdf(pptx: bytes, slides: Sequence[int] | None = None, title: str = "") -> bytes:
     """Render a deck (or the slides at `slides`, 0-based) as a PDF, one page per slide."""
-    prs = open_deck(pptx)
+    return deck_to_pdf(open_deck(pptx), slides, title)
+
+
+def deck_to_pdf(prs: Any, slides: Sequence[int] | None = None, title: str = "") -> bytes:
+    """`pptx_to_pdf` of a deck already open (python-pptx Presentation): no second parse."""
     indices = _visible(prs, range(len(prs.slides)) if slides is None else slides)
     if not indices:
         raise ValueError("The deck has no slides to render")
