@@ -252,3 +252,65 @@ def test_cancelling_needs_a_reason_and_finance_only_reads(
         assert console_errors(viewer) == []
     finally:
         viewer.context.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
+
+
+def test_the_booking_order_page_fits_a_phone(
+    browser: Browser, base_url: str, tmp_path: Path
+) -> None:
+    """390 px wide: no sideways scrolling, each location a card with its values named."""
+    phone = new_page(browser, **PHONE)
+    try:
+        sign_in(phone, base_url, SALES)
+        csrf = next(c["value"] for c in phone.context.cookies() if c["name"] == "salesbot_csrf")
+        path = _booking_order(tmp_path / "bo.csv", f"DPD-{uuid.uuid4().hex[:6].upper()}")
+        uploaded = phone.request.post(
+            base_url + "/api/files",
+            multipart={
+                "files": {"name": "bo.csv", "mimeType": "text/csv", "buffer": path.read_bytes()}
+            },
+            headers={"X-CSRF-Token": csrf},
+        )
+        made = phone.request.post(
+            base_url + "/api/booking-orders",
+            data={"file_id": uploaded.json()[0]["id"], "company": "viola"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert made.status == 201
+        open_page(phone, f"{base_url}/booking-orders/{made.json()['id']}")
+        table = phone.get_by_role("table", name="Locations")
+        expect(table).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        first = table.locator("tbody tr").first
+        # A card: the row is as wide as the table, its header row is hidden, values are named.
+        assert first.evaluate("r => getComputedStyle(r).display") == "block"
+        expect(table.locator("thead")).to_be_hidden()
+        assert first.locator("td").first.get_attribute("data-label") == "Location"
+        assert console_errors(phone) == []
+    finally:
+        phone.context.close()
+
+
+def test_chat_actions_fold_into_a_menu_on_a_phone(browser: Browser, base_url: str) -> None:
+    phone = new_page(browser, **PHONE)
+    try:
+        sign_in(phone, base_url, SALES)
+        csrf = next(c["value"] for c in phone.context.cookies() if c["name"] == "salesbot_csrf")
+        made = phone.request.post(
+            base_url + "/api/conversations",
+            data={"title": "On the road"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        open_page(phone, f"{base_url}/chat/{made.json()['id']}")
+        rename = phone.get_by_role("button", name="Rename")
+        expect(rename).to_be_hidden()
+        phone.get_by_label("Conversation actions").click()
+        expect(rename).to_be_visible()
+        for name in ("Pin", "Archive", "Delete"):
+            expect(phone.get_by_role("button", name=name)).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert console_errors(phone) == []
+    finally:
+        phone.context.close()

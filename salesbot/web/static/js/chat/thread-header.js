@@ -38,6 +38,17 @@ export function threadHeader({ state, user, onBack, onChanged, onDeleted }) {
   const backBtn = h("button", { type: "button", class: "btn btn-small btn-quiet back-btn" }, "‹ Conversations");
   const title = h("h1", { class: "thread-title" }, "New chat");
   const actions = h("div", { class: "thread-actions" });
+  // On a phone the actions fold into one menu; wider screens show them in a row (always open).
+  const menu = h("details", { class: "thread-menu" }, h("summary", { class: "btn btn-small", "aria-label": "Conversation actions" }, "⋯"), actions);
+  const phone = window.matchMedia("(max-width: 768px)");
+  const fit = () => {
+    menu.open = !phone.matches;
+  };
+  fit();
+  phone.addEventListener("change", fit);
+  actions.addEventListener("click", (event) => {
+    if (phone.matches && event.target.closest("button, a")) menu.open = false;
+  });
   backBtn.addEventListener("click", onBack);
 
   async function patch(body, message) {
@@ -85,5 +96,5 @@ export function threadHeader({ state, user, onBack, onChanged, onDeleted }) {
     ]);
   }
 
-  return { node: h("header", { class: "thread-head" }, backBtn, title, actions), paint };
+  return { node: h("header", { class: "thread-head" }, backBtn, title, menu), paint };
 }

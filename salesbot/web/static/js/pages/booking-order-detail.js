@@ -250,27 +250,28 @@ export async function render({ main, params, navigate, setTitle }) {
     const rows = f.locations.map((l, index) => {
       const label = l.name || `Location ${index + 1}`;
       if (!editable) {
+        // data-label: on a phone each location is a card, each value named (app.css .stack-sm).
         return h(
           "tr",
           {},
-          h("td", {}, label),
-          h("td", { class: "nowrap" }, formatDay(l.start_date)),
-          h("td", { class: "nowrap" }, formatDay(l.end_date)),
-          h("td", {}, l.campaign_duration || "—"),
-          h("td", { class: "money" }, l.net_amount === null ? "—" : groupDigits(l.net_amount)),
-          h("td", { class: "money" }, groupDigits(l.post_sla)),
+          h("td", { dataset: { label: cols[0] } }, label),
+          h("td", { class: "nowrap", dataset: { label: cols[1] } }, formatDay(l.start_date)),
+          h("td", { class: "nowrap", dataset: { label: cols[2] } }, formatDay(l.end_date)),
+          h("td", { dataset: { label: cols[3] } }, l.campaign_duration || "—"),
+          h("td", { class: "money", dataset: { label: cols[4] } }, l.net_amount === null ? "—" : groupDigits(l.net_amount)),
+          h("td", { class: "money", dataset: { label: cols[5] } }, groupDigits(l.post_sla)),
         );
       }
-      const cell = (key, attrs) => h("td", {}, h("input", { value: plain(l[key]), dataset: { key }, form: FORM_ID, ...attrs }));
+      const cell = (key, column, attrs) => h("td", { dataset: { label: cols[column] } }, h("input", { value: plain(l[key]), dataset: { key }, form: FORM_ID, ...attrs }));
       return h(
         "tr",
         { dataset: { index } },
-        cell("name", { maxlength: 200, "aria-label": `Name of location ${index + 1}` }),
-        cell("start_date", { type: "date", "aria-label": `Start date for ${label}` }),
-        cell("end_date", { type: "date", "aria-label": `End date for ${label}` }),
-        h("td", {}, l.campaign_duration || "—"),
-        cell("net_amount", { inputmode: "decimal", class: "money-input", "aria-label": `Net amount for ${label}` }),
-        h("td", { class: "money" }, groupDigits(l.post_sla)),
+        cell("name", 0, { maxlength: 200, "aria-label": `Name of location ${index + 1}` }),
+        cell("start_date", 1, { type: "date", "aria-label": `Start date for ${label}` }),
+        cell("end_date", 2, { type: "date", "aria-label": `End date for ${label}` }),
+        h("td", { dataset: { label: cols[3] } }, l.campaign_duration || "—"),
+        cell("net_amount", 4, { inputmode: "decimal", class: "money-input", "aria-label": `Net amount for ${label}` }),
+        h("td", { class: "money", dataset: { label: cols[5] } }, groupDigits(l.post_sla)),
       );
     });
     return h(
@@ -278,7 +279,7 @@ export async function render({ main, params, navigate, setTitle }) {
       { class: "table-wrap" },
       h(
         "table",
-        { class: "table bo-locations", "aria-label": "Locations" },
+        { class: "table bo-locations stack-sm", "aria-label": "Locations" },
         h("thead", {}, h("tr", {}, cols.map((c, i) => h("th", { scope: "col", class: i >= 4 ? "money" : null }, c)))),
         h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No locations were found in the document."))),
       ),
