@@ -33,7 +33,9 @@ def _mockup(env: Env) -> Intent | None:
             return None
         styled = env.has_kw("night", "day", "finish") or env.has_word(*_FINISHES)
         showing = any(t.text.lower() in _SHOW_VERBS for t in env.tokens)
-        reuse = env.has_word("same", "again") or (showing and env.has_word("it"))
+        # "show it on jawhara", "put the creative on the landmark": the attached or last creative.
+        shown = env.has_word("it", "creative", "artwork", "design", "ad", "banner")
+        reuse = env.has_word("same", "again") or (showing and shown)
         if not (styled or reuse or prompt_idxs):
             return None
     outside = [i for i in range(len(env.tokens)) if i not in prompt_idxs]

@@ -22,7 +22,7 @@ GENERIC: dict[str, str] = {
     ),
     "greeting": (
         "hi|hello|hey|hiya|howdy|salam|salaam|marhaba|greetings|good morning|"
-        "good afternoon|good evening"
+        "good afternoon|good evening|مرحبا|اهلا|أهلا|السلام عليكم"
     ),
     "thanks": "thanks|thank you|thx|cheers|much appreciated",
     "yes": "yes|y|yeah|yep|yup|sure|confirm|confirmed|go ahead|ok|okay|do it|proceed|please do",
