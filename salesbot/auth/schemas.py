@@ -51,7 +51,7 @@ class MeResponse(BaseModel):
 
 
 class RoleIn(BaseModel):
-    role: str = Field(max_length=40)
+    role: Role
     company: str | None = Field(default=None, max_length=40)
 
 

@@ -41,7 +41,14 @@ MAX_PAYMENT_TERMS = 300
 
 
 class ProposalError(ValueError):
-    """A proposal cannot be produced; the message is meant for the salesperson."""
+    """A proposal cannot be produced; the message is meant for the salesperson.
+
+    `allowed` lists the accepted values when the refused one comes from a fixed set.
+    """
+
+    def __init__(self, message: str, *, allowed: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.allowed = tuple(allowed)
 
 
 class MissingInformation(ProposalError):
@@ -97,7 +104,7 @@ def parse_duration(text: str) -> Duration:
     try:
         return parse.parse_duration(text)
     except parse.ParseError as exc:
-        raise ProposalError(str(exc)) from None
+        raise ProposalError(str(exc), allowed=exc.allowed) from None
 
 
 # --------------------------------------------------------------------------- display
@@ -218,11 +225,11 @@ def resolve_currency(code: str, settings: PricingSettings) -> Currency:
         return Currency(BASE_CURRENCY, Decimal(1), symbols.get(BASE_CURRENCY, "AED "))
     rate = settings.rates.get(wanted)
     if rate is None or rate <= 0:
-        supported = ", ".join(
-            sorted({BASE_CURRENCY, *(c for c, r in settings.rates.items() if r > 0)})
-        )
+        supported = sorted({BASE_CURRENCY, *(c for c, r in settings.rates.items() if r > 0)})
         raise ProposalError(
-            f"Currency '{quote(code, 10)}' is not supported. Supported currencies: {supported}"
+            f"Currency '{quote(code, 10)}' is not supported. "
+            f"Supported currencies: {', '.join(supported)}",
+            allowed=supported,
         )
     return Currency(wanted, rate, symbols.get(wanted, f"{wanted} "))
 

@@ -11,6 +11,7 @@ Create Date: 2026-12-06 22:45:00.000000
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import context, op
@@ -26,23 +27,26 @@ PURPOSE = "totp-secret"  # salesbot.auth.mfa.SEAL_PURPOSE (a migration keeps its
 _factors = sa.table("totp_factors", sa.column("user_id", sa.Uuid()), sa.column("secret", sa.String))
 
 
-def _rewrite(change: Callable[[str, str, str], str | None]) -> None:
-    bind = op.get_bind()
-    rows = bind.execute(sa.select(_factors.c.user_id, _factors.c.secret)).all()
-    if not rows:
-        return
-    key = context.config.attributes.get("secret_key")
-    if not key:
+def _rows_and_key() -> tuple[list[tuple[Any, str]], str]:
+    """Stored factors and the key; refused (before any change) when there are rows but no key."""
+    found = op.get_bind().execute(sa.select(_factors.c.user_id, _factors.c.secret)).all()
+    rows = [(user_id, str(secret)) for user_id, secret in found]
+    key = str(context.config.attributes.get("secret_key") or "")
+    if rows and not key:
         raise RuntimeError(
             "Authenticator secrets are stored: run this migration with `salesbot migrate`, "
             "which supplies the secret key they are encrypted with."
         )
+    return rows, key
+
+
+def _rewrite(change: Callable[[str, str, str], str | None]) -> None:
+    bind = op.get_bind()
+    rows, key = _rows_and_key()
     for user_id, secret in rows:
         new = change(secret, key, str(user_id))
         if new is not None:
-            bind.execute(
-                _factors.update().where(_factors.c.user_id == user_id).values(secret=new)
-            )
+            bind.execute(_factors.update().where(_factors.c.user_id == user_id).values(secret=new))
 
 
 def _seal(secret: str, key: str, bound_to: str) -> str | None:
@@ -58,6 +62,7 @@ def _open(secret: str, key: str, bound_to: str) -> str | None:
 
 
 def upgrade() -> None:
+    _rows_and_key()
     with op.batch_alter_table("totp_factors") as batch:
         batch.alter_column(
             "secret", existing_type=sa.String(length=64), type_=sa.String(length=200)
