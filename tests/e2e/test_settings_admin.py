@@ -176,6 +176,15 @@ def test_admin_marks_roles_that_need_two_step_sign_in(page: Page, base_url: str)
         ).to_be_checked()
         events = page.request.get(base_url + "/api/audit?action=mfa_policy_changed").json()
         assert "hos" in events["items"][0]["details"]["after"]
+        # The audit log page finds the change by its event name.
+        open_page(page, base_url + "/admin/audit")
+        page.get_by_label("Event", exact=True).select_option("mfa_policy_changed")
+        apply = page.get_by_role("button", name="Apply filters")
+        with page.expect_response(_audit_answer("action=mfa_policy_changed")):
+            apply.click()
+        expect(apply).to_be_enabled()
+        table = page.get_by_role("table", name="Audit events")
+        expect(table.get_by_role("row").nth(1)).to_contain_text("Two-step sign-in rule changed")
         assert console_errors(page) == []
     finally:  # the other browser tests sign in as heads of sales
         page.request.put(

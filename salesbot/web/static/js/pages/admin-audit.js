@@ -16,6 +16,11 @@ const ACTIONS = [
   ["user_deactivated", "User deactivated"],
   ["api_key_created", "API key created"],
   ["api_key_revoked", "API key revoked"],
+  ["mfa_enabled", "Two-step sign-in turned on"],
+  ["mfa_disabled", "Two-step sign-in turned off"],
+  ["mfa_failed", "Wrong two-step code"],
+  ["mfa_recovery_code_used", "Recovery code used"],
+  ["mfa_policy_changed", "Two-step sign-in rule changed"],
 ];
 
 function detailsText(details) {
