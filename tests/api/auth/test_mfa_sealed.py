@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib
 import json
+import pkgutil
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyotp
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
+import salesbot
 from salesbot.kit import sealing
-from salesbot.kit.db import make_engine
+from salesbot.kit.db import Base, make_engine
 from salesbot.migrations.runner import alembic_config, upgrade
 from tests.api.auth.conftest import Seeded, seed_accounts
 from tests.conftest import Stack, make_settings
@@ -137,3 +144,24 @@ async def test_the_migration_seals_secrets_stored_in_clear(stack: Stack, tmp_pat
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             signed = await _code_step(client, "sales@example.com", pyotp.TOTP(secret).now())
             assert signed.status_code == 200, signed.text
+
+
+def _mfa_diffs(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return [
+        d
+        for d in compare_metadata(context, Base.metadata)
+        if any(t in repr(d) for t in ("mfa_role_policies", "totp_factors"))
+    ]
+
+
+async def test_the_migrated_mfa_tables_match_the_models(stack: Stack) -> None:
+    for module in pkgutil.walk_packages(salesbot.__path__, "salesbot."):
+        if module.name.endswith(".models"):
+            importlib.import_module(module.name)
+    engine = make_engine(stack.database_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_mfa_diffs) == []
+    finally:
+        await engine.dispose()
