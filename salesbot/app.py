@@ -16,6 +16,7 @@ from salesbot.auth.admin_endpoints import audit_router, invites_router, users_ro
 from salesbot.auth.endpoints import dev_login_router, me_router
 from salesbot.auth.endpoints import router as auth_router
 from salesbot.auth.mfa_endpoints import me_router as mfa_me_router
+from salesbot.auth.mfa_endpoints import policy_router as mfa_policy_router
 from salesbot.auth.mfa_endpoints import router as mfa_router
 from salesbot.auth.refusals import record_refusal
 from salesbot.auth.revocation import SessionRevocations
@@ -175,6 +176,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         invites_router,
         me_router,
         mfa_me_router,
+        mfa_policy_router,
         users_router,
         audit_router,
         files_router,

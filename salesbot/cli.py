@@ -180,7 +180,11 @@ def migrate() -> None:
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.effective_database_url, pooler=settings.database_pooler)
+    upgrade(
+        settings.effective_database_url,
+        pooler=settings.database_pooler,
+        secret_key=settings.secret_key.get_secret_value(),
+    )
     typer.echo("Database is up to date.")
 
 

@@ -1,5 +1,9 @@
 """Second factor (optional per user): an authenticator app (TOTP, RFC 6238) and one-time
-recovery codes. API keys are not affected: they are for integrations."""
+recovery codes. API keys are not affected: they are for integrations.
+
+The authenticator secret is stored sealed (AES-GCM under a key derived from the app's secret
+key, bound to the user); recovery codes are stored as hashes only.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import pyotp
 import segno
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesbot.kit import sealing
 from salesbot.kit.errors import AppError, Conflict, ValidationFailed
 from salesbot.users import audit, repository
 from salesbot.users.credentials import hash_secret
@@ -21,6 +26,7 @@ from salesbot.users.models import TotpFactor
 ISSUER = "Sales Proposal Bot"
 RECOVERY_CODES = 10
 WRONG_CODE = "That code is not correct. Check your authenticator app and try again."
+SEAL_PURPOSE = "totp-secret"
 
 
 class MfaRequired(AppError, status=401, code="mfa_required"):
@@ -43,7 +49,22 @@ async def enabled(session: AsyncSession, user_id: uuid.UUID) -> bool:
     return row is not None and row.enabled_at is not None
 
 
-async def start_setup(session: AsyncSession, user_id: uuid.UUID) -> Setup:
+def _seal(secret: str, user_id: uuid.UUID, key: str) -> str:
+    return sealing.seal(secret, secret_key=key, purpose=SEAL_PURPOSE, bound_to=str(user_id))
+
+
+def _secret(row: TotpFactor, key: str) -> str | None:
+    """The seed, or None when it does not open (the secret key changed): codes then fail and
+    a recovery code is the way in (docs/operations.md)."""
+    try:
+        return sealing.unseal(
+            row.secret, secret_key=key, purpose=SEAL_PURPOSE, bound_to=str(row.user_id)
+        )
+    except sealing.Unsealable:
+        return None
+
+
+async def start_setup(session: AsyncSession, user_id: uuid.UUID, *, key: str) -> Setup:
     """A new secret, pending until a code from it is entered; the QR code is drawn here."""
     row = await factor(session, user_id)
     if row is not None and row.enabled_at is not None:
@@ -52,10 +73,10 @@ async def start_setup(session: AsyncSession, user_id: uuid.UUID) -> Setup:
     assert user is not None  # the caller is signed in
     secret = pyotp.random_base32()
     if row is None:
-        row = TotpFactor(user_id=user_id, secret=secret, recovery_hashes=[])
+        row = TotpFactor(user_id=user_id, secret=_seal(secret, user_id, key), recovery_hashes=[])
         session.add(row)
     else:
-        row.secret, row.last_step = secret, None
+        row.secret, row.last_step = _seal(secret, user_id, key), None
     await session.commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     svg = segno.make(uri, error="m").svg_inline(scale=4, border=2)
@@ -63,12 +84,13 @@ async def start_setup(session: AsyncSession, user_id: uuid.UUID) -> Setup:
     return Setup(secret, uri, data_uri)
 
 
-def _totp_step(row: TotpFactor, code: str, now: datetime) -> int | None:
+def _totp_step(row: TotpFactor, code: str, now: datetime, key: str) -> int | None:
     """The time step a 6-digit code matches (±1 step of clock drift), or None."""
     digits = code.replace(" ", "")
-    if len(digits) != 6 or not digits.isdigit():
+    secret = _secret(row, key)
+    if len(digits) != 6 or not digits.isdigit() or secret is None:
         return None
-    totp = pyotp.TOTP(row.secret)
+    totp = pyotp.TOTP(secret)
     step = int(now.timestamp()) // totp.interval
     for candidate in (step, step - 1, step + 1):
         if secrets.compare_digest(totp.generate_otp(candidate), digits):
@@ -77,13 +99,13 @@ def _totp_step(row: TotpFactor, code: str, now: datetime) -> int | None:
 
 
 async def enable(
-    session: AsyncSession, user_id: uuid.UUID, code: str, *, now: datetime
+    session: AsyncSession, user_id: uuid.UUID, code: str, *, now: datetime, key: str
 ) -> list[str]:
     """Turn the pending factor on with a code from it; the recovery codes, shown this once."""
     row = await factor(session, user_id)
     if row is None or row.enabled_at is not None:
         raise Conflict("Start the set-up first.")
-    step = _totp_step(row, code, now)
+    step = _totp_step(row, code, now, key)
     if step is None:
         raise ValidationFailed(WRONG_CODE, code="wrong_code")
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
@@ -94,12 +116,14 @@ async def enable(
     return codes
 
 
-async def check(session: AsyncSession, row: TotpFactor, code: str, *, now: datetime) -> str | None:
+async def check(
+    session: AsyncSession, row: TotpFactor, code: str, *, now: datetime, key: str
+) -> str | None:
     """ "totp" or "recovery" when `code` is good (a recovery code is spent); None otherwise.
 
     A TOTP code is accepted once: a step at or before the last one used is refused.
     """
-    step = _totp_step(row, code, now)
+    step = _totp_step(row, code, now, key)
     if step is not None and (row.last_step is None or step > row.last_step):
         row.last_step = step
         return "totp"
@@ -116,12 +140,14 @@ async def check(session: AsyncSession, row: TotpFactor, code: str, *, now: datet
     return None
 
 
-async def disable(session: AsyncSession, user_id: uuid.UUID, code: str, *, now: datetime) -> None:
+async def disable(
+    session: AsyncSession, user_id: uuid.UUID, code: str, *, now: datetime, key: str
+) -> None:
     """Turn the factor off; a current code (or a recovery code) proves it is the owner."""
     row = await factor(session, user_id)
     if row is None or row.enabled_at is None:
         raise Conflict("Two-step sign-in is not on.")
-    if await check(session, row, code, now=now) is None:
+    if await check(session, row, code, now=now, key=key) is None:
         audit.record(session, audit.ActorRef(user_id), "mfa_failed", details={"during": "disable"})
         await session.commit()
         raise ValidationFailed(WRONG_CODE, code="wrong_code")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from salesbot.auth import mfa, service, tokens
+from salesbot.auth import mfa, mfa_policy, service, tokens
 from salesbot.auth.deps import AUTH_RESPONSES, client_info, require
 from salesbot.auth.endpoints import (
     MFA_DEVICE_COOKIE,
@@ -16,16 +16,30 @@ from salesbot.auth.endpoints import (
     set_device_cookie,
     token_response,
 )
-from salesbot.auth.schemas import MfaCode, MfaEnabled, MfaLogin, MfaSetup, MfaStatus, TokenResponse
+from salesbot.auth.schemas import (
+    MfaCode,
+    MfaEnabled,
+    MfaLogin,
+    MfaRolesIn,
+    MfaRolesOut,
+    MfaSetup,
+    MfaStatus,
+    TokenResponse,
+)
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import ErrorBody, Forbidden, Unauthorized, ValidationFailed
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.settings import Environment
+from salesbot.users.roles import Role
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 me_router = APIRouter(prefix="/api/me/mfa", tags=["me"], responses=AUTH_RESPONSES)
+policy_router = APIRouter(
+    prefix="/api/settings/mfa-roles", tags=["settings"], responses=AUTH_RESPONSES
+)
+UserAdmin = Annotated[Principal, Depends(require("users:manage"))]
 
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "Not in the state this step needs"}
@@ -119,9 +133,10 @@ async def mfa_status(session: DbSession, principal: Person) -> MfaStatus:
 
 
 @me_router.post("/setup", response_model=MfaSetup, responses=CONFLICT)
-async def mfa_setup(session: DbSession, principal: Person) -> MfaSetup:
+async def mfa_setup(session: DbSession, settings: AppSettings, principal: Person) -> MfaSetup:
     """A new authenticator secret and its QR code; it is on once a code from it is entered."""
-    setup = await mfa.start_setup(session, principal.user_id)
+    key = settings.secret_key.get_secret_value()
+    setup = await mfa.start_setup(session, principal.user_id, key=key)
     return MfaSetup(
         secret=setup.secret, otpauth_uri=setup.otpauth_uri, qr_svg_data_uri=setup.qr_svg_data_uri
     )
@@ -137,7 +152,13 @@ async def mfa_enable(
 ) -> MfaEnabled:
     """Turn two-step sign-in on with a code; the recovery codes are shown only in this answer."""
     async with _wrong_codes_limited(limiter, settings.rate_limit_mfa, principal):
-        codes = await mfa.enable(session, principal.user_id, body.code, now=utcnow())
+        codes = await mfa.enable(
+            session,
+            principal.user_id,
+            body.code,
+            now=utcnow(),
+            key=settings.secret_key.get_secret_value(),
+        )
     return MfaEnabled(recovery_codes=codes)
 
 
@@ -151,5 +172,47 @@ async def mfa_disable(
 ) -> Response:
     """Turn two-step sign-in off with a current code or a recovery code."""
     async with _wrong_codes_limited(limiter, settings.rate_limit_mfa, principal):
-        await mfa.disable(session, principal.user_id, body.code, now=utcnow())
+        await mfa.disable(
+            session,
+            principal.user_id,
+            body.code,
+            now=utcnow(),
+            key=settings.secret_key.get_secret_value(),
+        )
     return Response(status_code=204)
+
+
+def _policy_out(policy: mfa_policy.MfaPolicy) -> MfaRolesOut:
+    return MfaRolesOut(
+        required_roles=[Role(r) for r in policy.required_roles],
+        source=policy.source,
+        updated_at=policy.updated_at,
+        roles=list(Role),
+    )
+
+
+@policy_router.get("", response_model=MfaRolesOut)
+async def get_mfa_roles(
+    session: DbSession, settings: AppSettings, principal: UserAdmin
+) -> MfaRolesOut:
+    """The roles that must use two-step sign-in (admins)."""
+    return _policy_out(await mfa_policy.current(session, settings))
+
+
+@policy_router.put("", response_model=MfaRolesOut)
+async def put_mfa_roles(
+    body: MfaRolesIn, session: DbSession, settings: AppSettings, principal: UserAdmin
+) -> MfaRolesOut:
+    """Mark the roles that must use two-step sign-in (admins; audited).
+
+    Someone holding a marked role without an authenticator set up is sent to Settings to set
+    one up at their next sign-in (or token refresh), and can use nothing else until then.
+    """
+    policy = await mfa_policy.mark(
+        session,
+        settings,
+        actor_id=principal.user_id,
+        roles=[r.value for r in body.required_roles],
+        now=utcnow(),
+    )
+    return _policy_out(policy)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from salesbot.users.credentials import MIN_PASSWORD_LENGTH
 from salesbot.users.permissions import ALL_PERMISSIONS
+from salesbot.users.roles import Role
 
 
 class LoginRequest(BaseModel):
@@ -50,7 +51,7 @@ class MeResponse(BaseModel):
 
 
 class RoleIn(BaseModel):
-    role: str = Field(max_length=40)
+    role: Role
     company: str | None = Field(default=None, max_length=40)
 
 
@@ -172,3 +173,17 @@ class MfaSetup(BaseModel):
 
 class MfaEnabled(BaseModel):
     recovery_codes: list[str]
+
+
+class MfaRolesIn(BaseModel):
+    """The roles that must use two-step sign-in; every role left out need not."""
+
+    required_roles: list[Role] = Field(max_length=len(Role))
+
+
+class MfaRolesOut(BaseModel):
+    required_roles: list[Role]
+    # "default": no admin has decided yet and SALESBOT_MFA_REQUIRED_ROLES applies.
+    source: Literal["default", "admin"]
+    updated_at: datetime | None = None
+    roles: list[Role] = Field(description="Every role, in display order")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesbot.auth import mfa, tokens
+from salesbot.auth import mfa, mfa_policy, tokens
 from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.supabase import SupabaseVerifier
 from salesbot.kit.errors import Forbidden, Unauthorized
@@ -190,7 +190,8 @@ async def login(
 
 
 async def _enrolment_pending(session: AsyncSession, settings: Settings, user: User) -> bool:
-    required = settings.mfa_roles
+    """A role an admin marked (salesbot.auth.mfa_policy) and no authenticator set up yet."""
+    required = await mfa_policy.required_roles(session, settings)
     if not required or not any(r.role in required for r in user.roles):
         return False
     return not await mfa.enabled(session, user.id)
@@ -246,7 +247,7 @@ async def complete_mfa(
     row = await mfa.factor(session, user_id)
     if user is None or not user.is_active or row is None or row.enabled_at is None:
         raise Unauthorized(MFA_EXPIRED, code="mfa_expired")
-    used = await mfa.check(session, row, code[:40], now=now)
+    used = await mfa.check(session, row, code[:40], now=now, key=secret)
     if used is None:
         audit.record(session, audit.ActorRef(user.id, user.email), "mfa_failed")
         await session.commit()

@@ -64,7 +64,11 @@ def resolve_company(listed: Iterable[Company], wanted: str) -> Company:
         if key in (candidate.code.casefold(), candidate.name.casefold()):
             return candidate
     names = " or ".join(c.name for c in candidates) or "none are set up yet"
-    raise ValidationFailed(f"Unknown company; choose {names}.", code="unknown_company")
+    raise ValidationFailed(
+        f"Unknown company; choose {names}.",
+        code="unknown_company",
+        details={"allowed": [c.code for c in candidates]},
+    )
 
 
 async def person(session: AsyncSession, user_id: uuid.UUID | None) -> Person | None:

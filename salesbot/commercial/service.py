@@ -130,6 +130,7 @@ def _checked_rates(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
                 f"Unknown currency '{' '.join(raw_code.split())[:10]}'. "
                 "Use ISO codes such as USD, EUR or GBP.",
                 code="unknown_currency",
+                details={"allowed": sorted(KNOWN_CURRENCIES)},
             )
         if not rate.is_finite() or rate <= 0:
             raise ValidationFailed(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import asyncpg.exceptions
@@ -186,12 +187,27 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "request"
 
 
-def _validation_details(exc: RequestValidationError) -> list[dict[str, str]]:
+def _allowed(err: Mapping[str, Any]) -> list[str] | None:
+    """The accepted values of a fixed set (an enum or literal field), from pydantic's context."""
+    if err.get("type") not in ("enum", "literal_error"):
+        return None
+    expected = str((err.get("ctx") or {}).get("expected", ""))
+    values = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    return values or None
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Pydantic's errors carry the offending input; we never echo it back.
-    return [
-        {"field": _field_name(tuple(err.get("loc", ()))), "message": str(err.get("msg", "invalid"))}
-        for err in exc.errors()
-    ][:50]
+    details: list[dict[str, Any]] = []
+    for err in exc.errors()[:50]:
+        entry: dict[str, Any] = {
+            "field": _field_name(tuple(err.get("loc", ()))),
+            "message": str(err.get("msg", "invalid")),
+        }
+        if (allowed := _allowed(err)) is not None:
+            entry["allowed"] = allowed
+        details.append(entry)
+    return details
 
 
 RefusalHook = Callable[[Request, AppError], Awaitable[None]]

@@ -299,14 +299,18 @@ async def _company(session: AsyncSession, ref: str | None) -> users.CompanyInfo:
             return companies[0]
         names = ", ".join(c.name for c in companies) or "none yet"
         raise ValidationFailed(
-            f"Which company sells this location? Companies: {names}.", code="company_required"
+            f"Which company sells this location? Companies: {names}.",
+            code="company_required",
+            details={"allowed": [c.code for c in companies]},
         )
     company = await users.company_by_ref(session, ref)
     if company is None:
         companies = await users.list_companies(session)
         names = ", ".join(c.name for c in companies) or "none yet"
         raise ValidationFailed(
-            f"Unknown company '{quote_name(ref, 40)}'. Companies: {names}.", code="unknown_company"
+            f"Unknown company '{quote_name(ref, 40)}'. Companies: {names}.",
+            code="unknown_company",
+            details={"allowed": [c.code for c in companies]},
         )
     return company
 

@@ -25,11 +25,11 @@ def resolve_currency(code: str, settings: PricingSettings) -> Currency:
         return Currency(BASE_CURRENCY, Decimal(1), symbols.get(BASE_CURRENCY, "AED "))
     rate = settings.rates.get(wanted)
     if rate is None or rate <= 0:
-        supported = ", ".join(
-            sorted({BASE_CURRENCY, *(c for c, r in settings.rates.items() if r > 0)})
-        )
+        supported = sorted({BASE_CURRENCY, *(c for c, r in settings.rates.items() if r > 0)})
         raise ProposalError(
-            f"Currency '{quote(code, 10)}' is not supported. Supported currencies: {supported}"
+            f"Currency '{quote(code, 10)}' is not supported. "
+            f"Supported currencies: {', '.join(supported)}",
+            allowed=supported,
         )
     return Currency(wanted, rate, symbols.get(wanted, f"{wanted} "))
 

@@ -25,7 +25,14 @@ MAX_PAYMENT_TERMS = 300
 
 
 class ProposalError(ValueError):
-    """A proposal cannot be produced; the message is meant for the salesperson."""
+    """A proposal cannot be produced; the message is meant for the salesperson.
+
+    `allowed` lists the accepted values when the refused one comes from a fixed set.
+    """
+
+    def __init__(self, message: str, *, allowed: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.allowed = tuple(allowed)
 
 
 class MissingInformation(ProposalError):

@@ -80,7 +80,7 @@ def parse_duration(text: str) -> Duration:
     try:
         return parse.parse_duration(text)
     except parse.ParseError as exc:
-        raise ProposalError(str(exc)) from None
+        raise ProposalError(str(exc), allowed=exc.allowed) from None
 
 
 # --------------------------------------------------------------------------- display

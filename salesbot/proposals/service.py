@@ -236,7 +236,9 @@ def _price(
             details={"missing": [{"location": k, "field": f} for k, f in exc.missing]},
         ) from None
     except pricing.ProposalError as exc:
-        raise ProposalRejected(str(exc)) from None
+        raise ProposalRejected(
+            str(exc), details={"allowed": list(exc.allowed)} if exc.allowed else None
+        ) from None
 
 
 # --- as returned --------------------------------------------------------------------------

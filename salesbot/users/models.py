@@ -91,10 +91,28 @@ class TotpFactor(TimestampMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    secret: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Sealed (salesbot.kit.sealing, AES-GCM): never the seed itself.
+    secret: Mapped[str] = mapped_column(String(200), nullable=False)
     enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_step: Mapped[int | None] = mapped_column(Integer)  # a code is accepted once
     recovery_hashes: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+
+
+class MfaRolePolicy(Base):
+    """Whether a role must use two-step sign-in, as an admin marked it.
+
+    No rows: nobody has decided yet, and SALESBOT_MFA_REQUIRED_ROLES (the initial default)
+    applies. An admin's decision writes one row per role.
+    """
+
+    __tablename__ = "mfa_role_policies"
+
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL")
+    )
 
 
 class Invite(IdMixin, TimestampMixin, Base):

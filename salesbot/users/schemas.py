@@ -7,9 +7,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from salesbot.users.roles import Role
+
 
 class UserRole(BaseModel):
-    role: str = Field(max_length=40)
+    role: Role
     company: str | None = Field(default=None, max_length=40)
 
 

@@ -96,10 +96,20 @@ async def resolve_roles(
         try:
             role = Role(name)
         except ValueError as exc:
-            raise ValidationFailed("One of the roles is not known.") from exc
+            roles = [r.value for r in Role]
+            raise ValidationFailed(
+                f"One of the roles is not known. Roles: {', '.join(roles)}.",
+                code="unknown_role",
+                details={"allowed": roles},
+            ) from exc
         company = await repository.company_by_code(session, code) if code else None
         if code and company is None:
-            raise ValidationFailed("One of the companies is not known.")
+            codes = [c.code for c in await repository.list_companies(session)]
+            raise ValidationFailed(
+                f"One of the companies is not known. Companies: {', '.join(codes) or 'none yet'}.",
+                code="unknown_company",
+                details={"allowed": codes},
+            )
         _check_company_fit(role, company)
         if (role, company) in resolved:
             where = f" at {company.code}" if company else ""

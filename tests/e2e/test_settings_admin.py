@@ -151,3 +151,42 @@ def _audit_answer(param: str) -> Callable[[Response], bool]:
 
 def _csrf(page: Page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "salesbot_csrf")
+
+
+def test_admin_marks_roles_that_need_two_step_sign_in(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, ADMIN)
+    policy = base_url + "/api/settings/mfa-roles"
+    before = page.request.get(policy).json()["required_roles"]
+    try:
+        open_page(page, base_url + "/admin/users")
+        panel = page.get_by_role("region", name="Two-step sign-in")
+        box = panel.get_by_role("checkbox", name="Head of sales")
+        expect(box).not_to_be_checked()
+        box.check()
+        panel.get_by_role("button", name="Save two-step sign-in rule").click()
+        expect(page.get_by_text("Saved. People with these roles")).to_be_visible()
+        expect(panel.locator("#mfa-roles-source")).to_contain_text("Last changed")
+        assert "hos" in page.request.get(policy).json()["required_roles"]
+        # The marking is stored: a fresh load shows it, and the audit log has the change.
+        open_page(page, base_url + "/admin/users")
+        expect(
+            page.get_by_role("region", name="Two-step sign-in").get_by_role(
+                "checkbox", name="Head of sales"
+            )
+        ).to_be_checked()
+        events = page.request.get(base_url + "/api/audit?action=mfa_policy_changed").json()
+        assert "hos" in events["items"][0]["details"]["after"]
+        # The audit log page finds the change by its event name.
+        open_page(page, base_url + "/admin/audit")
+        page.get_by_label("Event", exact=True).select_option("mfa_policy_changed")
+        apply = page.get_by_role("button", name="Apply filters")
+        with page.expect_response(_audit_answer("action=mfa_policy_changed")):
+            apply.click()
+        expect(apply).to_be_enabled()
+        table = page.get_by_role("table", name="Audit events")
+        expect(table.get_by_role("row").nth(1)).to_contain_text("Two-step sign-in rule changed")
+        assert console_errors(page) == []
+    finally:  # the other browser tests sign in as heads of sales
+        page.request.put(
+            policy, data={"required_roles": before}, headers={"X-CSRF-Token": _csrf(page)}
+        )

@@ -90,15 +90,23 @@ def _live_schema(base_url: str) -> Any:
     return schemathesis.openapi.from_url(f"{base_url}/openapi.json")
 
 
-def _with_fresh_credentials(case: Any, fresh: Fresh, data: st.DataObject) -> dict[str, str]:
-    """The fresh account's token; its real refresh token or password where the body has one."""
+def _with_fresh_credentials(
+    case: Any, fresh: Fresh, data: st.DataObject, mode: GenerationMode, *, first: bool
+) -> dict[str, str]:
+    """The fresh account's token; its real refresh token or password where the body has one.
+
+    Only for valid input: swapping a real credential into a negated field would make the case
+    valid again while it still counts as invalid (as with existing ids in paths).
+    """
     body = case.body if isinstance(case.body, dict) else None
-    use_real: bool = data.draw(st.booleans(), label="real credentials")
-    if body is not None and use_real:
+    # The first case always uses them, so every run really ends a session or changes a password.
+    use_real: bool = first or data.draw(st.booleans(), label="real credentials")
+    if body is not None and use_real and mode is GenerationMode.POSITIVE:
         if "refresh_token" in body:
             body["refresh_token"] = fresh.refresh_token
         if "current_password" in body:
             body["current_password"] = fresh.password
+            body["new_password"] = fresh.password + "-changed"  # one the rules accept
     return fresh.headers
 
 
@@ -150,12 +158,20 @@ def _fuzz(
                 case.path_parameters[name] = data.draw(st.sampled_from(known), label=name)
         signed = headers
         if path in FRESH:
-            signed = _with_fresh_credentials(case, fuzz_world.fresh(role), data)
-        case.call_and_validate(
+            signed = _with_fresh_credentials(
+                case, fuzz_world.fresh(role), data, mode, first=not statuses
+            )
+        response = case.call_and_validate(
             base_url=fuzz_world.base_url,
             headers=signed,
             excluded_checks=[positive_data_acceptance],
             additional_checks=[refusals_are_explained],
         )
+        statuses.append(response.status_code)
 
+    statuses: list[int] = []
     run()
+    if path in FRESH and mode is GenerationMode.POSITIVE:
+        # The fresh credentials did their job: at least one case really ended the session or
+        # changed the password (not only refusals).
+        assert 204 in statuses, statuses

@@ -71,7 +71,11 @@ def parse_duration(
     """A duration of at least 1 and at most `max_days`, in one of `units`; else ParseError."""
     duration = read_duration(text, units)
     if duration is None:
-        raise ParseError(f"Could not read the duration '{quote(text)}'. {DURATION_HINT}")
+        raise ParseError(
+            f"Could not read the duration '{quote(text)}'. {DURATION_HINT} "
+            f"Units: {', '.join(f'{u}s' for u in units)}.",
+            allowed=tuple(f"{u}s" for u in units),
+        )
     if duration.count < 1:
         raise ParseError(f"The duration '{quote(text)}' must be at least 1 {duration.unit}")
     if duration.days > max_days:

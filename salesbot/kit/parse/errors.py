@@ -6,7 +6,14 @@ MAX_QUOTED = 40
 
 
 class ParseError(ValueError):
-    """The text is not a value of the wanted kind; the message is meant for the person."""
+    """The text is not a value of the wanted kind; the message is meant for the person.
+
+    `allowed` lists the accepted values when they are a fixed set (duration units, ...).
+    """
+
+    def __init__(self, message: str, *, allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.allowed = allowed
 
 
 def quote(text: object, limit: int = MAX_QUOTED) -> str:

@@ -527,6 +527,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         201, send("POST", "/api/proposals/{proposal_id}/duplicate")
     ),
     ("GET", "/api/settings/currency-rates"): Expect(200, get("/api/settings/currency-rates")),
+    ("GET", "/api/settings/mfa-roles"): Expect(200, get("/api/settings/mfa-roles")),
+    # A role the admin does not hold, so the matrix's own sign-in is not sent to enrol.
+    ("PUT", "/api/settings/mfa-roles"): Expect(
+        200, send("PUT", "/api/settings/mfa-roles", {"required_roles": ["finance"]})
+    ),
     ("PUT", "/api/settings/currency-rates"): Expect(
         200, send("PUT", "/api/settings/currency-rates", {"rates": {"USD": "3.6725"}})
     ),

@@ -34,10 +34,18 @@ async def _count(app: FastAPI, model: type) -> int:
 
 async def test_roles_and_companies_must_fit(app: FastAPI, seeded: Seeded) -> None:
     async with app.state.db.sessions() as session:
-        with pytest.raises(ValidationFailed, match=exactly("One of the roles is not known.")):
+        roles = "admin, hos, coordinator, finance, sales_person, viewer"
+        with pytest.raises(
+            ValidationFailed, match=exactly(f"One of the roles is not known. Roles: {roles}.")
+        ) as role_refusal:
             await service.resolve_roles(session, [("emperor", None)])
-        with pytest.raises(ValidationFailed, match=exactly("One of the companies is not known.")):
+        assert role_refusal.value.details == {"allowed": roles.split(", ")}
+        with pytest.raises(
+            ValidationFailed,
+            match=exactly(f"One of the companies is not known. Companies: {seeded.company_code}."),
+        ) as company_refusal:
             await service.resolve_roles(session, [("coordinator", "nowhere")])
+        assert company_refusal.value.details == {"allowed": [seeded.company_code]}
         with pytest.raises(ValidationFailed, match=exactly("The coordinator role needs a company")):
             await service.resolve_roles(session, [("coordinator", None)])
         with pytest.raises(

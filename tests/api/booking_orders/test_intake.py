@@ -243,6 +243,9 @@ async def test_intake_needs_the_create_permission(
     )
     assert unknown.status_code == 422
     assert unknown.json()["error"]["code"] == "unknown_company"
+    allowed = unknown.json()["error"]["details"]["allowed"]  # the companies one may choose
+    assert allowed and set(allowed) <= {"backlite", "viola"}
+    assert all(c.title() in unknown.json()["error"]["message"] for c in allowed)
 
 
 async def test_the_company_roles_can_read_the_original(

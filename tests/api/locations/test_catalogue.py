@@ -133,12 +133,14 @@ async def test_key_conflicts_and_invalid_fields(client: httpx.AsyncClient, catal
     assert unknown.json()["error"]["message"] == (
         "Unknown company 'Acme'. Companies: Backlite, Viola."
     )
+    assert unknown.json()["error"]["details"] == {"allowed": ["backlite", "viola"]}
     # With two companies the company must be named.
     unnamed = await client.post(
         "/api/locations", json={"display_name": "X", "display_type": "static"}, headers=admin
     )
     assert unnamed.status_code == 422
     assert unnamed.json()["error"]["code"] == "company_required"
+    assert unnamed.json()["error"]["details"] == {"allowed": ["backlite", "viola"]}
 
 
 async def test_salespeople_read_but_cannot_manage(

@@ -64,6 +64,10 @@ async def test_bad_rates_are_refused(client: httpx.AsyncClient, catalogue: Team)
         response = await client.put(URL, json={"rates": rates}, headers=admin)
         assert response.status_code == 422, rates
         assert response.json()["error"]["message"] == message
+        if "XYZ" in rates:  # the codes that are accepted come with the refusal
+            allowed = response.json()["error"]["details"]["allowed"]
+            assert "USD" in allowed and "SAR" in allowed and "XYZ" not in allowed
+            assert allowed == sorted(allowed)
     bodies: list[dict[str, Any]] = [
         {"rates": {}},
         {"rates": {"USD": "abc"}},

@@ -95,7 +95,7 @@ CASES: list[tuple[dict[str, Any], str]] = [
             "proposals": [item("gateway", ["a fortnight"], ["1M"])],
         },
         'Could not read the duration \'a fortnight\'. Use a form like "2 weeks", "1 month" '
-        'or "10 days".',
+        'or "10 days". Units: days, weeks, months, years.',
     ),
     (
         {
@@ -201,3 +201,28 @@ async def test_permissions(client: httpx.AsyncClient, catalogue: Team) -> None:
     viewer = await client.post("/api/proposals", json=body, headers=catalogue.viewer.headers)
     assert viewer.status_code == 403
     assert (await client.post("/api/proposals", json=body)).status_code == 401
+
+
+async def test_refusals_from_a_fixed_set_list_the_allowed_values(
+    client: httpx.AsyncClient, catalogue: Team
+) -> None:
+    """An unsupported currency or an unknown duration unit names what is accepted."""
+    currency = {
+        "kind": "separate",
+        "client_name": "Nike",
+        "currency": "XYZ",
+        "proposals": [item("gateway", ["2 weeks"], ["1M"])],
+    }
+    refused = await client.post("/api/proposals", json=currency, headers=catalogue.sales.headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"] == {"allowed": ["AED", "EUR", "GBP", "USD"]}
+    duration = {
+        "kind": "separate",
+        "client_name": "Nike",
+        "proposals": [item("gateway", ["3 fortnights"], ["1M"])],
+    }
+    refused = await client.post("/api/proposals", json=duration, headers=catalogue.sales.headers)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["details"] == {"allowed": ["days", "weeks", "months", "years"]}
+    assert error["message"].endswith("Units: days, weeks, months, years.")

@@ -18,6 +18,11 @@ const ACTIONS = [
   ["api_key_revoked", "API key revoked"],
   ["slack_linked", "Slack account connected"],
   ["slack_unlinked", "Slack account disconnected"],
+  ["mfa_enabled", "Two-step sign-in turned on"],
+  ["mfa_disabled", "Two-step sign-in turned off"],
+  ["mfa_failed", "Wrong two-step code"],
+  ["mfa_recovery_code_used", "Recovery code used"],
+  ["mfa_policy_changed", "Two-step sign-in rule changed"],
 ];
 
 function detailsText(details) {

@@ -1,6 +1,6 @@
 // Admin: every account, with name, roles and activation editable.
 import { ApiError, api } from "../api.js";
-import { field, formatDateTime, h, replace, roleLabel } from "../dom.js";
+import { ROLE_NAMES, field, formatDateTime, h, replace, roleLabel } from "../dom.js";
 import { rolesEditor } from "../roles-editor.js";
 import { busy, clearErrors, confirmDialog, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 
@@ -51,6 +51,53 @@ function editUser(target, companies, onSaved) {
       }
     });
   });
+}
+
+// Roles an admin marks as needing two-step sign-in (audited); until then the server's setting.
+async function mfaPanel() {
+  const panel = h("section", { class: "card", "aria-labelledby": "mfa-roles-title" });
+  let policy;
+  try {
+    policy = await api.get("/api/settings/mfa-roles");
+  } catch (err) {
+    reportError(err, panel);
+    return panel;
+  }
+  const boxes = policy.roles.map((role) => {
+    const id = `mfa-role-${role}`;
+    const box = h("input", { type: "checkbox", id, name: "required_roles", value: role, checked: policy.required_roles.includes(role) });
+    return { role, box, label: h("label", { class: "check", for: id }, box, ROLE_NAMES[role] || role) };
+  });
+  const save = h("button", { type: "submit", class: "btn btn-primary" }, "Save two-step sign-in rule");
+  const note = h("p", { class: "muted", id: "mfa-roles-source" }, policy.source === "default" ? "Using the server's default until you save a choice here." : `Last changed ${formatDateTime(policy.updated_at)}.`);
+  const form = h(
+    "form",
+    { class: "form", novalidate: true },
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("fieldset", {}, h("legend", {}, "Roles that must use two-step sign-in"), boxes.map((b) => b.label)),
+    note,
+    h("div", { class: "form-actions" }, save),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    await busy(save, async () => {
+      try {
+        const saved = await api.put("/api/settings/mfa-roles", { required_roles: boxes.filter((b) => b.box.checked).map((b) => b.role) });
+        note.textContent = `Last changed ${formatDateTime(saved.updated_at)}.`;
+        toast("Saved. People with these roles set up two-step sign-in at their next sign-in.");
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+  });
+  replace(
+    panel,
+    h("h2", { id: "mfa-roles-title" }, "Two-step sign-in"),
+    h("p", { class: "muted" }, "Someone holding a marked role who has not set up an authenticator app is taken to Settings to set it up, and can use nothing else until then."),
+    form,
+  );
+  return panel;
 }
 
 export async function render({ main, user }) {
@@ -144,5 +191,6 @@ export async function render({ main, user }) {
     body,
   );
   await load();
+  main.append(await mfaPanel());
   return null;
 }
