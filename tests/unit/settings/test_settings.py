@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from salesbot import settings as settings_module
+from salesbot import hosting
 from salesbot.settings import ConfigError, Settings, memory_limit, mockup_concurrency_for
 
 
@@ -186,8 +186,8 @@ def test_mockup_concurrency_default_uses_the_limits_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cgroup, meminfo = _files(tmp_path, "536870912", None, 16 * 1024 * 1024)
-    monkeypatch.setattr(settings_module, "CGROUP_MEMORY_LIMITS", cgroup)
-    monkeypatch.setattr(settings_module, "MEMINFO", meminfo)
+    monkeypatch.setattr(hosting, "CGROUP_MEMORY_LIMITS", cgroup)
+    monkeypatch.setattr(hosting, "MEMINFO", meminfo)
     monkeypatch.delenv("SALESBOT_MOCKUP_CONCURRENCY", raising=False)
     assert Settings(_env_file=None).mockup_concurrency == 1
     (tmp_path / "memory.max").write_text("max\n")
