@@ -40,6 +40,7 @@ from salesbot.kit.middleware import (
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
 from salesbot.kit.tracing import configure_tracing, instrument_app
+from salesbot.inventory.endpoints import router as inventory_router
 from salesbot.lifecycle.endpoints import erasure_router, holds_router, retention_router
 from salesbot.lifecycle.export_endpoints import router as export_router
 from salesbot.locations.endpoints import router as locations_router
@@ -145,6 +146,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         users_router,
         audit_router,
         files_router,
+        inventory_router,
         locations_router,
         proposals_router,
         commercial_router,
