@@ -13,6 +13,7 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     found = {f.name: f for f in rules.families()}
     assert list(found) == [
         "conversations",
+        "inventory",
         "booking_order",
         "location_admin",
         "mockup",
@@ -24,6 +25,8 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     assert found["proposal"].read.__module__.startswith("salesbot.proposals.offline")
     assert found["mockup"].read is not None
     assert found["mockup"].read.__module__ == "salesbot.mockups.offline"
+    assert found["inventory"].read is not None
+    assert found["inventory"].read.__module__ == "salesbot.inventory.offline"
 
 
 def test_every_phrase_family_calls_real_tools_and_names_them() -> None:
