@@ -133,13 +133,7 @@ async def _move(
     row_id = row.id
     try:
         if decided.to_state is State.APPROVED:
-            year = now.astimezone(tz(env.settings)).year
-            # The number is taken before the row's version check and handed back on rollback.
-            row.reference = row.reference or await references.allocate(session, year)
-            row.approved_at = now
-            row.hos_name = principal.name
-            # Its locations' dates are sold now: refused (409) if someone else has them.
-            await bookings.book_order(session, env.settings, _order(row))
+            await _approve(session, env, principal, row, now)
         row.state = decided.to_state.value
         row.updated_at = now
         events.record(
@@ -181,6 +175,19 @@ async def _move(
         ) from exc
     _count(decided)
     return batches
+
+
+async def _approve(
+    session: AsyncSession, env: Env, principal: Principal, row: BookingOrderRow, now: datetime
+) -> None:
+    """The reference, the signature, and the booking of its locations' dates."""
+    year = now.astimezone(tz(env.settings)).year
+    # The number is taken before the row's version check and handed back on rollback.
+    row.reference = row.reference or await references.allocate(session, year)
+    row.approved_at = now
+    row.hos_name = principal.name
+    # Its locations' dates are sold now: refused (409) if someone else has them.
+    await bookings.book_order(session, env.settings, _order(row))
 
 
 def _order(row: BookingOrderRow) -> bookings.Order:
