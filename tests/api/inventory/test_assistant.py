@@ -46,3 +46,19 @@ async def test_is_uae21_free_in_march(
     }
     held = f"UAE21 is held for Pepsi until {until} ({range_text(march)})"
     assert text_of(events) == f"UAE21 is not free for all of {range_text(march)}: {held}."
+
+
+async def test_a_proposal_in_the_chat_names_another_clients_hold(
+    client: httpx.AsyncClient, world: World, clock: Clock
+) -> None:
+    march = coming_march(clock.today)
+    made = await make_proposal(client, world.sales, proposal("Pepsi", "uae21", march))
+    assert (await hold(client, world.sales, made["id"])).status_code == 201
+    until = day_text((clock.now + timedelta(days=HOLD_DAYS)).astimezone(DUBAI).date())
+    asked = (
+        f"UAE21 proposal for Nike from {march.start.isoformat()} to {march.end.isoformat()}, "
+        "1 month at 100k, production fee 5000"
+    )
+    reply = text_of(await chat(client, world.sales2.headers, asked))
+    assert reply.startswith("Proposal for Nike (AED):"), reply
+    assert f"Note: UAE21 is held for Pepsi until {until} ({range_text(march)})" in reply
