@@ -266,3 +266,23 @@ async def test_bad_ranges_are_refused_with_a_message(
     assert reversed_.json()["error"]["message"] == "The end date is before the start date."
     unknown = await client.get("/api/locations/nowhere/availability", headers=world.sales.headers)
     assert unknown.status_code == 404
+
+
+async def test_erasing_the_salesperson_leaves_the_hold_under_a_pseudonym(
+    client: httpx.AsyncClient, world: World, clock: Clock
+) -> None:
+    period = two_months_on(clock)
+    made = await make_proposal(client, world.sales, proposal("Pepsi", "uae21", period))
+    [placed] = (await hold(client, world.sales, made["id"])).json()["holds"]
+    assert placed["owner_name"] == world.sales.name
+    erased = await client.request(
+        "DELETE",
+        f"/api/users/{world.sales.id}",
+        json={"reason": "Asked to be forgotten"},
+        headers=world.admin.headers,
+    )
+    assert erased.status_code == 200, erased.text
+    seen = await availability(client, world.sales2, "uae21", period)
+    [kept] = seen["commitments"]
+    assert kept["id"] == placed["id"] and kept["counts"] is True
+    assert kept["owner_name"] not in ("", world.sales.name)
