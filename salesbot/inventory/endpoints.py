@@ -51,8 +51,7 @@ async def availability(
 ) -> AvailabilityOut:
     """Booked (approved booking orders), held (live proposal holds) and free, day by day."""
     start = from_day or service.today(settings)
-    end = to_day or date.fromordinal(start.toordinal() + 30)
-    return await service.availability(session, settings, key, start, end)
+    return await service.availability(session, settings, key, start, to_day)
 
 
 @router.get("/inventory/holds", response_model=HoldList, responses=_NOT_FOUND)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 HOLD = "hold"
 BOOKING = "booking"
 MAX_RANGE_DAYS = 731  # one answer covers at most two years of days
+FIRST_YEAR, LAST_YEAR = 2000, 2200  # the calendar people can ask about
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ def days(start: date, end: date) -> list[date]:
 
 
 def check_range(start: date, end: date) -> None:
-    """A range a person can ask about: in order and not longer than two years."""
+    """A range a person can ask about: in order, not longer than two years, in the calendar."""
+    if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):
+        raise ValueError(f"Ask about dates between {FIRST_YEAR} and {LAST_YEAR}.")
     if end < start:
         raise ValueError("The end date is before the start date.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:

@@ -118,12 +118,14 @@ async def availability(
     settings: Settings,
     key: str,
     start: date,
-    end: date,
+    end: date | None = None,
     *,
     now: datetime | None = None,
 ) -> AvailabilityOut:
-    """What of a location is booked, held and free on each day of the range."""
+    """What of a location is booked, held and free on each day of the range (default: 31 days)."""
     try:
+        occupancy.check_range(start, start)
+        end = end or start + timedelta(days=30)
         occupancy.check_range(start, end)
     except ValueError as exc:
         raise ValidationFailed(str(exc), code="invalid_range") from None
@@ -196,6 +198,10 @@ async def weekly_occupancy(
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationFailed(f"Ask for 1 to {MAX_WEEKS} weeks.", code="invalid_range")
     when = now or now_utc()
+    try:
+        occupancy.check_range(first, first)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), code="invalid_range") from None
     monday = occupancy.monday_of(first)
     last = monday + timedelta(days=7 * weeks - 1)
     pool = await locations.active_infos(session)

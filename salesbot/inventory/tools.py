@@ -5,7 +5,7 @@ Argument shapes are the offline grammar's (`salesbot.inventory.offline`): dates 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -26,8 +26,8 @@ async def check_availability(ctx: ToolContext[Principal], args: AvailabilityArgs
     settings = ctx.app.settings
     loc = await locations.resolve(ctx.session, args.location)
     start = args.from_date or ctx.today or service.today(settings)
-    end = args.to_date or start + timedelta(days=30)
-    found = await service.availability(ctx.session, settings, loc.key, start, end)
+    found = await service.availability(ctx.session, settings, loc.key, start, args.to_date)
+    end = found.to_date
     return ToolResult(
         summary=found.answer,
         data={

@@ -266,6 +266,14 @@ async def test_bad_ranges_are_refused_with_a_message(
     assert reversed_.json()["error"]["message"] == "The end date is before the start date."
     unknown = await client.get("/api/locations/nowhere/availability", headers=world.sales.headers)
     assert unknown.status_code == 404
+    for url, params in (
+        ("/api/locations/uae21/availability", {"from": "9999-12-31"}),
+        ("/api/inventory/occupancy", {"from": "9999-12-31", "weeks": "104"}),
+        ("/api/inventory/occupancy/export", {"from": "0001-01-01"}),
+    ):
+        far = await client.get(url, params=params, headers=world.sales.headers)
+        assert far.status_code == 422, (url, far.text)
+        assert far.json()["error"]["message"] == "Ask about dates between 2000 and 2200."
 
 
 async def test_erasing_the_salesperson_leaves_the_hold_under_a_pseudonym(
