@@ -50,3 +50,18 @@ def test_an_ambiguous_location_is_asked_about() -> None:
 )
 def test_other_messages_are_not_availability_questions(message: str) -> None:
     assert ask(message).tool != "check_availability"
+
+
+def test_the_help_offers_the_availability_question_and_it_is_understood() -> None:
+    from salesbot.assistant.offline.replies import examples
+    from tests.unit.assistant.helpers import TODAY
+
+    [offered] = [e for e in examples(TODAY) if "free in" in e]
+    assert offered == "is the landmark free in January?"  # the month after next from 20 Nov
+    intent = ask(offered)
+    assert intent.tool == "check_availability"
+    assert intent.args == {
+        "location": "landmark",
+        "from_date": "2026-01-01",
+        "to_date": "2026-01-31",
+    }
