@@ -24,6 +24,7 @@ from salesbot.commercial.endpoints import router as commercial_router
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
+from salesbot.inventory.endpoints import router as inventory_router
 from salesbot.jobs.runtime import start_jobs
 from salesbot.jobs.scheduler import Scheduler
 from salesbot.kit.client_ip import parse_networks
@@ -40,7 +41,6 @@ from salesbot.kit.middleware import (
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
 from salesbot.kit.tracing import configure_tracing, instrument_app
-from salesbot.inventory.endpoints import router as inventory_router
 from salesbot.lifecycle.endpoints import erasure_router, holds_router, retention_router
 from salesbot.lifecycle.export_endpoints import router as export_router
 from salesbot.locations.endpoints import router as locations_router
