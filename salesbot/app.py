@@ -26,6 +26,7 @@ from salesbot.commercial.endpoints import router as commercial_router
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
+from salesbot.inventory.endpoints import router as inventory_router
 from salesbot.jobs.runtime import start_jobs
 from salesbot.jobs.scheduler import Scheduler
 from salesbot.kit.client_ip import parse_networks
@@ -180,6 +181,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         users_router,
         audit_router,
         files_router,
+        inventory_router,
         locations_router,
         proposals_router,
         sharing_router,

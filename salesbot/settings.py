@@ -276,6 +276,9 @@ class Settings(BaseSettings):
     retention_notice_days: int = Field(default=7, ge=0, le=365)
     export_link_days: int = Field(default=7, ge=1, le=90)
 
+    # Inventory: a proposal's hold on its dates lasts this many days (renewable once).
+    hold_days: int = Field(default=7, ge=1, le=90)
+
     _split = field_validator(
         "trusted_proxies", "cors_origins", "internal_urls", "mfa_required_roles", mode="before"
     )(_split_csv)

@@ -23,6 +23,7 @@ from salesbot.booking_orders import (
     references,
     rendering,
     repository,
+    stored,
     workflow,
 )
 from salesbot.booking_orders.directory import Company, Person
@@ -30,6 +31,7 @@ from salesbot.booking_orders.messaging import Notice
 from salesbot.booking_orders.models import BookingOrderRow
 from salesbot.booking_orders.views import Env, View, build_view, fresh_view, load, tz
 from salesbot.booking_orders.workflow import Action, Actor, State
+from salesbot.inventory import bookings
 from salesbot.jobs import enqueue
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -131,11 +133,7 @@ async def _move(
     row_id = row.id
     try:
         if decided.to_state is State.APPROVED:
-            year = now.astimezone(tz(env.settings)).year
-            # The number is taken before the row's version check and handed back on rollback.
-            row.reference = row.reference or await references.allocate(session, year)
-            row.approved_at = now
-            row.hos_name = principal.name
+            await _approve(session, env, principal, row, now)
         row.state = decided.to_state.value
         row.updated_at = now
         events.record(
@@ -166,6 +164,9 @@ async def _move(
     except StaleDataError:
         await session.rollback()
         raise await events.conflict(session, env.settings, row_id) from None
+    except Conflict:
+        await session.rollback()  # the double booking: nothing of the approval is kept
+        raise
     except IntegrityError as exc:
         await session.rollback()
         raise Conflict(
@@ -174,6 +175,35 @@ async def _move(
         ) from exc
     _count(decided)
     return batches
+
+
+async def _approve(
+    session: AsyncSession, env: Env, principal: Principal, row: BookingOrderRow, now: datetime
+) -> None:
+    """The reference, the signature, and the booking of its locations' dates."""
+    year = now.astimezone(tz(env.settings)).year
+    # The number is taken before the row's version check and handed back on rollback.
+    row.reference = row.reference or await references.allocate(session, year)
+    row.approved_at = now
+    row.hos_name = principal.name
+    # Its locations' dates are sold now: refused (409) if someone else has them.
+    await bookings.book_order(session, env.settings, _order(row))
+
+
+def _order(row: BookingOrderRow) -> bookings.Order:
+    """What the approval books: each location line with its dates."""
+    bo = stored.decode(row.data)
+    return bookings.Order(
+        booking_order_id=row.id,
+        reference=row.reference,
+        client=row.client or bo.client,
+        owner_id=row.owner_id,
+        owner_name=bo.sales_person,
+        lines=[
+            bookings.OrderLine(loc.name or loc.asset, loc.start_date, loc.end_date)
+            for loc in bo.locations
+        ],
+    )
 
 
 def _count(decided: workflow.Transition) -> None:

@@ -24,6 +24,7 @@ from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
 from salesbot.booking_orders.views import Env
 from salesbot.conversations.models import Conversation, Message
 from salesbot.files.models import FileRecord
+from salesbot.inventory.models import Commitment
 from salesbot.kit.errors import Conflict, NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import Storage, StorageError
@@ -138,6 +139,10 @@ async def _pseudonymise_business_records(
     )
     await session.execute(
         update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_email=alias.email)
+    )
+    # Holds and bookings keep a name for the calendar: theirs becomes the pseudonym.
+    await session.execute(
+        update(Commitment).where(Commitment.owner_id == user.id).values(owner_name=alias.name)
     )
     return list(rows), changed
 

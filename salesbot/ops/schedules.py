@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from salesbot.inventory import holds
 from salesbot.jobs.scheduler import JobContext, Schedule, cron, cron_setting
 from salesbot.users import service as users
 
@@ -56,6 +57,13 @@ async def retention(ctx: JobContext) -> Mapping[str, Any]:
     }
 
 
+async def expire_holds(ctx: JobContext) -> Mapping[str, Any]:
+    """Write down the holds past their expiry (they stopped counting at that moment already)."""
+    async with ctx.db.sessions() as session:
+        expired = await holds.expire_lapsed(session, now=ctx.scheduled_for)
+    return {"expired_holds": expired}
+
+
 SCHEDULES: list[Schedule] = [
     Schedule(
         name="sessions.purge_expired",
@@ -76,5 +84,11 @@ SCHEDULES: list[Schedule] = [
         run=retention,
         description="Archive idle conversations, purge what the retention policies let go",
         lock_ttl_s=3 * 3600,
+    ),
+    Schedule(
+        name="inventory.expire_holds",
+        trigger=cron("7 * * * *"),
+        run=expire_holds,
+        description="Mark proposal holds past their expiry as expired (hourly)",
     ),
 ]

@@ -14,13 +14,14 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
+from salesbot.inventory.schemas import HoldsOut
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
 from salesbot.kit.query import QueryDate
 from salesbot.kit.storage import content_disposition
-from salesbot.proposals import export, service
+from salesbot.proposals import export, holding, service
 from salesbot.proposals.schemas import (
     DuplicateRequest,
     ProposalCreate,
@@ -69,7 +70,7 @@ async def create_proposal(
     text) and the produced files as cards with download URLs.
     """
     proposal = await service.create_proposal(session, storage, principal, body, settings=settings)
-    return service.to_out(proposal)
+    return await holding.with_inventory(session, settings, service.to_out(proposal))
 
 
 @router.post("/preview", response_model=ProposalPreview, responses=_REJECTED)
@@ -80,7 +81,8 @@ async def preview_proposal(
     settings: AppSettings,
 ) -> ProposalPreview:
     """The figures the same body would produce, for live totals; nothing is made or stored."""
-    return await service.preview_proposal(session, body, settings=settings)
+    preview = await service.preview_proposal(session, body, settings=settings)
+    return await holding.with_inventory(session, settings, preview)
 
 
 @router.get("", response_model=Page[ProposalSummary])
@@ -174,3 +176,22 @@ async def duplicate_proposal(
         session, storage, principal, proposal_id, body, settings=settings
     )
     return service.to_out(proposal)
+
+
+@router.post(
+    "/{proposal_id}/holds",
+    response_model=HoldsOut,
+    status_code=201,
+    responses={
+        **_NOT_FOUND,
+        409: {
+            "model": ErrorBody,
+            "description": "Already held, or a location is already booked on those dates",
+        },
+    },
+)
+async def hold_proposal(
+    proposal_id: uuid.UUID, session: DbSession, principal: Creator, settings: AppSettings
+) -> HoldsOut:
+    """Hold the proposal's locations on its dates for `SALESBOT_HOLD_DAYS` (renewable once)."""
+    return await holding.hold(session, settings, principal, proposal_id)

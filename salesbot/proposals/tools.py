@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from salesbot.auth.service import Principal
 from salesbot.kit.parse import read_duration
 from salesbot.kit.tools import Tool, ToolContext, ToolResult
-from salesbot.proposals import checks, service
+from salesbot.proposals import checks, holding, service
 from salesbot.proposals.schemas import CombinedArgs, ProposalOut, SeparateArgs
 
 _CONFIRMED = "True only after the user, told that a start date has already passed, chose to keep it"
@@ -71,6 +71,8 @@ def describe(out: ProposalOut) -> str:
     if out.currency_note:
         lines.append(out.currency_note)
     lines.append("Files: " + ", ".join(card.name for card in out.files))
+    # Other clients' holds and bookings on these dates ("UAE21 is held for Pepsi until ...").
+    lines += [f"Note: {w.message}" for w in out.warnings if w.code == holding.INVENTORY_CONFLICT]
     return "\n".join(lines)
 
 
@@ -131,7 +133,7 @@ async def _produce(
         )
     except service.ProposalRejected as exc:
         return _rejected(exc)
-    out = service.to_out(proposal)
+    out = await holding.with_inventory(ctx.session, ctx.app.settings, service.to_out(proposal))
     return ToolResult(
         summary=describe(out),
         data=out.model_dump(mode="json", exclude={"input"}),

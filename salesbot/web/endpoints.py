@@ -65,6 +65,8 @@ PAGES: dict[str, str] = {
     "/booking-orders": "Booking orders",
     "/booking-orders/{booking_order_id}": "Booking order",
     "/notifications": "Notifications",
+    "/inventory": "Availability",
+    "/locations/{key}/availability": "Availability",
 }
 
 

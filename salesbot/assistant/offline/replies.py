@@ -35,6 +35,7 @@ def examples(today: date) -> tuple[str, ...]:
         "4 weeks each, package rate 2M, client Adidas",
         "mockup for landmark at night with a luxury watch on black",
         "list locations / show digital screens",
+        f"is the landmark free in {second:%B}?",
         "booking order for Viola, upload fee is 2000 (with the file attached)",
         "change municipality fee to 8000 / submit / approve / reject because ...",
         "proposal history for Nike",

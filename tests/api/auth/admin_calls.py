@@ -8,12 +8,13 @@ fails the matrix, so a new route must add its expectation.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -26,7 +27,16 @@ from salesbot.notifications import service as notifications
 from salesbot.notifications.service import Recipient
 from salesbot.users.credentials import hash_password
 from salesbot.users.models import AuthSession, User
-from tests.api.booking_orders.conftest import World, act, make_world, new_bo, upload, worked_csv
+from tests.api.booking_orders.conftest import (
+    WORKED_ROWS,
+    World,
+    act,
+    csv_bytes,
+    make_world,
+    new_bo,
+    upload,
+    worked_csv,
+)
 from tests.api.locations.support import CATALOGUE, seed_catalogue
 from tests.api.locations.support import Person as CataloguePerson
 from tests.support.auth import PASSWORD
@@ -146,9 +156,23 @@ async def _photo(ctx: Ctx) -> str:
     return photo_id
 
 
+_BO_PERIODS = itertools.count()
+
+
+def _bo_document() -> bytes:
+    """The worked example with a fortnight of UAE21 of its own: approving it books UAE21 (a
+    catalogue location), so two approvals of the same dates would be a double booking."""
+    first = date(2025, 1, 5) + timedelta(weeks=2 * next(_BO_PERIODS))
+    rows = [list(r) for r in WORKED_ROWS]
+    for row in rows:
+        if row and row[0] == "UAE21":
+            row[1], row[2] = first.isoformat(), (first + timedelta(days=13)).isoformat()
+    return csv_bytes(rows)
+
+
 async def _bo_in(ctx: Ctx, *actions: str) -> str:
     """A fresh booking order of the admin's, taken through `actions` by whoever acts there."""
-    bo_id = str((await new_bo(ctx.client, ctx.world.admin))["id"])
+    bo_id = str((await new_bo(ctx.client, ctx.world.admin, data=_bo_document()))["id"])
     # The workflow names who acts at each stage: the owner submits, Viola's coordinator then
     # its head of sales approve.
     people = iter([ctx.world.admin, ctx.world.coord, ctx.world.hos])
@@ -440,7 +464,44 @@ async def _export_download(ctx: Ctx) -> httpx.Response:
 ROLE = {"email": "new@example.com", "roles": [{"role": "viewer"}]}
 FILE_ID = "{file_id}"
 
+
+async def _inventory_hold(ctx: Ctx, client: str) -> httpx.Response:
+    """A new proposal for `client`, held (a proposal is held once)."""
+    made = await ctx.request("POST", "/api/proposals", json={**PROPOSAL, "client_name": client})
+    assert made.status_code == 201, made.text
+    return await ctx.request("POST", f"/api/proposals/{made.json()['id']}/holds")
+
+
+async def _inventory_hold_id(ctx: Ctx, client: str) -> str:
+    held = await _inventory_hold(ctx, client)
+    assert held.status_code == 201, held.text
+    return str(held.json()["holds"][0]["id"])
+
+
+async def _inventory_renew(ctx: Ctx) -> httpx.Response:
+    hold_id = await _inventory_hold_id(ctx, "Renewed Co")
+    return await ctx.request("POST", f"/api/inventory/holds/{hold_id}/renew")
+
+
+async def _inventory_release(ctx: Ctx) -> httpx.Response:
+    hold_id = await _inventory_hold_id(ctx, "Released Co")
+    return await ctx.request("DELETE", f"/api/inventory/holds/{hold_id}")
+
+
 EXPECTED: dict[tuple[str, str], Expect] = {
+    ("GET", "/api/locations/{key}/availability"): Expect(
+        200, get("/api/locations/uae21/availability", **{"from": "2026-01-01", "to": "2026-01-31"})
+    ),
+    ("GET", "/api/inventory/holds"): Expect(200, get("/api/inventory/holds")),
+    ("POST", "/api/inventory/holds/{hold_id}/renew"): Expect(200, _inventory_renew),
+    ("DELETE", "/api/inventory/holds/{hold_id}"): Expect(204, _inventory_release),
+    ("GET", "/api/inventory/occupancy"): Expect(200, get("/api/inventory/occupancy")),
+    ("GET", "/api/inventory/occupancy/export"): Expect(
+        200, get("/api/inventory/occupancy/export", weeks="4"), XLSX
+    ),
+    ("POST", "/api/proposals/{proposal_id}/holds"): Expect(
+        201, lambda ctx: _inventory_hold(ctx, "Held Co")
+    ),
     ("GET", "/health/details"): Expect(200, get("/health/details")),
     ("GET", "/api/auth/me"): Expect(200, get("/api/auth/me")),
     ("POST", "/api/invites"): Expect(201, send("POST", "/api/invites", ROLE)),

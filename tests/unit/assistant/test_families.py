@@ -14,6 +14,7 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     assert list(found) == [
         "conversations",
         "sharing",
+        "inventory",
         "booking_order",
         "prices",
         "location_admin",
@@ -28,6 +29,8 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     assert found["mockup"].read.__module__ == "salesbot.mockups.offline"
     assert found["sharing"].read is not None
     assert found["sharing"].read.__module__ == "salesbot.sharing.offline"
+    assert found["inventory"].read is not None
+    assert found["inventory"].read.__module__ == "salesbot.inventory.offline"
 
 
 def test_every_phrase_family_calls_real_tools_and_names_them() -> None:

@@ -27,6 +27,8 @@ route("/admin/companies", () => import("./pages/admin-companies.js"), { title: "
 route("/admin/lifecycle", () => import("./pages/admin-lifecycle.js"), { title: "Data lifecycle", permission: "settings:manage" });
 route("/booking-orders", () => import("./pages/booking-orders.js"), { title: "Booking orders", permission: "booking_orders:read" });
 route("/booking-orders/:id", () => import("./pages/booking-order-detail.js"), { title: "Booking order", permission: "booking_orders:read" });
+route("/inventory", () => import("./pages/inventory.js"), { title: "Availability", permission: "locations:read" });
+route("/locations/:key/availability", () => import("./pages/location-availability.js"), { title: "Availability", permission: "locations:read" });
 route("/notifications", () => import("./pages/notifications.js"), { title: "Notifications", permission: "notifications:read" });
 
 function setTitle(title) {

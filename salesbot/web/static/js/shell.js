@@ -13,6 +13,7 @@ export const NAV = [
   { href: "/proposals/history", label: "Proposals", permission: "proposals:read", icon: "M6 3h9l4 4v14H6zM9 10h7M9 14h7M9 18h4" },
   { href: "/mockups", label: "Mockups", permission: "mockups:generate", icon: "M3 5h18v12H3zM8 21h8M12 17v4M7 13l3-3 3 3 2-2 3 3" },
   { href: "/mockups/setup", label: "Mockup setup", permission: "mockups:setup", icon: "M4 4h6v6H4zM14 14h6v6h-6zM10 7h7v7M7 10v7h7" },
+  { href: "/inventory", label: "Availability", permission: "locations:read", icon: "M4 5h16v15H4zM4 9h16M8 3v4M16 3v4M8 13h3M13 13h3M8 16h3" },
   { href: "/booking-orders", label: "Booking orders", permission: "booking_orders:read", icon: "M7 3h10v4H7zM5 5H4v16h16V5h-1M8 12h8M8 16h5" },
   { href: "/costs", label: "Costs", permission: "costs:read", icon: "M4 20V10M10 20V4M16 20v-7M22 20H2" },
   {

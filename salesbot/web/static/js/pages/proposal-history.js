@@ -93,7 +93,18 @@ export async function render({ main, user, query }) {
     if (mayCreate) {
       const dup = h("button", { type: "button", class: "btn btn-small", "aria-label": `Duplicate the ${p.client_name} proposal of ${formatDate(p.created_at)}` }, "Duplicate");
       dup.addEventListener("click", () => duplicate(p, currencies, () => load(false)));
-      actions.push(dup, h("a", { class: "btn btn-small btn-quiet", href: `/proposals?from=${encodeURIComponent(p.id)}` }, "Edit as new"));
+      const hold = h("button", { type: "button", class: "btn btn-small", "aria-label": `Hold the dates of the ${p.client_name} proposal of ${formatDate(p.created_at)}` }, "Hold dates");
+      hold.addEventListener("click", () =>
+        busy(hold, async () => {
+          try {
+            const placed = await api.post(`/api/proposals/${p.id}/holds`);
+            toast([...placed.holds.map((x) => x.text), ...placed.warnings.map((w) => `Also: ${w}`)].join("\n"));
+          } catch (err) {
+            reportError(err);
+          }
+        }),
+      );
+      actions.push(dup, hold, h("a", { class: "btn btn-small btn-quiet", href: `/proposals?from=${encodeURIComponent(p.id)}` }, "Edit as new"));
     }
     return h(
       "tr",

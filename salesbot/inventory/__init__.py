@@ -1,0 +1,2 @@
+"""Bookable inventory: availability per location, holds from proposals, bookings from
+approved booking orders."""
