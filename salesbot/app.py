@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.orm import configure_mappers
 
 from salesbot import __version__
 from salesbot.assistant.chat import Assistant
@@ -52,7 +53,7 @@ from salesbot.ops.schedules import SCHEDULES
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
 from salesbot.web.endpoints import router as web_router
-from salesbot.web.endpoints import static_mounts
+from salesbot.web.endpoints import static_mounts, templates
 from salesbot.web.meta import router as meta_router
 
 log = get_logger(__name__)
@@ -79,6 +80,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _open_infrastructure(app, settings)
+        await _warm_up(app)
         scheduler: Scheduler | None = None
         if settings.runs_scheduler:
             scheduler = Scheduler(settings, app.state.db, SCHEDULES)
@@ -101,6 +103,15 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             await app.state.db.dispose()
 
     return lifespan
+
+
+async def _warm_up(app: FastAPI) -> None:
+    """Do at start-up what the first request would otherwise pay for: the API schema (read by
+    the method check), the ORM mappers, a first database connection, the page templates."""
+    app.openapi()
+    configure_mappers()
+    await app.state.db.ping()
+    templates.get_template("app.html")
 
 
 def _open_infrastructure(app: FastAPI, settings: Settings) -> None:

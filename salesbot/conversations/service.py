@@ -162,9 +162,10 @@ async def messages_page(
     *,
     cursor: str | None,
     limit: int,
-) -> Page[Message]:
-    """The latest `limit` messages before the cursor, newest first."""
-    await get_own(session, principal, conversation_id)
+) -> Page[Any]:
+    """The latest `limit` messages before the cursor, newest first (plain rows)."""
+    if await repository.conversation_owner(session, conversation_id) != principal.user_id:
+        raise ConversationNotFound()
     limit = max(1, min(limit, MAX_PAGE))
     rows = await repository.list_messages(
         session, conversation_id=conversation_id, before=_before(cursor), limit=limit + 1
