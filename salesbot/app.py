@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import configure_mappers
@@ -22,6 +24,7 @@ from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
 from salesbot.commercial.endpoints import router as commercial_router
+from salesbot.conversations import repository as conversations_repository
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
@@ -52,6 +55,7 @@ from salesbot.ops.metrics import install_metrics
 from salesbot.ops.schedules import SCHEDULES
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
+from salesbot.users import repository as users_repository
 from salesbot.web.endpoints import router as web_router
 from salesbot.web.endpoints import static_mounts, templates
 from salesbot.web.meta import router as meta_router
@@ -112,6 +116,19 @@ async def _warm_up(app: FastAPI) -> None:
     configure_mappers()
     await app.state.db.ping()
     templates.get_template("app.html")
+    # One request through the whole stack (middleware, routing, serialisation), in process.
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://warm-up") as client:
+        await client.get("/health")
+    # The hottest statements compiled (and prepared on a pooled connection) once, for nobody.
+    nobody = uuid.UUID(int=0)
+    async with app.state.db.reads() as session:
+        await users_repository.session_revoked_at(session, nobody)
+        await users_repository.caller(session, nobody)
+        await conversations_repository.conversation_owner(session, nobody)
+        await conversations_repository.list_messages(
+            session, conversation_id=nobody, before=None, limit=51
+        )
 
 
 def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
