@@ -127,7 +127,7 @@ async def _warm_up(app: FastAPI) -> None:
         await users_repository.caller(session, nobody)
         await conversations_repository.conversation_owner(session, nobody)
         await conversations_repository.list_messages(
-            session, conversation_id=nobody, before=None, limit=51
+            session, conversation_id=nobody, before=None, limit=51, owner_id=nobody
         )
 
 

@@ -170,9 +170,17 @@ async def list_messages(
     conversation_id: uuid.UUID,
     before: uuid.UUID | None,
     limit: int,
+    owner_id: uuid.UUID | None = None,
 ) -> list[Any]:
-    """Latest first, as `Row`s; ids are time-ordered so `id` alone orders the conversation."""
+    """Latest first, as `Row`s; ids are time-ordered so `id` alone orders the conversation.
+
+    With `owner_id`, only when the (not deleted) conversation is theirs: no rows otherwise.
+    """
     stmt = _MESSAGE_PAGE.where(_MESSAGES.c.conversation_id == conversation_id)
+    if owner_id is not None:
+        stmt = stmt.join(_CONVERSATIONS, _CONVERSATIONS.c.id == _MESSAGES.c.conversation_id).where(
+            _CONVERSATIONS.c.user_id == owner_id, _CONVERSATIONS.c.deleted_at.is_(None)
+        )
     if before is not None:
         stmt = stmt.where(_MESSAGES.c.id < before)
     stmt = stmt.order_by(_MESSAGES.c.id.desc()).limit(limit)
