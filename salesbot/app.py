@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -9,6 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers
 
 from salesbot import __version__
@@ -109,26 +111,35 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     return lifespan
 
 
-async def _warm_up(app: FastAPI) -> None:
-    """Do at start-up what the first request would otherwise pay for: the API schema (read by
-    the method check), the ORM mappers, a first database connection, the page templates."""
-    app.openapi()
-    configure_mappers()
-    await app.state.db.ping()
-    templates.get_template("app.html")
-    # One request through the whole stack (middleware, routing, serialisation), in process.
+async def _warm_request(app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://warm-up") as client:
         await client.get("/health")
-    # The hottest statements compiled (and prepared on a pooled connection) once, for nobody.
-    nobody = uuid.UUID(int=0)
-    async with app.state.db.reads() as session:
-        await users_repository.session_revoked_at(session, nobody)
-        await users_repository.caller(session, nobody)
-        await conversations_repository.conversation_owner(session, nobody)
-        await conversations_repository.list_messages(
-            session, conversation_id=nobody, before=None, limit=51, owner_id=nobody
-        )
+
+
+async def _warm_up(app: FastAPI) -> None:
+    """Do at start-up what the first request would otherwise pay for: the API schema (read by
+    the method check), the ORM mappers, the page templates, one request through the stack, a
+    first database connection and the hottest statements. Best effort: a database that is not
+    there (or not migrated) yet is the requests' business, not a reason to refuse to start."""
+    app.openapi()
+    configure_mappers()
+    templates.get_template("app.html")
+    # In its own task, so its request context does not stick to the start-up's log lines.
+    await asyncio.create_task(_warm_request(app))
+    if not await app.state.db.ping():
+        return
+    nobody = uuid.UUID(int=0)  # statements compiled and prepared once, for nobody
+    try:
+        async with app.state.db.reads() as session:
+            await users_repository.session_revoked_at(session, nobody)
+            await users_repository.caller(session, nobody)
+            await conversations_repository.conversation_owner(session, nobody)
+            await conversations_repository.list_messages(
+                session, conversation_id=nobody, before=None, limit=51, owner_id=nobody
+            )
+    except SQLAlchemyError as exc:
+        log.warning("warm_up_incomplete", error_type=type(exc).__name__)
 
 
 def _open_infrastructure(app: FastAPI, settings: Settings) -> None:
