@@ -8,7 +8,8 @@ baseline (a one-route FastAPI app served the same way), so a loaded machine show
   `GET /login` answers 200, vs uvicorn serving the bare app until `GET /` answers 200;
 - first vs warm request (issue #19: within 2x): `salesbot serve` binds its own port, so a
   connection is accepted only once start-up is done; then the first authenticated GET of a
-  50-message page and of `/login` are timed, against the median of 20 more of each;
+  50-message page and of `/login` are timed, against the median of 20 more of each (every
+  request on a new connection, so first and warm pay the same TCP set-up);
 - idle RSS (target <= 150 MB with no provider configured): the server process after those
   requests and a pause, vs the bare uvicorn app after a few requests.
 """
@@ -102,9 +103,10 @@ def _accepting(port: int, proc: subprocess.Popen[bytes]) -> None:
             time.sleep(0.05)
 
 
-def _timed_ms(client: httpx.Client, url: str, headers: dict[str, str]) -> float:
+def _timed_ms(base: str, url: str, headers: dict[str, str]) -> float:
+    """One request on a new connection (first and warm alike, so both pay the TCP set-up)."""
     start = time.perf_counter()
-    response = client.get(url, headers=headers)
+    response = httpx.get(base + url, headers=headers, timeout=60)
     elapsed = (time.perf_counter() - start) * 1000
     if response.status_code != 200:
         raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
@@ -127,12 +129,12 @@ def _first_vs_warm(
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         _accepting(port, proc)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            for label, path in paths.items():
-                figures[f"{label}_first"] = _timed_ms(client, path, headers)
-            for label, path in paths.items():
-                warm = [_timed_ms(client, path, headers) for _ in range(20)]
-                figures[f"{label}_warm"] = statistics.median(warm)
+        base = f"http://127.0.0.1:{port}"
+        for label, path in paths.items():
+            figures[f"{label}_first"] = _timed_ms(base, path, headers)
+        for label, path in paths.items():
+            warm = [_timed_ms(base, path, headers) for _ in range(20)]
+            figures[f"{label}_warm"] = statistics.median(warm)
         time.sleep(3)
         figures["rss"] = _rss_mb(proc.pid)
     finally:
