@@ -1,11 +1,17 @@
-"""Start-up: importing the app and the time until the login page is served, against bare FastAPI.
+"""Start-up and idle: import time, time to the first page, first vs warm request, idle memory.
 
 Run: `.venv/bin/python benchmarks/bench_startup.py [--repeat N]`.
-Both figures are measured in fresh processes, in the same run, for the product and for a
+Every figure is measured in fresh processes, in the same run, for the product and for a
 baseline (a one-route FastAPI app served the same way), so a loaded machine shows in both:
 - import: `python -c "import salesbot.app"` vs `python -c "import fastapi"` (wall time);
 - first page: `salesbot serve` on an already-bound socket (migrated, demo data loaded) until
-  `GET /login` answers 200, vs uvicorn serving the bare app until `GET /` answers 200.
+  `GET /login` answers 200, vs uvicorn serving the bare app until `GET /` answers 200;
+- first vs warm request (issue #19: within 2x): `salesbot serve` binds its own port, so a
+  connection is accepted only once start-up is done; then the first authenticated GET of a
+  50-message page and of `/login` are timed, against the median of 20 more of each (every
+  request on a new connection, so first and warm pay the same TCP set-up);
+- idle RSS (target <= 150 MB with no provider configured): the server process after those
+  requests and a pause, vs the bare uvicorn app after a few requests.
 """
 
 from __future__ import annotations
@@ -23,7 +29,11 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_message_page as seeding
+
 TARGET_IMPORT_S = 2.0
+TARGET_IDLE_MB = 150
 BARE_APP = textwrap.dedent(
     """
     from fastapi import FastAPI
@@ -74,6 +84,124 @@ def _first_page_s(command: list[str], path: str, env: dict[str, str], cwd: Path)
         proc.wait(timeout=30)
 
 
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _accepting(port: int, proc: subprocess.Popen[bytes]) -> None:
+    """Wait until the server accepts a connection (without sending a request)."""
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def _timed_ms(port: int, path: str, headers: dict[str, str]) -> float:
+    """One plain HTTP/1.1 request on a new connection (first and warm alike pay the TCP set-up;
+    no client library overhead in the figure)."""
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    start = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
+        conn.sendall(request)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    elapsed = (time.perf_counter() - start) * 1000
+    status = b"".join(chunks).split(b"\r\n", 1)[0]
+    if b" 200 " not in status + b" ":
+        raise RuntimeError(f"{path}: {status!r}")
+    return elapsed
+
+
+def _first_vs_warm(
+    command: list[str], env: dict[str, str], cwd: Path, paths: dict[str, str], token: str
+) -> dict[str, float]:
+    """First and median-of-20 warm latency (ms) of each path, then the idle RSS (MB)."""
+    port = seeding._free_port()
+    proc = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    figures: dict[str, float] = {}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        _accepting(port, proc)
+        for label, path in paths.items():
+            figures[f"{label}_first"] = _timed_ms(port, path, headers)
+        for label, path in paths.items():
+            warm = [_timed_ms(port, path, headers) for _ in range(20)]
+            figures[f"{label}_warm"] = statistics.median(warm)
+        time.sleep(3)
+        figures["rss"] = _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return figures
+
+
+def _token(database_url: str) -> tuple[str, str]:
+    """A seeded salesperson's access token (signed with the run's key) and their chat's path."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from salesbot.auth.tokens import create_access_token
+    from salesbot.kit.db import Database, make_engine
+    from salesbot.users.models import User
+
+    chat = asyncio.run(seeding._seed(database_url))
+
+    async def user_id() -> object:
+        db = Database(make_engine(database_url))
+        try:
+            async with db.sessions() as session:
+                stmt = select(User.id).where(User.email == seeding.EMAIL)
+                return (await session.execute(stmt)).scalar_one()
+        finally:
+            await db.dispose()
+
+    token, _ = create_access_token(
+        asyncio.run(user_id()),  # type: ignore[arg-type]
+        secret=seeding.SECRET,
+        now=datetime.now(UTC),
+        minutes=60,
+    )
+    return token, f"/api/conversations/{chat}/messages?limit=50"
+
+
+def _report_first_vs_warm(rounds: list[dict[str, float]], bare: list[dict[str, float]]) -> None:
+    med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    bare_med = {k: statistics.median(r[k] for r in bare) for k in bare[0]}
+    for label in ("messages", "login"):
+        first, warm = med[f"{label}_first"], med[f"{label}_warm"]
+        print(
+            f"  first {label:<8} request after start {first:7.1f} ms, warm {warm:6.1f} ms"
+            f"  ({first / warm:.1f}x; target <= 2x)"
+        )
+    print(
+        f"  bare FastAPI: first request {bare_med['page_first']:6.1f} ms, warm"
+        f" {bare_med['page_warm']:5.1f} ms ({bare_med['page_first'] / bare_med['page_warm']:.1f}x)"
+    )
+    print(
+        f"  idle RSS: salesbot serve {med['rss']:6.0f} MB,"
+        f" bare uvicorn app {bare_med['rss']:4.0f} MB"
+        f"  ({med['rss'] / bare_med['rss']:.1f}x; target <= {TARGET_IDLE_MB} MB, no provider set)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
@@ -94,11 +222,18 @@ def main() -> None:
             subprocess.run([*cli, verb], env=env, check=True, capture_output=True)
         bare_serve = [sys.executable, "-m", "uvicorn", "bare_app:app", "--log-level", "warning"]
         figures: dict[str, list[float]] = {k: [] for k in ("fa", "app", "fa_page", "app_page")}
+        env["SALESBOT_SECRET_KEY"] = seeding.SECRET
+        token, messages = _token(f"sqlite+aiosqlite:///{work / 'var' / 'salesbot.db'}")
+        paths = {"messages": messages, "login": "/login"}
+        rounds: list[dict[str, float]] = []
+        bare: list[dict[str, float]] = []
         for _ in range(args.repeat):
             figures["fa"].append(_import_s("fastapi"))
             figures["app"].append(_import_s("salesbot.app"))
             figures["fa_page"].append(_first_page_s(bare_serve, "/", env, work))
             figures["app_page"].append(_first_page_s([*cli, "serve"], "/login", env, work))
+            rounds.append(_first_vs_warm([*cli, "serve"], env, work, paths, token))
+            bare.append(_first_vs_warm(bare_serve, env, work, {"page": "/"}, ""))
     med = {k: statistics.median(v) for k, v in figures.items()}
     load = os.getloadavg()[0]
     print(f"start-up, median of {args.repeat} (1-minute load average {load:.1f})")
@@ -112,6 +247,7 @@ def main() -> None:
         f"  salesbot serve: first /login page  {med['app_page']:6.2f} s"
         f"  ({med['app_page'] / med['fa_page']:.1f}x baseline)"
     )
+    _report_first_vs_warm(rounds, bare)
 
 
 if __name__ == "__main__":

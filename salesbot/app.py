@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
 
+import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import configure_mappers
 
 from salesbot import __version__
 from salesbot.assistant.chat import Assistant
@@ -23,6 +28,7 @@ from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
 from salesbot.commercial.endpoints import router as commercial_router
+from salesbot.conversations import repository as conversations_repository
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
 from salesbot.files.service import storage_from_settings
@@ -59,8 +65,9 @@ from salesbot.sharing.endpoints import router as sharing_router
 from salesbot.sharing.public import router as client_page_router
 from salesbot.slack.endpoints import me_router as slack_me_router
 from salesbot.slack.endpoints import router as slack_router
+from salesbot.users import repository as users_repository
 from salesbot.web.endpoints import router as web_router
-from salesbot.web.endpoints import static_mounts
+from salesbot.web.endpoints import static_mounts, templates
 from salesbot.web.home import router as home_router
 from salesbot.web.meta import router as meta_router
 
@@ -91,6 +98,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _open_infrastructure(app, settings)
+        await _warm_up(app)
         scheduler: Scheduler | None = None
         if settings.runs_scheduler:
             scheduler = Scheduler(settings, app.state.db, SCHEDULES)
@@ -117,6 +125,37 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             await app.state.db.dispose()
 
     return lifespan
+
+
+async def _warm_request(app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://warm-up") as client:
+        await client.get("/health")
+
+
+async def _warm_up(app: FastAPI) -> None:
+    """Do at start-up what the first request would otherwise pay for: the API schema (read by
+    the method check), the ORM mappers, the page templates, one request through the stack, a
+    first database connection and the hottest statements. Best effort: a database that is not
+    there (or not migrated) yet is the requests' business, not a reason to refuse to start."""
+    app.openapi()
+    configure_mappers()
+    templates.get_template("app.html")
+    # In its own task, so its request context does not stick to the start-up's log lines.
+    await asyncio.create_task(_warm_request(app))
+    if not await app.state.db.ping():
+        return
+    nobody = uuid.UUID(int=0)  # statements compiled and prepared once, for nobody
+    try:
+        async with app.state.db.reads() as session:
+            await users_repository.session_revoked_at(session, nobody)
+            await users_repository.caller(session, nobody)
+            await conversations_repository.conversation_owner(session, nobody)
+            await conversations_repository.list_messages(
+                session, conversation_id=nobody, before=None, limit=51, owner_id=nobody
+            )
+    except SQLAlchemyError as exc:
+        log.warning("warm_up_incomplete", error_type=type(exc).__name__)
 
 
 def _open_infrastructure(app: FastAPI, settings: Settings) -> None:

@@ -8,7 +8,6 @@ into chat events (text, data, file cards). Business rules live in the services.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,12 +19,13 @@ from salesbot.kit.tools import Caller, Tool, ToolContext, ToolResult
 def discover_tools() -> dict[str, Tool[Any]]:
     """Import every `salesbot.<capability>.tools` module and collect its `TOOLS`."""
     import salesbot
+    from salesbot.kit.lazy import modules_named
 
     found: dict[str, Tool[Any]] = {}
-    for module in pkgutil.walk_packages(salesbot.__path__, "salesbot."):
-        if not module.name.endswith(".tools") or module.name == "salesbot.kit.tools":
+    for name in modules_named(salesbot, "tools"):
+        if name == "salesbot.kit.tools":
             continue
-        for tool in getattr(importlib.import_module(module.name), "TOOLS", []):
+        for tool in getattr(importlib.import_module(name), "TOOLS", []):
             if tool.name in found:
                 raise RuntimeError(f"tool {tool.name!r} is declared twice")
             found[tool.name] = tool

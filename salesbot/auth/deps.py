@@ -12,7 +12,7 @@ from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.service import ClientInfo, Principal
 from salesbot.auth.supabase import SupabaseVerifier
 from salesbot.kit.csrf import CSRF_COOKIE, CSRF_HEADER, csrf_ok
-from salesbot.kit.db import DbSession, utcnow
+from salesbot.kit.db import DbSession, ReadSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import ErrorBody, Forbidden, Unauthorized
 from salesbot.kit.request_context import current_client_ip, set_user_id
@@ -51,7 +51,7 @@ def caller_ip() -> str:
     return current_client_ip() or "unknown"
 
 
-def get_revocations(request: Request) -> SessionRevocations:
+async def get_revocations(request: Request) -> SessionRevocations:
     revocations: SessionRevocations = request.app.state.revocations
     return revocations
 
@@ -74,6 +74,7 @@ def check_csrf(request: Request) -> None:
 async def current_principal(
     request: Request,
     session: DbSession,
+    reads: ReadSession,
     settings: AppSettings,
     limiter: AppRateLimiter,
     revocations: Revocations,
@@ -89,7 +90,7 @@ async def current_principal(
         principal = await service.principal_from_api_key(session, api_key, now=utcnow())
     elif authorization[:7].lower() == "bearer ":
         principal = await service.principal_from_bearer(
-            session,
+            reads,
             settings,
             authorization[7:].strip(),
             method="bearer",
@@ -98,12 +99,15 @@ async def current_principal(
         )
     elif cookie:
         principal = await service.principal_from_bearer(
-            session, settings, cookie, method="cookie", supabase=None, revocations=revocations
+            reads, settings, cookie, method="cookie", supabase=None, revocations=revocations
         )
         # Cookies ride along on cross-site requests; the header proves our own page sent it.
         check_csrf(request)
     else:
         raise Unauthorized(service.NOT_SIGNED_IN)
+    # Hand the connection back: a writing endpoint takes its own through `DbSession`, so a
+    # request never holds two.
+    await reads.close()
     set_user_id(str(principal.user_id))
     request.state.principal = principal
     await limiter.check("api", settings.rate_limit_api, str(principal.user_id))

@@ -63,7 +63,7 @@ class Principal:
 
 
 def principal_for(
-    user: User,
+    user: User | repository.Caller,
     method: str,
     *,
     scopes: list[str] | None = None,
@@ -71,8 +71,13 @@ def principal_for(
     session_id: uuid.UUID | None = None,
     mfa_enrolment_pending: bool = False,
 ) -> Principal:
-    grants = tuple(
-        RoleGrant(r.role, r.company_id, r.company.code if r.company else None) for r in user.roles
+    grants = (
+        tuple(RoleGrant(*r) for r in user.roles)
+        if isinstance(user, repository.Caller)
+        else tuple(
+            RoleGrant(r.role, r.company_id, r.company.code if r.company else None)
+            for r in user.roles
+        )
     )
     granted = permissions_for(g.role for g in grants)
     if scopes is not None:
@@ -189,10 +194,16 @@ async def login(
     return user, issued
 
 
-async def _enrolment_pending(session: AsyncSession, settings: Settings, user: User) -> bool:
+async def _enrolment_pending(
+    session: AsyncSession, settings: Settings, user: User | repository.Caller
+) -> bool:
     """A role an admin marked (salesbot.auth.mfa_policy) and no authenticator set up yet."""
     required = await mfa_policy.required_roles(session, settings)
-    if not required or not any(r.role in required for r in user.roles):
+    if isinstance(user, repository.Caller):
+        names = {role for role, _, _ in user.roles}
+    else:
+        names = {r.role for r in user.roles}
+    if not required or not names & set(required):
         return False
     return not await mfa.enabled(session, user.id)
 
@@ -351,8 +362,8 @@ def _claims_or_none(settings: Settings, token: str | None) -> tokens.AccessClaim
         return None
 
 
-async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await repository.user_by_id(session, user_id)
+async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> repository.Caller:
+    user = await repository.caller(session, user_id)
     if user is None:
         raise Unauthorized(NOT_SIGNED_IN)
     if not user.is_active:
@@ -385,10 +396,12 @@ async def principal_from_bearer(
         return principal_for(user, "supabase")
     if await revocations.is_revoked(session, claims.session_id):
         raise Unauthorized(SESSION_ENDED, code="session_revoked")
-    user = await _active_user(session, claims.user_id)
+    caller = await _active_user(session, claims.user_id)
     # Only a pending token costs a look: once set up, the next request is let through.
-    pending = claims.mfa_enrolment_pending and await _enrolment_pending(session, settings, user)
-    return principal_for(user, method, session_id=claims.session_id, mfa_enrolment_pending=pending)
+    pending = claims.mfa_enrolment_pending and await _enrolment_pending(session, settings, caller)
+    return principal_for(
+        caller, method, session_id=claims.session_id, mfa_enrolment_pending=pending
+    )
 
 
 async def principal_from_api_key(session: AsyncSession, key: str, *, now: datetime) -> Principal:

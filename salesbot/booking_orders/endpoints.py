@@ -61,7 +61,7 @@ BINARY: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _env(settings: AppSettings, storage: AppStorage) -> service.Env:
+async def _env(settings: AppSettings, storage: AppStorage) -> service.Env:
     return service.env_for(settings, storage)
 
 

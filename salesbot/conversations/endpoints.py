@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -12,20 +13,18 @@ from fastapi.responses import StreamingResponse
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.conversations import export, service
-from salesbot.conversations.models import Conversation, Message
+from salesbot.conversations.models import Conversation
 from salesbot.conversations.query import short_prefix_notice
 from salesbot.conversations.schemas import (
     ConversationCreate,
     ConversationOut,
     ConversationPage,
     ConversationUpdate,
-    MessageOut,
     MessagePage,
     SearchHit,
     SearchPage,
-    ToolCallOut,
 )
-from salesbot.kit.db import DbSession, utcnow
+from salesbot.kit.db import DbSession, ReadSession, utcnow
 from salesbot.kit.deps import AppDatabase, AppSettings
 from salesbot.kit.errors import NOT_FOUND_RESPONSES
 
@@ -50,31 +49,40 @@ def conversation_out(conversation: Conversation) -> ConversationOut:
     )
 
 
-def message_out(message: Message) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        conversation_id=message.conversation_id,
-        role=message.role,
-        content=message.content,
-        tool_calls=[
-            ToolCallOut(
-                id=str(c.get("id", "")), name=str(c.get("name", "")), args=c.get("args") or {}
-            )
-            for c in message.tool_calls
-        ]
-        if message.tool_calls
-        else None,
-        tool_call_id=message.tool_call_id,
-        attachments=message.attachments,
-        tokens_used=message.tokens_used,
-        created_at=message.created_at,
-        metadata=message.meta,
+def _tool_calls(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if not calls:
+        return None
+    return [
+        {"id": str(c.get("id", "")), "name": str(c.get("name", "")), "args": c.get("args") or {}}
+        for c in calls
+    ]
+
+
+def message_page(rows: Sequence[Any], next_cursor: str | None, has_more: bool) -> MessagePage:
+    """A page straight from the query's rows, validated once as a whole (no ORM objects)."""
+    items = [
+        {
+            "id": r.id,
+            "conversation_id": r.conversation_id,
+            "role": r.role,
+            "content": r.content,
+            "tool_calls": _tool_calls(r.tool_calls),
+            "tool_call_id": r.tool_call_id,
+            "attachments": r.attachments,
+            "tokens_used": r.tokens_used,
+            "created_at": r.created_at,
+            "metadata": r.meta,
+        }
+        for r in rows
+    ]
+    return MessagePage.model_validate(
+        {"items": items, "next_cursor": next_cursor, "has_more": has_more}
     )
 
 
 @router.get("", response_model=ConversationPage)
 async def list_conversations(
-    session: DbSession,
+    session: ReadSession,
     principal: Reader,
     archived: Annotated[bool | None, Query(description="Only archived (true) or active")] = None,
     pinned: Annotated[bool | None, Query(description="Only pinned (true) or unpinned")] = None,
@@ -124,7 +132,7 @@ async def search_conversations(
 
 @router.get("/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND_RESPONSES)
 async def get_conversation(
-    conversation_id: uuid.UUID, session: DbSession, principal: Reader
+    conversation_id: uuid.UUID, session: ReadSession, principal: Reader
 ) -> ConversationOut:
     """One of your conversations."""
     return conversation_out(await service.get_own(session, principal, conversation_id))
@@ -163,7 +171,7 @@ async def delete_conversation(
 )
 async def list_messages(
     conversation_id: uuid.UUID,
-    session: DbSession,
+    session: ReadSession,
     principal: Reader,
     before: Annotated[
         str | None, Query(max_length=500, description="`next_cursor` of the previous page")
@@ -174,11 +182,7 @@ async def list_messages(
     page = await service.messages_page(
         session, principal, conversation_id, cursor=before, limit=limit
     )
-    return MessagePage(
-        items=[message_out(m) for m in page.items],
-        next_cursor=page.next_cursor,
-        has_more=page.has_more,
-    )
+    return message_page(page.items, page.next_cursor, page.has_more)
 
 
 @router.get(

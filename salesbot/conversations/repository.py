@@ -138,19 +138,53 @@ async def touch(
     )
 
 
+_MESSAGES = Message.__table__
+_CONVERSATIONS = Conversation.__table__
+# The columns of a message page, as plain rows (no ORM objects): the API's hottest read.
+_MESSAGE_PAGE = select(
+    _MESSAGES.c.id,
+    _MESSAGES.c.conversation_id,
+    _MESSAGES.c.role,
+    _MESSAGES.c.content,
+    _MESSAGES.c.tool_calls,
+    _MESSAGES.c.tool_call_id,
+    _MESSAGES.c.attachments,
+    _MESSAGES.c.tokens_used,
+    _MESSAGES.c.created_at,
+    _MESSAGES.c.metadata.label("meta"),
+)
+
+
+async def conversation_owner(session: AsyncSession, conversation_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose (not deleted) conversation this is; None when there is none."""
+    stmt = select(_CONVERSATIONS.c.user_id).where(
+        _CONVERSATIONS.c.id == conversation_id, _CONVERSATIONS.c.deleted_at.is_(None)
+    )
+    owner: uuid.UUID | None = (await session.execute(stmt)).scalar_one_or_none()
+    return owner
+
+
 async def list_messages(
     session: AsyncSession,
     *,
     conversation_id: uuid.UUID,
     before: uuid.UUID | None,
     limit: int,
-) -> list[Message]:
-    """Latest first; ids are time-ordered so `id` alone orders the conversation."""
-    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    owner_id: uuid.UUID | None = None,
+) -> list[Any]:
+    """Latest first, as `Row`s; ids are time-ordered so `id` alone orders the conversation.
+
+    With `owner_id`, only when the (not deleted) conversation is theirs: no rows otherwise.
+    """
+    stmt = _MESSAGE_PAGE.where(_MESSAGES.c.conversation_id == conversation_id)
+    if owner_id is not None:
+        stmt = stmt.join(_CONVERSATIONS, _CONVERSATIONS.c.id == _MESSAGES.c.conversation_id).where(
+            _CONVERSATIONS.c.user_id == owner_id, _CONVERSATIONS.c.deleted_at.is_(None)
+        )
     if before is not None:
-        stmt = stmt.where(Message.id < before)
-    stmt = stmt.order_by(Message.id.desc()).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+        stmt = stmt.where(_MESSAGES.c.id < before)
+    stmt = stmt.order_by(_MESSAGES.c.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).all())
 
 
 async def recent_messages(

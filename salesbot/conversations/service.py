@@ -162,13 +162,32 @@ async def messages_page(
     *,
     cursor: str | None,
     limit: int,
-) -> Page[Message]:
-    """The latest `limit` messages before the cursor, newest first."""
-    await get_own(session, principal, conversation_id)
+) -> Page[Any]:
+    """The latest `limit` messages before the cursor, newest first (plain rows).
+
+    One query when the page has rows (ownership checked in it); an empty page asks whether
+    the conversation is the caller's at all.
+    """
     limit = max(1, min(limit, MAX_PAGE))
+
+    async def check_owner() -> None:
+        if await repository.conversation_owner(session, conversation_id) != principal.user_id:
+            raise ConversationNotFound()
+
+    try:
+        before = _before(cursor)
+    except ValidationFailed:
+        await check_owner()  # somebody else's conversation is not found, whatever the cursor
+        raise
     rows = await repository.list_messages(
-        session, conversation_id=conversation_id, before=_before(cursor), limit=limit + 1
+        session,
+        conversation_id=conversation_id,
+        before=before,
+        limit=limit + 1,
+        owner_id=principal.user_id,
     )
+    if not rows:
+        await check_owner()
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor({"b": str(rows[-1].id)}) if has_more else None

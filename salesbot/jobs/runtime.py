@@ -335,10 +335,9 @@ async def enqueue(name: str, *args: Any, **kwargs: Any) -> str:
 def import_job_modules() -> None:
     """Import every capability's `tasks.py` so their `@job`s are registered."""
     import importlib
-    import pkgutil
 
     import salesbot
+    from salesbot.kit.lazy import modules_named
 
-    for module in pkgutil.walk_packages(salesbot.__path__, "salesbot."):
-        if module.name.endswith(".tasks"):
-            importlib.import_module(module.name)
+    for name in modules_named(salesbot, "tasks"):
+        importlib.import_module(name)

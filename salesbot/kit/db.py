@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, Uuid, event, text
+from sqlalchemy import DateTime, MetaData, Uuid, event, exc, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import NullPool, QueuePool
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from salesbot.kit.ids import new_id
@@ -139,6 +139,32 @@ def _meter_pool(engine: AsyncEngine, name: str, size: int, capacity: int) -> Non
     event.listen(engine.sync_engine.pool, "checkin", lambda *_: moved(-1))
 
 
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """At checkout, a connection the server already closed (restart, idle kill, terminated
+    backend) is swapped for a fresh one: the driver noticed the close, so no round trip is
+    needed (what `pool_pre_ping` would spend on every checkout)."""
+    driver = getattr(dbapi_connection, "_connection", None)
+    is_closed = getattr(driver, "is_closed", None)
+    if is_closed is not None and is_closed():
+        raise exc.DisconnectionError("connection closed by the server")
+
+
+class RetryingSession(Session):
+    """Runs a statement again, once, when the first statement of a transaction finds its
+    connection dropped (one the pool could not know was dead). Nothing ran in that transaction,
+    so the retry on a fresh connection cannot repeat a write."""
+
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        fresh = not self.in_transaction()
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except exc.DBAPIError as error:
+            if not (fresh and error.connection_invalidated):
+                raise
+            self.rollback()
+            return super()._execute_internal(*args, **kwargs)
+
+
 def make_engine(
     url: str,
     *,
@@ -151,18 +177,27 @@ def make_engine(
 ) -> AsyncEngine:
     # Called through its module, so tracing's instrumented version is used when tracing is on.
     if is_sqlite(url):
-        engine = sa_asyncio.create_async_engine(url, echo=echo, poolclass=NullPool)
+        # Pooled: a new SQLite connection costs a thread and four PRAGMAs. Writers still take
+        # turns (busy_timeout); a SELECT opens no transaction, so readers never hold a lock.
+        engine = sa_asyncio.create_async_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # No pool_pre_ping: `_drop_closed` and `RetryingSession` cover dropped connections.
     engine = sa_asyncio.create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
         connect_args=pooler_connect_args(pooler),
     )
+    event.listen(engine.sync_engine.pool, "checkout", _drop_closed)
     _meter_pool(engine, pool_name, pool_size, pool_size + max_overflow)
     return engine
 
@@ -172,7 +207,17 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            engine, expire_on_commit=False, sync_session_class=RetryingSession
+        )
+        # Pure reads on PostgreSQL skip BEGIN/ROLLBACK (two round trips); SQLite's driver opens
+        # no transaction for a SELECT anyway.
+        reader = (
+            engine if self.is_sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        self.reads = async_sessionmaker(
+            reader, expire_on_commit=False, sync_session_class=RetryingSession
+        )
 
     @property
     def url(self) -> str:
@@ -202,3 +247,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for pure reads: each statement stands alone (no transaction). Never write
+    through it; an endpoint that writes uses `DbSession`."""
+    database: Database = request.app.state.db
+    async with database.reads() as session:
+        yield session
+
+
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]

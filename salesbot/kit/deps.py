@@ -14,22 +14,22 @@ from salesbot.kit.storage.base import Storage
 from salesbot.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.db
     return database
 
 
-def get_storage(request: Request) -> Storage:
+async def get_storage(request: Request) -> Storage:
     storage: Storage = request.app.state.storage
     return storage
 
 
-def get_ratelimiter(request: Request) -> RateLimiter:
+async def get_ratelimiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.ratelimiter
     return limiter
 

@@ -226,20 +226,29 @@ class UndeclaredMethodMiddleware:
         self.app = app
         self._declared = declared
         self._literal: dict[str, frozenset[str]] | None = None
-        self._templates: list[tuple[re.Pattern[str], frozenset[str]]] = []
+        # Templates by their first two segments (`/api/conversations`), so a request is matched
+        # against its few neighbours, not every template; those with a parameter there in `_any`.
+        self._templates: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {}
+        self._any: list[tuple[re.Pattern[str], frozenset[str]]] = []
+
+    def _load(self) -> dict[str, frozenset[str]]:
+        declared = self._declared()
+        for path, methods in declared.items():
+            if "{" not in path:
+                continue
+            pattern = re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+            prefix = _prefix(path)
+            bucket = self._any if "{" in prefix else self._templates.setdefault(prefix, [])
+            bucket.append((pattern, methods))
+        return {p: m for p, m in declared.items() if "{" not in p}
 
     def _methods(self, path: str) -> frozenset[str] | None:
         if self._literal is None:
-            declared = self._declared()
-            self._literal = {p: m for p, m in declared.items() if "{" not in p}
-            self._templates = [
-                (re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) + "$"), m)
-                for p, m in declared.items()
-                if "{" in p
-            ]
+            self._literal = self._load()
         if path in self._literal:
             return self._literal[path]
-        found = [methods for pattern, methods in self._templates if pattern.match(path)]
+        candidates = [*self._templates.get(_prefix(path), ()), *self._any]
+        found = [methods for pattern, methods in candidates if pattern.match(path)]
         return frozenset().union(*found) if found else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -253,6 +262,10 @@ class UndeclaredMethodMiddleware:
         body = _error_bytes("method_not_allowed", "Method not allowed")
         allow = ", ".join(sorted(methods)).encode()
         await _send_error(send, 405, body, [(b"allow", allow)])
+
+
+def _prefix(path: str) -> str:
+    return "/".join(path.split("/", 3)[:3])
 
 
 def declared_methods(schema: dict[str, Any]) -> dict[str, frozenset[str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -25,9 +25,9 @@ from salesbot.jobs import enqueue
 from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import AppError, ErrorBody, PayloadTooLarge, ValidationFailed
+from salesbot.kit.lazy import lazy_module
 from salesbot.kit.pagination import Page
 from salesbot.kit.storage import Storage, content_disposition
-from salesbot.mockups import photos, service
 from salesbot.mockups.presenters import photo_out
 from salesbot.mockups.schemas import (
     DetectGreenIn,
@@ -42,6 +42,13 @@ from salesbot.mockups.schemas import (
 )
 from salesbot.mockups.slots import slots_of
 from salesbot.settings import Settings
+
+if TYPE_CHECKING:
+    from salesbot.mockups import photos, service
+else:
+    # Compositing brings numpy and OpenCV: loaded by the first mockup request, not at start-up.
+    photos = lazy_module("salesbot.mockups.photos")
+    service = lazy_module("salesbot.mockups.service")
 
 router = APIRouter(prefix="/api/mockups", tags=["mockups"], responses=AUTH_RESPONSES)
 SetUp = Annotated[Principal, Depends(require("mockups:setup"))]

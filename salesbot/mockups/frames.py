@@ -17,6 +17,10 @@ Quad = tuple[Point, Point, Point, Point]
 
 # Smallest frame we accept, in square pixels: smaller is almost certainly a mis-click.
 MIN_FRAME_AREA = 64.0
+# Green-screen detection's colour tolerance (here, free of numpy, for the API schema).
+DEFAULT_TOLERANCE = 100
+# Largest colour distance there is (black to white), the top of the tolerance scale.
+MAX_TOLERANCE = 442
 
 
 class InvalidSettingError(ValueError):

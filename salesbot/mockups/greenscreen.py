@@ -15,12 +15,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from salesbot.mockups.frames import Quad, order_corners
+from salesbot.mockups.frames import DEFAULT_TOLERANCE, MAX_TOLERANCE, Quad, order_corners
 
 DEFAULT_COLOUR = (0, 255, 0)
-DEFAULT_TOLERANCE = 100
-# Largest colour distance there is (black to white), the top of the tolerance scale.
-MAX_TOLERANCE = 442
 # Blobs smaller than this share of the photo are noise (leaves, reflections), not a screen.
 MIN_AREA_FRACTION = 0.002
 _ROWS_PER_BAND = 512

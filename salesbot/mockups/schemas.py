@@ -9,8 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from salesbot.kit.tools import FileCard
-from salesbot.mockups.frames import RANGES
-from salesbot.mockups.greenscreen import DEFAULT_TOLERANCE, MAX_TOLERANCE
+from salesbot.mockups.frames import DEFAULT_TOLERANCE, MAX_TOLERANCE, RANGES
 
 TimeOfDay = Literal["day", "night"]
 Status = Literal["queued", "running", "done", "failed"]

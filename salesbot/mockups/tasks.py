@@ -8,6 +8,7 @@ composition slots and reports progress on the `mockups` row, where the requester
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from dramatiq.middleware import CurrentMessage
 
@@ -15,11 +16,17 @@ from salesbot.files.service import storage_from_settings
 from salesbot.jobs import job
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.errors import NotFound
+from salesbot.kit.lazy import lazy_module
 from salesbot.kit.logging import get_logger
-from salesbot.mockups import generation
 from salesbot.mockups.errors import UNEXPECTED, MockupRejected
 from salesbot.mockups.slots import composition_slots
 from salesbot.settings import Settings
+
+if TYPE_CHECKING:
+    from salesbot.mockups import generation
+else:
+    # numpy and OpenCV load with the first mockup, not at start-up.
+    generation = lazy_module("salesbot.mockups.generation")
 
 log = get_logger(__name__)
 

@@ -7,16 +7,22 @@ behind busy slots is followed until it is ready, its progress passed on to the c
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from salesbot.auth.service import Principal
 from salesbot.jobs import enqueue
+from salesbot.kit.lazy import lazy_module
 from salesbot.kit.tools import Tool, ToolContext, ToolResult
-from salesbot.mockups import service
 from salesbot.mockups.models import Mockup
 from salesbot.mockups.schemas import MockupCreate
+
+if TYPE_CHECKING:
+    from salesbot.mockups import service
+else:
+    # numpy and OpenCV load with the first mockup, not at start-up.
+    service = lazy_module("salesbot.mockups.service")
 
 
 class MockupArgs(BaseModel):

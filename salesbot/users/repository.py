@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, union, update
@@ -35,6 +36,47 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
 
 async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What a request needs of its caller: the account and its roles (role, company, code)."""
+
+    id: uuid.UUID
+    email: str
+    name: str
+    is_active: bool
+    roles: tuple[tuple[str, uuid.UUID | None, str | None], ...]
+
+
+_USERS, _ROLES, _COMPANIES = User.__table__, RoleAssignment.__table__, Company.__table__
+_CALLER = (
+    select(
+        _USERS.c.id,
+        _USERS.c.email,
+        _USERS.c.name,
+        _USERS.c.is_active,
+        _ROLES.c.role,
+        _ROLES.c.company_id,
+        _COMPANIES.c.code,
+    )
+    .select_from(
+        _USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id).outerjoin(
+            _COMPANIES, _COMPANIES.c.id == _ROLES.c.company_id
+        )
+    )
+    .order_by(_ROLES.c.id)
+)
+
+
+async def caller(session: AsyncSession, user_id: uuid.UUID) -> Caller | None:
+    """The user with every role in one query (Core rows, no ORM objects): per request."""
+    rows = (await session.execute(_CALLER.where(_USERS.c.id == user_id))).all()
+    if not rows:
+        return None
+    first = rows[0]
+    roles = tuple((r.role, r.company_id, r.code) for r in rows if r.role is not None)
+    return Caller(first.id, first.email, first.name, first.is_active, roles)
 
 
 def add_role(user: User, role: str, company_id: uuid.UUID | None) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
 
 from salesbot.kit.phrases.env import Family, Shared
 
@@ -15,12 +14,13 @@ from salesbot.kit.phrases.env import Family, Shared
 def families() -> tuple[Family, ...]:
     """Every registered family, in rank order."""
     import salesbot
+    from salesbot.kit.lazy import modules_named
 
     found: dict[str, Family] = {}
-    for module in pkgutil.walk_packages(salesbot.__path__, "salesbot."):
-        if not module.name.endswith(".offline") or module.name.startswith("salesbot.assistant."):
+    for name in modules_named(salesbot, "offline"):
+        if name.startswith("salesbot.assistant."):
             continue
-        for family in getattr(importlib.import_module(module.name), "FAMILIES", ()):
+        for family in getattr(importlib.import_module(name), "FAMILIES", ()):
             if family.name in found:
                 raise RuntimeError(f"offline family {family.name!r} is declared twice")
             found[family.name] = family

@@ -1,0 +1,42 @@
+"""Modules loaded on first use: heavy imports (numpy, OpenCV) stay out of start-up and idle
+memory until a request needs them."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+
+def lazy_module(name: str) -> ModuleType:
+    """`name`, imported when one of its attributes is first read (already imported: as is)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+def modules_named(package: ModuleType, leaf: str) -> list[str]:
+    """Every `<package>.….<leaf>` module or package, found on disk without importing anything.
+
+    (`pkgutil.walk_packages` imports every package on its way, so a search for the `tasks`
+    modules would load rendering, PDF and slide libraries at start-up.)
+    """
+    names: list[str] = []
+    for folder in package.__path__:
+        root = Path(folder)
+        found = [*root.rglob(f"{leaf}.py"), *root.rglob(f"{leaf}/__init__.py")]
+        for path in sorted(found):
+            parts = path.relative_to(root).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            names.append(".".join((package.__name__, *parts)))
+    return names
