@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -52,7 +53,9 @@ def _press(slack_id: str, action_id: str, value: str, message_ts: str) -> dict[s
         "user": {"id": slack_id},
         "api_app_id": "A1",
         "token": "unused",
-        "trigger_id": "trigger-1",
+        # Slack gives every press its own trigger: two presses of one button are two requests
+        # (identical bodies signed in the same second would be refused as a replay).
+        "trigger_id": f"trigger-{uuid.uuid4().hex}",
         "container": {
             "type": "message",
             "channel_id": "D" + slack_id[1:],
