@@ -131,6 +131,14 @@ class _Enqueue(logging.handlers.QueueHandler):
     context variables of standard-library records, which the writer thread cannot see.)
     """
 
+    def emit(self, record: logging.LogRecord) -> None:
+        super().emit(record)
+        # The server's own lifecycle lines (startup, "Application shutdown complete.") are the
+        # last a process writes before uvicorn re-raises SIGTERM, which skips atexit: write
+        # them out now. They are a handful per process, so the drain costs nothing that counts.
+        if record.name == "uvicorn.error" and "shutdown" in record.getMessage().lower():
+            flush_logs()
+
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         if not getattr(record, "_from_structlog", False):
             context: MutableMapping[str, Any] = {}
