@@ -52,11 +52,14 @@ def _is_month_only(word: str) -> bool:
 
 
 def _relative(env: Env) -> tuple[date, date] | None:
-    today = env.today
     at = env.find_word("next", "this")
     if at is None or at + 1 >= len(env.tokens):
         return None
-    unit, lead = env.tokens[at + 1].word, env.tokens[at].word
+    return _period(env.tokens[at].word, env.tokens[at + 1].word, env.today)
+
+
+def _period(lead: str, unit: str, today: date) -> tuple[date, date] | None:
+    """ "next month" / "this week" as the whole period (from today when it has begun)."""
     if unit == "month":
         first = today.replace(day=1)
         if lead == "next":
@@ -75,6 +78,11 @@ def _dates(env: Env) -> tuple[date, date] | None:
     if len(days) >= 2 and days[0].day and days[1].day:
         return days[0].day, days[1].day
     if len(days) == 1 and days[0].day:
+        # The lexer reads "next month" / "next week" as its first day; here it is the period.
+        lead, _, unit = days[0].word.partition(" ")
+        period = _period(lead, unit, env.today) if lead in ("next", "this") else None
+        if period is not None:
+            return period
         if _is_month_only(days[0].word):
             return _month_range(days[0].day.month, days[0].day.year)
         return days[0].day, days[0].day

@@ -13,8 +13,8 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     found = {f.name: f for f in rules.families()}
     assert list(found) == [
         "conversations",
-        "sharing",
         "inventory",
+        "sharing",
         "booking_order",
         "prices",
         "location_admin",
