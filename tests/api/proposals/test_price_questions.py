@@ -72,3 +72,42 @@ async def test_history_between_dates(
         {"client": "Nike", "date_from": "2001-10-01", "date_to": "2001-10-31"},
     )
     assert past.summary == "No proposals found for 'Nike' between 1 Oct 2001 and 31 Oct 2001."
+
+
+async def test_a_location_quoted_in_a_package_says_so(
+    app: FastAPI, client: httpx.AsyncClient, catalogue: Team
+) -> None:
+    start = f"{date.today().year + 1}-01-01"
+    package = {
+        "kind": "combined",
+        "client_name": "Puma",
+        "combined_net_rate": "2M",
+        "locations": [
+            {"location": "landmark", "start_date": start, "duration": "2 weeks"},
+            {"location": "jawhara", "start_date": start, "duration": "2 weeks"},
+        ],
+    }
+    made = await client.post("/api/proposals", json=package, headers=catalogue.sales.headers)
+    assert made.status_code == 201, made.text
+    answer = await run(app, catalogue.sales.id, "location_prices", {"location": "jawhara"})
+    lines = answer.summary.splitlines()
+    assert lines[0] == "The catalogue keeps no list price; The Jawhara was last quoted:"
+    assert lines[1].endswith("for Puma: in a package at net AED 2,000,000")
+
+
+async def test_a_refused_request_through_the_tool_says_why(app: FastAPI, catalogue: Team) -> None:
+    start = f"{date.today().year + 1}-01-01"
+    args = {
+        "client_name": "Nike",
+        "proposals": [
+            {
+                "location": "nowhere-at-all",
+                "start_date": start,
+                "durations": ["2 weeks"],
+                "net_rates": ["1M"],
+            }
+        ],
+    }
+    refused = await run(app, catalogue.sales.id, "create_separate_proposals", args)
+    assert refused.is_error
+    assert refused.summary.startswith("Unknown location 'nowhere-at-all' in proposal 1")
