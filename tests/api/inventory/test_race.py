@@ -54,12 +54,12 @@ def _order(bo_id: str, client_name: str, period: Period) -> bookings.Order:
     )
 
 
+# The advisory lock is PostgreSQL's (SQLite has one writer at a time): this runs there only.
+@pytest.mark.parametrize("stack", ["postgres"], indirect=True)
 async def test_the_second_transaction_waits_for_the_first_and_then_is_refused(
     app: FastAPI, client: httpx.AsyncClient, world: World, clock: Clock
 ) -> None:
     """Deterministic on PostgreSQL: B blocks on A's lock while A is open, then sees A's booking."""
-    if app.state.settings.effective_database_url.startswith("sqlite"):
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite has one writer at a time")
     start = clock.today + timedelta(days=120)
     settings = app.state.settings
     # Two real booking orders (the bookings name them); the lines booked are given below.
