@@ -193,17 +193,14 @@ async def accept(
     )
     decision.accepted_file_id = await _stamped_copy(session, storage, opened, cert, original)
     totals = "; ".join(c.line for c in chosen)
-    batch = notifications.notify(
+    await _record_decision(
         session,
-        await _owner(session, opened),
-        kind="proposal_accepted",
+        settings,
+        opened,
+        decision,
         title=f"{decision.signer_name} accepted the {opened.proposal.client_name} proposal",
         body=f"{decision.signer_name} ({decision.signer_title}) accepted: {totals}.",
-        link=history_link(opened.proposal.id),
     )
-    await _store_decision(session, decision, batch)
-    log.info("share_accepted", share_id=str(opened.link.id))
-    await notifications.deliver(settings, [batch])
     return decision
 
 
@@ -231,15 +228,35 @@ async def decline(
         decided_at=now,
     )
     who = decision.signer_name or _who(opened)
+    await _record_decision(
+        session,
+        settings,
+        opened,
+        decision,
+        title=f"{who} declined the {opened.proposal.client_name} proposal",
+        body=f"Reason: {decision.reason}",
+    )
+    return decision
+
+
+async def _record_decision(
+    session: AsyncSession,
+    settings: Settings,
+    opened: Opened,
+    decision: ShareDecision,
+    *,
+    title: str,
+    body: str,
+) -> None:
+    """Store an acceptance or decline with its notice to the salesperson, then deliver it."""
     batch = notifications.notify(
         session,
         await _owner(session, opened),
-        kind="proposal_declined",
-        title=f"{who} declined the {opened.proposal.client_name} proposal",
-        body=f"Reason: {decision.reason}",
+        kind=f"proposal_{decision.decision}",
+        title=title,
+        body=body,
         link=history_link(opened.proposal.id),
     )
     await _store_decision(session, decision, batch)
-    log.info("share_declined", share_id=str(opened.link.id))
+    log.info(f"share_{decision.decision}", share_id=str(opened.link.id))
     await notifications.deliver(settings, [batch])
-    return decision
