@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers
+from starlette.routing import BaseRoute
 
 from salesbot import __version__
 from salesbot.assistant.chat import Assistant
@@ -44,7 +46,7 @@ from salesbot.kit.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
     UndeclaredMethodMiddleware,
-    declared_methods,
+    routed_methods,
 )
 from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.redis import RedisFacade
@@ -134,11 +136,10 @@ async def _warm_request(app: FastAPI) -> None:
 
 
 async def _warm_up(app: FastAPI) -> None:
-    """Do at start-up what the first request would otherwise pay for: the API schema (read by
-    the method check), the ORM mappers, the page templates, one request through the stack, a
-    first database connection and the hottest statements. Best effort: a database that is not
-    there (or not migrated) yet is the requests' business, not a reason to refuse to start."""
-    app.openapi()
+    """Do at start-up what the first request would otherwise pay for: the routes (built on first
+    match), the ORM mappers, the page templates, one request through the stack, a first database
+    connection and the hottest statements. Best effort: a database that is not there (or not
+    migrated) yet is the requests' business, not a reason to refuse to start."""
     configure_mappers()
     templates.get_template("app.html")
     # In its own task, so its request context does not stick to the start-up's log lines.
@@ -206,49 +207,67 @@ def _open_slack(app: FastAPI, settings: Settings) -> SlackChannel | None:
     return channel
 
 
+_ROUTERS = (
+    ops_router,
+    auth_router,
+    mfa_router,
+    invites_router,
+    me_router,
+    mfa_me_router,
+    mfa_policy_router,
+    users_router,
+    audit_router,
+    files_router,
+    inventory_router,
+    locations_router,
+    proposals_router,
+    sharing_router,
+    client_page_router,
+    commercial_router,
+    mockups_router,
+    booking_orders_router,
+    notifications_router,
+    conversations_router,
+    assistant_router,
+    meta_router,
+    home_router,
+    erasure_router,
+    holds_router,
+    export_router,
+    retention_router,
+    slack_router,
+    slack_me_router,
+    web_router,
+)
+
+
+@functools.cache
+def _shared_routes() -> tuple[BaseRoute, ...]:
+    """Every capability's routes, included once per process and shared by the apps it makes.
+
+    FastAPI builds an included route (its dependencies, validators and response fields) when it
+    is first matched: about a second for this API. A server makes one app, but the test suite and
+    tools make hundreds in one process, and each would rebuild the same routes. Nothing in a route
+    belongs to one app (handlers reach the app's state through the request); the one exception,
+    `app.dependency_overrides`, is not used by this project and would not apply to these routes.
+    """
+    holder = APIRouter(responses=COMMON_RESPONSES)
+    for router in _ROUTERS:
+        holder.include_router(router)
+    return tuple(holder.routes)
+
+
 def _include_routes(app: FastAPI, settings: Settings) -> None:
-    app.include_router(ops_router)
-    app.include_router(auth_router)
-    app.include_router(mfa_router)
+    app.router.routes.extend(_shared_routes())
     if settings.dev_login and settings.environment is Environment.development:
         app.include_router(dev_login_router())
-    for router in (
-        invites_router,
-        me_router,
-        mfa_me_router,
-        mfa_policy_router,
-        users_router,
-        audit_router,
-        files_router,
-        inventory_router,
-        locations_router,
-        proposals_router,
-        sharing_router,
-        client_page_router,
-        commercial_router,
-        mockups_router,
-        booking_orders_router,
-        notifications_router,
-        conversations_router,
-        assistant_router,
-        meta_router,
-        home_router,
-        erasure_router,
-        holds_router,
-        export_router,
-        retention_router,
-        slack_router,
-        slack_me_router,
-        web_router,
-    ):
-        app.include_router(router)
     for path, static in static_mounts().items():
         app.mount(path, static)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Order matters: the last added runs first (outermost).
-    app.add_middleware(UndeclaredMethodMiddleware, declared=lambda: declared_methods(app.openapi()))
+    app.add_middleware(UndeclaredMethodMiddleware, declared=lambda: routed_methods(app.routes))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import structlog
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salesbot.kit.client_ip import Network, client_ip
@@ -268,10 +270,16 @@ def _prefix(path: str) -> str:
     return "/".join(path.split("/", 3)[:3])
 
 
-def declared_methods(schema: dict[str, Any]) -> dict[str, frozenset[str]]:
-    """Each path of an OpenAPI document with the HTTP methods it declares."""
-    verbs = {"get", "put", "post", "delete", "patch"}
-    return {
-        path: frozenset(method.upper() for method in operations if method in verbs)
-        for path, operations in schema.get("paths", {}).items()
-    }
+_VERBS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH"})
+
+
+def routed_methods(routes: Iterable[BaseRoute]) -> dict[str, frozenset[str]]:
+    """Each path of the API's schema with the HTTP methods it declares, read from the routes the
+    schema is made of (those it includes) without generating it: that costs about a second."""
+    found: dict[str, set[str]] = {}
+    for route in iter_route_contexts(list(routes)):
+        if isinstance(route.original_route, APIRoute) and route.include_in_schema:
+            found.setdefault(route.path_format or "", set()).update(
+                (route.methods or set()) & _VERBS
+            )
+    return {path: frozenset(methods) for path, methods in found.items()}

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from salesbot.kit.middleware import routed_methods
 from tests.api.auth.conftest import seed_accounts
 from tests.support.auth import bearer
 
@@ -41,6 +42,13 @@ async def test_every_undeclared_method_gets_405_with_the_declared_allow(
             checked += 1
     assert checked > 200
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_method_check_reads_exactly_the_paths_and_methods_the_schema_declares(
+    app: FastAPI,
+) -> None:
+    routed = {path: set(methods) for path, methods in routed_methods(app.routes).items()}
+    assert routed == _declared(app)
 
 
 async def test_a_literal_path_is_never_routed_to_its_parameter_sibling(
