@@ -188,23 +188,35 @@ async def _reset_postgres(url: str) -> None:
 
 
 async def _truncate_postgres(url: str) -> None:
-    from sqlalchemy import text
+    """Empty every table (the migrated schema stays) and restart the sequences.
 
-    from salesbot.kit.db import make_engine
+    DELETE with the foreign-key triggers off, not TRUNCATE: a test leaves a few rows, and
+    TRUNCATE makes new files for every table and index (about a second per test here, ~10 ms
+    for this). One round trip: asyncpg runs a script of several statements as given.
+    """
+    import asyncpg
+    from sqlalchemy.engine import make_url
 
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
-                "AND tablename <> 'alembic_version'"
-            )
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        tables = await conn.fetch(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
         )
-        tables = [r[0] for r in rows]
-        if tables:
-            names = ", ".join(f'"{t}"' for t in tables)
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
+        sequences = await conn.fetch(
+            "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'"
+        )
+        script = [
+            "BEGIN",
+            "SET LOCAL session_replication_role = replica",
+            *(f"DELETE FROM {row[0]}" for row in tables),
+            *(f"ALTER SEQUENCE {row[0]} RESTART" for row in sequences),
+            "COMMIT",
+        ]
+        await conn.execute(";\n".join(script))
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="session")
