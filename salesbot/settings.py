@@ -275,6 +275,7 @@ class Settings(BaseSettings):
     # People are told this many days before a deleted conversation of theirs is purged.
     retention_notice_days: int = Field(default=7, ge=0, le=365)
     export_link_days: int = Field(default=7, ge=1, le=90)
+    rate_limit_data_export: str = "10/hour"  # personal-data exports started per person asking
 
     # Inventory: a proposal's hold on its dates lasts this many days (renewable once).
     hold_days: int = Field(default=7, ge=1, le=90)

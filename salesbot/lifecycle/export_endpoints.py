@@ -12,13 +12,15 @@ from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.jobs import enqueue
 from salesbot.kit.db import DbSession, utcnow
-from salesbot.kit.deps import AppStorage
+from salesbot.kit.deps import AppRateLimiter, AppSettings, AppStorage
 from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody
 from salesbot.kit.logging import get_logger
+from salesbot.kit.ratelimit import RateLimiter
 from salesbot.kit.storage import content_disposition
 from salesbot.lifecycle import exports
 from salesbot.lifecycle.models import DataExport
 from salesbot.lifecycle.schemas import ExportOut
+from salesbot.settings import Settings
 
 log = get_logger(__name__)
 
@@ -43,7 +45,15 @@ def _out(export: DataExport) -> ExportOut:
     )
 
 
-async def _start(session: DbSession, principal: Principal, user_id: uuid.UUID) -> ExportOut:
+async def _start(
+    session: DbSession,
+    principal: Principal,
+    user_id: uuid.UUID,
+    limiter: RateLimiter,
+    settings: Settings,
+) -> ExportOut:
+    # Each export reads all of a person's data and builds a ZIP: counted per person asking.
+    await limiter.check("data_export", settings.rate_limit_data_export, str(principal.user_id))
     export, new = await exports.start(session, principal, user_id)
     if new:
         try:
@@ -56,16 +66,20 @@ async def _start(session: DbSession, principal: Principal, user_id: uuid.UUID) -
 
 
 @router.post("/api/me/export", response_model=ExportOut, status_code=202)
-async def export_my_data(session: DbSession, principal: Self) -> ExportOut:
+async def export_my_data(
+    session: DbSession, principal: Self, limiter: AppRateLimiter, settings: AppSettings
+) -> ExportOut:
     """Start building a ZIP of your data (or follow the one already being built)."""
-    return await _start(session, principal, principal.user_id)
+    return await _start(session, principal, principal.user_id, limiter, settings)
 
 
 # GET starts a job too, kept for the clients written against it; POST is the one to use.
 @router.get("/api/me/export", response_model=ExportOut, status_code=202, deprecated=True)
-async def export_my_data_get(session: DbSession, principal: Self) -> ExportOut:
+async def export_my_data_get(
+    session: DbSession, principal: Self, limiter: AppRateLimiter, settings: AppSettings
+) -> ExportOut:
     """Deprecated: use `POST /api/me/export` (the same, as a request that changes something)."""
-    return await _start(session, principal, principal.user_id)
+    return await _start(session, principal, principal.user_id, limiter, settings)
 
 
 @router.post(
@@ -75,10 +89,14 @@ async def export_my_data_get(session: DbSession, principal: Self) -> ExportOut:
     responses=NOT_FOUND_RESPONSES,
 )
 async def export_user_data(
-    user_id: uuid.UUID, session: DbSession, principal: UserAdmin
+    user_id: uuid.UUID,
+    session: DbSession,
+    principal: UserAdmin,
+    limiter: AppRateLimiter,
+    settings: AppSettings,
 ) -> ExportOut:
     """Start building a ZIP of someone's data (audited); you can download it when done."""
-    return await _start(session, principal, user_id)
+    return await _start(session, principal, user_id, limiter, settings)
 
 
 @router.get(
@@ -89,10 +107,14 @@ async def export_user_data(
     deprecated=True,
 )
 async def export_user_data_get(
-    user_id: uuid.UUID, session: DbSession, principal: UserAdmin
+    user_id: uuid.UUID,
+    session: DbSession,
+    principal: UserAdmin,
+    limiter: AppRateLimiter,
+    settings: AppSettings,
 ) -> ExportOut:
     """Deprecated: use `POST /api/users/{user_id}/export`."""
-    return await _start(session, principal, user_id)
+    return await _start(session, principal, user_id, limiter, settings)
 
 
 @router.get("/api/me/exports", response_model=list[ExportOut])

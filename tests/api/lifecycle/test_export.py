@@ -208,3 +208,20 @@ async def test_a_large_export_is_complete(app: FastAPI, client: httpx.AsyncClien
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
         assert digest.hexdigest() == record.sha256
+
+
+async def test_starting_exports_is_rate_limited_per_person_asking(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    app.state.settings.rate_limit_data_export = "2/hour"
+    person = await make_user(app, "pat")
+    for _ in range(2):
+        await _finished(app, client, person, "/api/me/export")
+    refused = await client.post("/api/me/export", headers=bearer(app, person.id))
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
+    async with app.state.db.sessions() as session:
+        assert len((await session.scalars(select(DataExport))).all()) == 2  # nothing started
+    other = await make_user(app, "sam")
+    assert (await client.post("/api/me/export", headers=bearer(app, other.id))).status_code == 202
