@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import company_documents, directory, events
@@ -23,7 +23,7 @@ from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.files.service import FileTooLargeToProcess, GeneratedFileInvalid
 from salesbot.kit import locks
-from salesbot.kit.db import utcnow
+from salesbot.kit.db import engine_of, utcnow
 from salesbot.kit.errors import NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import StorageError
@@ -172,7 +172,7 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
     before = _documents(row)
     try:
         async with (
-            locks.deployment_lock(env.settings.redis_dsn, _engine(session)) as lock,
+            locks.deployment_lock(env.settings.redis_dsn, engine_of(session)) as lock,
             locks.exclusive(lock, f"bo-render:{bo_id}", ttl_s=RENDER_TTL_S, wait_s=RENDER_TTL_S),
         ):
             # Re-read: another instance may have produced the documents while this one waited.
@@ -186,16 +186,6 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
     except locks.LockBusy:
         log.warning("bo_render_busy", booking_order=str(bo_id))
         return "retry"
-
-
-def _engine(session: AsyncSession) -> AsyncEngine:
-    """The engine behind the session (the advisory lock takes a connection of its own)."""
-    bind = session.bind
-    if isinstance(bind, AsyncEngine):
-        return bind
-    if bind is None:
-        raise RuntimeError("the session is not bound to a database")
-    return bind.engine
 
 
 def _documents(row: BookingOrderRow) -> tuple[uuid.UUID | None, ...]:
