@@ -34,7 +34,14 @@ def _signalling(real: Any, waiting: Event) -> Any:
 
 
 def _worker(
-    role: str, job: str, arg: str, pause: str, env: dict[str, str], working: Event, waiting: Event
+    role: str,
+    job: str,
+    args: tuple[Any, ...],
+    pause: str,
+    env: dict[str, str],
+    message_id: str | None,
+    working: Event,
+    waiting: Event,
 ) -> None:
     os.environ.update(env)
     if "SALESBOT_REDIS_URL" not in env:
@@ -57,17 +64,42 @@ def _worker(
         assert working.wait(WAIT_S), "the first never started"
         for kind in (locks.RedisLock, locks.AdvisoryLock):
             kind.acquire = _signalling(kind.acquire, waiting)  # type: ignore[method-assign]
+    if message_id is not None:
+        # What Dramatiq's CurrentMessage middleware sets while a worker runs the message.
+        from dramatiq import Message
+        from dramatiq.middleware import CurrentMessage
+
+        CurrentMessage._MESSAGE.set(
+            Message(
+                queue_name="default",
+                actor_name=job,
+                args=args,
+                kwargs={},
+                options={},
+                message_id=message_id,
+            )
+        )
     job_module, job_name = _resolve(job)
-    asyncio.run(getattr(job_module, job_name)(arg))
+    asyncio.run(getattr(job_module, job_name)(*args))
 
 
-async def race(job: str, arg: str, pause: str, env: dict[str, str]) -> list[int | None]:
-    """Run `job(arg)` in two fresh processes, the second while the first is in `pause`;
-    their exit codes."""
+async def race(
+    job: str,
+    args: tuple[Any, ...],
+    pause: str,
+    env: dict[str, str],
+    *,
+    message_id: str | None = None,
+) -> list[int | None]:
+    """Run `job(*args)` in two fresh processes, the second while the first is in `pause`
+    (both as deliveries of the message `message_id` when given); their exit codes."""
     spawn = multiprocessing.get_context("spawn")
     working, waiting = spawn.Event(), spawn.Event()
     workers = [
-        spawn.Process(target=_worker, args=(role, job, arg, pause, env, working, waiting))
+        spawn.Process(
+            target=_worker,
+            args=(role, job, args, pause, env, message_id, working, waiting),
+        )
         for role in ("first", "second")
     ]
     for worker in workers:

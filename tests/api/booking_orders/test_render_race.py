@@ -61,7 +61,7 @@ async def test_two_processes_render_a_booking_order_once(
     before = await generated_files(app)
     exits = await race(
         "salesbot.booking_orders.tasks:render_documents",
-        bo["id"],
+        (bo["id"],),
         "salesbot.booking_orders.rendering:_produce",
         worker_env(app, stack, with_redis),
     )

@@ -58,7 +58,7 @@ async def test_two_processes_make_a_queued_mockup_once(
                 env["SALESBOT_REDIS_URL"] = stack.redis_url
             exits = await race(
                 "salesbot.mockups.tasks:generate_mockup",
-                made["id"],
+                (made["id"],),
                 "salesbot.mockups.generation:_make",
                 env,
             )
