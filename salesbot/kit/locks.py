@@ -29,6 +29,7 @@ from redis.exceptions import LockError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from salesbot.kit.errors import ServiceUnavailable
 from salesbot.kit.logging import get_logger
 from salesbot.kit.redis import OUTAGE_ERRORS
 
@@ -162,8 +163,13 @@ def choose_lock(redis_url: str | None, engine: AsyncEngine) -> DeploymentLock:
     return LocalLock()
 
 
-class LockBusy(Exception):
-    """`exclusive` waited its whole `wait_s` and the lock was still held by someone else."""
+class LockBusy(ServiceUnavailable):
+    """`exclusive` waited its whole `wait_s` and the lock was still held by someone else
+    (a 503 when it reaches a request: the same work is still going on elsewhere)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("This is still being worked on elsewhere; try again in a moment.")
+        self.lock = name
 
 
 @asynccontextmanager

@@ -58,9 +58,10 @@ async def test_a_caller_gives_up_after_its_wait() -> None:
     held = await lock.acquire(name, 60)
     assert held is not None
     try:
-        with pytest.raises(LockBusy):
+        with pytest.raises(LockBusy) as busy:
             async with exclusive(lock, name, ttl_s=60, wait_s=0, poll_s=0.01):
                 pytest.fail("the block must not run while another holds the lock")
+        assert busy.value.status_code == 503  # reaching a request: try again, not a 500
     finally:
         await held.release()
 
