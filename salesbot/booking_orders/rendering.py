@@ -22,7 +22,8 @@ from salesbot.booking_orders.workflow import State
 from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.files.service import FileTooLargeToProcess, GeneratedFileInvalid
-from salesbot.kit.db import utcnow
+from salesbot.kit import locks
+from salesbot.kit.db import engine_of, utcnow
 from salesbot.kit.errors import NotFound, ValidationFailed
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import StorageError
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 RenderOutcome = Literal["done", "failed", "retry", "skipped"]
+# How long one render may hold its booking order's lock (the render job's own time limit).
+RENDER_TTL_S = 300.0
 
 
 def _render_failures() -> tuple[type[Exception], ...]:
@@ -160,12 +163,40 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
 
     A failure is recorded on the booking order (`render_error`) instead of undoing the approval;
     the documents can be produced again later (`retry` means a storage outage: try again soon).
+    One render per booking order at a time across every instance: a caller that finds another
+    rendering waits for it and takes its documents instead of rendering them again.
     """
-    from salesbot.booking_orders.documents import forms
-
     row = await session.get(BookingOrderRow, bo_id, populate_existing=True)
     if row is None or row.state != State.APPROVED.value or row.reference is None:
         return "skipped"
+    before = _documents(row)
+    try:
+        async with (
+            locks.deployment_lock(env.settings.redis_dsn, engine_of(session)) as lock,
+            locks.exclusive(lock, f"bo-render:{bo_id}", ttl_s=RENDER_TTL_S, wait_s=RENDER_TTL_S),
+        ):
+            # Re-read: another instance may have produced the documents while this one waited.
+            row = await session.get(BookingOrderRow, bo_id, populate_existing=True)
+            if row is None or row.state != State.APPROVED.value or row.reference is None:
+                return "skipped"
+            if _documents(row) != before and row.render_error is None:
+                log.info("bo_documents_reused", booking_order=str(bo_id))
+                return "done"
+            return await _render_now(session, env, row)
+    except locks.LockBusy:
+        log.warning("bo_render_busy", booking_order=str(bo_id))
+        return "retry"
+
+
+def _documents(row: BookingOrderRow) -> tuple[uuid.UUID | None, ...]:
+    return (row.excel_file_id, row.stamped_file_id, row.final_pdf_file_id)
+
+
+async def _render_now(session: AsyncSession, env: Env, row: BookingOrderRow) -> RenderOutcome:
+    """Render and store the documents of `row` (the caller holds the render lock)."""
+    from salesbot.booking_orders.documents import forms
+
+    bo_id = row.id
     company = await directory.company(session, row.company_id)
     owner = row.owner_id or await events.approver(session, row.id)
     if company is None or owner is None:

@@ -34,6 +34,14 @@ async def get(session: AsyncSession, bo_id: uuid.UUID) -> BookingOrderRow | None
     return await session.get(BookingOrderRow, bo_id)
 
 
+async def made_from(session: AsyncSession, file_id: uuid.UUID) -> set[uuid.UUID]:
+    """The booking orders read from this uploaded file (as stored now, not as cached)."""
+    rows = await session.scalars(
+        select(BookingOrderRow.id).where(BookingOrderRow.source_file_id == file_id)
+    )
+    return set(rows.all())
+
+
 async def page(
     session: AsyncSession,
     scope: Scope,

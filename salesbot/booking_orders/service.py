@@ -48,7 +48,8 @@ from salesbot.booking_orders.views import build_view, load, read_upload
 from salesbot.booking_orders.workflow import Action, State
 from salesbot.commercial import service as commercial
 from salesbot.files import service as files
-from salesbot.kit.db import utcnow
+from salesbot.kit import locks
+from salesbot.kit.db import engine_of, utcnow
 from salesbot.kit.errors import NotFound, ValidationFailed
 from salesbot.kit.pagination import cursor_id, encode_cursor
 from salesbot.kit.storage import Storage
@@ -57,6 +58,9 @@ from salesbot.users import audit
 
 # Re-exported (`x as x` above) because the assistant's tools reach the workflow step (`act`), the
 # API shape (`present`), `Env`, `View`, `Edits` and `LocationChange` here.
+
+# How long one intake may hold its file's lock (reading may ask the LLM, which may retry).
+INTAKE_TTL_S = 300.0
 
 
 def env_for(settings: Settings, storage: Storage) -> Env:
@@ -231,8 +235,34 @@ async def intake(
     company: str | None,
     notes: str,
 ) -> View:
-    """Read an uploaded document into a new draft owned by the caller."""
+    """Read an uploaded document into a new draft owned by the caller.
+
+    One reading of a file at a time across every instance: a second intake of the same file
+    that overlaps the first (a double submit, on another instance) waits for it and returns the
+    caller's draft it made instead of reading the document again.
+    """
     record = await files.get_for(session, principal, file_id)
+    before = await repository.made_from(session, record.id)
+    async with (
+        locks.deployment_lock(env.settings.redis_dsn, engine_of(session)) as lock,
+        locks.exclusive(lock, f"bo-intake:{record.id}", ttl_s=INTAKE_TTL_S, wait_s=INTAKE_TTL_S),
+    ):
+        for bo_id in await repository.made_from(session, record.id) - before:
+            row = await repository.get(session, bo_id)
+            if row is not None and row.owner_id == principal.user_id:
+                companies = await directory.companies(session)
+                return await build_view(session, env, principal, row, {c.id: c for c in companies})
+        return await _read_into_draft(session, env, principal, record, company, notes)
+
+
+async def _read_into_draft(
+    session: AsyncSession,
+    env: Env,
+    principal: Principal,
+    record: files.StoredFile,
+    company: str | None,
+    notes: str,
+) -> View:
     companies = await directory.companies(session)
     chosen = _intake_company(companies, company, notes, principal)
     names = [c.name for c in companies]

@@ -202,6 +202,16 @@ def make_engine(
     return engine
 
 
+def engine_of(session: AsyncSession) -> AsyncEngine:
+    """The engine behind a session (for work that needs a connection of its own, e.g. a lock)."""
+    bind = session.bind
+    if isinstance(bind, AsyncEngine):
+        return bind
+    if bind is None:
+        raise RuntimeError("the session is not bound to a database")
+    return bind.engine
+
+
 class Database:
     """One engine and session factory; create one per event loop (jobs run on their own loop)."""
 

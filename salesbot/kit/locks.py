@@ -1,7 +1,9 @@
 """Deployment-wide locks: Redis (token + expiry), PostgreSQL advisory, or in-process.
 
 `held = await lock.acquire(name)` never waits: it answers at once whether this caller now holds
-the lock; `await held.release()` gives it back. Three kinds, chosen by what the deployment has:
+the lock; `await held.release()` gives it back. `exclusive(lock, name, ...)` waits for it instead,
+for work two instances must not do twice: the second caller waits, then finds the first's result.
+Three kinds, chosen by what the deployment has:
 
 - `RedisLock`: redis-py's `Lock` (a random token stored with an expiry, released by a script that
   checks the token), so a crashed holder frees the lock when the expiry passes.
@@ -13,9 +15,13 @@ the lock; `await held.release()` gives it back. Three kinds, chosen by what the 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
+import time
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock as RedisLockHandle
@@ -23,7 +29,9 @@ from redis.exceptions import LockError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from salesbot.kit.errors import ServiceUnavailable
 from salesbot.kit.logging import get_logger
+from salesbot.kit.redis import OUTAGE_ERRORS
 
 log = get_logger(__name__)
 
@@ -153,3 +161,64 @@ def choose_lock(redis_url: str | None, engine: AsyncEngine) -> DeploymentLock:
     if engine.dialect.name == "postgresql":
         return AdvisoryLock(engine)
     return LocalLock()
+
+
+class LockBusy(ServiceUnavailable):
+    """`exclusive` waited its whole `wait_s` and the lock was still held by someone else
+    (a 503 when it reaches a request: the same work is still going on elsewhere)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("This is still being worked on elsewhere; try again in a moment.")
+        self.lock = name
+
+
+@asynccontextmanager
+async def exclusive(
+    lock: DeploymentLock, name: str, *, ttl_s: float, wait_s: float, poll_s: float = 0.05
+) -> AsyncIterator[bool]:
+    """Hold `name` for the block, waiting (polling with backoff) while another caller holds it.
+
+    Yields whether the lock is really held: when the lock's store is unreachable (Redis down)
+    the block runs unlocked, since doing the work twice beats not doing it. Raises `LockBusy`
+    after `wait_s` of waiting.
+    """
+    held = await _wait_for(lock, name, ttl_s=ttl_s, wait_s=wait_s, poll_s=poll_s)
+    if held is None:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        await held.release()
+
+
+async def _wait_for(
+    lock: DeploymentLock, name: str, *, ttl_s: float, wait_s: float, poll_s: float
+) -> Held | None:
+    """The lock once free (None when its store is unreachable); LockBusy after `wait_s`."""
+    deadline = time.monotonic() + wait_s
+    delay = poll_s
+    while True:
+        try:
+            held = await lock.acquire(name, ttl_s)
+        except OUTAGE_ERRORS as exc:
+            log.warning("lock_unavailable", lock=name, error_type=type(exc).__name__)
+            return None
+        if held is not None:
+            return held
+        if time.monotonic() >= deadline:
+            raise LockBusy(name)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+@asynccontextmanager
+async def deployment_lock(
+    redis_url: str | None, engine: AsyncEngine
+) -> AsyncIterator[DeploymentLock]:
+    """`choose_lock` for one piece of work, its connections closed afterwards."""
+    lock = choose_lock(redis_url, engine)
+    try:
+        yield lock
+    finally:
+        await lock.close()

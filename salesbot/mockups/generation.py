@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
 from salesbot.files import service as files
-from salesbot.kit.db import utcnow
+from salesbot.kit import locks
+from salesbot.kit.db import engine_of, utcnow
 from salesbot.kit.errors import AppError, NotFound
 from salesbot.kit.logging import get_logger
 from salesbot.kit.metrics import counter
@@ -214,8 +215,26 @@ async def run_mockup(
     """Make a recorded mockup: creatives, composition, the stored image; the row tells how it went.
 
     Refusals (a creative that cannot be read, a photo that is gone) end `failed` with the reason
-    and are raised as `MockupRejected`; anything unexpected is raised as it is.
+    and are raised as `MockupRejected`; anything unexpected is raised as it is. One instance
+    makes a mockup at a time: a second run of the same one (a redelivered job) waits for the
+    first and returns its result instead of composing it again.
     """
+    ttl_s = settings.job_time_limit_ms / 1000
+    async with (
+        locks.deployment_lock(settings.redis_dsn, engine_of(session)) as lock,
+        locks.exclusive(lock, f"mockup:{mockup_id}", ttl_s=ttl_s, wait_s=ttl_s),
+    ):
+        return await _run_locked(session, storage, settings, mockup_id, progress, provider)
+
+
+async def _run_locked(
+    session: AsyncSession,
+    storage: Storage,
+    settings: Settings,
+    mockup_id: uuid.UUID,
+    progress: Progress,
+    provider: ImageProvider | None,
+) -> Mockup:
     mockup = await repository.get_mockup(session, mockup_id)
     if mockup is None:
         raise NotFound(MOCKUP_NOT_FOUND)

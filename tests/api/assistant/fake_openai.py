@@ -58,7 +58,17 @@ class Silent:
     """Never answers (until the server closes): the client's own timeout decides, not a race."""
 
 
-Reply = Text | ToolCall | Error | Silent
+@dataclass(frozen=True)
+class Gated:
+    """Streams `reply`'s first `before` chunks, then holds the rest until `gate` is set: a run
+    that is certainly still going while a test looks at it (no timing involved)."""
+
+    reply: Text
+    gate: threading.Event
+    before: int = 1
+
+
+Reply = Text | ToolCall | Error | Silent | Gated
 
 
 @dataclass
@@ -183,14 +193,20 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         {"error": {"message": reply.message, "type": "server_error", "code": None}},
                     )
                     return
+                gated = reply if isinstance(reply, Gated) else None
+                answer = gated.reply if gated is not None else reply
+                assert not isinstance(answer, Gated)
                 if not body.get("stream"):
-                    self._json(200, _completion(reply))
+                    self._json(200, _completion(answer))
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
-                for event in _stream_events(reply):
+                for number, event in enumerate(_stream_events(answer)):
+                    if gated is not None and number == 1 + gated.before:  # after the role chunk
+                        while not (gated.gate.wait(0.1) or fake.closing.is_set()):
+                            pass
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                     self.wfile.flush()
                 self.wfile.write(b"data: [DONE]\n\n")
