@@ -165,6 +165,7 @@ def _start_persister(app: FastAPI, settings: Settings) -> asyncio.Task[None] | N
     """The chat's Redis use (hot pages, write-behind) and, with write-behind, a persister."""
     redis = app.state.redis
     app.state.chat_cache = None
+    app.state.persister_task = None
     if redis.configured and (settings.chat_cache or settings.chat_write_behind):
         app.state.chat_cache = hot.HotCache(
             redis,
@@ -176,15 +177,16 @@ def _start_persister(app: FastAPI, settings: Settings) -> asyncio.Task[None] | N
     if not (settings.chat_write_behind and redis.configured):
         return None
     app.state.persister_stop = asyncio.Event()
-    return asyncio.create_task(
+    app.state.persister_task = asyncio.create_task(
         behind.run_persister(settings, app.state.persister_stop, db=app.state.db),
         name="chat-persister",
     )
+    return app.state.persister_task
 
 
 async def _stop_persister(app: FastAPI, task: asyncio.Task[None] | None) -> None:
     hot.uninstall(app.state.chat_cache)
-    if task is not None:
+    if task is not None and not task.done():
         app.state.persister_stop.set()
         await task
 

@@ -19,8 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from salesbot.kit import db as kit_db
-from tests.api.conversations.conftest import Users, add_messages, new_conversation
 from salesbot.settings import Settings
+from tests.api.conversations.conftest import Users, add_messages, new_conversation
 from tests.conftest import Stack, make_settings
 
 # A dropped server connection is a PostgreSQL matter (SQLite has no server).
