@@ -177,11 +177,12 @@ def _start_persister(app: FastAPI, settings: Settings) -> asyncio.Task[None] | N
     if not (settings.chat_write_behind and redis.configured):
         return None
     app.state.persister_stop = asyncio.Event()
-    app.state.persister_task = asyncio.create_task(
+    task = asyncio.create_task(
         behind.run_persister(settings, app.state.persister_stop, db=app.state.db),
         name="chat-persister",
     )
-    return app.state.persister_task
+    app.state.persister_task = task
+    return task
 
 
 async def _stop_persister(app: FastAPI, task: asyncio.Task[None] | None) -> None:
