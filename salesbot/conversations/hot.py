@@ -44,10 +44,17 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 1
 """
 
+# The list stays newest first: a message older than the cached head (two appends racing) drops
+# the page instead (the next read fills it again). Entries start with {"id":"<36 characters>".
 _APPEND = """
 redis.call('INCR', KEYS[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head and string.sub(head, 8, 43) >= ARGV[4] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return 0
+end
 redis.call('LPUSH', KEYS[2], ARGV[1])
 if redis.call('LLEN', KEYS[2]) > tonumber(ARGV[2]) then
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
@@ -111,19 +118,20 @@ class HotCache:
         *,
         before: uuid.UUID | None,
         want: int,
-    ) -> list[wire.WireMessage] | None:
+    ) -> list[wire.CachedRow] | None:
         """Up to `want` messages from Redis, newest first; None: ask the database."""
 
-        async def op(client: Redis) -> list[wire.WireMessage] | None:
+        async def op(client: Redis) -> list[wire.CachedRow] | None:
             await self._clean(client)
             meta_key, msgs_key, _ = keys(conversation_id)
             async with client.pipeline(transaction=True) as pipe:
                 pipe.hmget(meta_key, ["owner", "full"])
-                pipe.lrange(msgs_key, 0, -1)
+                # The first page needs only the head of the list (kept newest first).
+                pipe.lrange(msgs_key, 0, want - 1 if before is None else -1)
                 (owner, full), raw = await pipe.execute()
             if owner is None or owner.decode() != str(owner_id):
                 return None  # not cached, or not the caller's: the database decides
-            window = sorted((wire.decode(r) for r in raw), key=lambda m: m.id, reverse=True)
+            window = wire.decode_rows(raw)
             return wire.page_from_window(window, full=full == b"1", before=before, want=want)
 
         rows = await self.redis.call(op, _none)
@@ -153,7 +161,7 @@ class HotCache:
 
         async def op(client: Redis) -> None:
             await self._clean(client)
-            args = [wire.encode(message), str(WINDOW), str(self.ttl_s)]
+            args = [wire.encode(message), str(WINDOW), str(self.ttl_s), str(message.id)]
             await client.eval(_APPEND, 3, *keys(message.conversation_id), *args)
 
         async def missed() -> None:

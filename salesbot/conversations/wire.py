@@ -26,8 +26,25 @@ class WireMessage(NamedTuple):
     meta: dict[str, Any]
 
 
+class CachedRow(NamedTuple):
+    """A page row read from the hot cache, as stored: ids and time stay ISO/hex text (the
+    API's response model parses them), which keeps a cached read to one `json.loads`."""
+
+    id: str
+    conversation_id: str
+    role: str
+    content: str
+    tool_calls: list[dict[str, Any]] | None
+    tool_call_id: str | None
+    attachments: list[dict[str, Any]] | None
+    tokens_used: int | None
+    created_at: str
+    meta: dict[str, Any]
+
+
 def encode(row: Any) -> str:
-    """A message (an ORM `Message`, a page row or a `WireMessage`) as compact JSON."""
+    """A message (an ORM `Message`, a page row or a `WireMessage`) as compact JSON; the id
+    comes first (the cache's append script reads it from the first 43 characters)."""
     return json.dumps(
         {
             "id": str(row.id),
@@ -60,6 +77,13 @@ def decode(raw: str | bytes) -> WireMessage:
         created_at=datetime.fromisoformat(data["created_at"]),
         meta=data.get("meta") or {},
     )
+
+
+def decode_rows(raw: list[bytes]) -> list[CachedRow]:
+    """Cached entries (newest first) as page rows, in one JSON parse."""
+    if not raw:
+        return []
+    return [CachedRow(**item) for item in json.loads(b"[" + b",".join(raw) + b"]")]
 
 
 def as_row(message: WireMessage) -> dict[str, Any]:
@@ -105,13 +129,17 @@ def merge_newest_first(stored: list[Any], pending: list[WireMessage]) -> list[An
 
 
 def page_from_window(
-    window: list[WireMessage], *, full: bool, before: uuid.UUID | None, want: int
-) -> list[WireMessage] | None:
-    """Up to `want` messages older than `before` from a cached window (newest first), or None
-    when the window cannot tell (the page reaches past it and older messages exist)."""
+    window: list[CachedRow], *, full: bool, before: uuid.UUID | None, want: int
+) -> list[CachedRow] | None:
+    """Up to `want` rows older than `before` from a cached window (newest first), or None
+    when the window cannot tell (the page reaches past it and older messages exist).
+
+    Canonical UUID strings sort like the UUIDs, so the ids are compared as text.
+    """
     start = 0
     if before is not None:
-        start = next((n for n, m in enumerate(window) if m.id < before), len(window))
+        mark = str(before)
+        start = next((n for n, m in enumerate(window) if m.id < mark), len(window))
         if start == len(window) and not full:
             return None
     rows = window[start : start + want]
