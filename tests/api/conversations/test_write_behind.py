@@ -26,6 +26,7 @@ from salesbot.conversations.models import Message
 from salesbot.kit.db import utcnow
 from salesbot.kit.redis import RedisFacade
 from salesbot.settings import Settings
+from tests.api.assistant.conftest import chat, conversation_of, text_of
 from tests.api.conversations.conftest import Users, new_conversation
 from tests.conftest import Stack, make_settings
 from tests.support.private_services import free_port, wait_for_port
@@ -90,6 +91,28 @@ async def test_acknowledged_messages_are_read_before_they_are_stored(
     assert await _stored(app, conversation) == [(m.id, m.content) for m in acked]
     assert await behind.pending(quiet.redis, uuid.UUID(conversation)) == []
     assert await _contents(client, users, conversation) == ["m2", "m1", "m0"]
+
+
+async def test_a_chat_turn_is_acknowledged_from_the_stream_and_stored_by_a_persister(
+    app: FastAPI, client: httpx.AsyncClient, users: Users, quiet: hot.HotCache
+) -> None:
+    events = await chat(client, users.sales, "hello")
+    assert events[-1].event == "message_end"
+    conversation = conversation_of(events)
+    reply = text_of(events)
+    assert await _stored(app, conversation) == []  # the conversation is, its messages wait
+    assert await _contents(client, users, conversation) == [reply, "hello"]
+    again = await chat(client, users.sales, "hello again", conversation_id=conversation)
+    assert again[-1].event == "message_end"
+
+    assert quiet.redis.client is not None
+    persister = behind.Persister(quiet.redis.client, app.state.db, consumer="test")
+    while await persister.step(block=False):
+        pass
+    stored = await _stored(app, conversation)
+    assert [c for _, c in stored] == ["hello", reply, "hello again", text_of(again)]
+    assert str(stored[1][0]) == events[-1].data["message_id"]  # the id given at write time
+    assert await _contents(client, users, conversation) == [c for _, c in reversed(stored)]
 
 
 async def test_a_redelivered_batch_inserts_nothing_twice(
