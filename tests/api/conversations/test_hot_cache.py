@@ -16,10 +16,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from salesbot.conversations import hot, service
+from salesbot.conversations import hot, repository, service
 from salesbot.conversations.hot import PAGE_READS, HotCache, keys
 from salesbot.conversations.models import Message
 from salesbot.kit.db import utcnow
+from salesbot.kit.ids import new_id as uuid7_now
 from salesbot.kit.redis import RedisFacade
 from tests.api.conversations.conftest import Users, add_messages, new_conversation
 from tests.conftest import Stack
@@ -191,3 +192,40 @@ async def test_a_redis_outage_is_served_by_the_database_and_heals(
     finally:
         hot.install(app.state.chat_cache)
         await facade.close()
+
+
+async def test_an_append_older_than_the_cached_head_drops_the_page(
+    app: FastAPI, client: httpx.AsyncClient, users: Users
+) -> None:
+    """Two appends racing may reach Redis out of order: the page is dropped, never misordered."""
+    conversation = await new_conversation(client, users.sales, "Racing")
+    early, late = sorted([uuid7_now(), uuid7_now()])
+    async with app.state.db.sessions() as session:
+        await repository.append_message(
+            session,
+            conversation_id=uuid.UUID(conversation),
+            role="user",
+            content="late",
+            now=utcnow(),
+            message_id=late,
+        )
+        await session.commit()
+    assert [
+        m["content"] for m in (await _page(client, users.sales, conversation)).json()["items"]
+    ] == ["late"]
+    async with app.state.db.sessions() as session:
+        message = await repository.append_message(
+            session,
+            conversation_id=uuid.UUID(conversation),
+            role="user",
+            content="early",
+            now=utcnow(),
+            message_id=early,
+        )
+        await session.commit()
+    cache = hot.current()
+    assert cache is not None
+    await cache.appended(message)  # the write-through of the slower of the two
+    assert not await app.state.redis.client.exists(keys(uuid.UUID(conversation))[0])
+    body = (await _page(client, users.sales, conversation)).json()
+    assert [m["content"] for m in body["items"]] == ["late", "early"]
