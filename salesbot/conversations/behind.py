@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,10 +62,14 @@ async def stage(redis: RedisFacade, message: wire.WireMessage) -> bool:
     payload = wire.encode(message)
 
     async def op(client: Redis) -> bool:
-        async with client.pipeline(transaction=True) as pipe:
-            pipe.xadd(STREAM, {"id": str(message.id), "data": payload})
-            pipe.hset(pending_key(message.conversation_id), str(message.id), payload)
-            await pipe.execute()
+        try:
+            async with client.pipeline(transaction=True) as pipe:
+                pipe.xadd(STREAM, {"id": str(message.id), "data": payload})
+                pipe.hset(pending_key(message.conversation_id), str(message.id), payload)
+                await pipe.execute()
+        except RedisError as exc:  # e.g. out of memory: Redis refuses writes, the DB takes it
+            log.warning("write_behind_refused", error_type=type(exc).__name__)
+            return False
         return True
 
     async def down() -> bool:
@@ -222,6 +226,7 @@ class Persister:
                 await _sleep_unless(stop, 1.0)
             except Exception as exc:  # a database outage: the entries stay pending, retried
                 log.warning("write_behind_persister_failed", error_type=type(exc).__name__)
+                ready = False  # a stream deleted meanwhile (NOGROUP) gets its group again
                 await _sleep_unless(stop, 1.0)
         log.info("write_behind_persister_stopped", consumer=self.consumer)
 

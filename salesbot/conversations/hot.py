@@ -16,14 +16,19 @@ Without Redis (or during an outage) every read goes to the database: never an er
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from salesbot.conversations import wire
+from salesbot.kit.logging import get_logger
 from salesbot.kit.metrics import counter
 from salesbot.kit.redis import RedisFacade
+
+T = TypeVar("T")
+log = get_logger(__name__)
 
 # A first page holds at most 100 messages; one more tells whether older ones exist.
 WINDOW = 101
@@ -88,6 +93,21 @@ class HotCache:
     def usable(self) -> bool:
         return self.redis.available
 
+    async def _call(
+        self, op: Callable[[Redis], Awaitable[T]], fallback: Callable[[], Awaitable[T]]
+    ) -> T:
+        """The facade's outage fallback, and the same for a command Redis refuses (out of
+        memory, a read-only replica): the cache is an optimisation, never an error."""
+
+        async def guarded(client: Redis) -> T:
+            try:
+                return await op(client)
+            except ResponseError as exc:
+                log.warning("conversation_cache_refused", error_type=type(exc).__name__)
+                return await fallback()
+
+        return await self.redis.call(guarded, fallback)
+
     async def _clean(self, client: Redis) -> None:
         """Forget what changed while Redis could not be told."""
         if not self._dirty:
@@ -109,7 +129,7 @@ class HotCache:
             raw = await client.get(keys(conversation_id)[2])
             return raw.decode() if isinstance(raw, bytes) else str(raw or "0")
 
-        return await self.redis.call(op, _none)
+        return await self._call(op, _none)
 
     async def page(
         self,
@@ -134,7 +154,7 @@ class HotCache:
             window = wire.decode_rows(raw)
             return wire.page_from_window(window, full=full == b"1", before=before, want=want)
 
-        rows = await self.redis.call(op, _none)
+        rows = await self._call(op, _none)
         PAGE_READS.labels(source="redis" if rows is not None else "database").inc()
         return rows
 
@@ -154,7 +174,7 @@ class HotCache:
             args = [version, str(owner_id), "1" if full else "0", str(self.ttl_s), *payload]
             await client.eval(_FILL, 3, *keys(conversation_id), *args)
 
-        await self.redis.call(op, _nothing)
+        await self._call(op, _nothing)
 
     async def appended(self, message: Any) -> None:
         """Write one new message through (a no-op for a conversation that is not cached)."""
@@ -167,7 +187,7 @@ class HotCache:
         async def missed() -> None:
             self._mark_dirty([message.conversation_id])
 
-        await self.redis.call(op, missed)
+        await self._call(op, missed)
 
     async def invalidate(self, conversation_ids: Iterable[uuid.UUID]) -> None:
         ids = list(conversation_ids)
@@ -179,7 +199,7 @@ class HotCache:
         async def missed() -> None:
             self._mark_dirty(ids)
 
-        await self.redis.call(op, missed)
+        await self._call(op, missed)
 
 
 async def _forget(client: Redis, ids: Sequence[uuid.UUID]) -> None:
