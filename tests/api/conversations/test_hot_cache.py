@@ -22,8 +22,11 @@ from salesbot.conversations.models import Message
 from salesbot.kit.db import utcnow
 from salesbot.kit.ids import new_id as uuid7_now
 from salesbot.kit.redis import RedisFacade
+from salesbot.users.roles import Role
 from tests.api.conversations.conftest import Users, add_messages, new_conversation
+from tests.api.lifecycle.support import add_conversation, make_user
 from tests.conftest import Stack
+from tests.support.auth import bearer
 from tests.unit.kit.test_redis_facade import _start_redis, redis_process, redis_socket
 
 __all__ = ["redis_process", "redis_socket"]  # fixtures used below
@@ -229,3 +232,22 @@ async def test_an_append_older_than_the_cached_head_drops_the_page(
     assert not await app.state.redis.client.exists(keys(uuid.UUID(conversation))[0])
     body = (await _page(client, users.sales, conversation)).json()
     assert [m["content"] for m in body["items"]] == ["late", "early"]
+
+
+async def test_erasure_drops_the_persons_cached_pages(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    admin = await make_user(app, "eraser", Role.admin)
+    victim = await make_user(app, "victim")
+    conversation = await add_conversation(app, victim.id, messages=2)
+    page = await _page(client, bearer(app, victim.id), str(conversation))
+    assert page.status_code == 200
+    assert await app.state.redis.client.exists(keys(conversation)[0])
+    erased = await client.request(
+        "DELETE",
+        f"/api/users/{victim.id}",
+        json={"reason": "Right to erasure request #7"},
+        headers=bearer(app, admin.id),
+    )
+    assert erased.status_code == 200, erased.text
+    assert not await app.state.redis.client.exists(*keys(conversation)[:2])
