@@ -10,13 +10,18 @@
 (b) Full-text search over 1,000,000 messages of one user on PostgreSQL (the product's own
     search function), next to an ILIKE scan. benchmarks/bench_search.py is the search
     benchmark of record (many users, Zipf vocabulary, the query mix, SQLite FTS5 too).
+(c) Reading the latest 50-message page (`service.messages_page` and the endpoint's response
+    model: the API's hottest read) from the hot conversation cache in Redis (ADR-002) vs from
+    PostgreSQL: the same conversation, process and session, rounds alternated; Redis is a
+    private redis-server on a free port. `--page-only` runs just this.
 
-SQLite runs (a) always; PostgreSQL runs (a) and (b) when reachable
+SQLite runs (a) always; PostgreSQL runs (a), (c) and (b) when reachable
 (SALESBOT_BENCH_DATABASE_URL, default postgresql+asyncpg://postgres@127.0.0.1:5432/salesbot_bench;
 the database is created when missing and its schema is reset). Data for (b) is generated in
 the database with INSERT ... SELECT generate_series. `--messages N` shrinks (b) for a quick run.
 
 Run: .venv/bin/python benchmarks/bench_conversations.py [--messages 1000000] [--skip-search]
+     [--page-only]
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import asyncio
 import json
 import os
 import random
+import socket
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
@@ -309,6 +316,84 @@ def _p(values: list[float], pct: int) -> float:
     return ordered[index] * 1000
 
 
+# --- (c) page reads: hot cache vs database ------------------------------------------------------
+
+
+def _private_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder)]
+    proc = subprocess.Popen(
+        [*command, "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+
+
+async def page_reads(db: Database, *, rounds: int = 7, calls: int = 200) -> None:
+    from salesbot.auth.service import Principal
+    from salesbot.conversations import hot
+    from salesbot.conversations.endpoints import message_page
+    from salesbot.kit.redis import RedisFacade
+
+    async with db.sessions() as session:
+        user_id = await _seed_user(session)
+        conversation_id = await _conversation(session, user_id, 60)
+    principal = Principal(user_id, "bench@example.com", "Bench", (), frozenset(), "bearer")
+    times: dict[str, list[float]] = {"Redis": [], "PostgreSQL": []}
+    served = {"redis": 0.0, "database": 0.0}
+    with tempfile.TemporaryDirectory() as tmp:
+        redis_proc, redis_url = _private_redis(Path(tmp))
+        facade = RedisFacade(redis_url)
+        cache = hot.HotCache(facade, ttl_s=3600)
+        try:
+            async with db.reads() as session:
+                for _ in range(rounds):
+                    for label, installed in (("Redis", cache), ("PostgreSQL", None)):
+                        hot.install(installed)
+                        await service.messages_page(
+                            session, principal, conversation_id, cursor=None, limit=50
+                        )  # the first read of a round fills the cache
+                        before = {k: hot.PAGE_READS.labels(source=k)._value.get() for k in served}
+                        for _ in range(calls):
+                            began = time.perf_counter()
+                            page = await service.messages_page(
+                                session, principal, conversation_id, cursor=None, limit=50
+                            )
+                            message_page(page.items, page.next_cursor, page.has_more)
+                            times[label].append(time.perf_counter() - began)
+                            assert len(page.items) == 50 and page.has_more
+                        for k in served:
+                            served[k] += hot.PAGE_READS.labels(source=k)._value.get() - before[k]
+        finally:
+            hot.install(None)
+            await facade.close()
+            redis_proc.kill()
+            redis_proc.wait()
+    print(
+        f"\n(c) latest 50-message page of a 60-message conversation, {rounds} alternated rounds "
+        f"of {calls} reads and response models (in-process, one session)"
+    )
+    for label, values in times.items():
+        print(f"    from {label:<11} p50 {_p(values, 50):6.2f} ms   p95 {_p(values, 95):6.2f} ms")
+    ratio = _p(times["PostgreSQL"], 50) / _p(times["Redis"], 50)
+    print(
+        f"    PostgreSQL p50 / Redis p50: {ratio:.2f}x; in the Redis rounds {served['redis']:.0f} "
+        f"pages came from Redis, {served['database']:.0f} fell through to PostgreSQL"
+    )
+
+
 # --- runners ---------------------------------------------------------------------------------
 
 
@@ -360,7 +445,17 @@ async def appends(url: str, label: str) -> None:
             await db.dispose()
 
 
-async def main(total: int, skip_search: bool) -> None:
+async def main(total: int, skip_search: bool, page_only: bool = False) -> None:
+    if page_only:
+        if not await _ensure_pg_database(PG_URL):
+            return
+        await asyncio.to_thread(upgrade, PG_URL)
+        db = Database(make_engine(PG_URL))
+        try:
+            await page_reads(db)
+        finally:
+            await db.dispose()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         await asyncio.to_thread(upgrade, url)
@@ -371,6 +466,7 @@ async def main(total: int, skip_search: bool) -> None:
     await appends(PG_URL, "PostgreSQL")
     db = Database(make_engine(PG_URL))
     try:
+        await page_reads(db)
         if skip_search:
             return
         async with db.sessions() as session:
@@ -388,5 +484,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--page-only", action="store_true", help="only (c): page reads")
     args = parser.parse_args()
-    asyncio.run(main(args.messages, args.skip_search))
+    asyncio.run(main(args.messages, args.skip_search, args.page_only))

@@ -16,6 +16,12 @@ What runs, each in fresh processes on this machine, load from `wrk` at 50 connec
 Each figure is the median of `--repeat` runs, alternated product/baseline so a busy machine
 (2 shared cores) weighs on both; the ratio is what to read. Targets (issue #19): >= 1,500 req/s
 on PostgreSQL, >= 1,000 on SQLite, p99 < 50 ms, >= 40 % of the baseline.
+
+`--only hot` (issue #18 item 7, ADR-002): the same page on PostgreSQL served from the hot
+conversation cache in Redis vs read from PostgreSQL — two `serve --workers 2` on one private
+redis-server (rate limits and the session check use it in both), SALESBOT_CHAT_CACHE true vs
+false, alternated; the servers' `salesbot_conversation_page_reads_total` shows where the pages
+of each came from.
 """
 
 from __future__ import annotations
@@ -321,11 +327,87 @@ def _report(name: str, figures: dict[str, Run], repeat: int) -> None:
     )
 
 
+def _private_redis(work: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(work)]
+    proc = subprocess.Popen(
+        [*command, "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+
+
+def _page_sources(port: int) -> str:
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    found = re.findall(r'salesbot_conversation_page_reads_total\{source="(\w+)"\} ([\d.e+]+)', text)
+    return ", ".join(f"{source} {float(n):.0f}" for source, n in found) or "none counted"
+
+
+def _bench_hot(
+    database_url: str, chat_id: str, args: argparse.Namespace, work: Path
+) -> dict[str, Run]:
+    """The page from Redis (hot cache) vs from PostgreSQL, both with Redis; medians of each."""
+    redis_proc, redis_url = _private_redis(work)
+    path = f"/api/conversations/{chat_id}/messages?limit=50"
+    procs: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    try:
+        for label, cache in (("redis", "true"), ("postgresql", "false")):
+            env = {**_env(database_url, work, label), "SALESBOT_REDIS_URL": redis_url}
+            env["SALESBOT_CHAT_CACHE"] = cache
+            port = _free_port()
+            command = [sys.executable, "-m", "salesbot.cli", "serve", "--workers", "2"]
+            procs[label] = (
+                _start([*command, "--port", str(port)], env, work, f"{port}/health"),
+                port,
+            )
+        token = _login(procs["redis"][1], path)
+        urls = {label: f"http://127.0.0.1:{port}{path}" for label, (_, port) in procs.items()}
+        runs: dict[str, list[Run]] = {label: [] for label in urls}
+        for url in urls.values():
+            _wrk(url, token, 3, work)  # warm every worker (and fill the cache)
+        for _ in range(args.repeat):
+            for label, url in urls.items():
+                runs[label].append(_wrk(url, token, args.duration, work))
+        for label, (_, port) in procs.items():
+            print(f"  pages served by the {label} run's servers: {_page_sources(port)}")
+    finally:
+        for proc, _ in procs.values():
+            _stop(proc)
+        redis_proc.kill()
+        redis_proc.wait()
+    return _summarise(runs)
+
+
+def _report_hot(figures: dict[str, Run], repeat: int) -> None:
+    hot, cold = figures["redis"], figures["postgresql"]
+    print(f"hot cache: GET 50-message page on PostgreSQL, 50 connections, median of {repeat}")
+    for label, run in (("from Redis", hot), ("from PostgreSQL", cold)):
+        print(
+            f"  {label:<16} {run.rps:8.0f} req/s  p50 {run.p50_ms:6.1f} ms  "
+            f"p99 {run.p99_ms:6.1f} ms  non-2xx {run.non_2xx}, socket errors/timeouts"
+            f" {run.socket_errors}"
+        )
+    print(
+        f"  Redis / PostgreSQL: {hot.rps / cold.rps:.2f}x req/s, "
+        f"p50 {hot.p50_ms / cold.p50_ms:.2f}x, p99 {hot.p99_ms / cold.p99_ms:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--only", choices=["pg", "sqlite"])
+    parser.add_argument("--only", choices=["pg", "sqlite", "hot"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-message-page-") as tmp:
         work = Path(tmp)
@@ -337,6 +419,10 @@ def main() -> None:
         baseline_path = f"/api/conversations/{pg_chat}/messages"
         loads = [os.getloadavg()[0]]
         results: dict[str, dict[str, Run]] = {}
+        if args.only == "hot":
+            hot = _bench_hot(pg_url, pg_chat, args, work)
+            _report_hot(hot, args.repeat)
+            return
         if args.only != "sqlite":
             results["postgresql"] = _bench("postgresql", pg_url, pg_chat, baseline_path, args, work)
             loads.append(os.getloadavg()[0])

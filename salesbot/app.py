@@ -30,6 +30,7 @@ from salesbot.auth.revocation import SessionRevocations
 from salesbot.auth.supabase import JwksCache, SupabaseVerifier
 from salesbot.booking_orders.endpoints import router as booking_orders_router
 from salesbot.commercial.endpoints import router as commercial_router
+from salesbot.conversations import behind, hot
 from salesbot.conversations import repository as conversations_repository
 from salesbot.conversations.endpoints import router as conversations_router
 from salesbot.files.endpoints import router as files_router
@@ -100,6 +101,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _open_infrastructure(app, settings)
+        persister = _start_persister(app, settings)
         await _warm_up(app)
         scheduler: Scheduler | None = None
         if settings.runs_scheduler:
@@ -122,6 +124,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             if scheduler is not None:
                 await scheduler.shutdown()
             await app.state.assistant.drain()
+            await _stop_persister(app, persister)
             app.state.jobs.close()
             await app.state.redis.close()
             await app.state.db.dispose()
@@ -157,6 +160,37 @@ async def _warm_up(app: FastAPI) -> None:
             )
     except SQLAlchemyError as exc:
         log.warning("warm_up_incomplete", error_type=type(exc).__name__)
+
+
+def _start_persister(app: FastAPI, settings: Settings) -> asyncio.Task[None] | None:
+    """The chat's Redis use (hot pages, write-behind) and, with write-behind, a persister."""
+    redis = app.state.redis
+    app.state.chat_cache = None
+    app.state.persister_task = None
+    if redis.configured and (settings.chat_cache or settings.chat_write_behind):
+        app.state.chat_cache = hot.HotCache(
+            redis,
+            ttl_s=settings.chat_cache_ttl_s,
+            pages=settings.chat_cache,
+            write_behind=settings.chat_write_behind,
+        )
+        hot.install(app.state.chat_cache)
+    if not (settings.chat_write_behind and redis.configured):
+        return None
+    app.state.persister_stop = asyncio.Event()
+    task = asyncio.create_task(
+        behind.run_persister(settings, app.state.persister_stop, db=app.state.db),
+        name="chat-persister",
+    )
+    app.state.persister_task = task
+    return task
+
+
+async def _stop_persister(app: FastAPI, task: asyncio.Task[None] | None) -> None:
+    hot.uninstall(app.state.chat_cache)
+    if task is not None and not task.done():
+        app.state.persister_stop.set()
+        await task
 
 
 def _open_infrastructure(app: FastAPI, settings: Settings) -> None:

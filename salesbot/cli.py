@@ -166,11 +166,40 @@ def worker(
     log.info(
         "worker_started", jobs=sorted(runtime.actors), threads=threads, metrics_port=metrics_port
     )
+    persister = None
+    if settings.chat_write_behind:
+        from salesbot.conversations.behind import persister_thread
+
+        persister = persister_thread(settings, stop)
     stop.wait()
     runtime.close()
+    if persister is not None:
+        persister.join(timeout=15)
     if server is not None:
         server.stop()
     log.info("worker_stopped")
+
+
+@app.command("chat-persister")
+def chat_persister(
+    batch: Annotated[int, typer.Option(help="Messages stored per transaction", min=1)] = 200,
+) -> None:
+    """Store write-behind chat messages (SALESBOT_CHAT_WRITE_BEHIND) from Redis in the database.
+
+    `salesbot worker` and `salesbot serve` run one too; this runs one on its own.
+    """
+    from salesbot.conversations.behind import persister_thread
+    from salesbot.kit.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+    if not settings.redis_dsn:
+        typer.secho("Write-behind needs SALESBOT_REDIS_URL.", fg="red")
+        raise typer.Exit(1)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    persister_thread(settings, stop, batch=batch).join()
 
 
 @app.command()
@@ -282,6 +311,7 @@ def import_chat_sessions(
     """Import the legacy chat history; running it again only adds what is new."""
     import json
 
+    from salesbot.conversations.hot import forget
     from salesbot.conversations.legacy import (
         LegacySourceError,
         import_rows,
@@ -305,7 +335,9 @@ def import_chat_sessions(
         db = Database(make_engine(settings.effective_database_url, pooler=settings.database_pooler))
         try:
             async with db.sessions() as session:
-                return await import_rows(session, rows)
+                report = await import_rows(session, rows)
+            await forget(settings.redis_dsn, report.updated)
+            return report
         finally:
             await db.dispose()
 

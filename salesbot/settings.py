@@ -219,6 +219,12 @@ class Settings(BaseSettings):
     chat_heartbeat_s: float = Field(default=15.0, gt=0, le=60)
     chat_run_retention_s: int = Field(default=3600, ge=60, le=86_400)
     chat_run_timeout_s: int = Field(default=600, ge=10, le=3600)
+    # Hot conversation cache (ADR-002; needs Redis): recent pages of active conversations.
+    chat_cache: bool = True
+    chat_cache_ttl_s: int = Field(default=3600, ge=60, le=86_400)
+    # Write-behind (docs/operations.md): messages acknowledged once on a Redis Stream.
+    chat_write_behind: bool = False
+    chat_persist_claim_idle_s: float = Field(default=30.0, gt=0, le=3600)
     rate_limit_chat: str = "30/minute"
 
     # Proposals (domain.md §2): DM fee per image/message, validity, digital upload fee default.
@@ -463,6 +469,11 @@ class Settings(BaseSettings):
             problems.append(
                 "SALESBOT_PUBLIC_URL must be set when e-mail or Slack notifications are on "
                 "(links in them must not depend on a request's Host header)"
+            )
+        if self.chat_write_behind and not self.redis_dsn:
+            problems.append(
+                "SALESBOT_CHAT_WRITE_BEHIND needs SALESBOT_REDIS_URL (its messages live in a "
+                "Redis Stream until they are stored)"
             )
         metrics_token = self.metrics_token.get_secret_value() if self.metrics_token else ""
         if metrics_token and len(metrics_token) < 24:

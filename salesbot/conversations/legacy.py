@@ -171,6 +171,8 @@ class ImportReport:
     messages_existing: int = 0
     messages_skipped: int = 0
     rows_skipped: list[str] = field(default_factory=list)
+    # Conversations that got messages (their cached pages are dropped after the import).
+    updated: set[uuid.UUID] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,7 @@ async def _import_one(
     if latest > conversation.updated_at:
         await repository.touch(session, conversation.id, latest)
     report.messages_created += len(new)
+    report.updated.add(conversation.id)
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$")

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar, Unpack
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
-from salesbot.conversations import repository
+from salesbot.conversations import behind, hot, repository, wire
 from salesbot.conversations import search as fts
 from salesbot.conversations.models import (
     DEFAULT_TITLE,
@@ -143,6 +143,9 @@ async def delete(
     conversation = await get_own(session, principal, conversation_id)
     conversation.deleted_at = now
     await session.commit()
+    cache = hot.current()
+    if cache is not None:
+        await cache.invalidate([conversation_id])
 
 
 def _before(cursor: str | None) -> uuid.UUID | None:
@@ -165,8 +168,10 @@ async def messages_page(
 ) -> Page[Any]:
     """The latest `limit` messages before the cursor, newest first (plain rows).
 
-    One query when the page has rows (ownership checked in it); an empty page asks whether
-    the conversation is the caller's at all.
+    From the hot cache when it holds the page (its owner compared with the caller first);
+    else one query (ownership checked in it), whose first page then fills the cache. An empty
+    page asks whether the conversation is the caller's at all. With write-behind, messages
+    acknowledged but not stored yet are merged in.
     """
     limit = max(1, min(limit, MAX_PAGE))
 
@@ -179,15 +184,35 @@ async def messages_page(
     except ValidationFailed:
         await check_owner()  # somebody else's conversation is not found, whatever the cursor
         raise
-    rows = await repository.list_messages(
+    cache = hot.current()
+    version: str | None = None
+    if cache is not None and cache.pages:
+        cached = await cache.page(conversation_id, principal.user_id, before=before, want=limit + 1)
+        if cached is not None:
+            return _message_page(cached, limit)
+        version = await cache.version(conversation_id) if before is None else None
+    want = hot.WINDOW if version is not None else limit + 1
+    rows: list[Any] = await repository.list_messages(
         session,
         conversation_id=conversation_id,
         before=before,
-        limit=limit + 1,
+        limit=want,
         owner_id=principal.user_id,
     )
     if not rows:
         await check_owner()
+    if cache is not None and cache.write_behind:
+        waiting = await behind.pending(cache.redis, conversation_id)
+        waiting = [m for m in waiting if before is None or m.id < before]
+        rows = wire.merge_newest_first(rows, waiting)[:want]
+    if cache is not None and version is not None:
+        await cache.fill(
+            conversation_id, principal.user_id, version, rows, full=len(rows) < hot.WINDOW
+        )
+    return _message_page(rows, limit)
+
+
+def _message_page(rows: list[Any], limit: int) -> Page[Any]:
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor({"b": str(rows[-1].id)}) if has_more else None
@@ -212,9 +237,18 @@ async def search(
 
 async def iter_messages(database: Database, conversation_id: uuid.UUID) -> AsyncIterator[Message]:
     """Every message oldest first, through a session of its own (for streamed exports)."""
+    cache = hot.current()
+    waiting = []
+    if cache is not None and cache.write_behind:
+        waiting = sorted(await behind.pending(cache.redis, conversation_id), key=lambda m: m.id)
+    last: uuid.UUID | None = None
     async with database.sessions() as session:
         async for message in repository.iter_messages(session, conversation_id):
+            last = message.id
             yield message
+    for pending in waiting:  # acknowledged, not stored yet (write-behind)
+        if last is None or pending.id > last:
+            yield wire.as_model(pending)
 
 
 # --- used by the assistant ---------------------------------------------------------------------
@@ -241,25 +275,58 @@ async def append(
     now: datetime,
     **extras: Unpack[repository.MessageExtras],
 ) -> Message:
-    """Append one message (one INSERT + the conversation's `updated_at` touch) and commit."""
+    """Append one message and commit: one INSERT + the conversation's `updated_at` touch.
+
+    With write-behind, the message (its id assigned here) is acknowledged once it is on the
+    Redis stream; the session's other work (a new conversation) is committed first. Either
+    way a cached page gets the message written through.
+    """
+    cache = hot.current()
+    message_id: uuid.UUID | None = None
+    if cache is not None and cache.write_behind:
+        await session.commit()
+        staged = behind.new_message(conversation_id, role=role, content=content, now=now, **extras)
+        message_id = staged.id
+        if await behind.stage(cache.redis, staged):
+            if cache.pages:
+                await cache.appended(staged)
+            return wire.as_model(staged)
     message = await repository.append_message(
-        session, conversation_id=conversation_id, role=role, content=content, now=now, **extras
+        session,
+        conversation_id=conversation_id,
+        role=role,
+        content=content,
+        now=now,
+        message_id=message_id,
+        **extras,
     )
     await session.commit()
+    if cache is not None and cache.pages:
+        await cache.appended(message)
     return message
 
 
 async def replay_window(
     session: AsyncSession, conversation_id: uuid.UUID, *, limit: int
 ) -> tuple[ConversationSummary | None, list[Message]]:
-    """The latest stored summary and up to `limit` of the messages after it, oldest first."""
+    """The latest stored summary and up to `limit` of the messages after it, oldest first
+    (with write-behind, acknowledged messages not stored yet included)."""
     summary = await repository.latest_summary(session, conversation_id)
+    after = summary.through_message_id if summary else None
     messages = await repository.recent_messages(
-        session,
-        conversation_id=conversation_id,
-        after=summary.through_message_id if summary else None,
-        limit=limit,
+        session, conversation_id=conversation_id, after=after, limit=limit
     )
+    cache = hot.current()
+    if cache is not None and cache.write_behind:
+        waiting = await behind.pending(cache.redis, conversation_id)
+        seen = {m.id for m in messages}
+        extra = [
+            wire.as_model(m)
+            for m in waiting
+            if m.id not in seen and (after is None or m.id > after)
+        ]
+        if extra:
+            messages = sorted([*messages, *extra], key=lambda m: m.id)[-limit:]
     return summary, messages
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesbot.booking_orders import rendering
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
 from salesbot.booking_orders.views import Env
+from salesbot.conversations import hot
 from salesbot.conversations.models import Conversation, Message
 from salesbot.files.models import FileRecord
 from salesbot.inventory.models import Commitment
@@ -216,6 +217,9 @@ async def erase_user(
     if user is None:
         raise NotFound(USER_NOT_FOUND)
     await _check_allowed(session, actor, user)
+    talks = list(
+        await session.scalars(select(Conversation.id).where(Conversation.user_id == user_id))
+    )
     new_keys: list[str] = []
     try:
         result, keys = await _erase(session, Env(settings, storage), user, new_keys, settings)
@@ -231,6 +235,7 @@ async def erase_user(
         await session.rollback()
         await _delete_objects(storage, new_keys)  # documents rendered for a rolled-back erasure
         raise
+    await hot.forget(settings.redis_dsn, talks)
     failed = await _delete_objects(storage, keys)
     log.info("user_erased", user_id=str(user_id), objects_failed=failed)
     return Erased(**{**asdict(result), "objects_failed": failed})

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from salesbot.booking_orders.models import BookingOrderRow
+from salesbot.conversations import hot
 from salesbot.conversations.models import Conversation, Message
 from salesbot.files.models import FileRecord
 from salesbot.kit.logging import get_logger
@@ -402,6 +403,7 @@ async def run_retention(
                 },
             )
         await session.commit()
+    await hot.forget(settings.redis_dsn, [i.id for i in report.items if i.kind == "conversation"])
     for key in keys:
         try:
             await storage.delete(key)

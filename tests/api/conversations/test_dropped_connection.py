@@ -9,6 +9,7 @@ first statement of the request is run again once on a fresh connection.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -18,11 +19,18 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from salesbot.kit import db as kit_db
+from salesbot.settings import Settings
 from tests.api.conversations.conftest import Users, add_messages, new_conversation
-from tests.conftest import Stack
+from tests.conftest import Stack, make_settings
 
 # A dropped server connection is a PostgreSQL matter (SQLite has no server).
 pytestmark = pytest.mark.parametrize("stack", ["postgres"], indirect=True)
+
+
+@pytest.fixture
+def settings(stack: Stack, tmp_path: Path) -> Settings:
+    """Without the hot conversation cache: the message pages here must reach the database."""
+    return make_settings(stack, tmp_path / "data", chat_cache=False)
 
 
 async def _terminate_app_backends(stack: Stack) -> int:

@@ -195,3 +195,18 @@ def test_mockup_concurrency_default_uses_the_limits_found(
     assert Settings(_env_file=None).mockup_concurrency == expected
     monkeypatch.setenv("SALESBOT_MOCKUP_CONCURRENCY", "3")
     assert Settings(_env_file=None).mockup_concurrency == 3  # an explicit value wins
+
+
+def test_production_refuses_write_behind_without_redis() -> None:
+    ready = {
+        "environment": "production",
+        "secret_key": "s" * 40,
+        "database_url": "postgresql+asyncpg://app:pw@db:5432/salesbot",
+        "chat_write_behind": True,
+    }
+    assert _settings(**ready).startup_problems() == [
+        "SALESBOT_CHAT_WRITE_BEHIND needs SALESBOT_REDIS_URL (its messages live in a Redis "
+        "Stream until they are stored)"
+    ]
+    assert _settings(**ready, redis_url="redis://cache:6379/0").startup_problems() == []
+    assert _settings(environment="development", chat_write_behind=True).startup_problems() == []
