@@ -48,14 +48,11 @@ def client_file_name(client_name: str, when: datetime, extension: str = "pdf") -
 
 def client_case(typed: str, known: str | None = None) -> str:
     """The client's name as first written: `known` (the stored spelling) when it is the same
-    name in another case, else the typed name, capitalised when it was typed all lower case.
+    name in another case, else the name as typed (spaces tidied).
 
-    "adidas" with "Adidas" on record → "Adidas"; "adidas" never seen → "Adidas";
-    "eBay", "HSBC" stay as typed.
+    "adidas" with "Adidas" on record → "Adidas"; a new client keeps the case it was typed in.
     """
     name = " ".join(typed.split())
     if known and known.casefold() == name.casefold():
         return known
-    if name == name.lower() and any(c.isalpha() for c in name):
-        return " ".join(word[:1].upper() + word[1:] for word in name.split(" "))
     return name

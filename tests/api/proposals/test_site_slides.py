@@ -272,7 +272,7 @@ async def test_two_company_package_deck_is_neutral_around_the_sites(
     ("first", "later", "stored", "stem"),
     [
         ("Adidas", "adidas", "Adidas", "Adidas"),
-        ("adidas", "ADIDAS", "Adidas", "Adidas"),
+        ("adidas", "ADIDAS", "adidas", "Adidas"),
         ("eBay", "EBAY", "eBay", "EBay"),  # file names start with a capital
     ],
 )

@@ -65,12 +65,12 @@ def test_client_stem_is_bounded():
     [
         ("adidas", "Adidas", "Adidas"),
         ("ADIDAS", "Adidas", "Adidas"),
-        ("  adidas  ", None, "Adidas"),
-        ("nike middle east", None, "Nike Middle East"),
+        ("  adidas  ", None, "adidas"),  # a new client keeps the case it was typed in
+        ("nike  middle east", None, "nike middle east"),
         ("eBay", None, "eBay"),
         ("HSBC", None, "HSBC"),
         ("Emirates NBD", "emirates nbd", "emirates nbd"),  # the first spelling is kept
-        ("adidas", "Adidas Originals", "Adidas"),  # another client
+        ("adidas", "Adidas Originals", "adidas"),  # another client
         ("123", None, "123"),
     ],
 )
