@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.opc import serialized
 
 from salesbot.kit.decks import open_deck
 from salesbot.proposals.priced import InvestmentTable
@@ -151,6 +153,19 @@ def _insert_before_last(prs: Any, table: InvestmentTable, style: DeckStyle) -> N
 
 
 # --------------------------------------------------------------------------- public API
+# Photos are compressed already: deflating them again on every save cost tens of milliseconds
+# per proposal for nothing. python-pptx has no option for it, so its zip writer stores them.
+_STORED_MEDIA = frozenset({"jpeg", "jpg", "png", "gif"})
+
+
+def _write_member(self: Any, pack_uri: Any, blob: bytes) -> None:
+    stored = str(pack_uri.ext).lower() in _STORED_MEDIA
+    self._zipf.writestr(pack_uri.membername, blob, zipfile.ZIP_STORED if stored else None)
+
+
+serialized._ZipPkgWriter.write = _write_member  # type: ignore[method-assign]
+
+
 def save(prs: Any) -> bytes:
     buffer = io.BytesIO()
     prs.save(buffer)

@@ -217,3 +217,16 @@ def test_reduced_copy_applies_the_camera_orientation():
 def test_slide_size_is_unchanged_by_photos(gateway):
     prs = open_pptx(render_location_deck(gateway, BACKLITE, reduced_jpeg(_photo()).data))
     assert prs.slide_width == Emu(12192000)
+
+
+def test_the_photo_is_stored_in_the_deck_without_deflating_it_again(gateway):
+    import zipfile
+
+    photo = reduced_jpeg(_photo()).data
+    data = render_location_deck(gateway, BACKLITE, photo)
+    members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    (media,) = [m for m in members if m.filename.startswith("ppt/media/")]
+    assert media.compress_type == zipfile.ZIP_STORED and media.file_size == len(photo)
+    # The slides' XML is still deflated, and the deck opens again.
+    assert any(m.compress_type == zipfile.ZIP_DEFLATED for m in members)
+    assert _pictures(open_pptx(data).slides[1])[0].image.blob == photo
