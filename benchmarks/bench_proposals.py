@@ -10,6 +10,7 @@ a single-location proposal and a 10-location separate proposal with its combined
 from __future__ import annotations
 
 import argparse
+import io
 import resource
 import shutil
 import statistics
@@ -23,7 +24,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 from salesbot.commercial import service as commercial
+from salesbot.kit.pictures import reduced_jpeg
 from salesbot.proposals.pricing import (
     LocationFacts,
     SeparateItem,
@@ -116,11 +121,24 @@ _PRICING = pricing_settings(
 )
 
 
-def _single(facts: dict[str, LocationFacts], template: bytes | None) -> tuple[bytes, bytes]:
+def _single(
+    facts: dict[str, LocationFacts], template: bytes | None, photo: bytes | None = None
+) -> tuple[bytes, bytes]:
     one = dict(list(facts.items())[:1])
     proposal = price_separate(_request(one), one, _PRICING, TODAY)
-    pptx = render_separate_pptx(proposal.tables[0], next(iter(one.values())), template=template)
+    location = next(iter(one.values()))
+    pptx = render_separate_pptx(proposal.tables[0], location, template=template, photo=photo)
     return pptx, pptx_to_pdf(pptx)
+
+
+def _big_photo() -> bytes:
+    """An 8K billboard photo (7680 × 4320 JPEG) with some texture."""
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 255, size=(4320 // 8, 7680 // 8, 3), dtype=np.uint8)
+    image = Image.fromarray(pixels).resize((7680, 4320), Image.Resampling.BILINEAR)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def _multi(facts: dict[str, LocationFacts], template: bytes | None) -> tuple[list[bytes], bytes]:
@@ -191,6 +209,10 @@ def main() -> None:
     facts = _facts(10)
 
     single = measure(lambda: _single(facts, template), args.repeat)
+    big = _big_photo()
+    copy = reduced_jpeg(big).data  # made once, stored with the location
+    with_photo = measure(lambda: _single(facts, template, copy), args.repeat)
+    decoding = measure(lambda: _single(facts, template, reduced_jpeg(big).data), args.repeat)
     multi = measure(lambda: _multi(facts, template), max(1, args.repeat // 2))
 
     office = _office()
@@ -203,6 +225,12 @@ def main() -> None:
 
     print("Proposal rendering benchmark (median wall time; peak memory of one run)")
     print(_row("single location: PPTX + PDF", single, single_base))
+    print(_row("single location with its photo (stored copy)", with_photo, None))
+    print(_row("  baseline: reducing the 8K photo every render", decoding, None))
+    print(
+        f"  the stored copy renders {decoding.seconds / with_photo.seconds:.1f}x faster; "
+        f"the photo adds {(with_photo.seconds - single.seconds) * 1000:.0f} ms to a proposal"
+    )
     print(_row("10 locations: 10 PPTX + combined PDF", multi, multi_base))
     if not office:
         print("LibreOffice baseline: not available (no soffice/libreoffice on PATH)")

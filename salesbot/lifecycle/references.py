@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from salesbot.booking_orders.models import BookingOrderRow, CompanyDocuments
+from salesbot.locations.models import Location
 from salesbot.mockups.models import MockupPhoto
 from salesbot.proposals.models import ProposalFile
 from salesbot.sharing.models import ShareDecision
@@ -28,6 +29,10 @@ def _business_references() -> list[Reference]:
         CompanyDocuments.stamp_file_id,
         # A location's billboard photo belongs to the catalogue, whoever uploaded it.
         MockupPhoto.file_id,
+        # A location's deck and slide photo (and its small copy) belong to the catalogue too.
+        Location.template_file_id,
+        Location.photo_file_id,
+        Location.slide_photo_file_id,
         # A client's signed copy of a proposal (and the original of a booking order from it).
         ShareDecision.accepted_file_id,
     ]

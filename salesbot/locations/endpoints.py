@@ -14,7 +14,7 @@ from salesbot.kit.deps import AppSettings, AppStorage
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
 from salesbot.kit.storage import content_disposition
-from salesbot.locations import bulk, catalogue, service
+from salesbot.locations import bulk, catalogue, photos, service
 from salesbot.locations.schemas import (
     DisplayType,
     ImportReport,
@@ -23,6 +23,7 @@ from salesbot.locations.schemas import (
     LocationOut,
     LocationUpdate,
     MatchOut,
+    PhotoRequest,
     TemplateRequest,
 )
 
@@ -203,3 +204,17 @@ async def set_template(
         body.file_id,
         actor=principal,
     )
+
+
+@router.put("/{key}/photo", response_model=LocationOut, responses={**_FILE_NOT_FOUND, **_INVALID})
+async def set_photo(
+    key: KeyPath,
+    body: PhotoRequest,
+    session: DbSession,
+    principal: Admin,
+    storage: AppStorage,
+) -> LocationOut:
+    """Show an uploaded image on the location's proposal slides, or `null` for the best mockup
+    photo (proposals use a small copy made once, not the image itself)."""
+    location = await service.get_location(session, key)
+    return await photos.set_photo(session, storage, location, body.file_id, actor=principal)

@@ -31,5 +31,10 @@ class Location(IdMixin, TimestampMixin, Base):
     sov_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     upload_fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     template_file_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # An image an admin uploaded for the location's slides (else the best mockup photo is used).
+    photo_file_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The small JPEG slides use, and the sha256 of the image it was made from.
+    slide_photo_file_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    slide_photo_source: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

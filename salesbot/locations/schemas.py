@@ -144,6 +144,14 @@ class LocationOut(BaseModel):
     sov_pct: str | None = Field(default=None, description="Percent, as a decimal string")
     upload_fee: str | None = Field(default=None, description="AED, as a decimal string")
     template_file_id: uuid.UUID | None = None
+    photo_file_id: uuid.UUID | None = Field(
+        default=None, description="The image uploaded for the location's proposal slides"
+    )
+    slide_photo_file_id: uuid.UUID | None = Field(
+        default=None,
+        description="The small copy proposal slides show (of the uploaded image, or of the "
+        "best mockup photo once a proposal used it)",
+    )
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -167,6 +175,12 @@ class MatchOut(BaseModel):
 class TemplateRequest(_Strict):
     file_id: uuid.UUID | None = Field(
         description="An uploaded .pptx file; null goes back to the generated default deck"
+    )
+
+
+class PhotoRequest(_Strict):
+    file_id: uuid.UUID | None = Field(
+        description="An uploaded JPEG, PNG or WebP image; null goes back to the best mockup photo"
     )
 
 

@@ -59,6 +59,7 @@ _TEMPLATE_READER = Principal(
     permissions=frozenset(),
     auth_method="system",
 )
+CATALOGUE_READER = _TEMPLATE_READER  # also reads the locations' slide photos
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -86,6 +87,8 @@ def to_out(location: Location, company: users.CompanyInfo | None) -> LocationOut
         sov_pct=_plain(location.sov_pct),
         upload_fee=_plain(location.upload_fee),
         template_file_id=location.template_file_id,
+        photo_file_id=location.photo_file_id,
+        slide_photo_file_id=location.slide_photo_file_id,
         is_active=location.is_active,
         created_at=location.created_at,
         updated_at=location.updated_at,
@@ -161,6 +164,9 @@ class LocationInfo:
     sov_pct: Decimal | None
     upload_fee: Decimal | None
     template_file_id: uuid.UUID | None
+    photo_file_id: uuid.UUID | None = None
+    slide_photo_file_id: uuid.UUID | None = None
+    slide_photo_source: str | None = None  # sha256 of the image the slide copy was made from
 
 
 def info(location: Location) -> LocationInfo:
@@ -180,6 +186,9 @@ def info(location: Location) -> LocationInfo:
         sov_pct=location.sov_pct,
         upload_fee=location.upload_fee,
         template_file_id=location.template_file_id,
+        photo_file_id=location.photo_file_id,
+        slide_photo_file_id=location.slide_photo_file_id,
+        slide_photo_source=location.slide_photo_source,
     )
 
 

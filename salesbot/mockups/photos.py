@@ -83,6 +83,17 @@ async def _photo_for_setup(
     return photo, place
 
 
+async def best_photo(session: AsyncSession, location_id: uuid.UUID) -> MockupPhoto | None:
+    """The photo that shows the site best on a proposal slide: a day photo before a night
+    one, then the largest, then the first set up; None when the location has none."""
+    rows = await repository.photos(session, [location_id])
+    return min(
+        rows,
+        key=lambda p: (p.time_of_day != "day", -(p.width * p.height), p.number),
+        default=None,
+    )
+
+
 async def photo_file(session: AsyncSession, photo: MockupPhoto) -> files.StoredFile:
     try:
         return await files.get_for(session, READER, photo.file_id)

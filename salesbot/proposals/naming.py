@@ -1,4 +1,4 @@
-"""File names for produced proposals: safe characters only."""
+"""File names for produced proposals (safe characters only) and the case of client names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import unicodedata
 from datetime import datetime
 
 MAX_STEM = 60
+MAX_CLIENT_STEM = 40
 _NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -19,15 +20,21 @@ def _words(label: str) -> list[str]:
     return words
 
 
-def safe_stem(label: str, fallback: str = "Proposal") -> str:
+def safe_stem(label: str, fallback: str = "Proposal", limit: int = MAX_STEM) -> str:
     """ "The Dubai Gateway" / "dubai_gateway" → "Dubai_Gateway"; keeps existing capitals."""
-    stem = "_".join(w[0].upper() + w[1:] for w in _words(label))[:MAX_STEM].strip("_")
+    stem = "_".join(w[0].upper() + w[1:] for w in _words(label))[:limit].strip("_")
     return stem or fallback
 
 
-def location_pptx_name(location: str) -> str:
-    """ "The Dubai Gateway" → "Dubai_Gateway_Proposal.pptx"."""
-    return f"{safe_stem(location, 'Location')}_Proposal.pptx"
+def location_pptx_name(location: str, client_name: str = "") -> str:
+    """ "The Landmark" for "Nike" → "Nike_Landmark_Proposal.pptx".
+
+    The spec names a location's deck "Landmark_Proposal.pptx"; issue #15 asks that every file
+    name carry the client, so the client goes in front (without a client: the spec's name).
+    """
+    client = safe_stem(client_name, "", MAX_CLIENT_STEM)
+    place = safe_stem(location, "Location")
+    return f"{client}_{place}_Proposal.pptx" if client else f"{place}_Proposal.pptx"
 
 
 def client_file_name(client_name: str, when: datetime, extension: str = "pdf") -> str:
@@ -37,3 +44,15 @@ def client_file_name(client_name: str, when: datetime, extension: str = "pdf") -
     """
     ext = _NOT_WORD.sub("", extension).lower() or "pdf"
     return f"{safe_stem(client_name, 'Client')}_Proposal_{when:%Y-%m-%d_%H%M}.{ext}"
+
+
+def client_case(typed: str, known: str | None = None) -> str:
+    """The client's name as first written: `known` (the stored spelling) when it is the same
+    name in another case, else the name as typed (spaces tidied).
+
+    "adidas" with "Adidas" on record → "Adidas"; a new client keeps the case it was typed in.
+    """
+    name = " ".join(typed.split())
+    if known and known.casefold() == name.casefold():
+        return known
+    return name

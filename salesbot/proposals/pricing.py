@@ -272,6 +272,8 @@ def _priced_location(
     """Dates, spots and fee of one location; with `rates`, one priced option per duration."""
     settings, currency, today, reader = pricing
     start, end = _dates(item.start_date, item.end_date, facts.key, today)
+    # Without an end date, one duration still gives the last day: the slide shows both dates.
+    shown_end = end if end is not None or len(durations) != 1 else durations[0].end_date(start)
     spots = _check_spots(item.spots, facts)
     label, fee = _fee(facts, item.production_fee, missing, reader)
     options = tuple(
@@ -285,7 +287,7 @@ def _priced_location(
         location_line=location_line(facts, spots),
         start_date=start,
         end_date=end,
-        date_text=format_date_range(start, end),
+        date_text=format_date_range(start, shown_end),
         spots=spots,
         fee_label=label,
         fee=money(fee, currency),
@@ -433,13 +435,21 @@ def _proposal(
     )
 
 
+def _option_dates(loc: PricedLocation) -> tuple[str, ...]:
+    """Start and end of each option: one value when the end was given or all options agree."""
+    if loc.end_date is not None or len(loc.options) < 2:
+        return (loc.date_text,)
+    start = loc.start_date
+    return tuple(format_date_range(start, o.duration.end_date(start)) for o in loc.options)
+
+
 def _separate_table(
     loc: PricedLocation, common: _Common, settings: PricingSettings, today: date
 ) -> InvestmentTable:
     options = loc.options
     rows = (
         TableRow("Location:", (loc.location_line,)),
-        TableRow("Start/End Date:", (loc.date_text,)),
+        TableRow("Start/End Date:", _option_dates(loc)),
         TableRow("Duration:", tuple(o.duration.display for o in options)),
         TableRow("Net Rate:", tuple(o.net_rate.text for o in options), bold=True),
         TableRow(loc.fee_label, (loc.fee.text,)),

@@ -52,11 +52,21 @@ def deck_style(company: users.CompanyInfo | None) -> DeckStyle:
     return DeckStyle(accent=accent, company_name=company.name)
 
 
+def shared_style(styles: Sequence[DeckStyle]) -> DeckStyle:
+    """The look of slides that belong to the whole deck (cover, investment, closing): the
+    company's when every location is one company's, else neutral (no company's name or colour
+    on another company's site)."""
+    from salesbot.proposals.rendering.drawing import NEUTRAL
+
+    return styles[0] if styles and len(set(styles)) == 1 else NEUTRAL
+
+
 def _separate_files(
     table: InvestmentTable,
     fact: pricing.LocationFacts,
     style: DeckStyle,
     pdf_title: str | None,
+    photo: bytes | None,
     template: bytes | None,
 ) -> tuple[bytes, bytes | None]:
     """A location's PPTX, and its PDF drawn from the same open deck when `pdf_title` is given
@@ -64,8 +74,21 @@ def _separate_files(
     from salesbot.proposals.rendering.pdf import deck_to_pdf
     from salesbot.proposals.rendering.pptx import save, separate_deck
 
-    prs = separate_deck(table, fact, template=template, style=style)
+    prs = separate_deck(table, fact, template=template, style=style, photo=photo)
     return save(prs), deck_to_pdf(prs, None, pdf_title) if pdf_title is not None else None
+
+
+def _several_pdf(
+    decks: list[bytes], title: str, subtitle: str, styles: Sequence[DeckStyle]
+) -> bytes:
+    """The one PDF of several locations; a neutral cover when they are several companies'."""
+    from salesbot.proposals.rendering.pdf import combined_separate_pdf
+    from salesbot.proposals.rendering.pptx import render_cover_pptx
+
+    style = shared_style(styles)
+    mixed = len(set(styles)) > 1
+    cover = render_cover_pptx(title, subtitle, style) if mixed else None
+    return combined_separate_pdf(decks, cover=cover, title=title, subtitle=subtitle, style=style)
 
 
 @traced("render proposal", {"salesbot.render.layout": "separate"})
@@ -76,9 +99,9 @@ async def render_separate(
     styles: Sequence[DeckStyle],
     when: datetime,
     progress: Progress,
+    photos: Mapping[str, bytes] | None = None,
 ) -> list[Output]:
-    from salesbot.proposals.rendering.pdf import combined_separate_pdf
-
+    photos = photos or {}
     outputs: list[Output] = []
     steps = len(priced.locations) + 1
     title = f"{priced.client_name} Proposal".strip()
@@ -91,20 +114,20 @@ async def render_separate(
             facts[index],
             styles[index],
             title if single else None,
+            photos.get(loc.key),
         )
         try:
             deck, pdf = await to_thread.run_sync(make, templates[index])
         except TemplateError:
             log.warning("proposal_template_unusable", location=loc.key)
             deck, pdf = await to_thread.run_sync(make, None)
-        outputs.append(Output(location_pptx_name(loc.display_name), deck, PPTX, "pptx"))
+        name = location_pptx_name(loc.display_name, priced.client_name)
+        outputs.append(Output(name, deck, PPTX, "pptx"))
         await progress(20 + 65 * (index + 1) // steps, f"Made the deck for {loc.display_name}")
     if pdf is None:
         decks = [o.data for o in outputs]
         subtitle = "  ·  ".join(loc.display_name for loc in priced.locations)
-        pdf = await to_thread.run_sync(
-            partial(combined_separate_pdf, decks, title=title, subtitle=subtitle, style=styles[0])
-        )
+        pdf = await to_thread.run_sync(_several_pdf, decks, title, subtitle, styles)
     outputs.append(Output(client_file_name(priced.client_name, when, "pdf"), pdf, PDF, "pdf"))
     await progress(85, "Made the PDF")
     return outputs
@@ -115,9 +138,10 @@ async def render_combined(
     priced: PricedProposal,
     facts: Sequence[pricing.LocationFacts],
     templates: Mapping[str, bytes],
-    style: DeckStyle,
+    styles: Sequence[DeckStyle],
     when: datetime,
     progress: Progress,
+    photos: Mapping[str, bytes] | None = None,
 ) -> list[Output]:
     from salesbot.proposals.rendering.pdf import combined_package_pdf
     from salesbot.proposals.rendering.pptx import render_combined_pptx
@@ -126,7 +150,15 @@ async def render_combined(
     client = priced.client_name
 
     def deck_with(chosen: Mapping[str, bytes]) -> bytes:
-        return render_combined_pptx(table, facts, templates=chosen, client_name=client, style=style)
+        return render_combined_pptx(
+            table,
+            facts,
+            templates=chosen,
+            client_name=client,
+            style=shared_style(styles),
+            location_styles=styles,
+            photos=photos,
+        )
 
     try:
         deck = await to_thread.run_sync(deck_with, templates)

@@ -122,3 +122,18 @@ async def add(
     await session.flush()  # the parent row first: there are no relationships to order by
     session.add_all([*locations, *files])
     await session.flush()
+
+
+async def first_client_spelling(session: AsyncSession, client_name: str) -> str | None:
+    """How the client was written the first time a proposal named it (any case), or None."""
+    needle = " ".join(client_name.split()).lower()
+    if not needle:
+        return None
+    stmt = (
+        select(Proposal.client_name)
+        .where(func.lower(Proposal.client_name) == needle)
+        .order_by(Proposal.id)
+        .limit(1)
+    )
+    found = (await session.execute(stmt)).scalar_one_or_none()
+    return str(found) if found is not None else None

@@ -32,7 +32,7 @@ from salesbot.kit.storage import Storage
 from salesbot.kit.tools import FileCard
 from salesbot.locations import service as locations
 from salesbot.locations.service import LocationInfo
-from salesbot.proposals import checks, pricing, render, repository
+from salesbot.proposals import checks, materials, pricing, render, repository
 from salesbot.proposals.models import Proposal, ProposalFile, ProposalLocation
 from salesbot.proposals.presenters import figures, record_fields, summary
 from salesbot.proposals.priced import PricedProposal
@@ -294,6 +294,7 @@ def _input_of(data: ProposalInput) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Quote:
+    data: ProposalInput  # as asked, the client's name in its first-written case
     chosen: list[LocationInfo]
     keys: list[str]
     facts: dict[str, pricing.LocationFacts]
@@ -305,6 +306,8 @@ async def _quote(
     session: AsyncSession, data: ProposalInput, settings: Settings, today: date
 ) -> _Quote:
     """Match the locations and price the request (no files, nothing stored)."""
+    client = await materials.client_name(session, data.client_name)
+    data = data.model_copy(update={"client_name": client})
     chosen = await _resolve(session, _names(data))
     keys = [loc.key for loc in chosen]
     terms = await commercial.terms(session, settings)
@@ -312,7 +315,7 @@ async def _quote(
     companies = await locations.companies_of(session, chosen)
     used = [companies[loc.company_id] for loc in chosen if loc.company_id in companies]
     priced = _price(data, keys, facts, _company_name(used), pricing_settings(terms), today)
-    return _Quote(chosen, keys, facts, companies, priced)
+    return _Quote(data, chosen, keys, facts, companies, priced)
 
 
 async def preview_proposal(
@@ -338,29 +341,22 @@ async def preview_proposal(
     )
 
 
-async def _templates(
-    session: AsyncSession, storage: Storage, chosen: Sequence[LocationInfo]
-) -> dict[str, bytes]:
-    """The uploaded decks of the chosen locations, by key (locations without one are absent)."""
-    templates: dict[str, bytes] = {}
-    for loc in chosen:
-        if loc.key not in templates:
-            deck = await locations.template_of(session, storage, loc)
-            if deck is not None:
-                templates[loc.key] = deck
-    return templates
-
-
 async def _render(
-    quote: _Quote, templates: dict[str, bytes], when: datetime, progress: Progress
+    quote: _Quote,
+    templates: dict[str, bytes],
+    photos: dict[str, bytes],
+    when: datetime,
+    progress: Progress,
 ) -> list[render.Output]:
     styles = [render.deck_style(quote.companies.get(loc.company_id)) for loc in quote.chosen]
     facts = [quote.facts[key] for key in quote.keys]
     priced = quote.priced
     if priced.kind == "combined":
-        return await render.render_combined(priced, facts, templates, styles[0], when, progress)
+        return await render.render_combined(
+            priced, facts, templates, styles, when, progress, photos
+        )
     decks = [templates.get(k) for k in quote.keys]
-    return await render.render_separate(priced, facts, decks, styles, when, progress)
+    return await render.render_separate(priced, facts, decks, styles, when, progress, photos)
 
 
 async def _store_files(
@@ -447,10 +443,10 @@ async def create_proposal(
     quote = await _quote(session, data, settings, today)
     chosen, priced = quote.chosen, quote.priced
     await progress(15, f"Priced {len(chosen)} location{'s' if len(chosen) != 1 else ''}")
-    templates = await _templates(session, storage, chosen)
+    templates, photos = await materials.gather(session, storage, chosen, principal.user_id)
     # Rendering takes a while: give the pooled connection back until the results are stored.
     await session.commit()
-    outputs = await _render(quote, templates, when, progress)
+    outputs = await _render(quote, templates, photos, when, progress)
 
     await progress(90, "Saving the files")
     proposal_id = new_id()
@@ -470,7 +466,7 @@ async def create_proposal(
         payment_terms=priced.payment_terms,
         proposal_date=today,
         valid_until=priced.validity_date,
-        input=_input_of(data),
+        input=_input_of(quote.data),
         figures=figures(priced),
         option_totals=[str(total) for total in priced.option_totals],
         files=[card.model_dump(mode="json") for card in cards],

@@ -22,7 +22,7 @@ from salesbot.kit.db import DbSession
 from salesbot.kit.deps import AppSettings
 from salesbot.proposals import service as proposals
 from salesbot.users.credentials import MIN_PASSWORD_LENGTH
-from salesbot.users.roles import COMPANY_ROLES, Role
+from salesbot.users.roles import COMPANY_ROLES, ROLE_LABELS, Role
 
 router = APIRouter(prefix="/api", tags=["meta"], responses=AUTH_RESPONSES)
 SignedIn = Annotated[Principal, Depends(require("account:self"))]
@@ -40,6 +40,7 @@ class MetaStage(BaseModel):
 
 class MetaRole(BaseModel):
     name: str = Field(examples=["coordinator"])
+    label: str = Field(description="How the role reads to people", examples=["Coordinator"])
     company_scoped: bool = Field(description="Held for one company, named in the assignment")
 
 
@@ -88,7 +89,10 @@ async def get_meta(session: DbSession, settings: AppSettings, principal: SignedI
         default_upload_fee=plain(terms.default_upload_fee),
         proposal_validity_days=terms.proposal_validity_days,
         booking_order_stages=[MetaStage(state=s.state.value, label=s.label) for s in STAGES],
-        roles=[MetaRole(name=r.value, company_scoped=r in COMPANY_ROLES) for r in Role],
+        roles=[
+            MetaRole(name=r.value, label=ROLE_LABELS[r], company_scoped=r in COMPANY_ROLES)
+            for r in Role
+        ],
         limits=MetaLimits(
             max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
             max_message_chars=MAX_MESSAGE,

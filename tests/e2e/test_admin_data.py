@@ -86,6 +86,50 @@ def test_admin_manages_the_location_catalogue(page: Page, base_url: str, tmp_pat
     assert console_errors(page, expected_statuses=[422]) == []
 
 
+def test_admin_uploads_a_location_slide_photo(page: Page, base_url: str, tmp_path: Path) -> None:
+    sign_in(page, base_url, ADMIN)
+    open_page(page, base_url + "/admin/locations")
+    suffix = uuid.uuid4().hex[:6]
+    name = f"Photo Screen {suffix}"
+    page.get_by_role("button", name="Add a location").click()
+    dialog = page.get_by_role("dialog", name="Add a location")
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_label("Company").select_option(label="Viola")
+    dialog.get_by_role("button", name="Add location").click()
+    expect(dialog).to_have_count(0)
+    page.get_by_role("searchbox", name="Filter locations").fill(suffix)
+    row = page.get_by_role("table", name="Locations").locator("tbody tr")
+    expect(row).to_have_count(1)
+
+    not_a_photo = tmp_path / "notes.txt"
+    not_a_photo.write_text("not an image")
+    picture = tmp_path / "site.png"
+    Image.new("RGB", (1200, 700), (40, 120, 200)).save(picture)
+    row.get_by_role("button", name=f"Slide photo for {name}: automatic").click()
+    photo = page.get_by_role("dialog", name=f"Slide photo for {name}")
+    expect(photo).to_contain_text("best mockup photo")
+    photo.get_by_label("Photo (JPEG, PNG or WebP)").set_input_files(not_a_photo)
+    photo.get_by_role("button", name="Use this photo").click()
+    expect(photo.get_by_role("alert")).to_contain_text("photo must be a JPEG, PNG or WebP")
+    photo.get_by_label("Photo (JPEG, PNG or WebP)").set_input_files(picture)
+    photo.get_by_role("button", name="Use this photo").click()
+    expect(photo).to_have_count(0)
+    expect(page.get_by_text(f"{name}'s slides now show the uploaded photo.")).to_be_visible()
+    uploaded = row.get_by_role("button", name=f"Slide photo for {name}: uploaded")
+    expect(uploaded).to_have_text("Uploaded")
+
+    # The dialog shows the slide copy, and goes back to the mockup photos.
+    uploaded.click()
+    photo = page.get_by_role("dialog", name=f"Slide photo for {name}")
+    preview = photo.get_by_role("img", name=f"Slide photo of {name}")
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.naturalWidth") == 1200
+    photo.get_by_role("button", name="Use the mockup photos").click()
+    expect(photo).to_have_count(0)
+    expect(row.get_by_role("button", name=f"Slide photo for {name}: automatic")).to_be_visible()
+    assert console_errors(page, expected_statuses=[422]) == []
+
+
 def test_admin_edits_the_currency_rates(page: Page, base_url: str) -> None:
     sign_in(page, base_url, ADMIN)
     before = page.request.get(base_url + "/api/settings/currency-rates").json()["rates"]

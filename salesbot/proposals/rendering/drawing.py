@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,11 @@ class DeckStyle:
         if match is None:
             raise ValueError(f"Accent colour must look like #1F4E79, got '{self.accent[:20]}'")
         return match[1].upper()
+
+
+# Cover, closing and investment slides of a deck whose locations belong to several companies:
+# no company's name or colour on another company's site.
+NEUTRAL = DeckStyle(accent="3C4043")
 
 
 # --------------------------------------------------------------------------- drawing helpers
@@ -128,3 +134,20 @@ def set_background(slide: Any, color: str) -> None:
     fill = slide.background.fill
     fill.solid()
     fill.fore_color.rgb = rgb_color(color)
+
+
+def add_photo(slide: Any, photo: bytes, box: tuple[float, float, float, float]) -> Any:
+    """The photo filling `box` (points) without distortion: cropped to the box's shape."""
+    x, y, w, h = box
+    picture = slide.shapes.add_picture(io.BytesIO(photo), emu(x), emu(y), emu(w), emu(h))
+    px_w, px_h = picture.image.size
+    if px_w and px_h and w and h:
+        photo_ratio, box_ratio = px_w / px_h, w / h
+        if photo_ratio > box_ratio:  # wider than the box: trim left and right
+            trim = (1 - box_ratio / photo_ratio) / 2
+            picture.crop_left = picture.crop_right = trim
+        elif photo_ratio < box_ratio:  # taller: trim top and bottom
+            trim = (1 - photo_ratio / box_ratio) / 2
+            picture.crop_top = picture.crop_bottom = trim
+    picture.name = "Location photo"
+    return picture

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import functools
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.opc import serialized
 
 from salesbot.kit.decks import open_deck
 from salesbot.proposals.priced import InvestmentTable
 from salesbot.proposals.pricing import LocationFacts
 from salesbot.proposals.rendering.drawing import (
     DEFAULT_DECK_MARKER,
-    LIGHT,
     MUTED,
     WHITE,
     DeckStyle,
@@ -26,31 +27,15 @@ from salesbot.proposals.rendering.drawing import (
     slide_scale,
 )
 from salesbot.proposals.rendering.investment import add_investment_slide
+from salesbot.proposals.rendering.site import facts_rows, location_slide
 from salesbot.proposals.rendering.slide_copy import add_blank_slide, copy_slide
 
 # --------------------------------------------------------------------------- default decks
 
 
-def _facts_rows(facts: LocationFacts) -> list[tuple[str, str]]:
-    rows = [("Display", facts.display_type.capitalize())]
-    if facts.width_m is not None and facts.height_m is not None:
-        width = format(facts.width_m.normalize(), "f")
-        height = format(facts.height_m.normalize(), "f")
-        rows.append(("Size", f"{width}m x {height}m"))
-    rows.append(("Faces", str(facts.number_of_faces)))
-    if facts.display_type == "digital":
-        sov = format(facts.sov_pct.normalize(), "f")
-        rows += [
-            ("Spot length", f"{facts.spot_duration_s} seconds"),
-            ("Loop", f"{facts.loop_duration_s} seconds"),
-            ("Share of voice", f"{sov}% per spot"),
-        ]
-    return rows
-
-
 def _summary(facts: LocationFacts) -> str:
     """ "Digital  ·  7m x 14m  ·  4 faces" under the title."""
-    rows = dict(_facts_rows(facts))
+    rows = dict(facts_rows(facts))
     faces = facts.number_of_faces
     parts = [rows["Display"], rows.get("Size", ""), f"{faces} face{'' if faces == 1 else 's'}"]
     return "  ·  ".join(part for part in parts if part)
@@ -96,59 +81,6 @@ def _title_slide(prs: Any, kicker: str, title: str, subtitle: str, style: DeckSt
         )
 
 
-def _facts_slide(prs: Any, facts: LocationFacts, style: DeckStyle) -> None:
-    width, height, s = slide_scale(prs)
-    slide = add_blank_slide(prs)
-    set_background(slide, WHITE)
-    accent = style.accent_hex
-    left = width * 0.06
-    add_text(
-        slide,
-        (left, height * 0.08, width * 0.88, 44 * s),
-        facts.display_name,
-        28 * s,
-        style,
-        bold=True,
-    )
-    add_rect(slide, left, height * 0.08 + 48 * s, 64 * s, 4 * s, accent)
-    if facts.series:
-        add_text(
-            slide,
-            (left, height * 0.08 + 60 * s, width * 0.88, 24 * s),
-            facts.series,
-            14 * s,
-            style,
-            color=MUTED,
-        )
-    rows = _facts_rows(facts)
-    columns = 3
-    gap = 16 * s
-    card_w = (width * 0.88 - gap * (columns - 1)) / columns
-    card_h = 96 * s
-    top = height * 0.36
-    for index, (label, value) in enumerate(rows):
-        x = left + (index % columns) * (card_w + gap)
-        y = top + (index // columns) * (card_h + gap)
-        add_rect(slide, x, y, card_w, card_h, LIGHT)
-        add_rect(slide, x, y, 4 * s, card_h, accent)
-        add_text(
-            slide,
-            (x + 18 * s, y + 16 * s, card_w - 30 * s, 18 * s),
-            label,
-            12 * s,
-            style,
-            color=MUTED,
-        )
-        add_text(
-            slide,
-            (x + 18 * s, y + 40 * s, card_w - 30 * s, 40 * s),
-            value,
-            22 * s,
-            style,
-            bold=True,
-        )
-
-
 def _closing_slide(prs: Any, style: DeckStyle) -> None:
     width, height, s = slide_scale(prs)
     slide = add_blank_slide(prs)
@@ -175,20 +107,25 @@ def _closing_slide(prs: Any, style: DeckStyle) -> None:
         )
 
 
-def default_deck(facts: LocationFacts, style: DeckStyle | None = None) -> Any:
-    """A clean deck for a location without a template: title, facts, closing slides."""
+def default_deck(
+    facts: LocationFacts, style: DeckStyle | None = None, photo: bytes | None = None
+) -> Any:
+    """A clean deck for a location without a template: title, the site (photo and specs),
+    closing slides."""
     style = style or DeckStyle()
     prs = new_presentation()
     prs.core_properties.title = facts.display_name
     _title_slide(prs, facts.series, facts.display_name, _summary(facts), style)
-    _facts_slide(prs, facts, style)
+    location_slide(prs, facts, style, photo)
     _closing_slide(prs, style)
     return prs
 
 
-def render_location_deck(facts: LocationFacts, style: DeckStyle | None = None) -> bytes:
+def render_location_deck(
+    facts: LocationFacts, style: DeckStyle | None = None, photo: bytes | None = None
+) -> bytes:
     """The default deck of a location as PPTX bytes (for previews and downloads)."""
-    return save(default_deck(facts, style))
+    return save(default_deck(facts, style, photo))
 
 
 def render_cover_pptx(title: str, subtitle: str = "", style: DeckStyle | None = None) -> bytes:
@@ -216,16 +153,30 @@ def _insert_before_last(prs: Any, table: InvestmentTable, style: DeckStyle) -> N
 
 
 # --------------------------------------------------------------------------- public API
+# Photos are compressed already: deflating them again on every save cost tens of milliseconds
+# per proposal for nothing. python-pptx has no option for it, so its zip writer stores them.
+_STORED_MEDIA = frozenset({"jpeg", "jpg", "png", "gif"})
+
+
+def _write_member(self: Any, pack_uri: Any, blob: bytes) -> None:
+    stored = str(pack_uri.ext).lower() in _STORED_MEDIA
+    self._zipf.writestr(pack_uri.membername, blob, zipfile.ZIP_STORED if stored else None)
+
+
+serialized._ZipPkgWriter.write = _write_member  # type: ignore[method-assign]
+
+
 def save(prs: Any) -> bytes:
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
 
 
-@functools.lru_cache(maxsize=128)
-def _default_deck_bytes(facts: LocationFacts, style: DeckStyle) -> bytes:
-    # Drawing the default deck costs more than reading it back: drawn once per location/look.
-    return save(default_deck(facts, style))
+@functools.lru_cache(maxsize=64)
+def _default_deck_bytes(facts: LocationFacts, style: DeckStyle, photo: bytes | None) -> bytes:
+    # Drawing the default deck costs more than reading it back: drawn once per location/look
+    # (the photo is the stored small copy, so the key stays cheap to hash).
+    return save(default_deck(facts, style, photo))
 
 
 def separate_deck(
@@ -234,11 +185,13 @@ def separate_deck(
     *,
     template: bytes | None = None,
     style: DeckStyle | None = None,
+    photo: bytes | None = None,
 ) -> Any:
     """One location's deck (a python-pptx Presentation) with its investment slide inserted
-    before the last slide."""
+    before the last slide; a template deck is used as it is (it presents the site itself)."""
     style = style or DeckStyle()
-    prs = open_deck(template if template is not None else _default_deck_bytes(facts, style))
+    deck = template if template is not None else _default_deck_bytes(facts, style, photo)
+    prs = open_deck(deck)
     _insert_before_last(prs, table, style)
     return prs
 
@@ -249,9 +202,10 @@ def render_separate_pptx(
     *,
     template: bytes | None = None,
     style: DeckStyle | None = None,
+    photo: bytes | None = None,
 ) -> bytes:
     """`separate_deck` as PPTX bytes."""
-    return save(separate_deck(table, facts, template=template, style=style))
+    return save(separate_deck(table, facts, template=template, style=style, photo=photo))
 
 
 def render_combined_pptx(
@@ -261,26 +215,50 @@ def render_combined_pptx(
     templates: Mapping[str, bytes] | None = None,
     client_name: str = "",
     style: DeckStyle | None = None,
+    location_styles: Sequence[DeckStyle] | None = None,
+    photos: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """A package deck: intro, every location's slides, one investment slide, closing.
 
-    Without templates it is one clean generated deck; otherwise the first location's deck
-    provides the intro and closing slides and the others' inner slides are copied in.
+    `style` dresses the intro, investment and closing slides; `location_styles` (one per
+    location, default `style`) each location's own slides. When every location has the same
+    look and one has a template, the first template deck provides the intro and closing
+    slides; otherwise the deck is generated and template decks give their inner slides.
     """
     style = style or DeckStyle()
     templates = templates or {}
-    if not any(f.key in templates for f in facts):
-        prs = new_presentation()
-        names = "  ·  ".join(f.display_name for f in facts)
-        _title_slide(prs, "Combined Package", client_name or "Combined Package", names, style)
-        for location in facts:
-            _facts_slide(prs, location, style)
-        add_investment_slide(prs, table, style)
-        _closing_slide(prs, style)
-        return save(prs)
+    photos = photos or {}
+    own = list(location_styles) if location_styles else [style] * len(facts)
+    if len(set(own)) == 1 and any(f.key in templates for f in facts):
+        return _combined_on_template(table, facts, templates, own[0], photos)
+    prs = new_presentation()
+    names = "  ·  ".join(f.display_name for f in facts)
+    _title_slide(prs, "Combined Package", client_name or "Combined Package", names, style)
+    for location, look in zip(facts, own, strict=True):
+        if location.key in templates:
+            slides = list(open_deck(templates[location.key]).slides)
+            for slide in slides[1:-1] if len(slides) >= 3 else slides:
+                copy_slide(slide, prs)
+        else:
+            location_slide(prs, location, look, photos.get(location.key))
+    add_investment_slide(prs, table, style)
+    _closing_slide(prs, style)
+    return save(prs)
 
+
+def _combined_on_template(
+    table: InvestmentTable,
+    facts: Sequence[LocationFacts],
+    templates: Mapping[str, bytes],
+    style: DeckStyle,
+    photos: Mapping[str, bytes],
+) -> bytes:
+    """One company's package on the first location's deck (its intro and closing slides)."""
     decks = [
-        open_deck(templates[f.key]) if f.key in templates else default_deck(f, style) for f in facts
+        open_deck(templates[f.key])
+        if f.key in templates
+        else default_deck(f, style, photos.get(f.key))
+        for f in facts
     ]
     base = decks[0]
     base_count = len(base.slides)

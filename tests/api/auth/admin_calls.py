@@ -577,6 +577,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("PUT", "/api/locations/{key}/template"): Expect(
         200, send("PUT", "/api/locations/uae21/template", {"file_id": None})
     ),
+    ("PUT", "/api/locations/{key}/photo"): Expect(
+        200, send("PUT", "/api/locations/uae21/photo", {"file_id": None})
+    ),
     ("POST", "/api/proposals"): Expect(201, send("POST", "/api/proposals", PROPOSAL)),
     ("POST", "/api/proposals/preview"): Expect(
         200, send("POST", "/api/proposals/preview", PROPOSAL)

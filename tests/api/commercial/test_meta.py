@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from salesbot.proposals import service as proposal_service
+from salesbot.users.roles import ROLE_LABELS
 from tests.api.locations.support import Team
 
 URL = "/api/meta"
@@ -61,6 +62,10 @@ async def test_defaults_stages_roles_and_limits(
         "sales_person": False,
         "viewer": False,
     }
+    # The UI reads role labels here (one source of truth: users/roles.ROLE_LABELS).
+    labels = {role["name"]: role["label"] for role in body["roles"]}
+    assert labels == {role.value: label for role, label in ROLE_LABELS.items()}
+    assert labels["hos"] == "Head of sales"
     max_upload = app.state.settings.max_upload_mb * 1024 * 1024
     assert body["limits"] == {
         "max_upload_bytes": max_upload,

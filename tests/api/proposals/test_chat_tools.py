@@ -95,7 +95,7 @@ async def test_follow_up_reuses_the_client(app: FastAPI, catalogue: Team) -> Non
     turn = await say(app, catalogue.sales, "jawhara 2M 2 weeks Dec 1", Context(client_name="Nike"))
     assert turn.result is not None and not turn.result.is_error, turn.result
     location = turn.result.data["locations"][0]
-    assert location["date_text"] == "1st December 2025"
+    assert location["date_text"] == "1st December 2025 - 14th December 2025"  # both dates
     assert location["options"][0]["total"]["text"] == "AED 2,103,696"  # (2M + 3,000 + 520) × 1.05
     assert turn.result.data["client_name"] == "Nike"
 

@@ -64,9 +64,9 @@ async def test_several_locations_give_one_deck_each_and_one_pdf(
     proposal = await produce(client, catalogue, THREE)
     names = [card["name"] for card in proposal["files"]]
     assert names[:3] == [
-        "Landmark_Proposal.pptx",
-        "Dubai_Gateway_Proposal.pptx",
-        "UAE21_Proposal.pptx",
+        "Nike_Middle_East_Landmark_Proposal.pptx",
+        "Nike_Middle_East_Dubai_Gateway_Proposal.pptx",
+        "Nike_Middle_East_UAE21_Proposal.pptx",
     ]
     assert names[3].startswith("Nike_Middle_East_Proposal_") and names[3].endswith(".pdf")
     totals = [loc["options"][0]["total"]["text"] for loc in proposal["locations"]]

@@ -84,7 +84,7 @@ async def test_example_1_digital_single_rate(client: httpx.AsyncClient, catalogu
     assert ["Total:", "AED 1,316,196"] in rows
     assert_in_pdf(pdf, "Nike Investment Sheet", "AED 62,676", "AED 1,316,196")
     names = [card["name"] for card in proposal["files"]]
-    assert names[0] == "Jawhara_Proposal.pptx"
+    assert names[0] == "Nike_Jawhara_Proposal.pptx"
     assert names[1].startswith("Nike_Proposal_") and names[1].endswith(".pdf")
 
 

@@ -44,7 +44,13 @@ def test_separate_deck_reads_back_example_2(facts, settings, today, landmark):
     rows = table_texts(table_of(investment))
     assert rows[0] == ["Nike Middle East Investment Sheet"]
     assert rows[1] == ["Location:", proposal.locations[0].location_line]
-    assert rows[2] == ["Start/End Date:", "1st January 2026"]
+    # No end date given: each option shows its own start and end (issue #15).
+    assert rows[2] == [
+        "Start/End Date:",
+        "1st January 2026 - 14th January 2026",
+        "1st January 2026 - 28th January 2026",
+        "1st January 2026 - 25th February 2026",
+    ]
     assert rows[3] == ["Duration:", "2 Weeks", "4 Weeks", "8 Weeks"]
     assert rows[4] == ["Net Rate:", "AED 1,500,000", "AED 2,800,000", "AED 4,000,000"]
     assert rows[5] == ["Upload Fee:", "AED 3,000"]
@@ -57,7 +63,7 @@ def test_single_valued_rows_span_all_option_columns(facts, settings, today, land
     prs = open_pptx(render_separate_pptx(example_2(facts, settings, today).tables[0], landmark))
     table = table_of(prs.slides[2])
     assert len(table.columns) == 4
-    for row in (0, 1, 2, 5, 6):
+    for row in (0, 1, 5, 6):
         origin = table.cell(row, 0 if row == 0 else 1)
         assert origin.is_merge_origin
         assert origin.span_width == (4 if row == 0 else 3)

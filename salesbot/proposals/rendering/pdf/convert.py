@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
+from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
 from salesbot.kit.decks import open_deck
@@ -21,6 +22,9 @@ from salesbot.proposals.rendering.pptx import render_cover_pptx
 from salesbot.proposals.rendering.theme import EMU_PER_PT, theme_of_master
 
 CREATOR = "Sales Proposal Bot"
+# Images go into the PDF as binary streams: ASCII85 text would make them a quarter larger, and
+# reportlab's ASCII85 encoder is pure Python here (seconds for one photo).
+rl_config.useA85 = 0
 
 
 def _draw(prs: Any, indices: Sequence[int], title: str) -> bytes:

@@ -60,6 +60,19 @@ class Transform:
         return Transform(self.sx * gx, self.sy * gy, self.tx + ox * self.sx, self.ty + oy * self.sy)
 
 
+class _JpegAsIs(ImageReader):  # type: ignore[misc]  # reportlab ships no types
+    """A JPEG that goes into the PDF as its own bytes. reportlab names an image by its decoded
+    pixels, which would decode the photo only to name it: the bytes name it here."""
+
+    def __init__(self, blob: bytes) -> None:
+        super().__init__(io.BytesIO(blob))
+        self._blob = blob
+        self._dataA = None  # a JPEG has no alpha channel (set when pixels are decoded)
+
+    def getRGBData(self) -> bytes:
+        return self._blob
+
+
 def _alpha(container: Any) -> float:
     value = first(container, "a:solidFill/*/a:alpha/@val") if container is not None else None
     return int(value) / 100000 if value is not None else 1.0
@@ -358,10 +371,50 @@ class SlidePainter:
         return reader
 
     def _image(self, blob: bytes, box: Box, crop: Any | None = None) -> None:
+        if box.w <= 0 or box.h <= 0:
+            return
+        if self._jpeg_as_is(blob, box, crop):
+            return
         reader = self._reader(blob, box, crop)
-        if reader is None or box.w <= 0 or box.h <= 0:
+        if reader is None:
             return
         self.canvas.drawImage(reader, box.x, self.height - box.y - box.h, box.w, box.h, mask="auto")
+
+    def _jpeg_as_is(self, blob: bytes, box: Box, crop: Any | None) -> bool:
+        """Place a JPEG that is not much larger than its box as it is: its bytes go into the
+        PDF unchanged (no decoding), and a crop becomes a clip. False when that cannot be."""
+        if blob[:3] != b"\xff\xd8\xff":
+            return False
+        edges = [0.0, 0.0, 0.0, 0.0]
+        if crop is not None:
+            edges = [int(crop.get(k, "0")) / 100000 for k in ("l", "t", "r", "b")]
+        left, top, right, bottom = edges
+        if min(edges) < 0 or left + right >= 1 or top + bottom >= 1:
+            return False
+        try:
+            with Image.open(io.BytesIO(blob)) as opened:
+                if opened.mode not in ("RGB", "L") or opened.format != "JPEG":
+                    return False
+                seen_w = opened.width * (1 - left - right)
+                seen_h = opened.height * (1 - top - bottom)
+        except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+            return False
+        wanted_w, wanted_h = box.w / 72 * TARGET_DPI, box.h / 72 * TARGET_DPI
+        if seen_w > wanted_w * 1.5 and seen_h > wanted_h * 1.5:
+            return False  # much larger than needed: the reduced copy keeps the PDF small
+        full_w = box.w / (1 - left - right)
+        full_h = box.h / (1 - top - bottom)
+        x = box.x - left * full_w
+        y = self.height - box.y - box.h - bottom * full_h
+        canvas = self.canvas
+        canvas.saveState()
+        if any(edges):
+            clip = canvas.beginPath()
+            clip.rect(box.x, self.height - box.y - box.h, box.w, box.h)
+            canvas.clipPath(clip, stroke=0, fill=0)
+        canvas.drawImage(_JpegAsIs(blob), x, y, full_w, full_h)
+        canvas.restoreState()
+        return True
 
     # ------------------------------------------------------------------ tables
 

@@ -133,19 +133,3 @@ export function formatBytes(bytes) {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** Human names of the roles. */
-export const ROLE_NAMES = {
-  admin: "Admin",
-  hos: "Head of sales",
-  coordinator: "Coordinator",
-  finance: "Finance",
-  sales_person: "Sales person",
-  viewer: "Viewer",
-};
-
-export const COMPANY_ROLES = new Set(["hos", "coordinator", "finance"]);
-
-export function roleLabel({ role, company }) {
-  const name = ROLE_NAMES[role] || role;
-  return company ? `${name} · ${company}` : name;
-}

@@ -45,6 +45,32 @@ export function stageLabel(state) {
   return found ? found.label : state;
 }
 
+/** The roles in the server's order as [name, label] pairs, for role pickers. */
+export function roleChoices() {
+  return current().roles.map((r) => [r.name, r.label]);
+}
+
+function roleOf(name) {
+  return loaded ? loaded.roles.find((r) => r.name === name) : undefined;
+}
+
+/** A role's label ("Head of sales"), from the server; the role's own name when unknown. */
+export function roleName(name) {
+  const found = roleOf(name);
+  return found ? found.label : name;
+}
+
+/** Whether a role is held for one company (HoS, coordinator, finance: the assignment names it). */
+export function isCompanyRole(name) {
+  return Boolean(roleOf(name)?.company_scoped);
+}
+
+/** "Head of sales · backlite" for a role assignment {role, company}. */
+export function roleLabel({ role, company }) {
+  const name = roleName(role);
+  return company ? `${name} · ${company}` : name;
+}
+
 /** The limits the server enforces: {max_upload_bytes, max_message_chars, max_message_files, min_password_length}. */
 export function limits() {
   return current().limits;

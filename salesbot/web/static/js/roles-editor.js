@@ -1,6 +1,7 @@
 // Edits a list of role assignments; company roles (HoS, coordinator, finance) need a company.
 import { api } from "./api.js";
-import { COMPANY_ROLES, ROLE_NAMES, h, select, uid } from "./dom.js";
+import { h, select, uid } from "./dom.js";
+import { isCompanyRole, roleChoices, roleName } from "./meta.js";
 
 /** Company codes seen on existing accounts (the admin's user list). */
 export async function knownCompanies() {
@@ -21,10 +22,10 @@ export function rolesEditor(initial, companies) {
   const datalist = h("datalist", { id: listId }, companies.map((c) => h("option", { value: c })));
 
   const addRow = (role = "sales_person", company = "") => {
-    const roleSelect = select("role", Object.entries(ROLE_NAMES), role, { "aria-label": "Role" });
+    const roleSelect = select("role", roleChoices(), role, { "aria-label": "Role" });
     const companyInput = h("input", { name: "company", value: company || "", list: listId, placeholder: "company", "aria-label": "Company", maxlength: 40 });
     const sync = () => {
-      const needs = COMPANY_ROLES.has(roleSelect.value);
+      const needs = isCompanyRole(roleSelect.value);
       companyInput.disabled = !needs;
       companyInput.required = needs;
       if (!needs) companyInput.value = "";
@@ -48,13 +49,13 @@ export function rolesEditor(initial, companies) {
     [...rows.querySelectorAll(".role-row")].map((row) => {
       const role = row.querySelector('select[name="role"]').value;
       const company = row.querySelector('input[name="company"]').value.trim();
-      return { role, company: COMPANY_ROLES.has(role) ? company || null : null };
+      return { role, company: isCompanyRole(role) ? company || null : null };
     });
 
   /** A message when a company role lacks its company, else null. */
   const validate = () => {
-    const missing = value().find((r) => COMPANY_ROLES.has(r.role) && !r.company);
-    return missing ? `Choose the company for the ${ROLE_NAMES[missing.role]} role.` : null;
+    const missing = value().find((r) => isCompanyRole(r.role) && !r.company);
+    return missing ? `Choose the company for the ${roleName(missing.role)} role.` : null;
   };
 
   const element = h("fieldset", { class: "roles-editor" }, h("legend", {}, "Roles"), rows, datalist, add);

@@ -1,6 +1,7 @@
 // Admin: invite people by e-mail with their roles; the link is shown once; pending invites can be revoked.
 import { ApiError, api } from "../api.js";
-import { field, formatDate, h, replace, roleLabel } from "../dom.js";
+import { field, formatDate, h, replace } from "../dom.js";
+import { roleLabel } from "../meta.js";
 import { knownCompanies, rolesEditor } from "../roles-editor.js";
 import { busy, clearErrors, confirmDialog, copyText, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 

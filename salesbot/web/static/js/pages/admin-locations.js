@@ -1,4 +1,5 @@
-// Admin: the location catalogue — add, edit, (de)activate, delete, template decks, import/export.
+// Admin: the location catalogue — add, edit, (de)activate, delete, template decks, slide photos,
+// import/export.
 import { ApiError, api } from "../api.js";
 import { uploadFile } from "../chat/upload.js";
 import { h, replace, uid } from "../dom.js";
@@ -158,6 +159,59 @@ function deckDialog(l, onSaved) {
   });
 }
 
+/** Upload the photo the location's proposal slides show, or go back to its mockup photos. */
+function photoDialog(l, onSaved) {
+  const file = h("input", { type: "file", id: uid("photo"), accept: ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp" });
+  const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": "Photo upload progress" });
+  const save = h("button", { type: "submit", class: "btn btn-primary" }, "Use this photo");
+  const reset = h("button", { type: "button", class: "btn btn-quiet", hidden: !l.photo_file_id }, "Use the mockup photos");
+  const shown = l.slide_photo_file_id ? h("img", { class: "location-photo-preview", src: `/api/files/${encodeURIComponent(l.slide_photo_file_id)}/content?inline=1`, alt: `Slide photo of ${l.display_name}`, loading: "lazy" }) : null;
+  const about = l.template_file_id
+    ? "This location uses its own PowerPoint deck, which presents the site itself; the photo is used when the generated deck is."
+    : l.photo_file_id
+      ? "Proposal slides show this uploaded photo."
+      : "Proposal slides show the best mockup photo of this location (a day photo, the largest) when it has one. Upload a photo to choose one yourself.";
+  const form = h(
+    "form",
+    { class: "form", novalidate: true },
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("p", { class: "muted" }, about),
+    shown,
+    labelled("Photo (JPEG, PNG or WebP)", file, "A landscape photo of the site works best; slides use a copy of about 1600 pixels."),
+    bar,
+    h("div", { class: "form-actions" }, reset, save),
+  );
+  const { close } = openDialog({ title: `Slide photo for ${l.display_name}`, body: form });
+  const put = async (fileId) => {
+    const saved = await api.put(`/api/locations/${encodeURIComponent(l.key)}/photo`, { file_id: fileId });
+    close(null);
+    toast(fileId ? `${l.display_name}'s slides now show the uploaded photo.` : `${l.display_name}'s slides now show its mockup photos.`);
+    onSaved(saved);
+  };
+  reset.addEventListener("click", () => busy(reset, () => put(null).catch((err) => showFormError(form, err))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (!file.files[0]) {
+      showFormError(form, new ApiError(422, "validation_failed", "Choose a JPEG, PNG or WebP photo."));
+      return;
+    }
+    bar.hidden = false;
+    await busy(save, async () => {
+      try {
+        const meta = await uploadFile(file.files[0], (f) => {
+          bar.value = Math.round(f * 100);
+        });
+        await put(meta.id);
+      } catch (err) {
+        showFormError(form, err);
+      } finally {
+        bar.hidden = true;
+      }
+    });
+  });
+}
+
 /** Import a CSV/XLSX catalogue: check first (dry run), show what would change, then import. */
 function importDialog(onDone) {
   const file = h("input", { type: "file", id: uid("catalogue"), accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
@@ -264,7 +318,7 @@ export async function render({ main }) {
         h(
           "table",
           { class: "table", "aria-label": "Locations" },
-          h("thead", {}, h("tr", {}, ["Location", "Company", "Type", "Size", "Faces", "Upload fee", "Deck", "Status", ""].map((c, i) => h("th", { scope: "col", class: i === 4 || i === 5 ? "money" : null }, c)))),
+          h("thead", {}, h("tr", {}, ["Location", "Company", "Type", "Size", "Faces", "Upload fee", "Deck", "Photo", "Status", ""].map((c, i) => h("th", { scope: "col", class: i === 4 || i === 5 ? "money" : null }, c)))),
           h(
             "tbody",
             {},
@@ -273,6 +327,9 @@ export async function render({ main }) {
               edit.addEventListener("click", () => locationDialog(l, companies, load));
               const deck = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Deck for ${l.display_name}: ${l.template_file_id ? "custom" : "generated"}` }, l.template_file_id ? "Custom" : "Generated");
               deck.addEventListener("click", () => deckDialog(l, load));
+              const photoState = l.photo_file_id ? "Uploaded" : "Automatic";
+              const photoBtn = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Slide photo for ${l.display_name}: ${photoState.toLowerCase()}` }, photoState);
+              photoBtn.addEventListener("click", () => photoDialog(l, load));
               const remove = h("button", { type: "button", class: "btn btn-small btn-danger-quiet", "aria-label": `Delete ${l.display_name}` }, "Delete");
               remove.addEventListener("click", async () => {
                 const ok = await confirmDialog({ title: `Delete ${l.display_name}?`, message: "The location is removed from the catalogue. Past proposals keep their copy of it. To stop offering it for now, deactivate it instead.", confirmLabel: "Delete", danger: true });
@@ -295,6 +352,7 @@ export async function render({ main }) {
                 h("td", { class: "num" }, String(l.number_of_faces)),
                 h("td", { class: "money" }, l.display_type === "digital" && l.upload_fee ? formatMoney(l.upload_fee, "AED", 0) : "—"),
                 h("td", {}, deck),
+                h("td", {}, photoBtn),
                 h("td", {}, h("span", { class: `badge ${l.is_active ? "badge-ok" : "badge-muted"}` }, l.is_active ? "Active" : "Inactive")),
                 h("td", { class: "actions" }, edit, remove),
               );

@@ -1,6 +1,7 @@
 // Admin: every account, with name, roles and activation editable.
 import { ApiError, api } from "../api.js";
-import { ROLE_NAMES, field, formatDateTime, h, replace, roleLabel } from "../dom.js";
+import { field, formatDateTime, h, replace } from "../dom.js";
+import { roleLabel, roleName } from "../meta.js";
 import { rolesEditor } from "../roles-editor.js";
 import { busy, clearErrors, confirmDialog, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
 
@@ -66,7 +67,7 @@ async function mfaPanel() {
   const boxes = policy.roles.map((role) => {
     const id = `mfa-role-${role}`;
     const box = h("input", { type: "checkbox", id, name: "required_roles", value: role, checked: policy.required_roles.includes(role) });
-    return { role, box, label: h("label", { class: "check", for: id }, box, ROLE_NAMES[role] || role) };
+    return { role, box, label: h("label", { class: "check", for: id }, box, roleName(role)) };
   });
   const save = h("button", { type: "submit", class: "btn btn-primary" }, "Save two-step sign-in rule");
   const note = h("p", { class: "muted", id: "mfa-roles-source" }, policy.source === "default" ? "Using the server's default until you save a choice here." : `Last changed ${formatDateTime(policy.updated_at)}.`);

@@ -1,8 +1,8 @@
 // Home: the start page — the entries the user may take, the booking orders waiting for them,
 // their recent proposals and conversations (one request: GET /api/home), and the service status.
 import { api, can } from "../api.js";
-import { formatDateTime, h, replace, roleLabel } from "../dom.js";
-import { stageLabel } from "../meta.js";
+import { formatDateTime, h, replace } from "../dom.js";
+import { roleLabel, stageLabel } from "../meta.js";
 
 const ADMIN_ACTIONS = [
   { href: "/admin/users", permission: "users:manage", title: "Manage users", text: "Roles, companies and who may sign in." },

@@ -1,8 +1,8 @@
 // Settings: profile, theme, signed-in devices, two-step sign-in, Slack, personal API keys (each key
 // shown once, at creation), and the export of everything the person owns ("Download my data").
 import { api, forgetSession } from "../api.js";
-import { field, formatBytes, formatDate, formatDateTime, h, replace, roleLabel, select } from "../dom.js";
-import { minPasswordLength } from "../meta.js";
+import { field, formatBytes, formatDate, formatDateTime, h, replace, select } from "../dom.js";
+import { minPasswordLength, roleLabel } from "../meta.js";
 import { savedTheme, setTheme } from "../theme.js";
 import { slackCard } from "./settings-slack.js";
 import { busy, clearErrors, confirmDialog, copyText, emptyState, openDialog, reportError, showFormError, toast } from "../ui.js";
