@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     job_max_backoff_ms: int = Field(default=300_000, ge=1)
     job_time_limit_ms: int = Field(default=600_000, ge=1_000)
     job_in_process_threads: int = Field(default=2, ge=1, le=32)
+    # Redis broker: a worker silent this long is dead and its unacknowledged jobs go back to
+    # their queue at the next maintenance (every interval per queue, not Dramatiq's 0.1% lottery).
+    job_heartbeat_timeout_ms: int = Field(default=10_000, ge=1_000)
+    job_maintenance_interval_ms: int = Field(default=1_000, ge=100, le=60_000)
+    job_dead_message_ttl_ms: int = Field(default=7 * 86_400_000, ge=60_000)
     # None = run a worker inside the web process only when there is no Redis broker.
     job_in_process_worker: bool | None = None
 

@@ -31,6 +31,7 @@ from dramatiq.middleware import (
 )
 
 from salesbot.jobs.metrics import JobMetrics
+from salesbot.jobs.redis_broker import TunedRedisBroker
 from salesbot.kit import tracing
 from salesbot.kit.logging import get_logger
 from salesbot.kit.request_context import (
@@ -281,8 +282,13 @@ def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq
         JobMetrics(),
     ]
     if settings.redis_dsn:
-        return RedisBroker(  # type: ignore[no-untyped-call]
-            url=settings.redis_dsn, namespace=namespace, middleware=middleware
+        return TunedRedisBroker(
+            url=settings.redis_dsn,
+            namespace=namespace,
+            middleware=middleware,
+            heartbeat_timeout=settings.job_heartbeat_timeout_ms,
+            dead_message_ttl=settings.job_dead_message_ttl_ms,
+            maintenance_interval_ms=settings.job_maintenance_interval_ms,
         )
     broker = StubBroker(middleware=middleware)
     return broker
