@@ -59,6 +59,7 @@ from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.ops.metrics import install_metrics
 from salesbot.ops.schedules import SCHEDULES
+from salesbot.proposals.endpoints import renders_router as proposal_renders_router
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
 from salesbot.sharing.endpoints import router as sharing_router
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from salesbot.slack.channel import SlackChannel
 
 log = get_logger(__name__)
+_JOB_DRAIN_MS = 10_000  # at shutdown, the in-memory queue's jobs get this long to finish
 
 
 def _supabase_verifier(settings: Settings) -> SupabaseVerifier | None:
@@ -120,7 +122,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             if scheduler is not None:
                 await scheduler.shutdown()
             await app.state.assistant.drain()
-            app.state.jobs.close()
+            # Without Redis, queued jobs live in this process: run them before it ends.
+            await asyncio.to_thread(app.state.jobs.close, _JOB_DRAIN_MS)
             await app.state.redis.close()
             await app.state.db.dispose()
 
@@ -223,6 +226,7 @@ def _include_routes(app: FastAPI, settings: Settings) -> None:
         inventory_router,
         locations_router,
         proposals_router,
+        proposal_renders_router,
         sharing_router,
         client_page_router,
         commercial_router,

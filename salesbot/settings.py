@@ -229,6 +229,9 @@ class Settings(BaseSettings):
     # Proposals (domain.md §2): DM fee per image/message, validity, digital upload fee default.
     dm_fee: Decimal = Field(default=Decimal(520), ge=0, le=1_000_000)
     proposal_validity_days: int = Field(default=30, ge=1, le=365)
+    # Rendering runs as a job; a request (or chat tool) waits this long for it, then answers 503
+    # (the job still finishes and the proposal appears in the history).
+    proposal_render_timeout_s: float = Field(default=120.0, gt=0, le=3600)
     default_upload_fee: Decimal = Field(default=Decimal(3000), ge=0, le=1_000_000_000)
     # Client links (docs/proposals.md): default lifetime, wrong PINs before a link locks, and
     # per-IP limits on the public page, its beacon, PIN attempts and decisions.
