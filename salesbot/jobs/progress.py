@@ -124,13 +124,10 @@ class ProgressBoard:
         interval = poll_s if poll_s is not None else (0.01 if self._client is None else 0.05)
         deadline = time.monotonic() + timeout_s
         passed = 0
-        waiting_told = False
         while True:
             snapshot = await self.aread(key)
             if snapshot is not None:
-                if snapshot.status == "queued" and not waiting_told:
-                    waiting_told = True
-                    await progress(snapshot.percent, snapshot.message)
+                # Only the job's own steps: "queued" is for pollers (the caller knows it asked).
                 # Steps are kept in full, so none is lost between two polls.
                 for percent, message in snapshot.steps[passed:]:
                     await progress(percent, message)

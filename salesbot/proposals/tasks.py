@@ -15,11 +15,12 @@ from dramatiq.middleware import CurrentMessage
 from salesbot.auth.service import principal_for
 from salesbot.files.service import storage_from_settings
 from salesbot.jobs import job, job_runtime
-from salesbot.jobs.progress import Tracker, error_of
+from salesbot.jobs.progress import Progress, Tracker, error_of
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.errors import AppError
 from salesbot.kit.logging import get_logger
 from salesbot.proposals import service
+from salesbot.settings import Settings
 from salesbot.users import service as users
 
 log = get_logger(__name__)
@@ -37,6 +38,40 @@ def _attempts_left() -> bool:
     message = CurrentMessage.get_current_message()
     retries = int(message.options.get("retries", 0)) if message is not None else MAX_RETRIES
     return retries < MAX_RETRIES
+
+
+async def _produce(
+    settings: Settings,
+    owner_id: str,
+    request: dict[str, Any],
+    previous_id: str | None,
+    progress: Progress,
+) -> str:
+    """Produce and record the proposal on this job's own engine (jobs have their own loop)."""
+    database = Database(
+        make_engine(settings.effective_database_url, pooler=settings.database_pooler)
+    )
+    storage = storage_from_settings(settings)
+    try:
+        async with database.sessions() as session:
+            user = await users.get_user(session, uuid.UUID(owner_id))
+            principal = principal_for(user, "job")
+            data = service.parse_input(request)
+            previous = None
+            if previous_id is not None:
+                previous = await service.get_proposal(session, principal, uuid.UUID(previous_id))
+            proposal = await service.create_proposal(
+                session,
+                storage,
+                principal,
+                data,
+                settings=settings,
+                progress=progress,
+                previous=previous,
+            )
+            return str(proposal.id)
+    finally:
+        await database.dispose()
 
 
 @job("proposals.render", queue="default", max_retries=MAX_RETRIES)
@@ -57,10 +92,6 @@ async def render_proposal(
         return str(seen.result["proposal_id"])  # a redelivery after it was recorded
     tracker = Tracker(runtime.board, tracking, seen) if tracking else None
     settings = runtime.job_settings
-    database = Database(
-        make_engine(settings.effective_database_url, pooler=settings.database_pooler)
-    )
-    storage = storage_from_settings(settings)
 
     async def progress(percent: int, message: str) -> None:
         log.info("proposal_render_progress", percent=percent, message=message)
@@ -68,25 +99,10 @@ async def render_proposal(
             await tracker.step(percent, message)
 
     try:
-        async with database.sessions() as session:
-            user = await users.get_user(session, uuid.UUID(owner_id))
-            principal = principal_for(user, "job")
-            data = service.parse_input(request)
-            previous = None
-            if previous_id is not None:
-                previous = await service.get_proposal(session, principal, uuid.UUID(previous_id))
-            proposal = await service.create_proposal(
-                session,
-                storage,
-                principal,
-                data,
-                settings=settings,
-                progress=progress,
-                previous=previous,
-            )
+        proposal_id = await _produce(settings, owner_id, request, previous_id, progress)
         if tracker is not None:
-            await tracker.done({"proposal_id": str(proposal.id)})
-        return str(proposal.id)
+            await tracker.done({"proposal_id": proposal_id})
+        return proposal_id
     except AppError as exc:
         log.warning("proposal_render_refused", code=exc.code, reason=exc.message)
         if tracker is not None:
@@ -99,5 +115,3 @@ async def render_proposal(
             else:
                 await tracker.failed(UNEXPECTED)
         raise
-    finally:
-        await database.dispose()

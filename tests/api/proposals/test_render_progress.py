@@ -150,7 +150,7 @@ async def test_the_chat_tool_passes_the_jobs_progress_on(
     assert turn.result is not None and not turn.result.is_error, turn.result
     await wait_for(app, before + 1)
     messages = [text for _, text in turn.progress]
-    assert messages[0] == "Waiting for a worker"
+    assert messages[0] == "Checking the request"
     for step in ("Rendering slides 1/1…", "Slides 1/1 done", "PDF done", "Proposal ready"):
         assert step in messages
     percents = [percent for percent, _ in turn.progress]
@@ -166,13 +166,18 @@ async def test_a_render_still_going_after_the_wait_answers_503(
     worker = app.state.jobs.worker
     assert worker is not None
     worker.pause()  # nobody takes the job while the request waits
+    render_id = uuid.uuid4()
+    headers = catalogue.sales.headers
     try:
         response = await client.post(
-            "/api/proposals", json=body("landmark"), headers=catalogue.sales.headers
+            f"/api/proposals?render_id={render_id}", json=body("landmark"), headers=headers
         )
+        waiting = await client.get(f"/api/proposal-renders/{render_id}", headers=headers)
     finally:
         worker.resume()
         app.state.settings = settings
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "render_pending"
+    shown = waiting.json()
+    assert (shown["status"], shown["message"]) == ("queued", "Waiting for a worker")
     await anyio.to_thread.run_sync(app.state.jobs.join)
