@@ -62,6 +62,7 @@ from salesbot.notifications.endpoints import router as notifications_router
 from salesbot.ops.endpoints import router as ops_router
 from salesbot.ops.metrics import install_metrics
 from salesbot.ops.schedules import SCHEDULES
+from salesbot.proposals.endpoints import renders_router as proposal_renders_router
 from salesbot.proposals.endpoints import router as proposals_router
 from salesbot.settings import Environment, Settings
 from salesbot.sharing.endpoints import router as sharing_router
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
     from salesbot.slack.channel import SlackChannel
 
 log = get_logger(__name__)
+_JOB_DRAIN_MS = 10_000  # at shutdown, the in-memory queue's jobs get this long to finish
 
 
 def _supabase_verifier(settings: Settings) -> SupabaseVerifier | None:
@@ -124,8 +126,9 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             if scheduler is not None:
                 await scheduler.shutdown()
             await app.state.assistant.drain()
+            # Without Redis, queued jobs live in this process: run them before it ends.
+            await asyncio.to_thread(app.state.jobs.close, _JOB_DRAIN_MS)
             await _stop_persister(app, persister)
-            app.state.jobs.close()
             await app.state.redis.close()
             await app.state.db.dispose()
 
@@ -255,6 +258,7 @@ _ROUTERS = (
     inventory_router,
     locations_router,
     proposals_router,
+    proposal_renders_router,
     sharing_router,
     client_page_router,
     commercial_router,

@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     job_max_backoff_ms: int = Field(default=300_000, ge=1)
     job_time_limit_ms: int = Field(default=600_000, ge=1_000)
     job_in_process_threads: int = Field(default=2, ge=1, le=32)
+    # Redis broker: a worker silent this long is dead and its unacknowledged jobs go back to
+    # their queue at the next maintenance (every interval per queue, not Dramatiq's 0.1% lottery).
+    job_heartbeat_timeout_ms: int = Field(default=10_000, ge=1_000)
+    job_maintenance_interval_ms: int = Field(default=1_000, ge=100, le=60_000)
+    job_dead_message_ttl_ms: int = Field(default=7 * 86_400_000, ge=60_000)
     # None = run a worker inside the web process only when there is no Redis broker.
     job_in_process_worker: bool | None = None
 
@@ -230,6 +235,9 @@ class Settings(BaseSettings):
     # Proposals (domain.md §2): DM fee per image/message, validity, digital upload fee default.
     dm_fee: Decimal = Field(default=Decimal(520), ge=0, le=1_000_000)
     proposal_validity_days: int = Field(default=30, ge=1, le=365)
+    # Rendering runs as a job; a request (or chat tool) waits this long for it, then answers 503
+    # (the job still finishes and the proposal appears in the history).
+    proposal_render_timeout_s: float = Field(default=120.0, gt=0, le=3600)
     default_upload_fee: Decimal = Field(default=Decimal(3000), ge=0, le=1_000_000_000)
     # Client links (docs/proposals.md): default lifetime, wrong PINs before a link locks, and
     # per-IP limits on the public page, its beacon, PIN attempts and decisions.

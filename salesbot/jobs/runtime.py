@@ -8,8 +8,10 @@ in-process worker. Enqueue with `await enqueue("name", *args)`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
@@ -31,6 +33,8 @@ from dramatiq.middleware import (
 )
 
 from salesbot.jobs.metrics import JobMetrics
+from salesbot.jobs.progress import ProgressBoard
+from salesbot.jobs.redis_broker import TunedRedisBroker
 from salesbot.kit import tracing
 from salesbot.kit.logging import get_logger
 from salesbot.kit.request_context import (
@@ -181,7 +185,14 @@ class JobRuntime:
     actors: dict[str, dramatiq.Actor[Any, Any]]
     worker: dramatiq.Worker | None = None
     namespace: str = "salesbot"
+    settings: Settings | None = None
+    board: ProgressBoard = field(default_factory=ProgressBoard)
     _closed: bool = field(default=False, repr=False)
+
+    @property
+    def job_settings(self) -> Settings:
+        """The settings jobs run with: the process's own (the app's, or the worker's)."""
+        return self.settings if self.settings is not None else Settings()
 
     @property
     def uses_redis(self) -> bool:
@@ -213,6 +224,20 @@ class JobRuntime:
             return [json.loads(item) for item in raw if item]
         return []
 
+    def _drain(self, deadline: float) -> None:
+        for queue in sorted(self.broker.get_declared_queues()):
+            if queue.endswith(".DQ"):
+                continue  # joined with its queue
+            left = max(int((deadline - time.monotonic()) * 1000), 1)
+            try:
+                if isinstance(self.broker, StubBroker):
+                    self.broker.join(queue, timeout=left, fail_fast=False)
+                else:
+                    self.broker.join(queue, timeout=left)
+            except dramatiq.errors.QueueJoinTimeout:
+                log.warning("jobs_not_drained", queue=queue)
+                return
+
     def join(self, queue: str = "default", timeout_ms: int = 30_000) -> None:
         """Wait until the queue is drained (tests, CLI)."""
         if isinstance(self.broker, StubBroker):
@@ -223,16 +248,41 @@ class JobRuntime:
         if self.worker is not None:
             self.worker.join()
 
-    def close(self) -> None:
+    def close(self, drain_timeout_ms: int = 0) -> None:
+        """Stop the worker, after running what is queued (for up to `drain_timeout_ms`) when
+        this process has one: the in-memory broker's jobs are lost otherwise (a queued e-mail,
+        say), and a Redis job it had fetched would wait for a heartbeat timeout."""
         if self._closed:
             return
         self._closed = True
+        if drain_timeout_ms and self.worker is not None:
+            self._drain(time.monotonic() + drain_timeout_ms / 1000)
         if self.worker is not None:
             self.worker.stop(timeout=5_000)
         self.broker.close()
 
 
 _current: JobRuntime | None = None
+_running: contextvars.ContextVar[JobRuntime | None] = contextvars.ContextVar(
+    "salesbot_job_runtime", default=None
+)
+
+
+class RuntimeContext(dramatiq.Middleware):
+    """Lets a job find the runtime whose worker runs it (two may live in one process: tests)."""
+
+    def __init__(self) -> None:
+        self.runtime: JobRuntime | None = None
+
+    def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        # Async jobs run on the loop thread in a copy of this context, so they see it too.
+        _running.set(self.runtime)
+
+    def after_process_message(self, broker: dramatiq.Broker, message: Any, **_: Any) -> None:
+        _running.set(None)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        _running.set(None)
 
 
 class OwnLoopAsyncIO(AsyncIO):
@@ -281,8 +331,13 @@ def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq
         JobMetrics(),
     ]
     if settings.redis_dsn:
-        return RedisBroker(  # type: ignore[no-untyped-call]
-            url=settings.redis_dsn, namespace=namespace, middleware=middleware
+        return TunedRedisBroker(
+            url=settings.redis_dsn,
+            namespace=namespace,
+            middleware=middleware,
+            heartbeat_timeout=settings.job_heartbeat_timeout_ms,
+            dead_message_ttl=settings.job_dead_message_ttl_ms,
+            maintenance_interval_ms=settings.job_maintenance_interval_ms,
         )
     broker = StubBroker(middleware=middleware)
     return broker
@@ -299,7 +354,8 @@ def start_jobs(
     global _current
     import_job_modules()
     broker = build_broker(settings, namespace=namespace)
-    for mw in extra_middleware or []:
+    context = RuntimeContext()
+    for mw in [context, *(extra_middleware or [])]:
         broker.add_middleware(mw)
     dramatiq.set_broker(broker)
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
@@ -308,14 +364,21 @@ def start_jobs(
             actor_name=spec.name, queue_name=spec.queue, broker=broker, **spec.options
         )
         actors[spec.name] = declare(spec.fn)
+    client = broker.client if isinstance(broker, RedisBroker) else None
+    runtime = JobRuntime(
+        broker=broker,
+        actors=actors,
+        namespace=namespace,
+        settings=settings,
+        board=ProgressBoard(client, namespace),
+    )
+    context.runtime = runtime  # before the worker takes its first message
     in_process = (not settings.redis_dsn) if in_process_worker is None else in_process_worker
-    worker = None
     if in_process:
-        worker = dramatiq.Worker(
+        runtime.worker = dramatiq.Worker(
             broker, worker_threads=settings.job_in_process_threads, worker_timeout=100
         )
-        worker.start()
-    runtime = JobRuntime(broker=broker, actors=actors, worker=worker, namespace=namespace)
+        runtime.worker.start()
     _current = runtime
     return runtime
 
@@ -324,6 +387,11 @@ def current_runtime() -> JobRuntime:
     if _current is None:
         raise RuntimeError("jobs are not started")
     return _current
+
+
+def job_runtime() -> JobRuntime:
+    """Inside a job: the runtime running it; elsewhere the process's current one."""
+    return _running.get() or current_runtime()
 
 
 async def enqueue(name: str, *args: Any, **kwargs: Any) -> str:

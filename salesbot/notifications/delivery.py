@@ -1,24 +1,26 @@
 """Delivering notifications outside the app: e-mail over SMTP and a Slack incoming webhook.
 
-Delivery never fails the action that caused it: errors are logged and counted, the in-app
-notification is already stored.
+Delivery never fails the action that caused it: e-mails are queued as jobs (`tasks.py`), retried
+while the SMTP server refuses them and dead-lettered at last; Slack errors are logged and
+counted. The in-app notification is already stored.
 """
 
 from __future__ import annotations
 
-import asyncio
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formataddr
 
+from salesbot.jobs import enqueue
 from salesbot.kit.logging import get_logger
 from salesbot.kit.metrics import counter
 from salesbot.kit.request_context import public_base
 from salesbot.settings import Settings
 
 log = get_logger(__name__)
+EMAIL_JOB = "notifications.email"
 
 DELIVERIES = counter(
     "salesbot_notification_deliveries_total",
@@ -58,34 +60,27 @@ def _message(settings: Settings, item: Outgoing) -> EmailMessage:
     return message
 
 
-def _send_emails(settings: Settings, items: list[Outgoing]) -> int:
-    """Blocking: one SMTP session for the batch; returns how many were accepted."""
+def send_email_now(settings: Settings, item: Outgoing) -> None:
+    """Blocking: one message over its own SMTP session; raises when it was not accepted."""
     host = settings.smtp_host
     if not host:
-        return 0
-    sent = 0
+        return
     with smtplib.SMTP(host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
         if settings.smtp_starttls:
             smtp.starttls(context=ssl.create_default_context())
         if settings.smtp_username and settings.smtp_password is not None:
             smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
-        for item in items:
-            smtp.send_message(_message(settings, item))
-            sent += 1
-    return sent
+        smtp.send_message(_message(settings, item))
 
 
 async def send_emails(settings: Settings, items: list[Outgoing]) -> int:
+    """Queue one `notifications.email` job per message (retried with backoff while the SMTP
+    server refuses or is unreachable); how many were queued."""
     if not settings.smtp_host or not items:
         return 0
-    try:
-        sent = await asyncio.to_thread(_send_emails, settings, items)
-    except (smtplib.SMTPException, OSError) as exc:
-        DELIVERIES.labels("email", "failed").inc(len(items))
-        log.warning("notification_email_failed", error_type=type(exc).__name__, count=len(items))
-        return 0
-    DELIVERIES.labels("email", "sent").inc(sent)
-    return sent
+    for item in items:
+        await enqueue(EMAIL_JOB, asdict(item))
+    return len(items)
 
 
 def slack_text(title: str, body: str, url: str | None) -> str:

@@ -1,8 +1,10 @@
 """Proposals API (create, history, duplicate, export) and the currency-rate settings.
 
-`POST /api/proposals` produces the files before answering: rendering runs in worker threads,
-so the event loop keeps serving other requests meanwhile (a single proposal takes well under
-a second). Chat uses the same service through the assistant tools, with progress events.
+`POST /api/proposals` answers once the files are made: rendering is a job (`proposals.render`,
+on a worker, or in this process without Redis) that the request waits for (a single proposal
+takes well under a second). With `?render_id=` the form polls
+`GET /api/proposal-renders/{render_id}` meanwhile for its progress. Chat uses the same flow
+through the assistant tools, its progress as run events.
 """
 
 from __future__ import annotations
@@ -16,21 +18,26 @@ from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
 from salesbot.inventory.schemas import HoldsOut
 from salesbot.kit.db import DbSession
-from salesbot.kit.deps import AppSettings, AppStorage
+from salesbot.kit.deps import AppSettings
 from salesbot.kit.errors import ErrorBody
 from salesbot.kit.pagination import Page
 from salesbot.kit.query import QueryDate
 from salesbot.kit.storage import content_disposition
-from salesbot.proposals import export, holding, service
+from salesbot.proposals import export, flows, holding, service
 from salesbot.proposals.schemas import (
     DuplicateRequest,
     ProposalCreate,
     ProposalOut,
     ProposalPreview,
     ProposalSummary,
+    RenderProgressOut,
 )
 
 router = APIRouter(prefix="/api/proposals", tags=["proposals"], responses=AUTH_RESPONSES)
+# Not under /api/proposals: it reads a request's progress (its requester's only), not history.
+renders_router = APIRouter(
+    prefix="/api/proposal-renders", tags=["proposals"], responses=AUTH_RESPONSES
+)
 Creator = Annotated[Principal, Depends(require("proposals:create"))]
 Reader = Annotated[Principal, Depends(require("proposals:read"))]
 Exporter = Annotated[Principal, Depends(require("proposals:export"))]
@@ -54,23 +61,50 @@ ClientFilter = Annotated[str | None, Query(max_length=120, description="Part of 
 LocationFilter = Annotated[str | None, Query(max_length=200, description="Key, name or alias")]
 DateFrom = Annotated[QueryDate | None, Query(description="Proposal date on or after")]
 DateTo = Annotated[QueryDate | None, Query(description="Proposal date on or before")]
+RenderId = Annotated[
+    uuid.UUID | None,
+    Query(description="A new UUID of your choosing: follow it at /api/proposal-renders/{it}"),
+]
+_PENDING: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorBody, "description": "Still rendering after the wait; it will be listed"}
+}
 
 
-@router.post("", response_model=ProposalOut, status_code=201, responses={**_CONFLICT, **_REJECTED})
+@router.post(
+    "",
+    response_model=ProposalOut,
+    status_code=201,
+    responses={**_CONFLICT, **_REJECTED, **_PENDING},
+)
 async def create_proposal(
     body: Annotated[ProposalCreate, Body()],
     session: DbSession,
     principal: Creator,
     settings: AppSettings,
-    storage: AppStorage,
+    render_id: RenderId = None,
 ) -> ProposalOut:
     """Price and produce a proposal (`kind`: separate or combined) with its PPTX and PDF.
 
     The answer has every location's figures per rate option (exact AED amounts and display
     text) and the produced files as cards with download URLs.
     """
-    proposal = await service.create_proposal(session, storage, principal, body, settings=settings)
+    proposal = await flows.produce(session, principal, body, settings=settings, render_id=render_id)
     return await holding.with_inventory(session, settings, service.to_out(proposal))
+
+
+@renders_router.get("/{render_id}", response_model=RenderProgressOut, responses=_NOT_FOUND)
+async def render_progress(render_id: uuid.UUID, principal: Creator) -> RenderProgressOut:
+    """How far your rendering `render_id` is (kept an hour): its steps, then its outcome."""
+    snapshot = await flows.render_progress(principal, render_id)
+    result = snapshot.result or {}
+    return RenderProgressOut(
+        status=snapshot.status,
+        percent=snapshot.percent,
+        message=snapshot.message,
+        steps=[text for _, text in snapshot.steps],
+        proposal_id=result.get("proposal_id"),
+        error=snapshot.error,
+    )
 
 
 @router.post("/preview", response_model=ProposalPreview, responses=_REJECTED)
@@ -158,22 +192,22 @@ async def get_proposal(
     "/{proposal_id}/duplicate",
     response_model=ProposalOut,
     status_code=201,
-    responses={**_NOT_FOUND, **_CONFLICT, **_REJECTED},
+    responses={**_NOT_FOUND, **_CONFLICT, **_REJECTED, **_PENDING},
 )
 async def duplicate_proposal(
     proposal_id: uuid.UUID,
     session: DbSession,
     principal: Creator,
     settings: AppSettings,
-    storage: AppStorage,
     body: Annotated[DuplicateRequest | None, Body()] = None,
+    render_id: RenderId = None,
 ) -> ProposalOut:
     """Produce it again as a new version linked to this one (today's date and rates).
 
     Optionally change the client, payment terms or currency; the original stays as it was.
     """
-    proposal = await service.duplicate_proposal(
-        session, storage, principal, proposal_id, body, settings=settings
+    proposal = await flows.duplicate(
+        session, principal, proposal_id, body, settings=settings, render_id=render_id
     )
     return service.to_out(proposal)
 

@@ -107,7 +107,9 @@ async def render_separate(
     title = f"{priced.client_name} Proposal".strip()
     single = len(priced.locations) == 1
     pdf: bytes | None = None
+    count = len(priced.locations)
     for index, loc in enumerate(priced.locations):
+        await progress(20 + 65 * index // steps, f"Rendering slides {index + 1}/{count}…")
         make = partial(
             _separate_files,
             priced.tables[index],
@@ -123,13 +125,14 @@ async def render_separate(
             deck, pdf = await to_thread.run_sync(make, None)
         name = location_pptx_name(loc.display_name, priced.client_name)
         outputs.append(Output(name, deck, PPTX, "pptx"))
-        await progress(20 + 65 * (index + 1) // steps, f"Made the deck for {loc.display_name}")
+        await progress(20 + 65 * (index + 1) // steps, f"Slides {index + 1}/{count} done")
     if pdf is None:
+        await progress(20 + 65 * count // steps, "Rendering the PDF…")
         decks = [o.data for o in outputs]
         subtitle = "  ·  ".join(loc.display_name for loc in priced.locations)
         pdf = await to_thread.run_sync(_several_pdf, decks, title, subtitle, styles)
     outputs.append(Output(client_file_name(priced.client_name, when, "pdf"), pdf, PDF, "pdf"))
-    await progress(85, "Made the PDF")
+    await progress(85, "PDF done")
     return outputs
 
 
@@ -160,15 +163,16 @@ async def render_combined(
             photos=photos,
         )
 
+    await progress(20, "Rendering the package slides…")
     try:
         deck = await to_thread.run_sync(deck_with, templates)
     except TemplateError:
         log.warning("proposal_template_unusable", locations=sorted(templates))
         deck = await to_thread.run_sync(deck_with, {})
-    await progress(50, "Made the package deck")
+    await progress(50, "Slides done; rendering the PDF…")
     title = f"{client} Combined Package".strip()
     pdf = await to_thread.run_sync(combined_package_pdf, deck, title)
-    await progress(85, "Made the PDF")
+    await progress(85, "PDF done")
     return [
         Output(client_file_name(client, when, "pptx"), deck, PPTX, "pptx"),
         Output(client_file_name(client, when, "pdf"), pdf, PDF, "pdf"),

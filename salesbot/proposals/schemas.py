@@ -246,3 +246,21 @@ class ProposalSummary(BaseModel):
     locations: list[ProposalLocationBrief]
     totals: list[str] = Field(description="Display totals: every option, or the package")
     files: list[FileCard]
+
+
+class RenderError(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: Any = None
+
+
+class RenderProgressOut(BaseModel):
+    """How far a proposal's rendering is (the form polls it while its request waits)."""
+
+    status: Literal["queued", "running", "done", "failed"]
+    percent: int = Field(ge=0, le=100)
+    message: str = Field(description='The latest step, e.g. "Rendering slides 1/2…"')
+    steps: list[str] = Field(description="Every step so far, oldest first")
+    proposal_id: uuid.UUID | None = Field(default=None, description="Once done")
+    error: RenderError | None = Field(default=None, description="Once failed")

@@ -286,7 +286,7 @@ def start_warnings(data: ProposalInput, today: date, keys: Sequence[str]) -> lis
 # --- producing a proposal ------------------------------------------------------------------
 
 
-def _input_of(data: ProposalInput) -> dict[str, Any]:
+def input_of(data: ProposalInput) -> dict[str, Any]:
     kind = "combined" if isinstance(data, CombinedArgs) else "separate"
     # As the user sent it (no filled-in defaults), so the record shows what was asked for.
     return {"kind": kind, **data.model_dump(mode="json", exclude_unset=True, exclude={"kind"})}
@@ -466,7 +466,7 @@ async def create_proposal(
         payment_terms=priced.payment_terms,
         proposal_date=today,
         valid_until=priced.validity_date,
-        input=_input_of(quote.data),
+        input=input_of(quote.data),
         figures=figures(priced),
         option_totals=[str(total) for total in priced.option_totals],
         files=[card.model_dump(mode="json") for card in cards],

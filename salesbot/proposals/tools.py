@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from salesbot.auth.service import Principal
 from salesbot.kit.parse import read_duration
 from salesbot.kit.tools import Tool, ToolContext, ToolResult
-from salesbot.proposals import checks, holding, service
+from salesbot.proposals import checks, flows, holding, service
 from salesbot.proposals.schemas import CombinedArgs, ProposalOut, SeparateArgs
 
 _CONFIRMED = "True only after the user, told that a start date has already passed, chose to keep it"
@@ -123,13 +123,8 @@ async def _produce(
         if asked is not None:
             return asked
     try:
-        proposal = await service.create_proposal(
-            ctx.session,
-            ctx.app.storage,
-            ctx.principal,
-            request,
-            settings=ctx.app.settings,
-            progress=ctx.progress,
+        proposal = await flows.produce(
+            ctx.session, ctx.principal, request, settings=ctx.app.settings, progress=ctx.progress
         )
     except service.ProposalRejected as exc:
         return _rejected(exc)

@@ -66,6 +66,7 @@ async def share(
         ),
         url=service.link_url(settings, made.token),
     )
+    # Handed to the e-mail job, which retries while the SMTP server refuses it.
     if await send_emails(settings, [message]):
         made.link.emailed_at = now
         await session.commit()

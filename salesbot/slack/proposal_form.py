@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from salesbot.auth.service import Principal
 from salesbot.kit.errors import AppError
+from salesbot.proposals import flows
 from salesbot.proposals import service as proposals
 from salesbot.proposals.schemas import ProposalCreate
 
@@ -215,9 +216,7 @@ async def produce(channel: SlackChannel, principal: Principal, slack_user: str, 
     status = await client.chat_postMessage(channel=dm, text="Making your proposal…")
     try:
         async with channel.db.sessions() as session:
-            made = await proposals.create_proposal(
-                session, channel.storage, principal, body, settings=channel.settings
-            )
+            made = await flows.produce(session, principal, body, settings=channel.settings)
             out = proposals.to_out(made)
     except AppError as exc:
         await client.chat_update(channel=dm, ts=str(status["ts"]), text=exc.message)

@@ -488,6 +488,15 @@ async def _inventory_release(ctx: Ctx) -> httpx.Response:
     return await ctx.request("DELETE", f"/api/inventory/holds/{hold_id}")
 
 
+async def _render_progress(ctx: Ctx) -> httpx.Response:
+    render_id = uuid.uuid4()
+    made = await ctx.request(
+        "POST", "/api/proposals", params={"render_id": str(render_id)}, json=PROPOSAL
+    )
+    assert made.status_code == 201, made.text
+    return await ctx.request("GET", f"/api/proposal-renders/{render_id}")
+
+
 EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/locations/{key}/availability"): Expect(
         200, get("/api/locations/uae21/availability", **{"from": "2026-01-01", "to": "2026-01-31"})
@@ -585,6 +594,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         200, send("POST", "/api/proposals/preview", PROPOSAL)
     ),
     ("GET", "/api/proposals"): Expect(200, get("/api/proposals")),
+    ("GET", "/api/proposal-renders/{render_id}"): Expect(200, _render_progress),
     ("GET", "/api/proposals/export"): Expect(200, get("/api/proposals/export"), XLSX),
     ("GET", "/api/proposals/{proposal_id}"): Expect(200, get("/api/proposals/{proposal_id}")),
     ("POST", "/api/proposals/{proposal_id}/duplicate"): Expect(

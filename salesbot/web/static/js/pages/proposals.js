@@ -8,6 +8,7 @@ import { optionsTable, packageTable } from "../figures.js";
 import { loadMeta } from "../meta.js";
 import { locationPicker } from "../location-picker.js";
 import { openShareDialog } from "../share-dialog.js";
+import { followRender, newRenderId } from "../render-progress.js";
 
 const DURATIONS = ["1 week", "2 weeks", "3 weeks", "4 weeks", "6 weeks", "8 weeks", "12 weeks", "1 month", "3 months"];
 const PREVIEW_PATH = "/api/proposals/preview";
@@ -229,6 +230,8 @@ export async function render({ main, query }) {
   const packageRate = input({ name: "combined_net_rate", inputmode: "decimal", value: state.combined_net_rate, placeholder: "e.g. 2,000,000 or 2M", "aria-describedby": "package-rate-hint" });
   const packageBox = h("div", { class: "field package-rate" }, h("label", { for: packageRate.id, class: "rates-in" }, `Package net rate (${inRates()})`), packageRate, h("p", { class: "hint", id: "package-rate-hint" }, "One net rate for the whole package."));
   const generate = h("button", { type: "submit", class: "btn btn-primary" }, "Generate proposal");
+  // The rendering job's latest step while the request waits ("Rendering slides 1/2… (35%)").
+  const renderStatus = h("p", { class: "render-status muted", role: "status", "aria-live": "polite", hidden: true });
   const datalist = h("datalist", { id: "duration-options" }, DURATIONS.map((d) => h("option", { value: d })));
   const refs = { client, picker: picker.input, packageRate };
 
@@ -243,7 +246,7 @@ export async function render({ main, query }) {
     h("fieldset", { class: "locations-set" }, h("legend", {}, "Locations"), picker.element, itemsBox),
     packageBox,
     datalist,
-    h("div", { class: "form-actions" }, generate),
+    h("div", { class: "form-actions" }, generate, renderStatus),
   );
 
   function optionRow(item, option, index) {
@@ -430,10 +433,20 @@ export async function render({ main, query }) {
     }
     await busy(generate, async () => {
       generate.textContent = "Generating…";
+      renderStatus.textContent = "Generating…";
+      renderStatus.hidden = false;
+      const renderId = newRenderId();
+      const stop = followRender(renderId, (label) => {
+        renderStatus.textContent = label;
+      });
       try {
-        const result = await api.post("/api/proposals", requestBody(state));
+        const result = await api.post("/api/proposals", requestBody(state), { query: { render_id: renderId } });
+        stop();
+        renderStatus.hidden = true;
         showResult(result);
       } catch (err) {
+        stop();
+        renderStatus.hidden = true;
         formError.textContent = err.message || "The proposal could not be produced.";
         formError.hidden = false;
         placeApiError(err);
