@@ -106,12 +106,17 @@ _OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.val
 
 
 async def actionable(
-    session: AsyncSession, principal: Principal, actions: Iterable[Action], *, scan: int = 200
+    session: AsyncSession,
+    principal: Principal,
+    actions: Iterable[Action],
+    *,
+    scan: int = 200,
+    stages: Sequence[str] = _OPEN,
 ) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company]]:
-    """Open booking orders the caller may take one of `actions` on now, newest first (among
-    the newest `scan` open ones they can see)."""
+    """Booking orders at `stages` (the open ones unless told) the caller may take one of
+    `actions` on now, newest first (among the newest `scan` they can see)."""
     wanted = set(actions)
-    rows, companies, _ = await list_page(session, principal, stages=_OPEN, limit=scan)
+    rows, companies, _ = await list_page(session, principal, stages=stages, limit=scan)
     actor = access.actor_of(principal, companies)
     found = [
         row
@@ -239,6 +244,7 @@ async def intake(
     data = await read_upload(files.read_bytes(env.storage, record))
     extracted = await _extract(env, data, record.kind, record.content_type, chosen.name, names)
     bo, calc = _with_notes(extracted, chosen.name, notes, names, env.settings)
+    bo = with_sales_person(bo, principal)
     seen = await _same_number(session, principal, bo.bo_number, chosen.id)
     row = BookingOrderRow(
         company_id=chosen.id,
@@ -266,6 +272,13 @@ async def intake(
     )
     await session.commit()
     return await build_view(session, env, principal, row, {c.id: c for c in companies})
+
+
+def with_sales_person(bo: BookingOrder, principal: Principal) -> BookingOrder:
+    """The sales person the document names, else the one who uploaded it."""
+    if bo.sales_person.strip():
+        return bo
+    return replace(bo, sales_person=principal.name)
 
 
 async def _same_number(
@@ -303,7 +316,7 @@ async def start_draft(
     if chosen is None:
         raise ValidationFailed("The proposal's company no longer exists.", code="unknown_company")
     try:
-        bo = replace(bo, company=chosen.name)
+        bo = with_sales_person(replace(bo, company=chosen.name), principal)
         calc = calculate(bo, commercial.vat_pct(env.settings))
     except BookingOrderError as exc:
         raise ValidationFailed(str(exc), code="invalid_booking_order") from exc
