@@ -100,9 +100,10 @@ async def list_page(
     return rows, companies, next_cursor
 
 
-# The steps that move a booking order forward: what "waiting for you" means.
-_FORWARD = frozenset({Action.SUBMIT, Action.APPROVE, Action.REJECT})
+# The steps that move a booking order forward: what "waiting for you" means (finance's too).
+_FORWARD = frozenset({Action.SUBMIT, Action.APPROVE, Action.REJECT, Action.BOOK, Action.INVOICE})
 _OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
+_UNFINISHED = (*_OPEN, State.APPROVED.value, State.BOOKED.value)
 
 
 async def actionable(
@@ -129,9 +130,9 @@ async def actionable(
 async def waiting_for(
     session: AsyncSession, principal: Principal, *, limit: int = 5
 ) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company], int]:
-    """Open booking orders the caller can move forward now (submit a draft, approve or reject
-    in review), newest first, and how many there are."""
-    waiting, companies = await actionable(session, principal, _FORWARD)
+    """Booking orders the caller can move forward now (submit a draft, approve or reject in
+    review, book or invoice for finance), newest first, and how many there are."""
+    waiting, companies = await actionable(session, principal, _FORWARD, stages=_UNFINISHED)
     return waiting[:limit], companies, len(waiting)
 
 

@@ -3,11 +3,13 @@ cancelling once booked is finance's; document totals that differ are acknowledge
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from openpyxl import load_workbook
 
 from tests.api.booking_orders.conftest import (
     WORKED_ROWS,
@@ -35,6 +37,13 @@ async def _approved(client: httpx.AsyncClient, world: World, **kwargs: Any) -> d
     return data
 
 
+async def _home(client: httpx.AsyncClient, person: Person) -> dict[str, Any]:
+    response = await client.get("/api/home", headers=person.headers)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
 async def _get(client: httpx.AsyncClient, person: Person, bo_id: str) -> dict[str, Any]:
     response = await client.get(f"/api/booking-orders/{bo_id}", headers=person.headers)
     assert response.status_code == 200, response.text
@@ -55,6 +64,10 @@ async def test_the_full_chain_to_booked_and_invoiced(
         assert (await _get(client, person, bo_id))["allowed_actions"] == []
     assert (await _get(client, world.coord, bo_id))["allowed_actions"] == ["revise"]
 
+    # Finance's start page lists it as waiting, until it is invoiced.
+    assert [b["id"] for b in (await _home(client, world.finance))["waiting_booking_orders"]] == [
+        bo_id
+    ]
     booked = await act(client, world.finance, bo_id, "book", po_number="  PO-12345 ")
     assert booked.status_code == 200, booked.text
     done = booked.json()
@@ -68,6 +81,7 @@ async def test_the_full_chain_to_booked_and_invoiced(
     assert f"Booking order booked: {reference}" not in await _titles(client, world.finance)
     assert await _titles(client, world.hos_b) == []
 
+    assert (await _home(client, world.finance))["waiting_count"] == 1
     invoiced = await act(client, world.finance, bo_id, "invoice", invoice_number="INV-2026-0042")
     assert invoiced.status_code == 200, invoiced.text
     final = invoiced.json()
@@ -76,6 +90,7 @@ async def test_the_full_chain_to_booked_and_invoiced(
     assert final["invoiced_at"] is not None and final["allowed_actions"] == []
     assert f"Booking order invoiced: {reference}" in await _titles(client, world.sales)
     assert f"Booking order invoiced: {reference}" not in await _titles(client, world.coord)
+    assert (await _home(client, world.finance))["waiting_booking_orders"] == []
 
     events = await client.get(f"/api/booking-orders/{bo_id}/events", headers=world.sales.headers)
     steps = [(e["action"], e["from_state"], e["to_state"], e["actor_name"]) for e in events.json()]
@@ -101,6 +116,11 @@ async def test_the_full_chain_to_booked_and_invoiced(
         "/api/booking-orders", params={"stage": "invoiced"}, headers=world.finance.headers
     )
     assert [i["id"] for i in listed.json()["items"]] == [bo_id]
+    # Finance's export carries both numbers.
+    export = await client.get("/api/booking-orders/export", headers=world.finance.headers)
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][-2:] == ("PO number", "Invoice number")
+    assert rows[1][3] == "invoiced" and rows[1][-2:] == ("PO-12345", "INV-2026-0042")
 
 
 async def test_only_finance_of_the_company_or_an_admin_books_and_only_in_turn(
