@@ -16,10 +16,23 @@ from sqlalchemy.orm.exc import StaleDataError
 from salesbot.auth.service import Principal
 from salesbot.booking_orders import access, events
 from salesbot.booking_orders.views import Env, View, build_view, fresh_view, load
-from salesbot.booking_orders.workflow import State
+from salesbot.booking_orders.workflow import Actor, State
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, Forbidden
 from salesbot.users import audit
+
+
+def _check_may_acknowledge(actor: Actor, company: str, state: str) -> None:
+    if not (actor.is_coordinator(company) or actor.is_admin):
+        raise Forbidden(
+            f"Only a coordinator of {company} or an admin can acknowledge the totals.",
+            code="transition_denied",
+        )
+    if state != State.COORDINATOR_REVIEW.value:
+        raise Conflict(
+            "Totals are acknowledged by the coordinators while they review the booking order.",
+            code="invalid_transition",
+        )
 
 
 async def acknowledge_totals(
@@ -34,17 +47,7 @@ async def acknowledge_totals(
     company = companies[row.company_id]
     if version is not None and version != row.version:
         raise await events.conflict(session, env.settings, row.id)
-    actor = access.actor_of(principal, companies)
-    if not (actor.is_coordinator(company.name) or actor.is_admin):
-        raise Forbidden(
-            f"Only a coordinator of {company.name} or an admin can acknowledge the totals.",
-            code="transition_denied",
-        )
-    if row.state != State.COORDINATOR_REVIEW.value:
-        raise Conflict(
-            "Totals are acknowledged by the coordinators while they review the booking order.",
-            code="invalid_transition",
-        )
+    _check_may_acknowledge(access.actor_of(principal, companies), company.name, row.state)
     check = (await build_view(session, env, principal, row, companies)).totals_check
     if not check.pending:
         raise Conflict(
