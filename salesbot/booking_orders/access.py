@@ -21,7 +21,6 @@ COMPANY_ROLES = ("coordinator", "hos", "finance")
 NOT_FOUND = "Booking order not found."
 # Reviewing needs the edit permission; the owner's own steps need create.
 _REVIEW_ACTIONS = (Action.APPROVE, Action.REJECT, Action.REVISE)
-_OWNER_ACTIONS = (Action.SUBMIT, Action.CANCEL)
 
 
 def is_admin(principal: Principal) -> bool:
@@ -57,7 +56,17 @@ def actor_of(principal: Principal, companies: dict[uuid.UUID, Company]) -> Actor
         roles=[grant.role for grant in principal.roles],
         coordinator_of=named("coordinator"),
         hos_of=named("hos"),
+        finance_of=named("finance"),
     )
+
+
+def _needs(action: Action, state: State) -> str:
+    """The permission a workflow step needs (besides the workflow's own who-may-act rule)."""
+    if action in workflow.FINANCE_ACTIONS or (action is Action.CANCEL and state is State.BOOKED):
+        return "booking_orders:finance"
+    if action in _REVIEW_ACTIONS:
+        return "booking_orders:edit"
+    return "booking_orders:create"
 
 
 def allowed_actions(
@@ -65,11 +74,8 @@ def allowed_actions(
 ) -> list[Action]:
     is_owner = row.owner_id == principal.user_id
     allowed = workflow.allowed_actions(row.state, actor, company.name, is_owner)
-    if not principal.has("booking_orders:edit"):
-        allowed = [a for a in allowed if a not in _REVIEW_ACTIONS]
-    if not principal.has("booking_orders:create"):
-        allowed = [a for a in allowed if a not in _OWNER_ACTIONS]
-    return allowed
+    state = State(row.state)
+    return [a for a in allowed if principal.has(_needs(a, state))]
 
 
 def editable(principal: Principal, actor: Actor, row: BookingOrderRow, company: Company) -> bool:
@@ -81,9 +87,7 @@ def editable(principal: Principal, actor: Actor, row: BookingOrderRow, company: 
 
 def check_permission(principal: Principal, decided: workflow.Transition) -> None:
     """The workflow allows the step; does the principal's permission set?"""
-    needs = "booking_orders:create"
-    if decided.action in _REVIEW_ACTIONS:
-        needs = "booking_orders:edit"
+    needs = _needs(decided.action, decided.from_state)
     if decided.to_state is State.APPROVED:
         needs = "booking_orders:approve"
     # An API key may carry fewer permissions than its owner's roles.
@@ -111,6 +115,12 @@ def check_editable(row: BookingOrderRow, company: Company, editable: bool) -> No
         )
     if state is State.CANCELLED:
         raise Conflict("This booking order is cancelled, so it can't be edited.", code="cancelled")
+    if state in (State.BOOKED, State.INVOICED):
+        raise Conflict(
+            f"This booking order is {workflow.STAGE_WORDS[state]} by finance, so it can't be "
+            "edited; finance can cancel a booked order.",
+            code="not_editable",
+        )
     if state is State.HOS_REVIEW:
         raise Conflict(
             "This booking order is with the head of sales, so it can't be edited; the head of "

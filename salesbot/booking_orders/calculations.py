@@ -202,10 +202,13 @@ def _plural(count: int, unit: str) -> str:
 
 def campaign_duration(start: date, end: date) -> str:
     """Inclusive length in words: a calendar month or 29–31 days → '1 month', exactly 28 days
-    → '4 weeks' (unless they are a calendar month), 14–15 → '2 weeks', else weeks/days."""
+    → '4 weeks' (even February: 28 days are four weeks, as proposals sell them), 14–15 →
+    '2 weeks', else weeks/days."""
     days = (end - start).days + 1
     if days < 1:
         raise BookingOrderError("The end date is before the start date")
+    if days == 28:
+        return "4 weeks"
     # Exact calendar months (1 Mar–30 Apr) read as months whatever their day count.
     months = round(days / Decimal("30.44"))
     if months >= 1 and add_months(start, months) - timedelta(days=1) == end:

@@ -12,17 +12,28 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from salesbot.auth.deps import AUTH_RESPONSES, require
 from salesbot.auth.service import Principal
-from salesbot.booking_orders import company_documents, export, flows, presenters, rendering, service
+from salesbot.booking_orders import (
+    acknowledgements,
+    company_documents,
+    export,
+    flows,
+    presenters,
+    rendering,
+    service,
+)
 from salesbot.booking_orders.calculations import Location
 from salesbot.booking_orders.schemas import (
+    AcknowledgeRequest,
     ActionRequest,
     BookingOrderOut,
     BookingOrderPage,
+    BookRequest,
     CompanyDocumentsOut,
     DocumentUpdate,
     EditRequest,
     EventOut,
     IntakeRequest,
+    InvoiceRequest,
     Stage,
 )
 from salesbot.booking_orders.workflow import Action
@@ -272,10 +283,13 @@ _ACTIONS: tuple[tuple[Action, str, Any, bool, int, str], ...] = (
     (
         Action.CANCEL,
         "cancel_booking_order",
-        Creator,
+        # The owner, coordinators and heads of sales before approval; finance once booked
+        # (the workflow and the permission each step needs decide).
+        Reader,
         True,
         200,
-        "Cancel at any stage before approval, with a reason.",
+        "Cancel at any stage before approval (owner, coordinator, head of sales), or a booked "
+        "one (finance or admin; its dates become free), with a reason.",
     ),
     (
         Action.REVISE,
@@ -342,6 +356,55 @@ for _action, _name, _who, _body_required, _status, _doc in _ACTIONS:
         status_code=_status,
         responses=ACTION_RESPONSES,
     )
+
+
+@router.post("/{bo_id}/book", response_model=BookingOrderOut, responses=ACTION_RESPONSES)
+async def book_booking_order(
+    bo_id: uuid.UUID, body: BookRequest, session: DbSession, env: ServiceEnv, principal: Finance
+) -> BookingOrderOut:
+    """Finance confirms an approved booking order with the client's PO number (required and
+    checked): approved → booked. The owner, coordinators and heads of sales are notified."""
+    view = await flows.act(
+        session, env, principal, bo_id, Action.BOOK, version=body.version, number=body.po_number
+    )
+    return presenters.present(view)
+
+
+@router.post("/{bo_id}/invoice", response_model=BookingOrderOut, responses=ACTION_RESPONSES)
+async def invoice_booking_order(
+    bo_id: uuid.UUID, body: InvoiceRequest, session: DbSession, env: ServiceEnv, principal: Finance
+) -> BookingOrderOut:
+    """Finance marks a booked booking order invoiced with the invoice number (required and
+    checked): booked → invoiced. The owner and the company's finance users are notified."""
+    view = await flows.act(
+        session,
+        env,
+        principal,
+        bo_id,
+        Action.INVOICE,
+        version=body.version,
+        number=body.invoice_number,
+    )
+    return presenters.present(view)
+
+
+@router.post(
+    "/{bo_id}/acknowledge-totals", response_model=BookingOrderOut, responses=ACTION_RESPONSES
+)
+async def acknowledge_booking_order_totals(
+    bo_id: uuid.UUID,
+    session: DbSession,
+    env: ServiceEnv,
+    principal: Reviewer,
+    body: AcknowledgeRequest | None = None,
+) -> BookingOrderOut:
+    """A coordinator of the company (or an admin) acknowledges that the document's totals
+    differ from the calculated ones; until then it cannot pass coordinator review. Records
+    who and when."""
+    view = await acknowledgements.acknowledge_totals(
+        session, env, principal, bo_id, version=body.version if body else None
+    )
+    return presenters.present(view)
 
 
 @router.post("/{bo_id}/documents", response_model=BookingOrderOut, responses=ACTION_RESPONSES)

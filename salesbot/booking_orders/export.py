@@ -44,6 +44,8 @@ EXPORT_COLUMNS = (
     "Created",
     "Approved",
     "Approved by",
+    "PO number",
+    "Invoice number",
 )
 _AMOUNT_COLUMNS = slice(10, 15)
 _TIME_COLUMNS = slice(15, 17)
@@ -129,6 +131,8 @@ def _line(row: BookingOrderRow, company: Company, vat_pct: Decimal, zone: ZoneIn
         row.created_at.astimezone(zone).replace(tzinfo=None),
         row.approved_at.astimezone(zone).replace(tzinfo=None) if row.approved_at else None,
         row.hos_name or "",
+        row.po_number or "",
+        row.invoice_number or "",
     ]
 
 

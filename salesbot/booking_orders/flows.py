@@ -1,4 +1,5 @@
-"""The approval workflow's steps with their side effects: submit, approve, reject, cancel, revise.
+"""The approval workflow's steps with their side effects: submit, approve, reject, cancel, revise,
+and finance's book (PO number) and invoice (invoice number).
 
 Each step records an event row, the audit log and notifications in the same transaction as the
 change, with an optimistic version check so a transition applies exactly once; approval then
@@ -24,6 +25,7 @@ from salesbot.booking_orders import (
     rendering,
     repository,
     stored,
+    views,
     workflow,
 )
 from salesbot.booking_orders.directory import Company, Person
@@ -59,17 +61,20 @@ async def act(
     *,
     version: int | None = None,
     reason: str | None = None,
+    number: str | None = None,
     render_documents: bool = True,
 ) -> View:
-    """Submit, approve, reject, cancel or revise; exactly once, recorded and notified."""
+    """Submit, approve, reject, cancel, revise, book or invoice; exactly once, recorded and
+    notified. `number` is the PO number (book) or the invoice number (invoice)."""
     wanted = Action(action)
     row, companies = await _target(session, principal, bo_id)
     company = companies[row.company_id]
     if version is not None and version != row.version:
         raise await events.conflict(session, env.settings, row.id)
     actor = access.actor_of(principal, companies)
-    decided = await _decide(session, env, principal, actor, row, company, wanted, reason)
+    decided = await _decide(session, env, principal, actor, row, company, wanted, reason, number)
     access.check_permission(principal, decided)
+    _check_totals_acknowledged(env, row, decided)
     if decided.new_version:
         revision = await _revise(session, env, principal, row, decided)
         return await build_view(session, env, principal, revision, companies)
@@ -101,13 +106,16 @@ async def _decide(
     company: Company,
     wanted: Action,
     reason: str | None,
+    number: str | None = None,
 ) -> workflow.Transition:
     """The workflow's verdict, with a repeated action explained as who acted first."""
     is_owner = row.owner_id == principal.user_id
     try:
-        return workflow.transition(row.state, wanted, actor, company.name, is_owner, reason)
+        return workflow.transition(row.state, wanted, actor, company.name, is_owner, reason, number)
     except workflow.ReasonRequired as exc:
         raise ValidationFailed(str(exc), code="reason_required") from exc
+    except workflow.NumberInvalid as exc:
+        raise ValidationFailed(str(exc), code=exc.code) from exc
     except workflow.InvalidTransition as exc:
         repeat = await events.repeat_of(
             session, env.settings, row, wanted, principal, actor, company
@@ -118,6 +126,38 @@ async def _decide(
             session, env.settings, row, wanted, principal, actor, company
         )
         raise repeat or Forbidden(str(exc), code="transition_denied") from exc
+
+
+def _check_totals_acknowledged(
+    env: Env, row: BookingOrderRow, decided: workflow.Transition
+) -> None:
+    """Totals that differ from the document's go past the coordinators only acknowledged."""
+    if decided.action is not Action.APPROVE or decided.from_state is not State.COORDINATOR_REVIEW:
+        return
+    bo = stored.decode(row.data)
+    calc, _ = views.checked(bo, env.settings)
+    check = views.totals_check(row, calc)
+    if check.pending:
+        raise Conflict(
+            "The document's totals differ from the calculated ones: "
+            + "; ".join(check.differences)
+            + ". A coordinator must acknowledge this before approving.",
+            code="totals_unacknowledged",
+            details={"differences": check.differences},
+        )
+
+
+def _finance_step(
+    row: BookingOrderRow, decided: workflow.Transition, now: datetime
+) -> dict[str, str]:
+    """Finance's numbers on the row; the event's details."""
+    if decided.action is Action.BOOK:
+        row.po_number, row.booked_at = decided.number, now
+        return {"po_number": decided.number or ""}
+    if decided.action is Action.INVOICE:
+        row.invoice_number, row.invoiced_at = decided.number, now
+        return {"invoice_number": decided.number or ""}
+    return {}
 
 
 async def _move(
@@ -134,6 +174,9 @@ async def _move(
     try:
         if decided.to_state is State.APPROVED:
             await _approve(session, env, principal, row, now)
+        if decided.action is Action.CANCEL and decided.from_state is State.BOOKED:
+            await bookings.release_order(session, row.id, now=now)  # the dates are free again
+        details = _finance_step(row, decided, now)
         row.state = decided.to_state.value
         row.updated_at = now
         events.record(
@@ -144,6 +187,7 @@ async def _move(
             decided.from_state.value,
             decided.to_state.value,
             reason=decided.reason,
+            details=details,
         )
         await session.flush()
         notice = messaging.transition_notice(decided, row, company.name, principal.name)
@@ -158,6 +202,7 @@ async def _move(
                 "to": decided.to_state.value,
                 "reason": decided.reason,
                 "reference": row.reference,
+                **details,
             },
         )
         await session.commit()
@@ -367,7 +412,7 @@ async def rerender(session: AsyncSession, env: Env, principal: Principal, bo_id:
     row, companies = await load(session, principal, bo_id)
     company = companies[row.company_id]
     access.check_may_rerender(access.actor_of(principal, companies), company)
-    if row.state != State.APPROVED.value:
+    if row.state not in workflow.SIGNED_STATES:
         raise Conflict(
             "Documents are produced when the head of sales approves the booking order.",
             code="not_approved",

@@ -15,6 +15,9 @@ _ACTION_PAST = {
     "reject": "rejected",
     "cancel": "cancelled",
     "revise": "revised",
+    "book": "booked",
+    "invoice": "marked invoiced",
+    "acknowledge": "acknowledged",
     "edit": "changed",
     "create": "created",
     "documents": "changed",
@@ -79,10 +82,14 @@ def transition_notice(
             f"Booking order returned by the head of sales: {name}",
             f"{who} rejected {name}{client}; it is back in coordinator review.{reason}",
         )
+    if decided.action in (Action.BOOK, Action.INVOICE):
+        return _finance_notice(decided, row, company_name, who)
     if decided.action is Action.CANCEL:
         audience: tuple[Audience, ...] = ("owner", "coordinator")
         if decided.from_state is State.HOS_REVIEW:
             audience += ("hos",)
+        if decided.from_state is State.BOOKED:  # its dates are free again; all were told
+            audience += ("hos", "finance")
         return Notice(
             audience,
             "bo_cancelled",
@@ -112,6 +119,28 @@ def _approval_notice(
         f"Booking order approved: {name}",
         f"{who} approved {name}{client} ({company_name}).{gross} The signed Excel and "
         "the stamped PDF are attached to it.",
+    )
+
+
+def _finance_notice(
+    decided: Transition, row: BookingOrderRow, company_name: str, who: str
+) -> Notice:
+    """Booked: the sales side learns the order is confirmed; invoiced: the owner and the
+    company's other finance users."""
+    name = label(row)
+    client = f" for {row.client}" if row.client else ""
+    if decided.action is Action.BOOK:
+        return Notice(
+            ("owner", "coordinator", "hos"),
+            "bo_booked",
+            f"Booking order booked: {name}",
+            f"{who} booked {name}{client} ({company_name}) with PO number {decided.number}.",
+        )
+    return Notice(
+        ("owner", "finance"),
+        "bo_invoiced",
+        f"Booking order invoiced: {name}",
+        f"{who} marked {name}{client} ({company_name}) invoiced, invoice number {decided.number}.",
     )
 
 

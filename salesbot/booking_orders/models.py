@@ -70,6 +70,14 @@ class BookingOrderRow(IdMixin, TimestampMixin, Base):
     render_error: Mapped[str | None] = mapped_column(String(300))
     hos_name: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Finance's steps after approval: the client's PO number, then the invoice number.
+    po_number: Mapped[str | None] = mapped_column(String(40))
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    invoiced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The coordinator's acknowledgement of document totals that differ from the calculated
+    # ones: {"by_id", "by", "at" (ISO), "warnings": [the differences acknowledged]}.
+    totals_acknowledged: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     # Every UPDATE carries "AND version = <loaded>" and bumps it; a lost race raises

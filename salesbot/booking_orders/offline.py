@@ -1,5 +1,7 @@
 """Booking orders' offline phrases: reading a booking order from an attachment, field edits
-("change municipality fee to 8000"), submit / approve / reject / cancel, status and look-ups.
+("change municipality fee to 8000"), submit / approve / reject / cancel, finance's "mark
+BO-2026-0001 as booked with PO 12345" / "mark it invoiced, invoice INV-2026-0042", status and
+look-ups.
 """
 
 from __future__ import annotations
@@ -73,7 +75,56 @@ def _bo_args(env: Env) -> dict[str, object]:
     return {"booking_order": ref} if ref else {}
 
 
+# Words between "PO" / "invoice" and the number itself: "PO number: 12345", "invoice no. 7".
+_NUMBER_LEAD = frozenset({"number", "no", "nr", "num", "#", ":", ".", "is", "="})
+
+
+def _number_after(env: Env, *lead: str) -> int | None:
+    """The token holding a PO or invoice number: after one of `lead` (a word, or the
+    bo_number keyword "po number"), or a code that starts with it ("PO-12345")."""
+    for i, tok in enumerate(env.tokens):
+        if tok.kind is Kind.CODE and tok.word.startswith(tuple(f"{w}-" for w in lead)):
+            return i
+        if not (env.word(i, *lead) or ("po" in lead and env.kw(i, "bo_number"))):
+            continue
+        j = i + 1
+        while j < len(env.tokens) and env.tokens[j].word in _NUMBER_LEAD:
+            j += 1
+        if j < len(env.tokens) and env.tokens[j].kind in (Kind.NUMBER, Kind.CODE):
+            return j
+    return None
+
+
+def _finance(env: Env) -> Intent | None:
+    """ "mark BO-2026-0001 as booked with PO 12345", "book it, PO-12345", "mark it invoiced"."""
+    po_at = _number_after(env, "po", "lpo", "purchase")
+    inv_at = _number_after(env, "invoice", "inv")
+    marked = env.has_word("mark", "confirm", "set")
+    if env.has_word("invoiced") and (marked or inv_at is not None):
+        return _finance_intent(env, "invoice_booking_order", "invoice_number", inv_at)
+    booking = env.has_word("booked") and (marked or po_at is not None)
+    if booking or (env.has_word("book", "booking") and po_at is not None):
+        return _finance_intent(env, "book_booking_order", "po_number", po_at)
+    return None
+
+
+def _finance_intent(env: Env, tool: str, field: str, number_at: int | None) -> Intent:
+    refs = [
+        env.tokens[i].text.upper()
+        for i in env.of_kind(Kind.CODE)
+        if i != number_at and not env.tokens[i].word.startswith(("po-", "inv-"))
+    ]
+    ref = refs[0] if refs else env.context.last_booking_order
+    args: dict[str, object] = {"booking_order": ref} if ref else {}
+    if number_at is None:
+        return Intent(tool, args, (field,), ask_finance_number(field))
+    return Intent(tool, {**args, field: env.tokens[number_at].text})
+
+
 def _booking_orders(env: Env) -> Intent | None:
+    finance = _finance(env)
+    if finance is not None:
+        return finance
     ref = _bo_ref(env)
     mentioned = env.has_kw("booking_order") or ref is not None
     known = mentioned or env.context.last_booking_order is not None
@@ -314,7 +365,12 @@ def _edit_booking_order(env: Env, verb: int, field_at: int) -> Intent | None:
 
 
 def _answer(env: Env, pending: Intent) -> Intent | None:
-    """The value a pending edit asked for ("8000", "10%")."""
+    """The value a pending edit asked for ("8000", "10%"), or finance's number ("PO-12345")."""
+    if pending.missing and pending.missing[0] in ("po_number", "invoice_number"):
+        found = [t.text for t in env.tokens if t.kind in (Kind.NUMBER, Kind.CODE)]
+        if not found:
+            return None
+        return Intent(pending.tool, {**pending.args, pending.missing[0]: found[-1]})
     if not pending.missing or pending.missing[0] != "value":
         return None
     args = dict(pending.args)
@@ -343,6 +399,12 @@ def ask_edit_value(label: str) -> str:
     return f"What should the {label} be?"
 
 
+def ask_finance_number(field: str) -> str:
+    if field == "po_number":
+        return "What is the client's PO number (e.g. PO-12345)?"
+    return "What is the invoice number (e.g. INV-2026-0042)?"
+
+
 def ask_booking_order_query() -> str:
     return "Which booking order? Give me its number (e.g. DPD-112652) or the client."
 
@@ -354,6 +416,8 @@ _TOOLS = {
     "approve_booking_order": "approve booking orders",
     "reject_booking_order": "reject booking orders",
     "cancel_booking_order": "cancel booking orders",
+    "book_booking_order": "book booking orders (finance)",
+    "invoice_booking_order": "mark booking orders invoiced (finance)",
     "booking_order_status": "check booking orders",
     "find_booking_order": "find booking orders",
 }

@@ -18,6 +18,7 @@ from salesbot.booking_orders.schemas import (
     EventOut,
     LocationOut,
     Totals,
+    TotalsCheckOut,
 )
 from salesbot.booking_orders.views import View
 from salesbot.kit.tools import FileCard
@@ -68,6 +69,7 @@ _VIEW_FIELDS = (
     "fields",
     "totals",
     "warnings",
+    "totals_check",
     "missing",
     "problems",
     "allowed_actions",
@@ -79,6 +81,16 @@ _VIEW_FIELDS = (
 )
 
 
+def _totals_check(view: View) -> TotalsCheckOut:
+    check = view.totals_check
+    return TotalsCheckOut(
+        differences=check.differences,
+        pending=check.pending,
+        acknowledged_by=check.acknowledged_by,
+        acknowledged_at=check.acknowledged_at,
+    )
+
+
 def present(view: View) -> BookingOrderOut:
     """The API shape of a booking order as this user sees it."""
     calc = view.calc
@@ -88,6 +100,7 @@ def present(view: View) -> BookingOrderOut:
         fields=_fields(view.bo, calc),
         totals=_totals(calc),
         warnings=view.warnings,
+        totals_check=_totals_check(view),
         missing=list(calc.missing) if calc else [],
         problems=view.problems,
         allowed_actions=[a.value for a in view.allowed],

@@ -18,7 +18,7 @@ from salesbot.booking_orders.models import BookingOrderRow
 from salesbot.booking_orders.reading.extract import document_text
 from salesbot.booking_orders.stored import decode
 from salesbot.booking_orders.views import Env, load, tz
-from salesbot.booking_orders.workflow import State
+from salesbot.booking_orders.workflow import SIGNED_STATES
 from salesbot.commercial import service as commercial
 from salesbot.files import service as files
 from salesbot.files.service import FileTooLargeToProcess, GeneratedFileInvalid
@@ -167,7 +167,7 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
     rendering waits for it and takes its documents instead of rendering them again.
     """
     row = await session.get(BookingOrderRow, bo_id, populate_existing=True)
-    if row is None or row.state != State.APPROVED.value or row.reference is None:
+    if row is None or row.state not in SIGNED_STATES or row.reference is None:
         return "skipped"
     before = _documents(row)
     try:
@@ -263,7 +263,7 @@ async def reproduce_documents(
     """
     from salesbot.files.rewrite import replace_generated
 
-    if row.state != State.APPROVED.value or not (row.excel_file_id or row.final_pdf_file_id):
+    if row.state not in SIGNED_STATES or not (row.excel_file_id or row.final_pdf_file_id):
         return [], []
     new_keys: list[str] = []
     old_keys: list[str] = []

@@ -84,6 +84,34 @@ class ActionRequest(Strict):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class BookRequest(Strict):
+    version: int | None = Field(
+        default=None, ge=1, description="The version you saw; a newer one answers 409"
+    )
+    po_number: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The client's PO number as printed, e.g. PO-12345 (required; checked)",
+    )
+
+
+class InvoiceRequest(Strict):
+    version: int | None = Field(
+        default=None, ge=1, description="The version you saw; a newer one answers 409"
+    )
+    invoice_number: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The invoice number, e.g. INV-2026-0042 (required; checked)",
+    )
+
+
+class AcknowledgeRequest(Strict):
+    version: int | None = Field(
+        default=None, ge=1, description="The version you saw; a newer one answers 409"
+    )
+
+
 class DocumentUpdate(Strict):
     file_id: uuid.UUID
 
@@ -132,6 +160,18 @@ class Totals(BaseModel):
     net_excl_sla: Decimal
 
 
+class TotalsCheckOut(BaseModel):
+    differences: list[str] = Field(
+        description="Totals printed on the document that differ from the calculated ones"
+    )
+    pending: bool = Field(
+        description="True until a coordinator acknowledges these differences; the booking "
+        "order cannot pass coordinator review while pending"
+    )
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
 class CompanyRef(BaseModel):
     code: str
     name: str
@@ -149,6 +189,7 @@ class BookingOrderOut(BaseModel):
     fields: BookingOrderFields
     totals: Totals | None
     warnings: list[str]
+    totals_check: TotalsCheckOut
     missing: list[str]
     problems: list[str]
     extraction: str
@@ -160,6 +201,10 @@ class BookingOrderOut(BaseModel):
     final_pdf_file: FileCard | None
     hos_name: str | None
     approved_at: datetime | None
+    po_number: str | None
+    booked_at: datetime | None
+    invoice_number: str | None
+    invoiced_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

@@ -104,18 +104,24 @@ async def list_page(
     return rows, companies, next_cursor
 
 
-# The steps that move a booking order forward: what "waiting for you" means.
-_FORWARD = frozenset({Action.SUBMIT, Action.APPROVE, Action.REJECT})
+# The steps that move a booking order forward: what "waiting for you" means (finance's too).
+_FORWARD = frozenset({Action.SUBMIT, Action.APPROVE, Action.REJECT, Action.BOOK, Action.INVOICE})
 _OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
+_UNFINISHED = (*_OPEN, State.APPROVED.value, State.BOOKED.value)
 
 
 async def actionable(
-    session: AsyncSession, principal: Principal, actions: Iterable[Action], *, scan: int = 200
+    session: AsyncSession,
+    principal: Principal,
+    actions: Iterable[Action],
+    *,
+    scan: int = 200,
+    stages: Sequence[str] = _OPEN,
 ) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company]]:
-    """Open booking orders the caller may take one of `actions` on now, newest first (among
-    the newest `scan` open ones they can see)."""
+    """Booking orders at `stages` (the open ones unless told) the caller may take one of
+    `actions` on now, newest first (among the newest `scan` they can see)."""
     wanted = set(actions)
-    rows, companies, _ = await list_page(session, principal, stages=_OPEN, limit=scan)
+    rows, companies, _ = await list_page(session, principal, stages=stages, limit=scan)
     actor = access.actor_of(principal, companies)
     found = [
         row
@@ -128,9 +134,9 @@ async def actionable(
 async def waiting_for(
     session: AsyncSession, principal: Principal, *, limit: int = 5
 ) -> tuple[list[BookingOrderRow], dict[uuid.UUID, Company], int]:
-    """Open booking orders the caller can move forward now (submit a draft, approve or reject
-    in review), newest first, and how many there are."""
-    waiting, companies = await actionable(session, principal, _FORWARD)
+    """Booking orders the caller can move forward now (submit a draft, approve or reject in
+    review, book or invoice for finance), newest first, and how many there are."""
+    waiting, companies = await actionable(session, principal, _FORWARD, stages=_UNFINISHED)
     return waiting[:limit], companies, len(waiting)
 
 
@@ -269,6 +275,7 @@ async def _read_into_draft(
     data = await read_upload(files.read_bytes(env.storage, record))
     extracted = await _extract(env, data, record.kind, record.content_type, chosen.name, names)
     bo, calc = _with_notes(extracted, chosen.name, notes, names, env.settings)
+    bo = with_sales_person(bo, principal)
     seen = await _same_number(session, principal, bo.bo_number, chosen.id)
     row = BookingOrderRow(
         company_id=chosen.id,
@@ -296,6 +303,13 @@ async def _read_into_draft(
     )
     await session.commit()
     return await build_view(session, env, principal, row, {c.id: c for c in companies})
+
+
+def with_sales_person(bo: BookingOrder, principal: Principal) -> BookingOrder:
+    """The sales person the document names, else the one who uploaded it."""
+    if bo.sales_person.strip():
+        return bo
+    return replace(bo, sales_person=principal.name)
 
 
 async def _same_number(
@@ -333,7 +347,7 @@ async def start_draft(
     if chosen is None:
         raise ValidationFailed("The proposal's company no longer exists.", code="unknown_company")
     try:
-        bo = replace(bo, company=chosen.name)
+        bo = with_sales_person(replace(bo, company=chosen.name), principal)
         calc = calculate(bo, commercial.vat_pct(env.settings))
     except BookingOrderError as exc:
         raise ValidationFailed(str(exc), code="invalid_booking_order") from exc

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from salesbot.auth.service import Principal
-from salesbot.booking_orders import service
+from salesbot.booking_orders import service, workflow
 from salesbot.booking_orders.calculations import format_amount
 from salesbot.booking_orders.workflow import Action, State
 from salesbot.kit.tools import Tool, ToolContext, ToolResult
@@ -21,12 +21,16 @@ _STAGE_WORDS = {
     "coordinator_review": "in coordinator review",
     "hos_review": "with the head of sales",
     "approved": "approved",
+    "booked": "booked by finance",
+    "invoiced": "invoiced",
     "cancelled": "cancelled",
 }
 _NEXT = {
     "draft": "the sales person submits it",
     "coordinator_review": "a coordinator approves or rejects it",
     "hos_review": "the head of sales approves or rejects it",
+    "approved": "finance books it with the client's PO number",
+    "booked": "finance marks it invoiced",
 }
 
 
@@ -72,6 +76,32 @@ class ActArgs(_Args):
     )
 
 
+class BookArgs(_Args):
+    booking_order: str | None = Field(
+        default=None, max_length=100, description="The reference or BO number; ask when unclear"
+    )
+    po_number: str | None = Field(
+        default=None, max_length=200, description="The client's PO number, e.g. PO-12345"
+    )
+    confirm: bool = Field(
+        default=False,
+        description="True only after the user was told what this will do and said yes",
+    )
+
+
+class InvoiceArgs(_Args):
+    booking_order: str | None = Field(
+        default=None, max_length=100, description="The reference or BO number; ask when unclear"
+    )
+    invoice_number: str | None = Field(
+        default=None, max_length=200, description="The invoice number, e.g. INV-2026-0042"
+    )
+    confirm: bool = Field(
+        default=False,
+        description="True only after the user was told what this will do and said yes",
+    )
+
+
 class LookupArgs(_Args):
     booking_order: str | None = Field(default=None, max_length=100)
 
@@ -108,6 +138,18 @@ def describe(view: service.View) -> str:
         )
     parts += [f"Warning: {w}." for w in view.warnings]
     parts += [f"Problem: {p}." for p in view.problems]
+    check = view.totals_check
+    if check.differences and not check.pending:
+        parts.append(
+            f"The document's totals differ from the calculated ones (acknowledged by "
+            f"{check.acknowledged_by})."
+        )
+    elif check.pending:
+        parts.append("A coordinator must acknowledge the differing totals before approving.")
+    if row.po_number:
+        parts.append(f"PO number {row.po_number}.")
+    if row.invoice_number:
+        parts.append(f"Invoice number {row.invoice_number}.")
     if view.calc is not None and view.calc.missing:
         parts.append("Missing: " + ", ".join(view.calc.missing) + ".")
     if row.state in _NEXT:
@@ -171,7 +213,10 @@ _WILL = {
     Action.APPROVE: "approve {label}",
     Action.REJECT: "reject {label} and send it back",
     Action.CANCEL: "cancel {label}",
+    Action.BOOK: "book {label} with PO number {number}",
+    Action.INVOICE: "mark {label} invoiced with invoice number {number}",
 }
+_NUMBER_ARG = {Action.BOOK: "po_number", Action.INVOICE: "invoice_number"}
 
 
 def _label(row: Any) -> str:
@@ -196,31 +241,40 @@ def _which(action: Action, rows: list[Any]) -> ToolResult:
     )
 
 
-def _confirm(tool: str, row: Any, action: Action, args: ActArgs) -> ToolResult:
+def _confirm(
+    tool: str, row: Any, action: Action, args: ActArgs | BookArgs | InvoiceArgs
+) -> ToolResult:
     """An irreversible step is described first; it runs once the user says yes."""
     gross = f", gross {format_amount(row.gross)} {row.currency}" if row.gross is not None else ""
-    why = f' (reason: "{args.reason.strip()}")' if args.reason else ""
-    what = _WILL[action].format(label=_label(row))
+    reason = getattr(args, "reason", None)
+    why = f' (reason: "{reason.strip()}")' if reason else ""
+    number = getattr(args, _NUMBER_ARG.get(action, ""), None)
+    what = _WILL[action].format(label=_label(row), number=number)
     ref = row.reference or row.bo_number or str(row.id)
+    again: dict[str, Any] = {"booking_order": ref, "confirm": True}
+    if action in _NUMBER_ARG:
+        again[_NUMBER_ARG[action]] = number
+    else:
+        again["reason"] = reason
     return ToolResult(
         summary=f"This will {what} — {row.client or 'no client'}{gross}{why}. "
         "Say yes to go ahead, or no to leave it as it is.",
-        data={
-            "code": "confirm",
-            "tool": tool,
-            "args": {"booking_order": ref, "reason": args.reason, "confirm": True},
-        },
+        data={"code": "confirm", "tool": tool, "args": again},
         is_error=True,
     )
 
 
 async def _target(
-    ctx: ToolContext[Principal], args: ActArgs, action: Action, states: tuple[str, ...]
+    ctx: ToolContext[Principal],
+    args: ActArgs | BookArgs | InvoiceArgs,
+    action: Action,
+    states: tuple[str, ...],
 ) -> Any:
     """The booking order named, or the only one the caller could act on; else a question."""
     if args.booking_order and args.booking_order.strip():
         return await _resolve(ctx, args.booking_order, states)
-    rows, _ = await service.actionable(ctx.session, ctx.principal, [action])
+    scan = states if action in _NUMBER_ARG else _OPEN
+    rows, _ = await service.actionable(ctx.session, ctx.principal, [action], stages=scan)
     return rows[0] if len(rows) == 1 else _which(action, rows)
 
 
@@ -277,8 +331,44 @@ async def cancel_booking_order(ctx: ToolContext[Principal], args: ActArgs) -> To
     return await _act(ctx, args, Action.CANCEL, _OPEN)
 
 
+async def _finance(
+    ctx: ToolContext[Principal], args: BookArgs | InvoiceArgs, action: Action, state: State
+) -> ToolResult:
+    """Finance's steps: the number is checked before anything is asked or done."""
+    row = await _target(ctx, args, action, (state.value,))
+    if isinstance(row, ToolResult):
+        return row
+    field = _NUMBER_ARG[action]
+    try:
+        number = workflow.finance_number(action, getattr(args, field))
+    except workflow.NumberInvalid as exc:
+        return ToolResult(
+            summary=str(exc),
+            data={"needs": [field], "booking_order_id": str(row.id), "action": action.value},
+            is_error=exc.code == "invalid_number",
+        )
+    args = args.model_copy(update={field: number})
+    if not args.confirm:
+        return _confirm(f"{action.value}_booking_order", row, action, args)
+    view = await service.act(ctx.session, _env(ctx), ctx.principal, row.id, action, number=number)
+    done = (
+        f"Booked with PO number {number}."
+        if action is Action.BOOK
+        else f"Marked invoiced with invoice number {number}."
+    )
+    return _result(view, f"{done} {describe(view)}")
+
+
+async def book_booking_order(ctx: ToolContext[Principal], args: BookArgs) -> ToolResult:
+    return await _finance(ctx, args, Action.BOOK, State.APPROVED)
+
+
+async def invoice_booking_order(ctx: ToolContext[Principal], args: InvoiceArgs) -> ToolResult:
+    return await _finance(ctx, args, Action.INVOICE, State.BOOKED)
+
+
 async def booking_order_status(ctx: ToolContext[Principal], args: LookupArgs) -> ToolResult:
-    states = (*_OPEN, State.APPROVED.value, State.CANCELLED.value)
+    states = tuple(workflow.STATE_NAMES)
     row = await _resolve(ctx, args.booking_order, states)
     view = await service.get_view(ctx.session, _env(ctx), ctx.principal, row.id)
     return _result(view, describe(view))
@@ -344,6 +434,28 @@ TOOLS: list[Tool[Any]] = [
         permission="booking_orders:create",
         args=ActArgs,
         handler=cancel_booking_order,
+    ),
+    Tool(
+        name="book_booking_order",
+        description=(
+            "Finance: book an approved booking order with the client's PO number, e.g. 'mark "
+            "BO-2026-0001 as booked with PO 12345'. Call with confirm=false first; only after "
+            "the user says yes call again with confirm=true."
+        ),
+        permission="booking_orders:finance",
+        args=BookArgs,
+        handler=book_booking_order,
+    ),
+    Tool(
+        name="invoice_booking_order",
+        description=(
+            "Finance: mark a booked booking order invoiced with the invoice number, e.g. 'mark "
+            "it invoiced, invoice INV-2026-0042'. Call with confirm=false first; only after "
+            "the user says yes call again with confirm=true."
+        ),
+        permission="booking_orders:finance",
+        args=InvoiceArgs,
+        handler=invoice_booking_order,
     ),
     Tool(
         name="booking_order_status",

@@ -43,6 +43,28 @@ class Env:
     llm: Any = None
 
 
+@dataclass(frozen=True)
+class TotalsCheck:
+    """Totals printed on the document that differ from the calculated ones, and whether a
+    coordinator acknowledged exactly these differences (an edit that changes them asks again)."""
+
+    differences: list[str]
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.differences) and self.acknowledged_at is None
+
+
+def totals_check(row: BookingOrderRow, calc: Calculated | None) -> TotalsCheck:
+    differences = list(calc.warnings) if calc is not None else []
+    ack = row.totals_acknowledged or {}
+    if differences and set(differences) <= set(ack.get("warnings") or []):
+        return TotalsCheck(differences, str(ack.get("by") or ""), datetime.fromisoformat(ack["at"]))
+    return TotalsCheck(differences)
+
+
 @dataclass
 class View:
     """A booking order as one user sees it."""
@@ -58,10 +80,17 @@ class View:
     files: dict[str, FileCard | None] = field(default_factory=dict)
 
     @property
+    def totals_check(self) -> TotalsCheck:
+        return totals_check(self.row, self.calc)
+
+    @property
     def warnings(self) -> list[str]:
+        """What to check: intake warnings, and totals differences until acknowledged (then
+        they are only in `totals_check`, as acknowledged, never an open line)."""
         found = list(self.row.intake_warnings or [])
-        if self.calc is not None:
-            found += [w for w in self.calc.warnings if w not in found]
+        check = self.totals_check
+        if check.pending:
+            found += [w for w in check.differences if w not in found]
         return found
 
 
@@ -81,7 +110,7 @@ async def read_upload(read: Awaitable[bytes]) -> bytes:
         raise ValidationFailed(str(exc), code="file_too_large") from exc
 
 
-def _checked(bo: BookingOrder, settings: Settings) -> tuple[Calculated | None, list[str]]:
+def checked(bo: BookingOrder, settings: Settings) -> tuple[Calculated | None, list[str]]:
     found = problems(bo)
     if found:
         return None, found
@@ -113,7 +142,7 @@ async def build_view(
 ) -> View:
     company = companies[row.company_id]
     bo = decode(row.data)
-    calc, found = _checked(bo, env.settings)
+    calc, found = checked(bo, env.settings)
     actor = access.actor_of(principal, companies)
     return View(
         row=row,

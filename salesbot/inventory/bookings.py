@@ -1,5 +1,9 @@
 """Bookings: an approved booking order takes its locations' dates for good.
 
+Approved, booked (finance entered the PO number) and invoiced booking orders all hold their
+dates: the booking is made once, at approval, and stays active through finance's steps. Only
+finance cancelling a booked order gives the dates back (`release_order`).
+
 `book_order` runs inside the approving transaction (the caller commits or rolls back). It
 locks the locations it books (PostgreSQL advisory locks, in a fixed order), so of two
 concurrent approvals selling the same faces or spots exactly one wins; the other gets 409
@@ -140,3 +144,14 @@ def _booking(order: Order, line: _Line, units: int, now: datetime) -> Commitment
         renewals=0,
         created_at=now,
     )
+
+
+async def release_order(
+    session: AsyncSession, booking_order_id: uuid.UUID, *, now: datetime | None = None
+) -> int:
+    """Give back a cancelled booking order's dates (without committing); how many bookings."""
+    when = now or service.now_utc()
+    rows = await repository.bookings_of_order(session, booking_order_id)
+    for row in rows:
+        row.status, row.ended_at = "released", when
+    return len(rows)

@@ -16,8 +16,9 @@ class Commitment(IdMixin, TimestampMixin, Base):
 
     `status` is `active` while it counts; a hold ends `released`, `expired` or `converted` (into
     the booking that names it in `converted_to_id`); a booking ends `replaced` when a revision of
-    its booking order is approved. An active hold past `expires_at` already stops counting; the
-    scheduled clean-up only writes that down.
+    its booking order is approved, or `released` when finance cancels the booked order (approved,
+    booked and invoiced booking orders all keep their bookings). An active hold past
+    `expires_at` already stops counting; the scheduled clean-up only writes that down.
     """
 
     __tablename__ = "inventory_commitments"

@@ -85,6 +85,18 @@ async def bookings_of_reference(
     return list(rows)
 
 
+async def bookings_of_order(session: AsyncSession, booking_order_id: uuid.UUID) -> list[Commitment]:
+    """The active bookings a booking order made (approved, booked or invoiced)."""
+    rows = await session.scalars(
+        select(Commitment).where(
+            Commitment.kind == "booking",
+            Commitment.status == ACTIVE,
+            Commitment.booking_order_id == booking_order_id,
+        )
+    )
+    return list(rows)
+
+
 async def lapsed_holds(session: AsyncSession, now: datetime) -> list[Commitment]:
     rows = await session.scalars(
         select(Commitment).where(

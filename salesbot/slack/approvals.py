@@ -27,7 +27,18 @@ from salesbot.slack.service import SlackUser
 if TYPE_CHECKING:
     from salesbot.slack.channel import SlackChannel
 
-KINDS = frozenset({"bo_review", "bo_approval", "bo_approved", "bo_rejected", "bo_cancelled"})
+# Every booking-order notice, finance's booked and invoiced included (no buttons for those).
+KINDS = frozenset(
+    {
+        "bo_review",
+        "bo_approval",
+        "bo_approved",
+        "bo_rejected",
+        "bo_cancelled",
+        "bo_booked",
+        "bo_invoiced",
+    }
+)
 APPROVE, REJECT, REASON_VIEW = "bo_approve", "bo_reject", "bo_reject_reason"
 
 

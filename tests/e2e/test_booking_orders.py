@@ -75,6 +75,15 @@ def _act(page: Page, label: str, reason: str | None = None) -> None:
     expect(dialog).to_have_count(0)
 
 
+def _act_with_number(page: Page, label: str, number: str) -> None:
+    """Finance's steps ask for a number (the PO number, the invoice number) in the dialog."""
+    page.get_by_role("group", name="Actions").get_by_role("button", name=label).click()
+    dialog = page.get_by_role("dialog", name=f"{label}?")
+    dialog.get_by_role("textbox").fill(number)
+    dialog.get_by_role("button", name=label).click()
+    expect(dialog).to_have_count(0)
+
+
 def _open(page: Page, base_url: str, email: str, url: str) -> None:
     sign_in(page, base_url, email)
     open_page(page, url)
@@ -203,7 +212,26 @@ def test_booking_order_from_upload_to_finance(
         expect(
             finance.get_by_role("button", name="Notifications, none unread", exact=True)
         ).to_be_visible()
-        assert console_errors(finance) == []
+
+        # Finance books it from the detail page with the client's PO number, then invoices it.
+        open_page(finance, detail_url)
+        settled(finance)
+        actions = finance.get_by_role("group", name="Actions").get_by_role("button")
+        expect(actions).to_have_text(["Mark as booked"])
+        _act_with_number(finance, "Mark as booked", "PO-")
+        expect(finance.get_by_role("alert")).to_contain_text("doesn't look like a PO number")
+        expect(finance.locator(".badge[data-stage]")).to_have_text("Approved")
+        _act_with_number(finance, "Mark as booked", "PO-12345")
+        expect(finance.locator(".badge[data-stage]")).to_have_text("Booked")
+        expect(finance.get_by_text(re.compile(r"PO PO-12345"))).to_be_visible()
+        expect(actions).to_have_text(["Cancel booking order", "Mark invoiced"])
+        timeline = finance.get_by_role("region", name="Timeline")
+        expect(timeline.locator("li").last).to_contain_text("Booked by")
+        _act_with_number(finance, "Mark invoiced", "INV-2026-0042")
+        expect(finance.locator(".badge[data-stage]")).to_have_text("Invoiced")
+        expect(finance.get_by_text(re.compile(r"Invoice INV-2026-0042"))).to_be_visible()
+        expect(actions).to_have_count(0)
+        assert console_errors(finance, expected_statuses=[422]) == []
     finally:
         finance.context.close()
 

@@ -369,6 +369,22 @@ def _bo_action(action: str, before: tuple[str, ...], **body: str) -> Call:
     return call
 
 
+async def _bo_invoice(ctx: Ctx) -> httpx.Response:
+    """An admin may act for finance: book, then mark invoiced."""
+    bo_id = await _bo_in(ctx, "submit", "approve", "approve")
+    booked = await act(ctx.client, ctx.world.admin, bo_id, "book", po_number="PO-12345")
+    assert booked.status_code == 200, booked.text
+    return await act(ctx.client, ctx.world.admin, bo_id, "invoice", invoice_number="INV-1")
+
+
+async def _bo_acknowledge(ctx: Ctx) -> httpx.Response:
+    """Totals printed on the document that differ, acknowledged during coordinator review."""
+    data = worked_csv(**{"Net amount (pre-VAT)": "470,000"})
+    bo_id = str((await new_bo(ctx.client, ctx.world.admin, data=data))["id"])
+    assert (await act(ctx.client, ctx.world.admin, bo_id, "submit")).status_code == 200
+    return await ctx.request("POST", f"/api/booking-orders/{bo_id}/acknowledge-totals")
+
+
 async def _bo_edit(ctx: Ctx) -> httpx.Response:
     current = await ctx.request("GET", f"/api/booking-orders/{ctx.bo_id}")
     body = {"version": current.json()["version"], "fields": {"agency": "PHD"}}
@@ -661,6 +677,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/booking-orders/{bo_id}/revise"): Expect(
         201, _bo_action("revise", ("submit", "approve", "approve"))
     ),
+    ("POST", "/api/booking-orders/{bo_id}/book"): Expect(
+        200, _bo_action("book", ("submit", "approve", "approve"), po_number="PO-12345")
+    ),
+    ("POST", "/api/booking-orders/{bo_id}/invoice"): Expect(200, _bo_invoice),
+    ("POST", "/api/booking-orders/{bo_id}/acknowledge-totals"): Expect(200, _bo_acknowledge),
     ("POST", "/api/booking-orders/{bo_id}/documents"): Expect(200, _bo_documents),
     ("GET", "/api/booking-orders/{bo_id}/events"): Expect(
         200, get("/api/booking-orders/{bo_id}/events")

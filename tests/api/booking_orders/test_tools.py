@@ -47,6 +47,8 @@ def test_the_tools_and_their_permissions() -> None:
         "approve_booking_order": "booking_orders:edit",
         "reject_booking_order": "booking_orders:edit",
         "cancel_booking_order": "booking_orders:create",
+        "book_booking_order": "booking_orders:finance",
+        "invoice_booking_order": "booking_orders:finance",
         "booking_order_status": "booking_orders:read",
         "find_booking_order": "booking_orders:read",
     }

@@ -170,3 +170,44 @@ def test_finding_booking_orders(message: str, query: str) -> None:
     intent = ask(message)
     assert intent.tool == "find_booking_order"
     assert intent.args == {"query": query}
+
+
+@pytest.mark.parametrize(
+    ("message", "tool", "args"),
+    [
+        (
+            "mark BO-2026-0001 as booked with PO 12345",
+            "book_booking_order",
+            {"booking_order": "BO-2026-0001", "po_number": "12345"},
+        ),
+        ("mark it booked, PO-12345", "book_booking_order", {"po_number": "PO-12345"}),
+        (
+            "book BO-2026-0001 with PO number 4500012345",
+            "book_booking_order",
+            {"booking_order": "BO-2026-0001", "po_number": "4500012345"},
+        ),
+        (
+            "mark it as invoiced with invoice INV-2026-0042",
+            "invoice_booking_order",
+            {"invoice_number": "INV-2026-0042"},
+        ),
+    ],
+)
+def test_finance_marks_booked_and_invoiced(message: str, tool: str, args: dict[str, str]) -> None:
+    intent = ask(message)
+    assert (intent.tool, intent.args, intent.missing) == (tool, args, ())
+
+
+def test_finance_is_asked_for_the_number_it_did_not_give() -> None:
+    asked = ask("mark it invoiced", **OPEN_BO)
+    assert asked.tool == "invoice_booking_order"
+    assert asked.missing == ("invoice_number",)
+    assert asked.reply == "What is the invoice number (e.g. INV-2026-0042)?"
+    given = answer(asked, "INV-77", **OPEN_BO)
+    assert given.args == {"booking_order": "DPD-112652", "invoice_number": "INV-77"}
+    booked = ask("mark BO-2026-0003 as booked")
+    assert booked.missing == ("po_number",)
+
+
+def test_a_question_about_booked_dates_is_not_finance() -> None:
+    assert ask("is uae21 booked in march?").tool == "check_availability"

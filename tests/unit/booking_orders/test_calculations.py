@@ -129,7 +129,7 @@ def test_an_empty_booking_order_misses_client_locations_and_net() -> None:
     ("start", "end", "expected"),
     [
         (date(2025, 3, 1), date(2025, 3, 31), "1 month"),
-        (date(2025, 2, 1), date(2025, 2, 28), "1 month"),
+        (date(2025, 2, 1), date(2025, 2, 28), "4 weeks"),  # 28 days are 4 weeks, even in February
         (date(2025, 3, 5), date(2025, 4, 3), "1 month"),
         (date(2025, 3, 5), date(2025, 4, 1), "4 weeks"),  # 28 days that are not a month
         (date(2025, 3, 4), date(2025, 4, 1), "1 month"),  # 29 days

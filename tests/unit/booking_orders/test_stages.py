@@ -10,7 +10,15 @@ from salesbot.booking_orders.workflow import STAGE_LABELS, STAGES, STATE_NAMES, 
 
 def test_every_state_has_one_label_in_workflow_order() -> None:
     assert [stage.state for stage in STAGES] == list(State)
-    assert STATE_NAMES == ("draft", "coordinator_review", "hos_review", "approved", "cancelled")
+    assert STATE_NAMES == (
+        "draft",
+        "coordinator_review",
+        "hos_review",
+        "approved",
+        "booked",
+        "invoiced",
+        "cancelled",
+    )
     assert STAGE_LABELS[State.HOS_REVIEW] == "Head of sales review"
     assert len(set(STAGE_LABELS.values())) == len(State)
 

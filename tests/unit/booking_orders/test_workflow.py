@@ -30,7 +30,8 @@ ACTORS: dict[str, tuple[Actor, bool]] = {
     "hos": (Actor.of("u-hos", ["hos"], hos_of=["Viola"]), False),
     "other_hos": (Actor.of("u-hos2", ["hos"], hos_of=["Backlite"]), False),
     "admin": (Actor.of("u-admin", ["admin"]), False),
-    "finance": (Actor.of("u-fin", ["finance"]), False),
+    "finance": (Actor.of("u-fin", ["finance"], finance_of=["Viola"]), False),
+    "other_finance": (Actor.of("u-fin2", ["finance"], finance_of=["Backlite"]), False),
     "viewer": (Actor.of("u-view", ["viewer"]), False),
     # Listed as coordinator of the company but without the role: no rights.
     "roleless": (Actor.of("u-none", [], coordinator_of=["Viola"], hos_of=["Viola"]), False),
@@ -48,6 +49,11 @@ EXPECTED: dict[tuple[State, Action], tuple[State, set[str]]] = {
     (State.COORDINATOR_REVIEW, Action.CANCEL): (State.CANCELLED, {"owner", "coordinator", "hos"}),
     (State.HOS_REVIEW, Action.CANCEL): (State.CANCELLED, {"owner", "coordinator", "hos"}),
     (State.APPROVED, Action.REVISE): (State.COORDINATOR_REVIEW, {"coordinator", "admin"}),
+    # Finance completes the chain (issue 15): book with the PO number, then mark invoiced;
+    # once booked only finance (or an admin) cancels.
+    (State.APPROVED, Action.BOOK): (State.BOOKED, {"finance", "admin"}),
+    (State.BOOKED, Action.INVOICE): (State.INVOICED, {"finance", "admin"}),
+    (State.BOOKED, Action.CANCEL): (State.CANCELLED, {"finance", "admin"}),
 }
 
 
@@ -59,17 +65,23 @@ def test_every_state_action_and_role(state: State, action: Action, who: str) -> 
     expected = EXPECTED.get((state, action))
     if expected is None:
         with pytest.raises(InvalidTransition):
-            transition(state, action, actor, COMPANY, is_owner=is_owner, reason="because")
+            transition(
+                state, action, actor, COMPANY, is_owner=is_owner, reason="because", number="PO-1"
+            )
         return
     target, allowed = expected
     if who in allowed:
-        result = transition(state, action, actor, COMPANY, is_owner=is_owner, reason=" because ")
+        result = transition(
+            state, action, actor, COMPANY, is_owner=is_owner, reason=" because ", number="PO-1"
+        )
         assert (result.from_state, result.to_state, result.action) == (state, target, action)
         assert result.actor_id == actor.user_id
         assert result.new_version is (action is Action.REVISE)
     else:
         with pytest.raises(TransitionDenied):
-            transition(state, action, actor, COMPANY, is_owner=is_owner, reason="because")
+            transition(
+                state, action, actor, COMPANY, is_owner=is_owner, reason="because", number="PO-1"
+            )
 
 
 @pytest.mark.parametrize(("state", "who"), list(itertools.product(State, sorted(ACTORS))))

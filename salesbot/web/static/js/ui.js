@@ -82,7 +82,7 @@ export function openDialog({ title, body, actions = [], onClose = null, wide = f
 }
 
 /** Ask to confirm; resolves true/false. With `reason`, resolves the typed reason or null. */
-export function confirmDialog({ title, message, confirmLabel = "Confirm", danger = false, reason = null }) {
+export function confirmDialog({ title, message, confirmLabel = "Confirm", danger = false, reason = null, reasonRequired = "Please give a reason." }) {
   return new Promise((resolve) => {
     const errorBox = h("p", { class: "form-error", role: "alert", hidden: true });
     let reasonInput = null;
@@ -109,7 +109,7 @@ export function confirmDialog({ title, message, confirmLabel = "Confirm", danger
       if (reasonInput) {
         const text = reasonInput.value.trim();
         if (!text) {
-          errorBox.textContent = "Please give a reason.";
+          errorBox.textContent = reasonRequired;
           errorBox.hidden = false;
           reasonInput.setAttribute("aria-invalid", "true");
           reasonInput.focus();

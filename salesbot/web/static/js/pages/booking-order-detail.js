@@ -40,8 +40,10 @@ const ACTIONS = {
   reject: { label: "Reject", kind: "", reason: "Why is it rejected? The reason goes back to the previous step." },
   revise: { label: "Revise", kind: "", confirm: "Open a new revision in coordinator review? The approved one stays as it is." },
   cancel: { label: "Cancel booking order", kind: "btn-danger-quiet", reason: "Why is it cancelled?" },
+  book: { label: "Mark as booked", kind: "btn-primary", number: "po_number", prompt: "The client's PO number (e.g. PO-12345)", message: "Confirm the booking with the client's purchase order. The sales person, coordinators and head of sales are told." },
+  invoice: { label: "Mark invoiced", kind: "btn-primary", number: "invoice_number", prompt: "Invoice number (e.g. INV-2026-0042)", message: "Record the invoice for this booking order. This can't be undone." },
 };
-const EVENT_NAMES = { create: "Uploaded", edit: "Edited", submit: "Submitted", approve: "Approved", reject: "Rejected", cancel: "Cancelled", revise: "Revised", documents: "Documents produced" };
+const EVENT_NAMES = { create: "Uploaded", edit: "Edited", submit: "Submitted", approve: "Approved", reject: "Rejected", cancel: "Cancelled", revise: "Revised", documents: "Documents produced", book: "Booked", invoice: "Invoiced", acknowledge: "Totals acknowledged" };
 
 function plain(value) {
   return value === null || value === undefined ? "" : String(value);
@@ -80,7 +82,7 @@ export async function render({ main, params, navigate, setTitle }) {
       h(
         "p",
         { class: "muted" },
-        [bo.company.name, bo.reference ? `Reference ${bo.reference}` : null, bo.revision > 1 ? `Revision ${bo.revision}` : null, bo.hos_name && bo.state === "approved" ? `Approved by ${bo.hos_name} on ${formatDateTime(bo.approved_at)}` : null]
+        [bo.company.name, bo.reference ? `Reference ${bo.reference}` : null, bo.revision > 1 ? `Revision ${bo.revision}` : null, bo.hos_name && bo.approved_at ? `Approved by ${bo.hos_name} on ${formatDateTime(bo.approved_at)}` : null, bo.po_number ? `PO ${bo.po_number}` : null, bo.invoice_number ? `Invoice ${bo.invoice_number}` : null]
           .filter(Boolean)
           .join(" · "),
       ),
@@ -91,8 +93,37 @@ export async function render({ main, params, navigate, setTitle }) {
     const lists = [];
     if (bo.missing.length) lists.push(h("div", { class: "notice notice-warn", role: "status" }, h("strong", {}, "Missing, needed before it can be submitted: "), bo.missing.join(", ")));
     if (bo.problems.length) lists.push(h("div", { class: "notice notice-danger" }, h("strong", {}, "Problems: "), h("ul", { class: "plain-list" }, bo.problems.map((p) => h("li", {}, p)))));
-    if (bo.warnings.length) lists.push(h("div", { class: "notice notice-warn" }, h("strong", {}, "Check: "), h("ul", { class: "plain-list" }, bo.warnings.map((w) => h("li", {}, w)))));
+    const check = bo.totals_check;
+    const others = bo.warnings.filter((w) => !check.differences.includes(w));
+    if (others.length) lists.push(h("div", { class: "notice notice-warn" }, h("strong", {}, "Check: "), h("ul", { class: "plain-list" }, others.map((w) => h("li", {}, w)))));
+    if (check.differences.length) lists.push(totalsNotice(check));
     replace(notices, lists);
+  }
+
+  /** The document's totals that differ from ours: one warning, acknowledged once by a coordinator. */
+  function totalsNotice(check) {
+    const list = h("ul", { class: "plain-list" }, check.differences.map((w) => h("li", {}, w)));
+    if (!check.pending) {
+      return h("div", { class: "notice", dataset: { totals: "acknowledged" } }, h("strong", {}, `Totals differ from the document — acknowledged by ${check.acknowledged_by} on ${formatDateTime(check.acknowledged_at)}: `), list);
+    }
+    const box = h("div", { class: "notice notice-warn", role: "status", dataset: { totals: "pending" } }, h("strong", {}, "The document's totals differ from the calculated ones. A coordinator must acknowledge this before it can be approved: "), list);
+    if (bo.allowed_actions.includes("approve") && bo.state === "coordinator_review") {
+      const button = h("button", { type: "button", class: "btn", dataset: { action: "acknowledge-totals" } }, "Acknowledge the differences");
+      button.addEventListener("click", () =>
+        busy(button, async () => {
+          try {
+            bo = await api.post(`/api/booking-orders/${bo.id}/acknowledge-totals`, { version: bo.version });
+            toast("Acknowledged; it can now be approved.");
+            await refresh();
+          } catch (err) {
+            reportError(err, actionError);
+            if (err instanceof ApiError && err.status === 409) await refresh(true);
+          }
+        }),
+      );
+      box.append(h("div", { class: "head-actions" }, button));
+    }
+    return box;
   }
 
   function paintActions() {
@@ -102,13 +133,17 @@ export async function render({ main, params, navigate, setTitle }) {
       button.addEventListener("click", () => act(name, button));
       return button;
     });
-    replace(actionsBar, buttons.length ? buttons : h("p", { class: "muted small" }, bo.state === "approved" || bo.state === "cancelled" ? `This booking order is ${stageLabel(bo.state).toLowerCase()}.` : "Nothing for you to do at this stage."));
+    replace(actionsBar, buttons.length ? buttons : h("p", { class: "muted small" }, ["approved", "booked", "invoiced", "cancelled"].includes(bo.state) ? `This booking order is ${stageLabel(bo.state).toLowerCase()}.` : "Nothing for you to do at this stage."));
   }
 
   async function act(name, button) {
     const spec = ACTIONS[name];
     let reason = null;
-    if (spec.reason) {
+    let number = null;
+    if (spec.number) {
+      number = await confirmDialog({ title: `${spec.label}?`, message: spec.message, confirmLabel: spec.label, reason: spec.prompt, reasonRequired: `Please enter the ${spec.prompt.split(" (")[0].replace(/^The client's /, "").toLowerCase()}.` });
+      if (!number) return;
+    } else if (spec.reason) {
       reason = await confirmDialog({ title: `${spec.label}?`, message: "The people involved are notified with your reason.", confirmLabel: spec.label, danger: name === "cancel", reason: spec.reason });
       if (!reason) return;
     } else if (!(await confirmDialog({ title: `${spec.label}?`, message: spec.confirm, confirmLabel: spec.label }))) {
@@ -117,7 +152,7 @@ export async function render({ main, params, navigate, setTitle }) {
     replace(actionError);
     await busy(button, async () => {
       try {
-        const result = await api.post(`/api/booking-orders/${bo.id}/${name}`, { version: bo.version, ...(reason ? { reason } : {}) });
+        const result = await api.post(`/api/booking-orders/${bo.id}/${name}`, { version: bo.version, ...(reason ? { reason } : {}), ...(number ? { [spec.number]: number } : {}) });
         if (name === "revise" && result.id !== bo.id) {
           toast(`Revision ${result.revision} is open in coordinator review.`);
           navigate(`/booking-orders/${result.id}`);

@@ -6,7 +6,7 @@ import { loadMeta, stageLabel, stages } from "../meta.js";
 import { busy, clearErrors, emptyState, openDialog, reportError, showFormError } from "../ui.js";
 import { postForm } from "../upload-form.js";
 
-const STAGE_BADGES = { draft: "badge-muted", coordinator_review: "badge-warn", hos_review: "badge-warn", approved: "badge-ok", cancelled: "badge-muted" };
+const STAGE_BADGES = { draft: "badge-muted", coordinator_review: "badge-warn", hos_review: "badge-warn", approved: "badge-ok", booked: "badge-ok", invoiced: "badge-ok", cancelled: "badge-muted" };
 
 export function stageBadge(state) {
   return h("span", { class: `badge ${STAGE_BADGES[state] || ""}`, dataset: { stage: state } }, stageLabel(state));
