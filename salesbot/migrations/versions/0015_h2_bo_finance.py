@@ -3,8 +3,8 @@ number and time of invoicing, and the coordinator's acknowledgement of totals th
 from the document's (who, when, which differences). The new stages `booked` and `invoiced`
 fit the existing `state` column.
 
-Revision ID: 0014_h2_bo_finance
-Revises: 0013_one_head
+Revision ID: 0015_h2_bo_finance
+Revises: 0014_h3_location_photos
 Create Date: 2026-12-07 02:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from salesbot.kit.db import UTCDateTime
 
-revision: str = "0014_h2_bo_finance"
-down_revision: str | Sequence[str] | None = "0013_one_head"
+revision: str = "0015_h2_bo_finance"
+down_revision: str | Sequence[str] | None = "0014_h3_location_photos"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
