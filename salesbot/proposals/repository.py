@@ -122,3 +122,12 @@ async def add(
     await session.flush()  # the parent row first: there are no relationships to order by
     session.add_all([*locations, *files])
     await session.flush()
+
+
+async def latest_in_conversation(
+    session: AsyncSession, conversation_id: uuid.UUID, who: Visibility
+) -> Proposal | None:
+    """The newest proposal made in the conversation that the caller may see."""
+    stmt = _visible(select(Proposal).where(Proposal.conversation_id == conversation_id), who)
+    stmt = stmt.order_by(Proposal.id.desc()).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()

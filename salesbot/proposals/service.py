@@ -436,8 +436,10 @@ async def create_proposal(
     progress: Progress = _quiet,
     now: datetime | None = None,
     previous: Proposal | None = None,
+    conversation_id: uuid.UUID | None = None,
 ) -> Proposal:
-    """Produce and record a proposal; `previous` makes it the next version of that one.
+    """Produce and record a proposal; `previous` makes it the next version of that one, and
+    `conversation_id` names the chat it was made in.
 
     Raises ProposalRejected (422) with the spec's messages; nothing is stored then.
     """
@@ -463,6 +465,7 @@ async def create_proposal(
         owner_id=principal.user_id,
         root_id=root_id,
         previous_id=previous.id if previous else None,
+        conversation_id=conversation_id,
         version=version,
         kind=priced.kind,
         client_name=priced.client_name,
