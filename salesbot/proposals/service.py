@@ -438,11 +438,8 @@ async def create_proposal(
     previous: Proposal | None = None,
     conversation_id: uuid.UUID | None = None,
 ) -> Proposal:
-    """Produce and record a proposal; `previous` makes it the next version of that one, and
-    `conversation_id` names the chat it was made in.
-
-    Raises ProposalRejected (422) with the spec's messages; nothing is stored then.
-    """
+    """Produce and record a proposal (the next version of `previous`, made in the chat
+    `conversation_id`); ProposalRejected (422) with the spec's messages stores nothing."""
     when = local_now(settings, now)
     today = when.date()
     await progress(5, "Checking the request")
@@ -453,7 +450,6 @@ async def create_proposal(
     # Rendering takes a while: give the pooled connection back until the results are stored.
     await session.commit()
     outputs = await _render(quote, templates, when, progress)
-
     await progress(90, "Saving the files")
     proposal_id = new_id()
     company_id = chosen[0].company_id if chosen else None

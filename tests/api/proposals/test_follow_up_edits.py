@@ -4,12 +4,15 @@ what changed; an edit only ever touches the latest proposal of its own conversat
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
 
+from salesbot.proposals import checks
 from tests.api.locations.support import Team
 from tests.api.proposals.chatting import (
     Conversation,
@@ -148,3 +151,49 @@ async def test_an_edit_in_one_conversation_never_touches_anothers_proposal(
     untouched = await proposal(client, sales, in_a["id"])
     assert untouched["input"]["proposals"][0]["durations"] == ["2 weeks"]
     assert untouched["client_name"] == "Nike"
+
+
+async def test_edits_keep_the_rules_for_past_starts_and_typed_currencies(
+    app: FastAPI, client: httpx.AsyncClient, catalogue: Team
+) -> None:
+    sales = catalogue.sales
+    today = datetime.now(ZoneInfo(app.state.settings.timezone)).date()
+    past = date(today.year - 1, 3, 1)
+    talk = Conversation(client, sales)
+    _, asked = await talk.say(
+        f"landmark proposal, start {past:%d %b %Y}, 2 weeks, 1.5M, client Nike"
+    )
+    assert asked.startswith(f"{checks.day_text(past)} has passed — did you mean")
+    events, _ = await talk.say("keep the date")
+    v1 = made(events)
+
+    # The edit asks again before producing (re-issuing an old proposal is still legitimate).
+    _, asked = await talk.say("make it 4 weeks instead")
+    suggestion = checks.next_occurrence(past, today)
+    assert asked.startswith(
+        f"{checks.day_text(past)} has passed — did you mean {checks.day_text(suggestion)}?"
+    )
+    assert (await client.get("/api/proposals", headers=sales.headers)).json()["items"][0][
+        "id"
+    ] == v1["id"]  # nothing produced while asking
+    events, reply = await talk.say("keep the date")
+    assert "Duration 2 weeks → 4 weeks" in reply
+    v2 = await proposal(client, sales, made(events)["id"])
+    assert v2["input"]["proposals"][0]["start_date"] == past.isoformat()
+    assert [w["code"] for w in v2["warnings"]] == ["past_start_date"]
+
+    # A typed amount in dollars is converted at the stored rate, and the reply says so; "yes"
+    # moves the passed start to the date suggested.
+    _, asked = await talk.say("change the rate to $700k")
+    assert "has passed" in asked
+    events, reply = await talk.say("yes")
+    v3 = await proposal(client, sales, made(events)["id"])
+    assert v3["previous_id"] == v2["id"]
+    entry = v3["input"]["proposals"][0]
+    assert entry["net_rates"] == ["USD 700000"] and entry["start_date"] == suggestion.isoformat()
+    note = "Rates read as USD 700,000 (AED 2,570,750 at 3.6725 AED per USD)."
+    assert v3["currency_note"] == note and note in reply
+    assert "Net rate AED 1,500,000 → USD 700,000" in reply
+    # (700,000 × 3.6725 + 3,000 + 520) × 1.05
+    assert totals(v3) == [Decimal("2702983.50")]
+    assert v3["warnings"] == []
