@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from salesbot.kit.money import group_thousands
-from salesbot.kit.parse import read_amount
+from salesbot.kit.parse import ParseError, parse_date, read_amount
 from salesbot.proposals.inputs import BASE_CURRENCY, ProposalError
 
 Item = dict[str, Any]
@@ -73,6 +73,15 @@ def money_text(value: object) -> str:
         return str(value)
     places = 0 if read.value == read.value.to_integral_value() else 2
     return f"{read.currency or BASE_CURRENCY} {group_thousands(read.value, places)}"
+
+
+def day_text(value: object) -> str:
+    """A date as typed, for the reply: "2027-01-01" → "1 Jan 2027" (as typed if unreadable)."""
+    try:
+        day = parse_date(str(value))
+    except ParseError:
+        return str(value)
+    return f"{day.day} {day:%b %Y}"
 
 
 def _list(values: Sequence[object]) -> str:
@@ -285,7 +294,8 @@ def _start(draft: _Draft, ch: Changes) -> None:
         item["start_date"] = ch.start_date
         if item.get("durations") or item.get("duration"):
             item.pop("end_date", None)  # the duration sets the end again
-        draft.note(f"Start {old} → {ch.start_date} ({draft.name(draft.keys[at])})")
+        name = draft.name(draft.keys[at])
+        draft.note(f"Start {day_text(old)} → {day_text(ch.start_date)} ({name})")
 
 
 def _durations(draft: _Draft, ch: Changes) -> bool:

@@ -290,6 +290,8 @@ PHRASES: list[tuple[str, str, str]] = [
     ("proposal_edits", "change the production fee for uae21 to 20k", REV),
     ("proposal_edits", "change the payment terms to 50% upfront", REV),
     ("proposal_edits", "same but for Puma", REV),
+    ("proposal_edits", "add jawhra", REV),
+    ("proposal_edits", "remove the gatway", REV),
     # --- Arabic and mixed ------------------------------------------------------------------------
     ("arabic", "عرض سعر للعميل Nike landmark اسبوعين 1.5M start Jan 1 2026", SEP),
     ("arabic", "عرض سعر landmark اسبوعين 1.5M للعميل Adidas", SEP),

@@ -117,3 +117,10 @@ def test_nothing_said_changes_nothing() -> None:
     raw = separate(JAWHARA)
     same = revise(raw, ["jawhara"], PLACES, Changes(client_name="Nike", net_rates=["900,000"]))
     assert same.changed == [] and same.input == raw
+
+
+def test_a_new_start_drops_the_end_the_duration_sets_again() -> None:
+    raw = separate({**JAWHARA, "end_date": "2027-01-14"})
+    moved = revise(raw, ["jawhara"], PLACES, Changes(start_date="2027-02-01"))
+    assert moved.input["proposals"][0] == {**JAWHARA, "start_date": "2027-02-01"}
+    assert moved.changed == ["Start 1 Jan 2027 → 1 Feb 2027 (The Jawhara)"]
