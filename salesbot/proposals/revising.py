@@ -135,6 +135,8 @@ def revise(
     data = copy.deepcopy(dict(raw))
     items_key = "locations" if data.get("kind") == "combined" else "proposals"
     draft = _Draft(data, list(keys), list(data.get(items_key) or []), places)
+    if len(draft.keys) != len(draft.items):
+        raise ProposalError("This proposal can't be changed here; please make it again.")
     _top_fields(draft, changes)
     _remove(draft, changes)
     rates_used = _switch_kind(draft, changes)

@@ -125,7 +125,7 @@ async def plan(
         add=add,
         remove=remove,
     )
-    keys = list(own)
+    keys = [str(loc.get("key")) for loc in previous.figures.get("locations", [])]
     try:
         revised = revising.revise(previous.input, keys, {**own, **added}, changes)
     except revising.NeedsMore:
