@@ -3,7 +3,9 @@
 The phrasebook is `tests/unit/assistant/phrasebook.py` (the test holds the floor: ≥ 95 %); this
 prints the report `make bench` shows, with every miss. Baseline: the same book against the code
 before this session's grammar work (commit 5a16c18) understood 138/155 (89.0 %); after: 148/155
-(95.5 %). The remaining misses are listed; follow-up edits of a proposal are not built yet."""
+(95.5 %), follow-up edits 1/7. With follow-up edits of a proposal built (#15 item 5; the book
+grown to 32 edit phrasings, asked after a proposal): 179/180 (99.4 %), edits 32/32. The remaining
+misses are listed."""
 
 from __future__ import annotations
 

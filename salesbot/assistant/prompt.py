@@ -67,6 +67,8 @@ def render(*, name: str, roles: Sequence[str], today: date, timezone: str, catal
         "- Before calling a tool, make sure you have every required detail (client, start date, "
         "durations, net rates, ...). If something is missing, ask for it in plain words.\n"
         "- Amounts are AED unless the user names another currency; 1.5M means 1,500,000.\n"
+        '- To change the proposal just made ("make it 4 weeks instead", "add jawhara"), call '
+        "revise_proposal with only what changed; it makes a new version.\n"
         "- If a tool reports a problem, explain it briefly and say what the user can do.\n"
         "- Keep replies short and friendly; files you produce are shown to the user as cards, "
         "so do not paste links.\n\n"

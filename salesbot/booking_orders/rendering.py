@@ -177,7 +177,7 @@ async def render_approved(session: AsyncSession, env: Env, bo_id: uuid.UUID) -> 
         ):
             # Re-read: another instance may have produced the documents while this one waited.
             row = await session.get(BookingOrderRow, bo_id, populate_existing=True)
-            if row is None or row.state != State.APPROVED.value or row.reference is None:
+            if row is None or row.state not in SIGNED_STATES or row.reference is None:
                 return "skipped"
             if _documents(row) != before and row.render_error is None:
                 log.info("bo_documents_reused", booking_order=str(bo_id))

@@ -64,15 +64,25 @@ async def produce(
     progress: Progress = _quiet,
     previous: Proposal | None = None,
     render_id: uuid.UUID | None = None,
+    conversation_id: uuid.UUID | None = None,
 ) -> Proposal:
-    """Queue the proposal's rendering, pass its progress on, and return it once recorded."""
+    """Queue the proposal's rendering, pass its progress on, and return it once recorded
+    (as made in `conversation_id`, when a chat asked for it)."""
     board = current_runtime().board
     key = tracking_key(principal.user_id, render_id or new_id())
     await session.commit()  # hold no pooled connection while a worker renders
     await board.apublish(key, Snapshot("queued", 0, "Waiting for a worker"))
     previous_id = str(previous.id) if previous is not None else None
     request = service.input_of(data)
-    await enqueue("proposals.render", str(principal.user_id), request, previous_id, tracking=key)
+    conversation = str(conversation_id) if conversation_id is not None else None
+    await enqueue(
+        "proposals.render",
+        str(principal.user_id),
+        request,
+        previous_id,
+        tracking=key,
+        conversation_id=conversation,
+    )
     snapshot = await board.follow(key, progress, timeout_s=settings.proposal_render_timeout_s)
     if snapshot is None or not snapshot.finished:
         raise ServiceUnavailable(

@@ -45,6 +45,10 @@ class Proposal(IdMixin, TimestampMixin, Base):
         Uuid, ForeignKey("proposals.id", ondelete="SET NULL")
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The chat it was made in (none from the form or the API): follow-up edits find it there.
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     client_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     currency: Mapped[str] = mapped_column(String(3), nullable=False)

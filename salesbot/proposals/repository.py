@@ -137,3 +137,12 @@ async def first_client_spelling(session: AsyncSession, client_name: str) -> str 
     )
     found = (await session.execute(stmt)).scalar_one_or_none()
     return str(found) if found is not None else None
+
+
+async def latest_in_conversation(
+    session: AsyncSession, conversation_id: uuid.UUID, who: Visibility
+) -> Proposal | None:
+    """The newest proposal made in the conversation that the caller may see."""
+    stmt = _visible(select(Proposal).where(Proposal.conversation_id == conversation_id), who)
+    stmt = stmt.order_by(Proposal.id.desc()).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()

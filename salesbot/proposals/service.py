@@ -432,11 +432,10 @@ async def create_proposal(
     progress: Progress = _quiet,
     now: datetime | None = None,
     previous: Proposal | None = None,
+    conversation_id: uuid.UUID | None = None,
 ) -> Proposal:
-    """Produce and record a proposal; `previous` makes it the next version of that one.
-
-    Raises ProposalRejected (422) with the spec's messages; nothing is stored then.
-    """
+    """Produce and record a proposal (the next version of `previous`, made in the chat
+    `conversation_id`); ProposalRejected (422) with the spec's messages stores nothing."""
     when = local_now(settings, now)
     today = when.date()
     await progress(5, "Checking the request")
@@ -459,6 +458,7 @@ async def create_proposal(
         owner_id=principal.user_id,
         root_id=root_id,
         previous_id=previous.id if previous else None,
+        conversation_id=conversation_id,
         version=version,
         kind=priced.kind,
         client_name=priced.client_name,

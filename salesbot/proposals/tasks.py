@@ -47,6 +47,7 @@ async def _produce(
     request: dict[str, Any],
     previous_id: str | None,
     progress: Progress,
+    conversation_id: str | None = None,
 ) -> str | None:
     """Produce and record the proposal on this job's own engine (jobs have their own loop).
 
@@ -58,7 +59,9 @@ async def _produce(
     )
 
     async def work() -> str | None:
-        return await _record(settings, database, owner_id, request, previous_id, progress)
+        return await _record(
+            settings, database, owner_id, request, previous_id, progress, conversation_id
+        )
 
     try:
         return await once_per_message(
@@ -75,6 +78,7 @@ async def _record(
     request: dict[str, Any],
     previous_id: str | None,
     progress: Progress,
+    conversation_id: str | None,
 ) -> str:
     storage = storage_from_settings(settings)
     async with database.sessions() as session:
@@ -92,6 +96,7 @@ async def _record(
             settings=settings,
             progress=progress,
             previous=previous,
+            conversation_id=uuid.UUID(conversation_id) if conversation_id else None,
         )
         return str(proposal.id)
 
@@ -102,6 +107,7 @@ async def render_proposal(
     request: dict[str, Any],
     previous_id: str | None = None,
     tracking: str | None = None,
+    conversation_id: str | None = None,
 ) -> str | None:
     """Produce the proposal `request` (the API's JSON body) for `owner_id`; its id, or None.
 
@@ -121,7 +127,9 @@ async def render_proposal(
             await tracker.step(percent, message)
 
     try:
-        proposal_id = await _produce(settings, owner_id, request, previous_id, progress)
+        proposal_id = await _produce(
+            settings, owner_id, request, previous_id, progress, conversation_id
+        )
         if tracker is not None:
             await tracker.done({"proposal_id": proposal_id})
         return proposal_id

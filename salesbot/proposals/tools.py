@@ -6,15 +6,15 @@ Argument shapes are the offline grammar's: amounts as text ("1500000"), dates IS
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from salesbot.auth.service import Principal
 from salesbot.kit.parse import read_duration
 from salesbot.kit.tools import Tool, ToolContext, ToolResult
-from salesbot.proposals import checks, flows, holding, service
-from salesbot.proposals.schemas import CombinedArgs, ProposalOut, SeparateArgs
+from salesbot.proposals import checks, flows, holding, revising, revisions, service
+from salesbot.proposals.schemas import Amount, CombinedArgs, ProposalOut, SeparateArgs
 
 _CONFIRMED = "True only after the user, told that a start date has already passed, chose to keep it"
 
@@ -124,7 +124,12 @@ async def _produce(
             return asked
     try:
         proposal = await flows.produce(
-            ctx.session, ctx.principal, request, settings=ctx.app.settings, progress=ctx.progress
+            ctx.session,
+            ctx.principal,
+            request,
+            settings=ctx.app.settings,
+            progress=ctx.progress,
+            conversation_id=ctx.conversation_id,
         )
     except service.ProposalRejected as exc:
         return _rejected(exc)
@@ -146,6 +151,112 @@ async def create_combined_proposal(
     ctx: ToolContext[Principal], args: CombinedToolArgs
 ) -> ToolResult:
     return await _produce(ctx, args)
+
+
+_NAME = Field(min_length=1, max_length=200)
+
+
+class ReviseArgs(BaseModel):
+    """Only the fields the user changed; everything else stays as the latest version has it."""
+
+    client_name: str | None = Field(default=None, min_length=1, max_length=120)
+    currency: str | None = Field(default=None, max_length=10, description="Display currency")
+    payment_terms: str | None = Field(default=None, max_length=300)
+    start_date: str | None = Field(default=None, max_length=40, description="New start (ISO)")
+    durations: list[str] = Field(default_factory=list, max_length=8, description='["4 weeks"]')
+    net_rates: list[Amount] = Field(
+        default_factory=list, max_length=8, description="One per duration, as typed"
+    )
+    production_fee: Amount | None = None
+    combined_net_rate: Amount | None = Field(default=None, description="The package's rate")
+    kind: Literal["combined", "separate"] | None = Field(
+        default=None, description="Only to turn separate proposals into a package or back"
+    )
+    location: str | None = Field(
+        default=None, max_length=200, description="The one location a rate/duration/date is for"
+    )
+    add_locations: list[Annotated[str, _NAME]] = Field(default_factory=list, max_length=10)
+    remove_locations: list[Annotated[str, _NAME]] = Field(default_factory=list, max_length=10)
+    past_start_confirmed: bool = Field(default=False, description=_CONFIRMED)
+
+    def requested(self) -> revisions.Requested:
+        def text(value: str | int | None) -> str | None:
+            return None if value is None else str(value)
+
+        return revisions.Requested(
+            client_name=self.client_name,
+            currency=self.currency,
+            payment_terms=self.payment_terms,
+            start_date=self.start_date,
+            durations=self.durations,
+            net_rates=[str(r) for r in self.net_rates],
+            production_fee=text(self.production_fee),
+            combined_net_rate=text(self.combined_net_rate),
+            kind=self.kind,
+            location=self.location,
+            add=self.add_locations,
+            remove=self.remove_locations,
+        )
+
+
+NO_PROPOSAL = (
+    "There is no proposal in this conversation to change yet. Shall I make one? Tell me the "
+    "location, start date, duration, net rate and client — for example: landmark proposal, "
+    "2 weeks, 1.5M, client Nike, start on the 1st of next month."
+)
+
+
+def _asking(args: ReviseArgs, need: str, question: str, **extra: Any) -> ToolResult:
+    """A question the edit needs answered; the arguments so far let the next call carry on."""
+    kept = args.model_dump(mode="json", exclude_defaults=True, exclude={"past_start_confirmed"})
+    data = {"code": "ask", "tool": "revise_proposal", "args": kept, "missing": need, **extra}
+    return ToolResult(summary=question, data=data, is_error=True)
+
+
+async def revise_proposal(ctx: ToolContext[Principal], args: ReviseArgs) -> ToolResult:
+    if ctx.conversation_id is None:
+        return ToolResult(summary=NO_PROPOSAL, data={"code": "no_proposal"}, is_error=True)
+    try:
+        plan = await revisions.plan(
+            ctx.session, ctx.principal, ctx.conversation_id, args.requested()
+        )
+    except revisions.NoProposal:
+        return ToolResult(summary=NO_PROPOSAL, data={"code": "no_proposal"}, is_error=True)
+    except revising.NeedsMore as exc:
+        return _asking(args, exc.need, str(exc))
+    except service.ProposalRejected as exc:
+        return _rejected(exc)
+    previous = plan.previous
+    if not plan.changed:
+        return ToolResult(
+            summary=f"Version {previous.version} already has that; nothing changed.",
+            data={"code": "unchanged", "id": str(previous.id)},
+        )
+    if not args.past_start_confirmed:
+        asked = await _ask_about_past_starts(ctx, plan.request)
+        if asked is not None:
+            dates = asked.data.get("dates") or [{}]
+            return _asking(args, "past_start", asked.summary, suggestion=dates[0].get("suggestion"))
+    try:
+        proposal = await flows.produce(
+            ctx.session,
+            ctx.principal,
+            plan.request,
+            settings=ctx.app.settings,
+            progress=ctx.progress,
+            previous=previous,
+            conversation_id=ctx.conversation_id,
+        )
+    except service.ProposalRejected as exc:
+        return _rejected(exc)
+    out = await holding.with_inventory(ctx.session, ctx.app.settings, service.to_out(proposal))
+    said = "; ".join(plan.changed)
+    head = f"Version {out.version} made (version {previous.version} is kept). Changed: {said}."
+    return ToolResult(
+        summary=head + "\n" + describe(out),
+        data={**out.model_dump(mode="json", exclude={"input"}), "changed": plan.changed},
+        files=out.files,
+    )
 
 
 async def proposal_history(ctx: ToolContext[Principal], args: HistoryArgs) -> ToolResult:
@@ -230,6 +341,19 @@ TOOLS: list[Tool[Any]] = [
         permission="proposals:create",
         args=CombinedToolArgs,
         handler=create_combined_proposal,
+    ),
+    Tool(
+        name="revise_proposal",
+        description="Change the latest proposal of this conversation (a new version; the old "
+        "one is kept). Send only what the user changed: client_name, currency (display), "
+        "payment_terms, start_date, durations (with net_rates when their count changes), "
+        "net_rates, production_fee, combined_net_rate, kind (combined/separate), "
+        "add_locations, remove_locations, and location when a change is for one location "
+        "only. Amounts as typed, with any currency marker; unmarked amounts are AED. If it "
+        "asks a question, call it again with the same arguments plus the answer.",
+        permission="proposals:create",
+        args=ReviseArgs,
+        handler=revise_proposal,
     ),
     Tool(
         name="location_prices",

@@ -63,6 +63,7 @@ class OfflineState:
     currency: str | None = None
     payment_terms: str | None = None
     last_booking_order: str | None = None
+    last_made: str | None = None  # "proposal" or "booking_order": what follow-ups refer to
     pending: Intent | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -71,6 +72,7 @@ class OfflineState:
             "currency": self.currency,
             "payment_terms": self.payment_terms,
             "last_booking_order": self.last_booking_order,
+            "last_made": self.last_made,
             "pending": _intent_dict(self.pending) if self.pending else None,
         }
 
@@ -88,6 +90,7 @@ class OfflineState:
             currency=text("currency"),
             payment_terms=text("payment_terms"),
             last_booking_order=text("last_booking_order"),
+            last_made=text("last_made"),
             pending=_intent_from(value.get("pending")),
         )
 
@@ -97,6 +100,7 @@ class OfflineState:
             currency=self.currency,
             payment_terms=self.payment_terms,
             last_booking_order=self.last_booking_order,
+            last_made=self.last_made,
             pending=self.pending,
             has_attachments=attachment_count > 0,
             attachment_count=attachment_count,
@@ -114,21 +118,30 @@ class OfflineState:
 
     def await_confirmation(self, data: Any, question: str) -> None:
         """A tool that described an irreversible step ("This will submit BL-0001 … Say yes")
-        waits for the user's yes; their next "yes" calls it again with confirm=true."""
-        if not isinstance(data, dict) or data.get("code") != "confirm":
+        waits for the user's yes; their next "yes" calls it again with confirm=true. A tool that
+        asked for one more value ("code": "ask", "missing": the argument) waits for it."""
+        if not isinstance(data, dict) or data.get("code") not in ("confirm", "ask"):
             return
         tool, args = data.get("tool"), data.get("args")
-        if isinstance(tool, str) and isinstance(args, dict):
+        need = data.get("missing") if data.get("code") == "ask" else "confirm"
+        if isinstance(tool, str) and isinstance(args, dict) and isinstance(need, str):
             kept = {k: v for k, v in args.items() if v is not None and k != "confirm"}
-            self.pending = Intent(tool, kept, ("confirm",), question)
+            if isinstance(data.get("suggestion"), str):
+                kept["suggestion"] = data["suggestion"]
+            self.pending = Intent(tool, kept, (need,), question)
 
     def remember_result(self, data: Any) -> None:
-        if isinstance(data, dict):
-            for key in ("booking_order", "bo_ref", "reference"):
-                value = data.get(key)
-                if isinstance(value, str) and value:
-                    self.last_booking_order = value
-                    return
+        if not isinstance(data, dict):
+            return
+        if isinstance(data.get("root_id"), str) and data.get("kind") in ("separate", "combined"):
+            self.last_made = "proposal"
+            return
+        for key in ("booking_order", "bo_ref", "reference"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                self.last_booking_order = value
+                self.last_made = "booking_order"
+                return
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ class Context:
     currency: str | None = None
     payment_terms: str | None = None
     last_booking_order: str | None = None
+    last_made: str | None = None  # what the conversation produced last: "proposal", ...
     pending: Intent | None = None
     has_attachments: bool = False
     attachment_count: int = 0

@@ -19,6 +19,7 @@ from salesbot.kit.phrases.env import (
     words,
 )
 from salesbot.kit.phrases.tokens import Kind
+from salesbot.proposals.offline import editing
 from salesbot.proposals.offline.asking import PAST_START, merge_proposal, read_proposal
 from salesbot.proposals.offline.reading import has_proposal_fields
 
@@ -143,6 +144,7 @@ _TOOLS = {
 }
 
 FAMILIES = [
+    editing.FAMILY,
     Family(
         name="prices",
         rank=25,

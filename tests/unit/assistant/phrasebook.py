@@ -17,6 +17,7 @@ from tests.unit.assistant.helpers import ask
 
 SEP = "create_separate_proposals"
 COMB = "create_combined_proposal"
+REV = "revise_proposal"
 
 PHRASES: list[tuple[str, str, str]] = [
     # --- proposals -----------------------------------------------------------------------
@@ -266,14 +267,41 @@ PHRASES: list[tuple[str, str, str]] = [
     ("small_talk", "thx", "reply:thanks"),
     ("small_talk", "hiya", "reply:greeting"),
     ("small_talk", "commands", "reply:help"),
-    # --- follow-up edits of the proposal just made (#15 item 5: not built yet) -------------------
-    ("proposal_edits", "make it 4 weeks instead", SEP),
-    ("proposal_edits", "change the rate to 2.5M", SEP),
-    ("proposal_edits", "same but in USD", SEP),
-    ("proposal_edits", "add jawhara", SEP),
-    ("proposal_edits", "remove UAE21", SEP),
-    ("proposal_edits", "change the client to Etisalat", SEP),
-    ("proposal_edits", "make it combined at 3M", COMB),
+    # --- follow-up edits of the proposal just made (#15 item 5; asked after a proposal) -----
+    ("proposal_edits", "make it 4 weeks instead", REV),
+    ("proposal_edits", "change the rate to 2.5M", REV),
+    ("proposal_edits", "same but in USD", REV),
+    ("proposal_edits", "add jawhara", REV),
+    ("proposal_edits", "remove UAE21", REV),
+    ("proposal_edits", "change the client to Etisalat", REV),
+    ("proposal_edits", "make it combined at 3M", REV),
+    ("proposal_edits", "actually make it 2 weeks", REV),
+    ("proposal_edits", "can you make it 8 weeks instead?", REV),
+    ("proposal_edits", "change the duration to 1 month", REV),
+    ("proposal_edits", "make it 2 weeks at 1.5M and 4 weeks at 2.8M instead", REV),
+    ("proposal_edits", "set the rate to 1.8M", REV),
+    ("proposal_edits", "change the landmark rate to 2.2M", REV),
+    ("proposal_edits", "make it $400k instead", REV),
+    ("proposal_edits", "same but in euros", REV),
+    ("proposal_edits", "switch it to USD", REV),
+    ("proposal_edits", "show it in GBP", REV),
+    ("proposal_edits", "add jawhara at 900k", REV),
+    ("proposal_edits", "add the gateway too", REV),
+    ("proposal_edits", "drop the gateway", REV),
+    ("proposal_edits", "take out UAE21", REV),
+    ("proposal_edits", "remove uae21 and add jawhara", REV),
+    ("proposal_edits", "change client to Etisalat UAE", REV),
+    ("proposal_edits", "the client should be Adidas", REV),
+    ("proposal_edits", "move the start to 1 Feb 2026", REV),
+    ("proposal_edits", "change the start date to Jan 15 2026", REV),
+    ("proposal_edits", "change the package rate to 3.5M", REV),
+    ("proposal_edits", "make it a package at 2.5M", REV),
+    ("proposal_edits", "make it separate, 1.5M and 900k", REV),
+    ("proposal_edits", "change the production fee for uae21 to 20k", REV),
+    ("proposal_edits", "change the payment terms to 50% upfront", REV),
+    ("proposal_edits", "same but for Puma", REV),
+    ("proposal_edits", "add jawhra", REV),
+    ("proposal_edits", "remove the gatway", REV),
     # --- Arabic and mixed ------------------------------------------------------------------------
     ("arabic", "عرض سعر للعميل Nike landmark اسبوعين 1.5M start Jan 1 2026", SEP),
     ("arabic", "عرض سعر landmark اسبوعين 1.5M للعميل Adidas", SEP),
@@ -311,7 +339,11 @@ def understood() -> list[Outcome]:
     out = []
     for family, message, expected in PHRASES:
         attached = family in ("booking_orders", "mockups") and "attached" in message
-        intent = ask(message, has_attachments=attached, attachment_count=int(attached))
+        # Edits follow a proposal made in the same conversation.
+        made = "proposal" if family == "proposal_edits" else None
+        intent = ask(
+            message, has_attachments=attached, attachment_count=int(attached), last_made=made
+        )
         out.append(Outcome(family, message, expected, _got(intent)))
     return out
 

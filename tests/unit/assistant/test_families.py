@@ -15,6 +15,7 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
         "conversations",
         "inventory",
         "sharing",
+        "proposal_edits",
         "booking_order",
         "prices",
         "location_admin",
@@ -25,6 +26,8 @@ def test_each_capability_registers_its_phrases_in_its_own_folder() -> None:
     ]
     assert found["proposal"].read is not None
     assert found["proposal"].read.__module__.startswith("salesbot.proposals.offline")
+    assert found["proposal_edits"].read is not None
+    assert found["proposal_edits"].read.__module__ == "salesbot.proposals.offline.editing"
     assert found["mockup"].read is not None
     assert found["mockup"].read.__module__ == "salesbot.mockups.offline"
     assert found["sharing"].read is not None

@@ -9,6 +9,7 @@ import { proposalOf } from "./run-events.js";
 const TOOL_LABELS = {
   create_separate_proposals: "Creating proposals",
   create_combined_proposal: "Creating a combined proposal",
+  revise_proposal: "Changing the proposal",
   list_locations: "Looking up locations",
   find_location: "Finding the location",
   generate_mockup: "Generating the mockup",
