@@ -24,10 +24,8 @@ $(STAMP): $(PY) pyproject.toml
 	@touch $(STAMP) $(RUN_STAMP)
 
 # `make run` needs only the runtime dependencies (no test tools): a fresh clone serves sooner.
-# --no-compile: pip would byte-compile every installed module (~10,000 files, most of the
-# install's time); Python compiles the ones the app imports on first use and keeps them.
 $(RUN_STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet --no-compile -e .
+	$(PY) -m pip install --quiet -e .
 	@touch $(RUN_STAMP)
 
 install: $(STAMP)
