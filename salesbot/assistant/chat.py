@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from salesbot.assistant.providers import (
     ProviderConfigError,
-    metered,
     model_label,
     observe,
     provider_model,
@@ -72,9 +71,6 @@ class Assistant:
     """The assistant of one app instance: runs, the response cache, tools, the provider."""
 
     def __init__(self, settings: Settings, database: Database, redis: RedisFacade) -> None:
-        # PydanticAI loads here, at start-up, not when the app module is imported.
-        from salesbot.assistant.cache import CachingModel, ResponseCache
-
         self.settings = settings
         self.database = database
         self.runs: RunStore = make_run_store(
@@ -82,19 +78,24 @@ class Assistant:
             retention_s=settings.chat_run_retention_s,
             busy_ttl_s=settings.chat_run_timeout_s,
         )
-        self.cache = ResponseCache(redis, ttl_s=settings.llm_cache_ttl_s)
         self.registry: dict[str, Tool[Any]] = discover_tools()
         self.model_name = model_label(settings)
         self.provider_problem: str | None = None
+        self.provider: Model | None = None
         try:
-            provider = metered(provider_model(settings), settings)
+            provider = provider_model(settings)
         except ProviderConfigError as exc:
             log.error("llm_provider_unusable", problem=str(exc))
             self.provider_problem = str(exc)
             provider = None
-        self.provider: Model | None = (
-            CachingModel(observe(provider), self.cache) if provider else None
-        )
+        if provider is not None:
+            # PydanticAI and the provider's SDK load here, at start-up, only with a provider;
+            # without one they load with the first chat run (the offline model is PydanticAI's
+            # FunctionModel, no SDK).
+            from salesbot.assistant.cache import CachingModel, ResponseCache
+
+            cache = ResponseCache(redis, ttl_s=settings.llm_cache_ttl_s)
+            self.provider = CachingModel(observe(provider, settings), cache)
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(

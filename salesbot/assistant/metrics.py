@@ -1,22 +1,12 @@
 """LLM metrics: calls, latency, errors by kind, tokens, cost, offline fallbacks, the cache.
 
 Labels are the configured provider and model (a handful of values), never a user or a prompt.
-Tokens per user are in the usage ledger (`/api/costs`), not here.
+Tokens per user are in the usage ledger (`/api/costs`), not here. The calls are counted by
+`observed.ObservedModel`, which is loaded with PydanticAI, only when a model is used; this
+module stays import-light (the usage ledger and the metrics endpoint read it).
 """
 
 from __future__ import annotations
-
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
-from pydantic_ai.exceptions import UnexpectedModelBehavior
-from pydantic_ai.messages import ModelMessage, ModelResponse
-from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse
-from pydantic_ai.models.wrapper import WrapperModel
-from pydantic_ai.settings import ModelSettings
-from pydantic_ai.tools import RunContext
 
 from salesbot.kit.metrics import counter, histogram
 
@@ -42,73 +32,3 @@ LLM_FALLBACKS = counter(
 LLM_CACHE = counter(
     "salesbot_llm_cache_lookups_total", "LLM response cache lookups (hit or miss)", ["result"]
 )
-
-
-def error_kind(exc: BaseException) -> str:
-    """A small fixed vocabulary for what went wrong (the label must stay bounded)."""
-    status = getattr(exc, "status_code", None)
-    if isinstance(status, int):
-        if status == 429:
-            return "rate_limited"
-        if status in (401, 403):
-            return "auth"
-        return "server_error" if status >= 500 else "client_error"
-    name = type(exc).__name__.lower()
-    if isinstance(exc, TimeoutError) or "timeout" in name:
-        return "timeout"
-    if isinstance(exc, ConnectionError) or "connect" in name:
-        return "connection"
-    if isinstance(exc, UnexpectedModelBehavior):
-        return "bad_response"
-    return "other"
-
-
-class MeteredModel(WrapperModel):
-    """Times and counts every call that reaches the provider (cache hits never get here)."""
-
-    def __init__(self, wrapped: Model, provider: str) -> None:
-        super().__init__(wrapped)
-        self.provider_label = provider
-
-    def _observe(self, started: float, exc: BaseException | None) -> None:
-        model = self.wrapped.model_name
-        LLM_DURATION.labels(self.provider_label, model).observe(time.perf_counter() - started)
-        LLM_CALLS.labels(self.provider_label, model, "ok" if exc is None else "error").inc()
-        if exc is not None:
-            LLM_ERRORS.labels(self.provider_label, error_kind(exc)).inc()
-
-    async def request(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> ModelResponse:
-        started = time.perf_counter()
-        try:
-            response = await self.wrapped.request(
-                messages, model_settings, model_request_parameters
-            )
-        except Exception as exc:
-            self._observe(started, exc)
-            raise
-        self._observe(started, None)
-        return response
-
-    @asynccontextmanager
-    async def request_stream(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-        run_context: RunContext[Any] | None = None,
-    ) -> AsyncIterator[StreamedResponse]:
-        started = time.perf_counter()
-        try:
-            async with self.wrapped.request_stream(
-                messages, model_settings, model_request_parameters, run_context
-            ) as stream:
-                yield stream
-        except Exception as exc:
-            self._observe(started, exc)
-            raise
-        self._observe(started, None)

@@ -94,11 +94,13 @@ def provider_model(settings: Settings) -> Model | None:
     )
 
 
-def observe(model: Model) -> Model:
-    """The model with its calls traced and its failures logged (see `observed.ObservedModel`)."""
+def observe(model: Model, settings: Settings) -> Model:
+    """The provider model with its calls counted, timed, traced and their failures logged
+    (`observed.ObservedModel`, the one wrapper)."""
     from salesbot.assistant.observed import ObservedModel  # PydanticAI loads on first use
 
-    return ObservedModel(model, provider=model.system, errors=provider_errors())
+    label = model_label(settings).partition(":")[0]
+    return ObservedModel(model, provider=label, errors=provider_errors())
 
 
 def model_label(settings: Settings) -> str:
@@ -113,14 +115,4 @@ def usable_model(settings: Settings) -> Model | None:
     except ProviderConfigError as exc:
         log.error("llm_provider_unusable", problem=str(exc))
         return None
-    metered_model = metered(model, settings)
-    return observe(metered_model) if metered_model is not None else None
-
-
-def metered(model: Model | None, settings: Settings) -> Model | None:
-    """The provider model with its calls counted and timed (`assistant.metrics`)."""
-    if model is None:
-        return None
-    from salesbot.assistant.metrics import MeteredModel  # PydanticAI loads on first use
-
-    return MeteredModel(model, model_label(settings).partition(":")[0])
+    return observe(model, settings) if model is not None else None

@@ -26,6 +26,7 @@ from salesbot.kit.redis import RedisFacade
 # The events after which a run has nothing more to say.
 TERMINAL = frozenset({"message_end", "error"})
 HEARTBEAT = "heartbeat"
+MAX_BLOCK_MS = 1000  # the longest blocking stream read (see `RedisRunStore.follow`)
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,11 @@ class RedisRunStore:
             return
         last = after or "0-0"
         stream = self._stream(run_id)
-        block_ms = max(1, int(heartbeat_s * 1000))
+        # A blocking read must end before the client's socket timeout (`kit.redis`, 2 s), or a
+        # quiet second of a slow run reads as a Redis outage and the stream ends early. Short
+        # blocks, and a heartbeat once `heartbeat_s` has passed without an event.
+        block_ms = max(1, min(int(heartbeat_s * 1000), MAX_BLOCK_MS))
+        quiet_since = time.monotonic()
         while True:
 
             async def read(client: Redis, start: str = last) -> list[RunEvent] | None:
@@ -320,8 +325,11 @@ class RedisRunStore:
                 state = await self._state(run_id)
                 if state is None or state[1]:
                     return
-                yield heartbeat(None if last == "0-0" else last)
+                if time.monotonic() - quiet_since >= heartbeat_s:
+                    yield heartbeat(None if last == "0-0" else last)
+                    quiet_since = time.monotonic()
                 continue
+            quiet_since = time.monotonic()
             for item in items:
                 last = item.id
                 yield item

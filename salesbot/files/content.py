@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 import struct
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+if TYPE_CHECKING:
+    from pypdf.generic import DictionaryObject
 
 _CHUNK = 256 * 1024
 
@@ -51,6 +50,10 @@ class PdfUnreadable(Exception):
 
 def pdf_active_content(path: Path) -> str | None:
     """What active content the PDF carries ("JavaScript", ...), or None when it has none."""
+    # pypdf loads with the first PDF checked, not with the app (start-up time).
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
     try:
         # An open file, not the path: given a path, pypdf reads the whole file into memory.
         with path.open("rb") as fh:
@@ -67,6 +70,8 @@ def pdf_active_content(path: Path) -> str | None:
 
 def _opening_action(root: Any) -> str | None:
     """An /OpenAction that is an action (not just a page to show) is refused outright."""
+    from pypdf.generic import DictionaryObject, IndirectObject
+
     if isinstance(root, IndirectObject):
         root = root.get_object()
     if not isinstance(root, DictionaryObject):
@@ -80,6 +85,8 @@ def _opening_action(root: Any) -> str | None:
 
 
 def _pdf_walk(start: Any, found: str | None) -> str | None:
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
     if found:
         return found
     seen: set[tuple[int, int]] = set()
@@ -107,6 +114,8 @@ def _pdf_walk(start: Any, found: str | None) -> str | None:
 
 
 def _pdf_dict_reason(node: DictionaryObject) -> str | None:
+    from pypdf.generic import NameObject
+
     for key in node:
         if key in _PDF_REFUSED_KEYS:
             return _PDF_REFUSED_KEYS[key]

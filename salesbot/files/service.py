@@ -19,7 +19,6 @@ from pathlib import Path
 import anyio
 import magic
 from anyio import to_thread
-from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
@@ -556,6 +555,8 @@ def _document_text(path: Path, kind: str, limit: int) -> str:
 
 def _vision_image(path: Path, content_type: str) -> tuple[bytes, str]:
     """The image as a vision model takes it: a common format, ≤ 2048 px, ≤ 4 MB."""
+    from PIL import Image  # loads with the first image, not with the app
+
     with Image.open(path) as image:
         width, height = image.size
         if (

@@ -8,13 +8,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
-
 from salesbot.kit import fonts
+
+# reportlab and pypdf load with the first certificate, not with the app (start-up time).
 
 _REGULAR = "Share-DejaVuSans"
 _BOLD = "Share-DejaVuSans-Bold"
@@ -24,6 +20,9 @@ _registered = False
 
 
 def _register() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     global _registered
     with _lock:
         if not _registered:
@@ -49,6 +48,8 @@ class Certificate:
 
 
 def _wrapped(text: str, font: str, size: float, width: float) -> list[str]:
+    from reportlab.pdfbase import pdfmetrics
+
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -63,6 +64,9 @@ def _wrapped(text: str, font: str, size: float, width: float) -> list[str]:
 
 def certificate_page(cert: Certificate) -> bytes:
     """One A4 page stating who accepted what, when, from where, and which exact file."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
     _register()
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4, invariant=True)
@@ -120,6 +124,8 @@ def certificate_page(cert: Certificate) -> bytes:
 
 def stamp_acceptance(original: bytes, cert: Certificate) -> bytes:
     """A copy of `original` with the acceptance page appended (the original is untouched)."""
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
     for page in PdfReader(io.BytesIO(certificate_page(cert))).pages:
         writer.add_page(page)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import threading
+from typing import TYPE_CHECKING
 
-import pypdfium2
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
+
+# pypdfium2 loads with the first page drawn, not with the app (start-up time).
 
 # Wide enough for a sharp slide on a laptop, small enough for a phone on mobile data.
 PAGE_WIDTH_PX = 1280
@@ -20,6 +23,8 @@ class PdfUnreadable(ValueError):
 
 
 def page_count(pdf: bytes) -> int:
+    import pypdfium2
+
     with _PDFIUM:
         try:
             document = pypdfium2.PdfDocument(pdf)
@@ -41,6 +46,8 @@ def page_jpeg(pdf: bytes, number: int, width_px: int = PAGE_WIDTH_PX) -> bytes:
 
 
 def _render(pdf: bytes, number: int, width_px: int) -> Image.Image:
+    import pypdfium2
+
     try:
         document = pypdfium2.PdfDocument(pdf)
     except pypdfium2.PdfiumError as exc:

@@ -7,7 +7,7 @@ routes are ordinary signed-in routes (`account:self`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -17,8 +17,11 @@ from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppRateLimiter, AppSettings
 from salesbot.kit.errors import ErrorBody, NotFound
 from salesbot.slack import service
-from salesbot.slack.channel import SlackChannel
 from salesbot.slack.schemas import LinkConfirm, SlackLinkOut, SlackLinks
+
+if TYPE_CHECKING:
+    # Bolt (and aiohttp under it) load only when Slack is set up (`app._open_slack`).
+    from salesbot.slack.channel import SlackChannel
 
 router = APIRouter(tags=["slack"])
 me_router = APIRouter(prefix="/api/me/slack", tags=["slack"], responses=AUTH_RESPONSES)

@@ -1,0 +1,44 @@
+"""A run that is quiet for longer than the Redis client's socket timeout (2 s) is still followed
+to its end on Redis Streams: the blocking read must not pass for a Redis outage (under load
+this ended chat streams without `message_end` while the run went on)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from salesbot.assistant.runs import RedisRunStore, RunEvent, RunInfo
+from salesbot.kit.redis import RedisFacade
+from tests.conftest import REDIS_URL, require_service
+
+pytestmark = pytest.mark.services
+
+
+async def test_a_quiet_run_is_followed_to_its_end_without_falling_back() -> None:
+    require_service("Redis", REDIS_URL, 6379)
+    redis = RedisFacade(REDIS_URL)
+    store = RedisRunStore(redis)
+    run_id = uuid.uuid4().hex
+    try:
+        await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
+        await store.publish(run_id, "message_start", {})
+
+        async def slow_run() -> None:
+            await asyncio.sleep(4.5)  # quiet for longer than the socket timeout and a beat
+            await store.publish(run_id, "delta", {"text": "late"})
+            await store.publish(run_id, "message_end", {})
+            await store.finish(run_id)
+
+        task = asyncio.create_task(slow_run())
+        seen: list[RunEvent] = [
+            item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)
+        ]
+        await task
+        assert redis.available  # the quiet read was not taken for a Redis outage
+        events = [item.event for item in seen if item.event != "heartbeat"]
+        assert events == ["message_start", "delta", "message_end"]
+        assert any(item.event == "heartbeat" for item in seen)  # still beating while quiet
+    finally:
+        await redis.close()
