@@ -96,6 +96,7 @@ async def _conversation(session: AsyncSession, user_id: uuid.UUID, size: int) ->
             Message(
                 id=new_id(),
                 conversation_id=conversation.id,
+                user_id=user_id,
                 role=role,
                 content=content,
                 meta={},

@@ -45,7 +45,9 @@ async def _person(
         await session.flush()
         for n in range(messages):
             text = f"make me a landmark proposal for client {n}, rates 1.5M " * 4
-            session.add(Message(conversation_id=talk.id, role="user", content=text))
+            session.add(
+                Message(conversation_id=talk.id, user_id=user.id, role="user", content=text)
+            )
         for n, size in enumerate(file_mb):
             data = f"file {n}\n".encode() + b"x" * (size * MB - 16)
             await files.store_generated(

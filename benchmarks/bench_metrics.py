@@ -97,6 +97,7 @@ async def _seed(app: FastAPI) -> tuple[uuid.UUID, uuid.UUID]:
                 Message(
                     id=new_id(),
                     conversation_id=conversation.id,
+                    user_id=user.id,
                     role="user" if n % 2 == 0 else "assistant",
                     content=f"Message {n}: a landmark proposal for client {n}, rates 1.5M",
                     meta={},

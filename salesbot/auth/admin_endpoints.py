@@ -174,6 +174,7 @@ async def update_user(
         now=utcnow(),
     )
     await revocations.publish(ended)
+    revocations.forget_user(user.id)  # a rename shows on this process's next request
     return _user_out(user)
 
 

@@ -5,6 +5,12 @@ The database (`auth_sessions.revoked_at`) is the truth. Redis holds each session
 and each process remembers an answer briefly. A revocation writes the database, then marks the
 session `r` in Redis and in this process at once; other processes see it within
 `cache_s` seconds. With Redis absent or down the database answers (by primary key).
+
+The same entry holds the caller (user and roles) once a request loaded it, so a request on a
+session seen in the last `cache_s` seconds costs no database read at all. Every change that
+must end a session's rights (revocation, role change, deactivation: all revoke the sessions)
+replaces the entry at once here and within `cache_s` on other processes; `forget_user` drops a
+user's entries when the account changed without a revocation (a rename, an erasure).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +39,7 @@ MAX_ENTRIES = 20_000
 class _Known:
     revoked: bool
     until: float
+    caller: repository.Caller | None = None
 
 
 class SessionRevocations:
@@ -77,6 +84,25 @@ class SessionRevocations:
             await self._store(key, revoked, only_if_absent=True)
         self._remember(sid, revoked)
         return revoked
+
+    def known_caller(self, sid: uuid.UUID) -> repository.Caller | None:
+        """The caller loaded for this live session in the last `cache_s` seconds, if any."""
+        known = self._known.get(sid)
+        if known is None or known.revoked or known.until <= self.clock():
+            return None
+        return known.caller
+
+    def keep_caller(self, sid: uuid.UUID, caller: repository.Caller) -> None:
+        """Remember the caller until the session's "not revoked" answer expires."""
+        known = self._known.get(sid)
+        if known is not None and not known.revoked:
+            self._known[sid] = replace(known, caller=caller)
+
+    def forget_user(self, user_id: uuid.UUID) -> None:
+        """This process reloads the user on their next request (the account changed)."""
+        for sid, known in list(self._known.items()):
+            if known.caller is not None and known.caller.id == user_id:
+                self._known[sid] = replace(known, caller=None)
 
     async def _store(self, key: str, revoked: bool, *, only_if_absent: bool) -> None:
         async def write(client: Redis) -> None:

@@ -396,7 +396,11 @@ async def principal_from_bearer(
         return principal_for(user, "supabase")
     if await revocations.is_revoked(session, claims.session_id):
         raise Unauthorized(SESSION_ENDED, code="session_revoked")
-    caller = await _active_user(session, claims.user_id)
+    caller = revocations.known_caller(claims.session_id)
+    if caller is None or caller.id != claims.user_id:
+        caller = await _active_user(session, claims.user_id)
+        if not claims.mfa_enrolment_pending:  # enrolling changes what it may do: never kept
+            revocations.keep_caller(claims.session_id, caller)
     # Only a pending token costs a look: once set up, the next request is let through.
     pending = claims.mfa_enrolment_pending and await _enrolment_pending(session, settings, caller)
     return principal_for(

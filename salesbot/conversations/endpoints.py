@@ -26,7 +26,7 @@ from salesbot.conversations.schemas import (
 )
 from salesbot.kit.db import DbSession, ReadSession, utcnow
 from salesbot.kit.deps import AppDatabase, AppSettings
-from salesbot.kit.errors import NOT_FOUND_RESPONSES
+from salesbot.kit.errors import NOT_FOUND_RESPONSES, ErrorBody
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"], responses=AUTH_RESPONSES)
 
@@ -109,7 +109,11 @@ async def create_conversation(
     return conversation_out(conversation)
 
 
-@router.get("/search", response_model=SearchPage)
+@router.get(
+    "/search",
+    response_model=SearchPage,
+    responses={503: {"model": ErrorBody, "description": "The search took too long (3 s)"}},
+)
 async def search_conversations(
     session: DbSession,
     principal: Reader,

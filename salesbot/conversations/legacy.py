@@ -259,6 +259,7 @@ async def _import_one(
         Message(
             id=message_id,
             conversation_id=conversation.id,
+            user_id=user_id,
             role=m.role,
             content=m.content,
             tool_calls=m.tool_calls,

@@ -39,11 +39,16 @@ class Message(IdMixin, TimestampMixin, Base):
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         # Search ranks the most recent matches: walked newest first for common words.
         Index("ix_messages_created_at", "created_at"),
+        # One user's messages newest first: what search walks for a common word.
+        Index("ix_messages_user_id_created_at", "user_id", "created_at"),
     )
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False
     )
+    # The conversation's owner, copied so search reads only the caller's messages (set on
+    # insert by `repository.append_message`; a conversation never changes owner).
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # user|assistant|system|tool
     content: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # [{"id", "name", "args"}] on assistant messages that call tools.

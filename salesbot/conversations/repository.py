@@ -105,6 +105,10 @@ async def append_message(
     message = Message(
         id=message_id or new_id(),
         conversation_id=conversation_id,
+        # Read inside the INSERT itself: no extra round trip.
+        user_id=select(Conversation.user_id)
+        .where(Conversation.id == conversation_id)
+        .scalar_subquery(),
         role=role,
         content=content,
         tool_calls=extras.get("tool_calls"),

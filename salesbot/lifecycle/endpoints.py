@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from salesbot.auth.deps import AUTH_RESPONSES, require
+from salesbot.auth.deps import AUTH_RESPONSES, Revocations, require
 from salesbot.auth.service import Principal
 from salesbot.kit.db import DbSession, utcnow
 from salesbot.kit.deps import AppSettings, AppStorage
@@ -49,6 +49,7 @@ async def erase_user(
     session: DbSession,
     storage: AppStorage,
     settings: AppSettings,
+    revocations: Revocations,
     principal: UserAdmin,
 ) -> ErasureOut:
     """Erase a person: their own data goes, business records keep a pseudonym (audited)."""
@@ -61,6 +62,7 @@ async def erase_user(
         settings=settings,
         now=utcnow(),
     )
+    revocations.forget_user(user_id)  # its sessions went with it: this process refuses at once
     return ErasureOut.model_validate(result, from_attributes=True)
 
 

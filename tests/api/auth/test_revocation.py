@@ -203,3 +203,53 @@ async def test_another_instance_sees_a_revocation_within_its_cache_time(
             assert (await _me(b, tokens)).status_code == 200  # B: still inside its 5 s
             clock[0] += 5.1
             assert (await _me(b, tokens)).status_code == 401
+
+
+async def test_the_caller_is_kept_for_the_cache_time_and_dropped_when_the_account_changes(
+    stack: Stack, tmp_path: Path, app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    """Instance B keeps the caller it loaded (a rename made on A shows there only after its
+    5 s); A, which made the change, shows it on the next request. A role change made on A is
+    refused on A at once and on B within its cache time, although B had the caller kept."""
+    from salesbot.app import create_app
+
+    other = create_app(make_settings(stack, tmp_path / "b", session_check_cache_s=5.0))
+    async with other.router.lifespan_context(other):
+        clock = [1000.0]
+        other.state.revocations.clock = lambda: clock[0]
+        transport = httpx.ASGITransport(app=other)
+        async with httpx.AsyncClient(transport=transport, base_url="http://b") as b:
+            tokens = await _signed_in(client, "sales@example.com")
+            assert (await _me(client, tokens)).json()["name"] == "Sales"
+            assert (await _me(b, tokens)).json()["name"] == "Sales"
+            admin = bearer(app, seeded.admin.id)
+            path = f"/api/users/{seeded.sales.id}"
+            renamed = await client.patch(path, json={"name": "Samira"}, headers=admin)
+            assert renamed.status_code == 200
+            assert (await _me(client, tokens)).json()["name"] == "Samira"  # A: at once
+            assert (await _me(b, tokens)).json()["name"] == "Sales"  # B: the kept caller
+            clock[0] += 5.1
+            assert (await _me(b, tokens)).json()["name"] == "Samira"
+            changed = await client.patch(path, json={"roles": [{"role": "viewer"}]}, headers=admin)
+            assert changed.status_code == 200, changed.text
+            assert (await _me(client, tokens)).status_code == 401
+            assert (await _me(b, tokens)).status_code == 200  # B: inside its 5 s
+            clock[0] += 5.1
+            refused = await _me(b, tokens)
+            assert refused.status_code == 401
+            assert refused.json()["error"]["code"] == "session_revoked"
+
+
+async def test_an_erased_users_token_is_refused_on_the_next_request(
+    app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    tokens = await _signed_in(client, "sales@example.com")
+    assert (await _me(client, tokens)).status_code == 200  # the caller is now kept
+    erased = await client.request(
+        "DELETE",
+        f"/api/users/{seeded.sales.id}",
+        json={"reason": "Right to erasure request #7"},
+        headers=bearer(app, seeded.admin.id),
+    )
+    assert erased.status_code == 200, erased.text
+    assert (await _me(client, tokens)).status_code == 401

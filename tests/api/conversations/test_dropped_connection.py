@@ -83,6 +83,8 @@ async def test_unnoticed_drop_is_retried_once_on_a_fresh_connection(
         checkouts += 1
 
     event.listen(pool, "checkout", count)
+    assert (await _page(client, users, conversation_id)).status_code == 200
+    usual, checkouts = checkouts, 0  # what a page costs (the caller may be kept: no read)
 
     assert await _terminate_app_backends(stack) >= 1
 
@@ -90,7 +92,7 @@ async def test_unnoticed_drop_is_retried_once_on_a_fresh_connection(
     assert response.status_code == 200, response.text
     assert [m["content"] for m in response.json()["items"]] == ["only"]
     # The request got past a dead connection only by checking out another one.
-    assert checkouts > 2
+    assert checkouts > usual
 
 
 async def test_write_after_backends_terminated_is_not_lost(

@@ -204,3 +204,42 @@ async def test_deleted_conversations_do_not_crowd_out_the_rest(
     ).status_code == 204
     found = await _all_pages(client, users.sales, "billboard")
     assert [str(i["message_id"]) for i in found] == [str(ids[0])]
+
+
+async def test_matches_on_both_sides_of_the_newest_window_are_found_once(
+    client: httpx.AsyncClient, users: Users, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL reads the newest WINDOW messages in time order, then older ones by the index:
+    every match is found once, the one at the window's edge too (SQLite: the same answer)."""
+    monkeypatch.setattr(search, "WINDOW", 5)
+    chat = await new_conversation(client, users.sales, "Chat")
+    gone = await new_conversation(client, users.sales, "Gone")
+    await add_messages(app, gone, ["billboard gone"] * 3)
+    assert (await client.delete(f"/api/conversations/{gone}", headers=users.sales)).status_code
+    contents = ["billboard old"] * 4 + ["nothing here"] * 6 + ["billboard edge"]
+    contents += ["nothing here"] * 2 + ["billboard new"] * 2
+    ids = await add_messages(app, chat, contents)
+    found = [i["message_id"] for i in await _all_pages(client, users.sales, "billboard")]
+    expected = [str(i) for i, text in zip(ids, contents, strict=True) if "billboard" in text]
+    assert sorted(found) == sorted(expected)
+
+
+async def test_new_messages_carry_their_owner(
+    client: httpx.AsyncClient, users: Users, app: FastAPI
+) -> None:
+    import uuid
+
+    from sqlalchemy import select
+
+    from salesbot.conversations.models import Conversation, Message
+
+    chat = await new_conversation(client, users.sales, "Chat")
+    ids = await add_messages(app, chat, ["one", "two"])
+    async with app.state.db.sessions() as session:
+        owner = await session.scalar(
+            select(Conversation.user_id).where(Conversation.id == uuid.UUID(chat))
+        )
+        stored = (
+            await session.execute(select(Message.user_id).where(Message.id.in_(ids)))
+        ).scalars()
+        assert owner is not None and list(stored) == [owner, owner]

@@ -113,6 +113,7 @@ async def add_conversation(
             session.add(
                 Message(
                     conversation_id=conversation.id,
+                    user_id=owner,
                     role="user" if n % 2 == 0 else "assistant",
                     content=f"message {n} of {owner}",
                     attachments=attached,
