@@ -115,12 +115,19 @@ async def store(session: AsyncSession, messages: Sequence[wire.WireMessage]) -> 
     Messages of a conversation that no longer exists (erased meanwhile) are dropped.
     """
     wanted = {m.conversation_id for m in messages}
-    existing = set(
-        (
-            await session.execute(select(Conversation.id).where(Conversation.id.in_(wanted)))
-        ).scalars()
-    )
-    rows = [wire.as_row(m) for m in messages if m.conversation_id in existing]
+    owners: dict[uuid.UUID, uuid.UUID] = {
+        row.id: row.user_id
+        for row in await session.execute(
+            select(Conversation.id, Conversation.user_id).where(Conversation.id.in_(wanted))
+        )
+    }
+    existing = set(owners)
+    # Each message carries its owner (search reads it through a per-user index).
+    rows = [
+        {**wire.as_row(m), "user_id": owners[m.conversation_id]}
+        for m in messages
+        if m.conversation_id in existing
+    ]
     if len(rows) < len(messages):
         log.warning("write_behind_orphans_dropped", count=len(messages) - len(rows))
     if not rows:

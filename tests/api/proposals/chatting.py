@@ -44,7 +44,8 @@ def totals(record: dict[str, Any]) -> list[Decimal]:
 
 class Conversation:
     def __init__(self, client: httpx.AsyncClient, person: Person) -> None:
-        self.client, self.person, self.id = client, person, None
+        self.client, self.person = client, person
+        self.id: str | None = None
 
     async def say(self, message: str) -> tuple[list[Sse], str]:
         events = await chat(self.client, self.person.headers, message, conversation_id=self.id)

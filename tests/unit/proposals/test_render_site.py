@@ -3,6 +3,7 @@ companies get a neutral cover and closing, and the small photo copy slides use (
 
 import io
 import uuid
+from typing import Any, cast
 
 import pytest
 from PIL import Image
@@ -35,7 +36,7 @@ def _photo(width: int = 1200, height: int = 800, fmt: str = "JPEG") -> bytes:
     return out.getvalue()
 
 
-def _pictures(slide):
+def _pictures(slide: Any) -> list[Any]:
     return [s for s in slide.shapes if s.shape_type == 13]
 
 
@@ -90,7 +91,7 @@ def test_separate_deck_and_its_pdf_show_the_photo(facts, settings, today, landma
     # The photo travels into the PDF as the JPEG it is (no decoding and re-encoding).
     (xobject,) = [
         o.get_object()
-        for o in pdf.pages[1]["/Resources"]["/XObject"].values()
+        for o in cast(Any, pdf.pages[1]["/Resources"])["/XObject"].values()
         if o.get_object()["/Subtype"] == "/Image"
     ]
     assert "/DCTDecode" in xobject["/Filter"]
