@@ -80,7 +80,15 @@ def _worker(
             )
         )
     job_module, job_name = _resolve(job)
-    asyncio.run(getattr(job_module, job_name)(*args))
+    # As in a worker process: the job runtime (broker, progress board) is up while jobs run.
+    from salesbot.jobs.runtime import start_jobs
+    from salesbot.settings import Settings
+
+    runtime = start_jobs(Settings(), in_process_worker=False)
+    try:
+        asyncio.run(getattr(job_module, job_name)(*args))
+    finally:
+        runtime.close()
 
 
 async def race(
