@@ -130,6 +130,7 @@ def serve(
         **proxy_options(settings, proxy_headers),
         log_config=None,
         server_header=False,
+        timeout_keep_alive=settings.http_keep_alive_s,
     )
 
 

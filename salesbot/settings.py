@@ -161,6 +161,9 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=200, ge=1, le=10_000)
     max_image_pixels: int = Field(default=50_000_000, ge=1_000_000)  # decompression-bomb cap
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Idle keep-alive connections are kept this long; longer than a load balancer's idle timeout
+    # (often 60 s), so the balancer, not the app, closes them and never sends on a closed one.
+    http_keep_alive_s: int = Field(default=75, ge=1, le=3600)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Files: uploads are spooled to data_dir/tmp, stored under data_dir/files or in S3.

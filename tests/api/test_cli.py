@@ -547,6 +547,8 @@ def test_serve_passes_its_options_to_the_server(
     # Forwarded headers believed, and only from the configured proxies (on when they are set).
     assert call["forwarded_allow_ips"] == "10.0.0.0/8,192.168.1.1"
     assert call["proxy_headers"] is True and call["server_header"] is False
+    # Idle connections outlive a load balancer's usual 60 s idle timeout (uvicorn's own is 5 s).
+    assert call["timeout_keep_alive"] == 75
     calls.clear()
     assert run(env, "serve").exit_code == 0
     assert calls[0]["forwarded_allow_ips"] == "127.0.0.1"
