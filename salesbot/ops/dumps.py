@@ -191,6 +191,12 @@ def _first_error(stderr: bytes) -> str:
     return "see the server log"
 
 
+_PG_EXTENSIONS = (
+    "SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+    "WHERE n.nspname = 'public' ORDER BY e.extname"
+)
+
+
 async def _pg_dump(url: str, target: Path) -> DbSnapshot:
     engine = make_engine(url, pool_size=1, max_overflow=0)
     try:
@@ -203,6 +209,9 @@ async def _pg_dump(url: str, target: Path) -> DbSnapshot:
             snapshot = await _pg_snapshot(conn)
             dsn, env = libpq_target(url)
             argv = [_tool("pg_dump"), "--format=custom", "--schema=public", "--no-owner"]
+            # `--schema` leaves extensions out; those installed in the schema (btree_gin for
+            # the per-user search index) are part of it: restored as CREATE ... IF NOT EXISTS.
+            argv += [f"--extension={name}" for name in await conn.scalars(text(_PG_EXTENSIONS))]
             argv += ["--no-privileges", f"--snapshot={snapshot_id}", f"--file={target}", dsn]
             # The exporting transaction stays open until pg_dump has imported its snapshot.
             await _run(argv, env, "pg_dump")

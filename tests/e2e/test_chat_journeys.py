@@ -144,3 +144,29 @@ def test_a_second_message_and_its_reply_show_below_the_first_reply(
     roles = page.locator(".messages .msg").evaluate_all("els => els.map((e) => e.dataset.role)")
     assert roles == ["user", "assistant", "user", "assistant"]
     assert console_errors(page) == []
+
+
+def test_a_follow_up_edit_makes_the_next_version_and_says_what_changed(
+    page: Page, base_url: str
+) -> None:
+    sign_in(page, base_url, SALES)
+    open_page(page, base_url + "/chat?new=1")
+    page.get_by_role("button", name=LANDMARK).click()
+    first = page.get_by_role("group", name="Creating proposals")
+    expect(first).to_have_attribute("data-state", "done", timeout=WORK_TIMEOUT_MS)
+    expect(page.locator(".msg-assistant").last).not_to_have_class(re.compile("streaming"))
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("change the client to Etisalat")
+    box.press("Enter")
+    edit = page.get_by_role("group", name="Changing the proposal")
+    expect(edit).to_have_attribute("data-state", "done", timeout=WORK_TIMEOUT_MS)
+    reply = page.locator(".msg-assistant").last
+    expect(reply).not_to_have_class(re.compile("streaming"))
+    expect(reply).to_contain_text("Version 2")
+    expect(reply).to_contain_text("Etisalat")
+    expect(edit.get_by_role("link", name=re.compile(r"Download .*\.pdf$"))).to_be_visible()
+    # Both versions are kept in the history.
+    open_page(page, base_url + "/proposals")
+    expect(page.get_by_text("Etisalat").first).to_be_visible()
+    expect(page.get_by_text("Nike").first).to_be_visible()
+    assert console_errors(page) == []

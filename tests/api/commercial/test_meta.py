@@ -51,6 +51,8 @@ async def test_defaults_stages_roles_and_limits(
         {"state": "coordinator_review", "label": "Coordinator review"},
         {"state": "hos_review", "label": "Head of sales review"},
         {"state": "approved", "label": "Approved"},
+        {"state": "booked", "label": "Booked"},  # finance completes the chain (issue #15)
+        {"state": "invoiced", "label": "Invoiced"},
         {"state": "cancelled", "label": "Cancelled"},
     ]
     roles = {role["name"]: role["company_scoped"] for role in body["roles"]}
