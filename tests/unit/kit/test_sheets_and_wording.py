@@ -42,3 +42,11 @@ def test_document_wording():
     assert format_date_range(date(2026, 1, 1), None) == "1st January 2026"
     assert plain_number(Decimal("7.50")) == "7.5"
     assert plain_number(Decimal("1E+1")) == "10"
+
+
+def test_text_with_control_characters_is_written_without_them() -> None:
+    # A client name typed with a vertical tab once made the whole proposal export fail (500).
+    data = xlsx("Proposals", ["Client"], [["Ni\x0bke\x00 UAE\tLLC"]])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    assert sheet["A2"].value == "Nike UAE\tLLC"
