@@ -26,6 +26,7 @@ from salesbot.kit.redis import RedisFacade
 # The events after which a run has nothing more to say.
 TERMINAL = frozenset({"message_end", "error"})
 HEARTBEAT = "heartbeat"
+READ_RETRY_S = 0.2  # between attempts to read a run's events after a failed read
 MAX_BLOCK_MS = 1000  # the longest blocking stream read (see `RedisRunStore.follow`)
 
 
@@ -317,10 +318,19 @@ class RedisRunStore:
                 return [_decode(i, f) for _, entries in replies or [] for i, f in entries]
 
             items = await self.redis.call(read, _none)
-            if items is None:  # Redis went away mid-run: follow what this instance has
+            if items is None and self.local.has_events(run_id):
+                # Redis went away mid-run and the run goes on here: follow what it writes here.
                 async for item in self.local.follow(run_id, after=None, heartbeat_s=heartbeat_s):
                     yield item
                 return
+            if items is None:
+                # A read that failed (Redis away, or this process too busy to read in time)
+                # while the run's events are in Redis: try again rather than end the stream.
+                if time.monotonic() - quiet_since >= heartbeat_s:
+                    yield heartbeat(None if last == "0-0" else last)
+                    quiet_since = time.monotonic()
+                await asyncio.sleep(READ_RETRY_S)
+                continue
             if not items:
                 state = await self._state(run_id)
                 if state is None or state[1]:

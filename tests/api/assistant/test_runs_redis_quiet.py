@@ -8,6 +8,7 @@ import asyncio
 import uuid
 
 import pytest
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from salesbot.assistant.runs import RedisRunStore, RunEvent, RunInfo
 from salesbot.kit.redis import RedisFacade
@@ -40,5 +41,45 @@ async def test_a_quiet_run_is_followed_to_its_end_without_falling_back() -> None
         events = [item.event for item in seen if item.event != "heartbeat"]
         assert events == ["message_start", "delta", "message_end"]
         assert any(item.event == "heartbeat" for item in seen)  # still beating while quiet
+    finally:
+        await redis.close()
+
+
+async def test_a_failed_read_does_not_end_the_stream_of_a_run_whose_events_are_in_redis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The load test's chat streams that ended early: a read that timed out (a busy process)
+    made the follower fall back to this process's memory, which holds nothing of the run."""
+    require_service("Redis", REDIS_URL, 6379)
+    redis = RedisFacade(REDIS_URL, retry_interval=0.1)
+    store = RedisRunStore(redis)
+    run_id = uuid.uuid4().hex
+    failed: list[str] = []
+    try:
+        await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
+        await store.publish(run_id, "message_start", {})
+        assert redis.client is not None
+        real_read = redis.client.xread
+
+        async def read_failing_once(*args: object, **kwargs: object) -> object:
+            if not failed:
+                failed.append("xread")
+                raise RedisTimeoutError("Timeout reading from socket")
+            return await real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(redis.client, "xread", read_failing_once)
+
+        async def rest_of_the_run() -> None:
+            await asyncio.sleep(0.5)
+            await store.publish(run_id, "delta", {"text": "still here"})
+            await store.publish(run_id, "message_end", {})
+            await store.finish(run_id)
+
+        task = asyncio.create_task(rest_of_the_run())
+        seen = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+        await task
+        assert failed == ["xread"]
+        events = [item.event for item in seen if item.event != "heartbeat"]
+        assert events == ["message_start", "delta", "message_end"]
     finally:
         await redis.close()
