@@ -9,8 +9,9 @@ searches its messages, reads a conversation's messages. Requests go to the insta
 Written at the end to `LOAD_TALLY` (JSON), once every user has stopped: each endpoint's requests,
 failures, requests/s and p50/p95/p99, the errors, and the chat tally — messages the server
 accepted (HTTP 200 with a `message_start`), refused (any other status: nothing stored), streams
-that ended with `message_end`, and requests cut off when locust stopped (none expected: users
-finish their task first). The runner compares the accepted count with the user messages stored
+that ended with `message_end`, and chats interrupted — by an exception in the task, or by locust
+killing a request still running when its stop timeout ran out (users finish their task first) —
+each with its exception and how long it had run. The runner compares the accepted count with the user messages stored
 in PostgreSQL.
 
 This file is run by locust's own interpreter (gevent); it imports nothing from the product.
@@ -23,6 +24,7 @@ import json
 import os
 import random
 import threading
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +35,7 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 TALLY = os.environ.get("LOAD_TALLY", "")
 _numbers = itertools.count(1)
 _tally = {"chat_accepted": 0, "chat_refused": 0, "chat_completed": 0, "chat_interrupted": 0}
+_interruptions: list[dict[str, Any]] = []  # why each interrupted chat stopped, for the report
 _lock = threading.Lock()
 
 QUESTIONS = (
@@ -76,7 +79,13 @@ def _write_tally(environment: Any, **_: Any) -> None:
     entries = [_entry(e) for e in sorted(stats.entries.values(), key=lambda e: e.name)]
     with open(TALLY, "w", encoding="utf-8") as fh:
         json.dump(
-            {"tally": _tally, "endpoints": [*entries, _entry(stats.total)], "errors": errors}, fh
+            {
+                "tally": _tally,
+                "interruptions": _interruptions,
+                "endpoints": [*entries, _entry(stats.total)],
+                "errors": errors,
+            },
+            fh,
         )
 
 
@@ -114,10 +123,22 @@ class Salesperson(HttpUser):
 
     @task(4)
     def chat(self) -> None:
+        started = time.monotonic()
         try:
             self._chat()
-        except BaseException:  # locust killed the user mid-request: the outcome is unknown
+        except (
+            BaseException
+        ) as exc:  # killed mid-request, or the task raised: the outcome is unknown
             _count("chat_interrupted")
+            with _lock:
+                _interruptions.append(
+                    {
+                        "user": self.number,
+                        "exception": type(exc).__name__,
+                        "message": str(exc)[:300],
+                        "after_s": round(time.monotonic() - started, 1),
+                    }
+                )
             raise
 
     def _chat(self) -> None:

@@ -33,7 +33,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -56,6 +56,8 @@ class Result:
     tally: dict[str, int]  # the chat tally (see locustfile.py)
     stored: int  # user messages stored during the run
     seconds: float
+    interruptions: list[dict[str, Any]] = field(default_factory=list)  # see locustfile.py
+    locust_log: str = ""  # the end of locust's own log, for a failure's explanation
 
     @property
     def errors(self) -> int:
@@ -248,6 +250,7 @@ def run_locust(
     with (work / "locust.log").open("w") as log:
         subprocess.run(command, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
     written: dict[str, Any] = json.loads((work / "tally.json").read_text())
+    written["log"] = (work / "locust.log").read_text(errors="replace")[-3000:]
     return written
 
 
@@ -283,7 +286,15 @@ def measure(
                 logs.mkdir(parents=True, exist_ok=True)
                 for log in work.glob("*.log"):
                     shutil.copy(log, logs / log.name)
-    return Result(written["endpoints"], written["errors"], written["tally"], stored, seconds)
+    return Result(
+        written["endpoints"],
+        written["errors"],
+        written["tally"],
+        stored,
+        seconds,
+        written.get("interruptions", []),
+        written.get("log", ""),
+    )
 
 
 def report(result: Result, users: int, duration_s: int) -> None:
@@ -311,8 +322,13 @@ def report(result: Result, users: int, duration_s: int) -> None:
         f"  chat messages acknowledged {accepted}, stored in PostgreSQL {result.stored}"
         f" ({'equal' if accepted == result.stored else 'DIFFERENT'}); answers completed"
         f" {tally.get('chat_completed', 0)}, refused {tally.get('chat_refused', 0)},"
-        f" cut off at the stop {tally.get('chat_interrupted', 0)}"
+        f" interrupted {tally.get('chat_interrupted', 0)}"
     )
+    for row in result.interruptions:
+        print(
+            f"    interrupted: user {row['user']} after {row['after_s']} s:"
+            f" {row['exception']} {row['message'][:200]}"
+        )
 
 
 def main() -> None:

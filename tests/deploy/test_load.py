@@ -54,4 +54,6 @@ def test_fifty_users_for_thirty_seconds_without_an_error_or_a_lost_message(
     assert result.errors == 0, result.failures
     assert result.tally["chat_accepted"] == result.stored
     assert result.tally["chat_completed"] == result.tally["chat_accepted"]
-    assert result.tally["chat_interrupted"] == 0
+    # A chat is interrupted only by an exception in the task or a request still running when
+    # locust's stop timeout (120 s) ran out: either is a fault, shown with locust's log.
+    assert result.tally["chat_interrupted"] == 0, (result.interruptions, result.locust_log)
