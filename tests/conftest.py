@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
+import argon2
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -30,6 +31,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from salesbot.settings import Settings
+from salesbot.users import credentials
 
 REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
 
@@ -43,6 +45,11 @@ hypothesis_settings.register_profile(
     "ci", parent=hypothesis_settings.get_profile("local"), derandomize=True, print_blob=True
 )
 hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "local"))
+
+# Passwords: argon2id with argon2's cheapest parameters in this process (the library's
+# recommended ones cost ~0.1-0.5 s per hash, and most tests sign a few accounts in). Servers the
+# tests start as processes, and tests/api/auth/test_password_rehash.py, keep the real ones.
+credentials.use_hash_parameters(argon2.profiles.CHEAPEST)
 
 
 # Redis has 16 databases, so at most 16 test processes hold a slot at once.
