@@ -24,10 +24,10 @@ from salesbot.locations.service import (
     CATALOGUE_READER,
     LocationInfo,
     UploadRule,
+    commit_file_choice,
     out,
     read_upload,
 )
-from salesbot.users import audit
 
 log = get_logger(__name__)
 
@@ -66,14 +66,7 @@ async def set_photo(
     location.photo_file_id = file_id
     location.slide_photo_file_id = slide_id
     location.slide_photo_source = source
-    audit.record(
-        session,
-        actor,
-        "location.photo",
-        audit.Target("location", location.key),
-        {"file_id": str(file_id) if file_id else None},
-    )
-    await session.commit()
+    await commit_file_choice(session, actor, location, "location.photo", file_id)
     log.info("location_photo_set", location=location.key, uploaded=file_id is not None)
     return await out(session, location)
 

@@ -466,6 +466,24 @@ async def read_upload(
     return record, decoded
 
 
+async def commit_file_choice(
+    session: AsyncSession,
+    actor: Principal,
+    location: Location,
+    action: str,
+    file_id: uuid.UUID | None,
+) -> None:
+    """Audit the location's new file (`file_id`, or None when cleared) as `action`; commit."""
+    audit.record(
+        session,
+        actor,
+        action,
+        audit.Target("location", location.key),
+        {"file_id": str(file_id) if file_id else None},
+    )
+    await session.commit()
+
+
 _TEMPLATE_UPLOAD: UploadRule[Any] = UploadRule(
     kinds=frozenset({"pptx"}),
     wrong_kind="The template must be a PowerPoint (.pptx) file.",
@@ -491,14 +509,7 @@ async def set_template(
         if len(deck.slides) < 1:
             raise ValidationFailed("The template deck has no slides.", code="template_invalid")
     location.template_file_id = file_id
-    audit.record(
-        session,
-        actor,
-        "location.template",
-        audit.Target("location", location.key),
-        {"file_id": str(file_id) if file_id else None},
-    )
-    await session.commit()
+    await commit_file_choice(session, actor, location, "location.template", file_id)
     return await out(session, location)
 
 
