@@ -31,9 +31,7 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
@@ -51,6 +49,7 @@ from salesbot.conversations.search import search
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.ids import new_id
 from salesbot.migrations.runner import upgrade
+from tests.support.private_services import private_redis
 
 PG_URL = os.environ.get(
     "SALESBOT_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/salesbot_bench"
@@ -320,28 +319,6 @@ def _p(values: list[float], pct: int) -> float:
 # --- (c) page reads: hot cache vs database ------------------------------------------------------
 
 
-def _private_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder)]
-    proc = subprocess.Popen(
-        [*command, "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return proc, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.05)
-
-
 async def page_reads(db: Database, *, rounds: int = 7, calls: int = 200) -> None:
     from salesbot.auth.service import Principal
     from salesbot.conversations import hot
@@ -354,9 +331,8 @@ async def page_reads(db: Database, *, rounds: int = 7, calls: int = 200) -> None
     principal = Principal(user_id, "bench@example.com", "Bench", (), frozenset(), "bearer")
     times: dict[str, list[float]] = {"Redis": [], "PostgreSQL": []}
     served = {"redis": 0.0, "database": 0.0}
-    with tempfile.TemporaryDirectory() as tmp:
-        redis_proc, redis_url = _private_redis(Path(tmp))
-        facade = RedisFacade(redis_url)
+    with private_redis() as redis:
+        facade = RedisFacade(redis.url)
         cache = hot.HotCache(facade, ttl_s=3600)
         try:
             async with db.reads() as session:
@@ -380,8 +356,6 @@ async def page_reads(db: Database, *, rounds: int = 7, calls: int = 200) -> None
         finally:
             hot.install(None)
             await facade.close()
-            redis_proc.kill()
-            redis_proc.wait()
     print(
         f"\n(c) latest 50-message page of a 60-message conversation, {rounds} alternated rounds "
         f"of {calls} reads and response models (in-process, one session)"

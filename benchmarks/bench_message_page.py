@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.support.private_services import PrivateRedis, free_port
 
 PG_BASE = os.environ.get("SALESBOT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 DB_NAME = "salesbot_bench_message_page"
@@ -109,12 +110,6 @@ class Run:
     p99_ms: float
     non_2xx: int
     socket_errors: int  # connect/read/write errors and timeouts (wrk gives up after 2 s)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -271,7 +266,7 @@ def _bench(
 ) -> dict[str, Run]:
     """Alternate product and baseline runs; medians of each."""
     env = _env(database_url, work, name)
-    port, base_port = _free_port(), _free_port()
+    port, base_port = free_port(), free_port()
     product_cmd = [sys.executable, "-m", "salesbot.cli", "serve", "--workers", "2"]
     baseline_cmd = [sys.executable, "-m", "uvicorn", "baseline_app:app", "--workers", "2"]
     baseline_cmd += ["--port", str(base_port), "--log-level", "warning", "--no-access-log"]
@@ -327,26 +322,6 @@ def _report(name: str, figures: dict[str, Run], repeat: int) -> None:
     )
 
 
-def _private_redis(work: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(work)]
-    proc = subprocess.Popen(
-        [*command, "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return proc, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.05)
-
-
 def _page_sources(port: int) -> str:
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     found = re.findall(r'salesbot_conversation_page_reads_total\{source="(\w+)"\} ([\d.e+]+)', text)
@@ -357,14 +332,15 @@ def _bench_hot(
     database_url: str, chat_id: str, args: argparse.Namespace, work: Path
 ) -> dict[str, Run]:
     """The page from Redis (hot cache) vs from PostgreSQL, both with Redis; medians of each."""
-    redis_proc, redis_url = _private_redis(work)
+    redis = PrivateRedis(work)
+    redis.start()
     path = f"/api/conversations/{chat_id}/messages?limit=50"
     procs: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
     try:
         for label, cache in (("redis", "true"), ("postgresql", "false")):
-            env = {**_env(database_url, work, label), "SALESBOT_REDIS_URL": redis_url}
+            env = {**_env(database_url, work, label), "SALESBOT_REDIS_URL": redis.url}
             env["SALESBOT_CHAT_CACHE"] = cache
-            port = _free_port()
+            port = free_port()
             command = [sys.executable, "-m", "salesbot.cli", "serve", "--workers", "2"]
             procs[label] = (
                 _start([*command, "--port", str(port)], env, work, f"{port}/health"),
@@ -383,8 +359,7 @@ def _bench_hot(
     finally:
         for proc, _ in procs.values():
             _stop(proc)
-        redis_proc.kill()
-        redis_proc.wait()
+        redis.kill()
     return _summarise(runs)
 
 

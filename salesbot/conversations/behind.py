@@ -95,18 +95,7 @@ async def pending(redis: RedisFacade, conversation_id: uuid.UUID) -> list[wire.W
 
 def new_message(conversation_id: uuid.UUID, **fields: Any) -> wire.WireMessage:
     """A message with its id assigned now, at write time."""
-    return wire.WireMessage(
-        id=new_id(),
-        conversation_id=conversation_id,
-        role=fields["role"],
-        content=fields["content"],
-        tool_calls=fields.get("tool_calls"),
-        tool_call_id=fields.get("tool_call_id"),
-        attachments=fields.get("attachments"),
-        tokens_used=fields.get("tokens_used"),
-        created_at=fields["now"],
-        meta=fields.get("meta") or {},
-    )
+    return wire.from_fields(new_id(), conversation_id, fields["now"], fields)
 
 
 async def store(session: AsyncSession, messages: Sequence[wire.WireMessage]) -> int:

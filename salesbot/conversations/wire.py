@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -63,19 +64,32 @@ def encode(row: Any) -> str:
     )
 
 
+def from_fields(
+    id: uuid.UUID, conversation_id: uuid.UUID, created_at: datetime, fields: Mapping[str, Any]
+) -> WireMessage:
+    """A message from its ids, time and a mapping of the rest (`role` and `content`; the
+    optional fields may be missing)."""
+    return WireMessage(
+        id=id,
+        conversation_id=conversation_id,
+        role=fields["role"],
+        content=fields["content"],
+        tool_calls=fields.get("tool_calls"),
+        tool_call_id=fields.get("tool_call_id"),
+        attachments=fields.get("attachments"),
+        tokens_used=fields.get("tokens_used"),
+        created_at=created_at,
+        meta=fields.get("meta") or {},
+    )
+
+
 def decode(raw: str | bytes) -> WireMessage:
     data = json.loads(raw)
-    return WireMessage(
-        id=uuid.UUID(data["id"]),
-        conversation_id=uuid.UUID(data["conversation_id"]),
-        role=data["role"],
-        content=data["content"],
-        tool_calls=data.get("tool_calls"),
-        tool_call_id=data.get("tool_call_id"),
-        attachments=data.get("attachments"),
-        tokens_used=data.get("tokens_used"),
-        created_at=datetime.fromisoformat(data["created_at"]),
-        meta=data.get("meta") or {},
+    return from_fields(
+        uuid.UUID(data["id"]),
+        uuid.UUID(data["conversation_id"]),
+        datetime.fromisoformat(data["created_at"]),
+        data,
     )
 
 
@@ -88,34 +102,14 @@ def decode_rows(raw: list[bytes]) -> list[CachedRow]:
 
 def as_row(message: WireMessage) -> dict[str, Any]:
     """The `messages` table's columns (for a bulk INSERT)."""
-    return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "role": message.role,
-        "content": message.content,
-        "tool_calls": message.tool_calls,
-        "tool_call_id": message.tool_call_id,
-        "attachments": message.attachments,
-        "tokens_used": message.tokens_used,
-        "created_at": message.created_at,
-        "metadata": message.meta,
-    }
+    row = message._asdict()
+    row["metadata"] = row.pop("meta")
+    return row
 
 
 def as_model(message: WireMessage) -> Message:
     """A transient ORM `Message` (not in any session): a pending message in a replay."""
-    return Message(
-        id=message.id,
-        conversation_id=message.conversation_id,
-        role=message.role,
-        content=message.content,
-        tool_calls=message.tool_calls,
-        tool_call_id=message.tool_call_id,
-        attachments=message.attachments,
-        tokens_used=message.tokens_used,
-        created_at=message.created_at,
-        meta=message.meta,
-    )
+    return Message(**message._asdict())
 
 
 def merge_newest_first(stored: list[Any], pending: list[WireMessage]) -> list[Any]:

@@ -9,26 +9,40 @@ from __future__ import annotations
 
 import uuid
 
-from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.auth.service import Principal
 from salesbot.files import service as files
-from salesbot.kit.errors import NotFound, ValidationFailed
+from salesbot.kit.errors import NotFound
 from salesbot.kit.logging import get_logger
 from salesbot.kit.pictures import PictureError, reduced_jpeg
 from salesbot.kit.storage import Storage
 from salesbot.locations import repository
 from salesbot.locations.models import Location
 from salesbot.locations.schemas import LocationOut
-from salesbot.locations.service import CATALOGUE_READER, LocationInfo, out
-from salesbot.users import audit
+from salesbot.locations.service import (
+    CATALOGUE_READER,
+    LocationInfo,
+    UploadRule,
+    commit_file_choice,
+    out,
+    read_upload,
+)
 
 log = get_logger(__name__)
 
 PHOTO_KINDS = frozenset({"jpeg", "png", "webp"})
 PHOTO_MAX_BYTES = 120 * 1024 * 1024
 SLIDE_PHOTO_MAX_BYTES = 8 * 1024 * 1024
+_PHOTO_UPLOAD = UploadRule(
+    kinds=PHOTO_KINDS,
+    wrong_kind="The location photo must be a JPEG, PNG or WebP image.",
+    wrong_kind_code="photo_not_image",
+    max_bytes=PHOTO_MAX_BYTES,
+    decode=reduced_jpeg,
+    invalid=PictureError,
+    code="photo",
+)
 
 
 async def set_photo(
@@ -44,19 +58,7 @@ async def set_photo(
     slide_id: uuid.UUID | None = None
     source: str | None = None
     if file_id is not None:
-        record = await files.get_for(session, actor, file_id)
-        if record.kind not in PHOTO_KINDS:
-            raise ValidationFailed(
-                "The location photo must be a JPEG, PNG or WebP image.", code="photo_not_image"
-            )
-        try:
-            data = await files.read_bytes(storage, record, max_bytes=PHOTO_MAX_BYTES)
-        except files.FileTooLargeToProcess as exc:
-            raise ValidationFailed(str(exc), code="photo_too_large") from None
-        try:
-            picture = await to_thread.run_sync(reduced_jpeg, data)
-        except PictureError as exc:
-            raise ValidationFailed(str(exc), code="photo_invalid") from None
+        record, picture = await read_upload(session, storage, actor, file_id, _PHOTO_UPLOAD)
         # The upload now belongs to the catalogue: the company's people may read it too.
         await files.share_with_company(session, record.id, location.company_id)
         slide = await _store_copy(session, storage, location, picture.data, actor.user_id)
@@ -64,14 +66,7 @@ async def set_photo(
     location.photo_file_id = file_id
     location.slide_photo_file_id = slide_id
     location.slide_photo_source = source
-    audit.record(
-        session,
-        actor,
-        "location.photo",
-        audit.Target("location", location.key),
-        {"file_id": str(file_id) if file_id else None},
-    )
-    await session.commit()
+    await commit_file_choice(session, actor, location, "location.photo", file_id)
     log.info("location_photo_set", location=location.key, uploaded=file_id is not None)
     return await out(session, location)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +42,7 @@ from salesbot.users import audit
 from salesbot.users import service as users
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 LOCATION_NOT_FOUND = "Location not found."
 DEFAULT_SPOT_S = 16
@@ -426,6 +427,74 @@ async def delete_location(session: AsyncSession, location: Location, *, actor: P
     log.info("location_deleted", location=key)
 
 
+@dataclass(frozen=True)
+class UploadRule(Generic[T]):
+    """What an admin's upload for a location must be, and how it is decoded (in a thread).
+
+    Refusals are ValidationFailed: `wrong_kind` (code `wrong_kind_code`) for another kind of
+    file, `<code>_too_large` over `max_bytes`, `<code>_invalid` when `decode` raises `invalid`.
+    """
+
+    kinds: frozenset[str]
+    wrong_kind: str
+    wrong_kind_code: str
+    max_bytes: int
+    decode: Callable[[bytes], T]
+    invalid: type[Exception]
+    code: str
+
+
+async def read_upload(
+    session: AsyncSession,
+    storage: Storage,
+    actor: Principal,
+    file_id: uuid.UUID,
+    rule: UploadRule[T],
+) -> tuple[files.StoredFile, T]:
+    """The uploaded file `actor` may read, checked against `rule`, and what it decodes to."""
+    record = await files.get_for(session, actor, file_id)
+    if record.kind not in rule.kinds:
+        raise ValidationFailed(rule.wrong_kind, code=rule.wrong_kind_code)
+    try:
+        data = await files.read_bytes(storage, record, max_bytes=rule.max_bytes)
+    except files.FileTooLargeToProcess as exc:
+        raise ValidationFailed(str(exc), code=f"{rule.code}_too_large") from None
+    try:
+        decoded = await to_thread.run_sync(rule.decode, data)
+    except rule.invalid as exc:
+        raise ValidationFailed(str(exc), code=f"{rule.code}_invalid") from None
+    return record, decoded
+
+
+async def commit_file_choice(
+    session: AsyncSession,
+    actor: Principal,
+    location: Location,
+    action: str,
+    file_id: uuid.UUID | None,
+) -> None:
+    """Audit the location's new file (`file_id`, or None when cleared) as `action`; commit."""
+    audit.record(
+        session,
+        actor,
+        action,
+        audit.Target("location", location.key),
+        {"file_id": str(file_id) if file_id else None},
+    )
+    await session.commit()
+
+
+_TEMPLATE_UPLOAD: UploadRule[Any] = UploadRule(
+    kinds=frozenset({"pptx"}),
+    wrong_kind="The template must be a PowerPoint (.pptx) file.",
+    wrong_kind_code="template_not_pptx",
+    max_bytes=TEMPLATE_MAX_BYTES,
+    decode=open_deck,
+    invalid=TemplateError,
+    code="template",
+)
+
+
 async def set_template(
     session: AsyncSession,
     storage: Storage,
@@ -436,30 +505,11 @@ async def set_template(
 ) -> LocationOut:
     """Use an uploaded PPTX as the location's deck (checked that it opens), or clear it."""
     if file_id is not None:
-        record = await files.get_for(session, actor, file_id)
-        if record.kind != "pptx":
-            raise ValidationFailed(
-                "The template must be a PowerPoint (.pptx) file.", code="template_not_pptx"
-            )
-        try:
-            data = await files.read_bytes(storage, record, max_bytes=TEMPLATE_MAX_BYTES)
-        except files.FileTooLargeToProcess as exc:
-            raise ValidationFailed(str(exc), code="template_too_large") from None
-        try:
-            deck = await to_thread.run_sync(open_deck, data)
-        except TemplateError as exc:
-            raise ValidationFailed(str(exc), code="template_invalid") from None
+        _, deck = await read_upload(session, storage, actor, file_id, _TEMPLATE_UPLOAD)
         if len(deck.slides) < 1:
             raise ValidationFailed("The template deck has no slides.", code="template_invalid")
     location.template_file_id = file_id
-    audit.record(
-        session,
-        actor,
-        "location.template",
-        audit.Target("location", location.key),
-        {"file_id": str(file_id) if file_id else None},
-    )
-    await session.commit()
+    await commit_file_choice(session, actor, location, "location.template", file_id)
     return await out(session, location)
 
 

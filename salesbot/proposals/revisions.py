@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,22 +30,9 @@ class NoProposal(NotFound):
     code = "no_proposal"
 
 
-@dataclass(frozen=True)
-class Requested:
-    """The edit as asked: locations by the user's words (key, name, alias or a typo)."""
-
-    client_name: str | None = None
-    currency: str | None = None
-    payment_terms: str | None = None
-    start_date: str | None = None
-    durations: Sequence[str] = ()
-    net_rates: Sequence[str] = ()
-    production_fee: str | None = None
-    combined_net_rate: str | None = None
-    kind: str | None = None
-    location: str | None = None
-    add: Sequence[str] = ()
-    remove: Sequence[str] = ()
+Requested = Changes
+"""The edit as asked: the fields of `Changes`, but its locations (`add`, `remove`,
+`location`) by the user's words (key, name, alias or a typo); `plan` resolves them to keys."""
 
 
 @dataclass
@@ -111,20 +98,7 @@ async def plan(
     add, added = await _resolve(session, asked.add, own)
     remove, _ = await _resolve(session, asked.remove, own)
     target, _ = await _resolve(session, [asked.location] if asked.location else [], own)
-    changes = Changes(
-        client_name=asked.client_name,
-        currency=asked.currency,
-        payment_terms=asked.payment_terms,
-        start_date=asked.start_date,
-        durations=list(asked.durations),
-        net_rates=list(asked.net_rates),
-        production_fee=asked.production_fee,
-        combined_net_rate=asked.combined_net_rate,
-        kind=asked.kind,
-        location=target[0] if target else None,
-        add=add,
-        remove=remove,
-    )
+    changes = replace(asked, location=target[0] if target else None, add=add, remove=remove)
     keys = [str(loc.get("key")) for loc in previous.figures.get("locations", [])]
     try:
         revised = revising.revise(previous.input, keys, {**own, **added}, changes)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from PIL import Image, ImageDraw
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.support import ADMIN, console_errors, open_page, sign_in
+from tests.unit.files.samples import pptx_bytes
 
 
 def test_admin_manages_the_location_catalogue(page: Page, base_url: str, tmp_path: Path) -> None:
@@ -86,11 +87,12 @@ def test_admin_manages_the_location_catalogue(page: Page, base_url: str, tmp_pat
     assert console_errors(page, expected_statuses=[422]) == []
 
 
-def test_admin_uploads_a_location_slide_photo(page: Page, base_url: str, tmp_path: Path) -> None:
+def _new_location(page: Page, base_url: str, kind: str) -> tuple[str, Locator]:
+    """An admin adds a location named "<kind> <suffix>"; its name and its row, filtered to."""
     sign_in(page, base_url, ADMIN)
     open_page(page, base_url + "/admin/locations")
     suffix = uuid.uuid4().hex[:6]
-    name = f"Photo Screen {suffix}"
+    name = f"{kind} {suffix}"
     page.get_by_role("button", name="Add a location").click()
     dialog = page.get_by_role("dialog", name="Add a location")
     dialog.get_by_label("Name").fill(name)
@@ -100,6 +102,11 @@ def test_admin_uploads_a_location_slide_photo(page: Page, base_url: str, tmp_pat
     page.get_by_role("searchbox", name="Filter locations").fill(suffix)
     row = page.get_by_role("table", name="Locations").locator("tbody tr")
     expect(row).to_have_count(1)
+    return name, row
+
+
+def test_admin_uploads_a_location_slide_photo(page: Page, base_url: str, tmp_path: Path) -> None:
+    name, row = _new_location(page, base_url, "Photo Screen")
 
     not_a_photo = tmp_path / "notes.txt"
     not_a_photo.write_text("not an image")
@@ -127,6 +134,40 @@ def test_admin_uploads_a_location_slide_photo(page: Page, base_url: str, tmp_pat
     photo.get_by_role("button", name="Use the mockup photos").click()
     expect(photo).to_have_count(0)
     expect(row.get_by_role("button", name=f"Slide photo for {name}: automatic")).to_be_visible()
+    assert console_errors(page, expected_statuses=[422]) == []
+
+
+def test_admin_gives_a_location_its_own_deck(page: Page, base_url: str, tmp_path: Path) -> None:
+    name, row = _new_location(page, base_url, "Deck Screen")
+    not_a_deck = tmp_path / "notes.txt"
+    not_a_deck.write_text("not a deck")
+    deck_file = tmp_path / "site.pptx"
+    deck_file.write_bytes(pptx_bytes([["Our own site slide"]]))
+
+    row.get_by_role("button", name=f"Deck for {name}: generated").click()
+    deck = page.get_by_role("dialog", name=f"Deck for {name}")
+    expect(deck).to_contain_text("uses the clean generated deck")
+    expect(deck.get_by_role("button", name="Use the generated deck")).to_be_hidden()
+    deck.get_by_role("button", name="Use this deck").click()
+    expect(deck.get_by_role("alert")).to_have_text("Choose a .pptx file.")
+    deck.get_by_label("PowerPoint deck (.pptx)").set_input_files(not_a_deck)
+    deck.get_by_role("button", name="Use this deck").click()
+    expect(deck.get_by_role("alert")).to_contain_text("template must be a PowerPoint (.pptx)")
+    deck.get_by_label("PowerPoint deck (.pptx)").set_input_files(deck_file)
+    deck.get_by_role("button", name="Use this deck").click()
+    expect(deck).to_have_count(0)
+    expect(page.get_by_text(f"{name} now uses the uploaded deck.")).to_be_visible()
+    custom = row.get_by_role("button", name=f"Deck for {name}: custom")
+    expect(custom).to_have_text("Custom")
+
+    # Back to the generated deck.
+    custom.click()
+    deck = page.get_by_role("dialog", name=f"Deck for {name}")
+    expect(deck).to_contain_text("uses its own PowerPoint deck")
+    deck.get_by_role("button", name="Use the generated deck").click()
+    expect(deck).to_have_count(0)
+    expect(page.get_by_text(f"{name} now uses the generated deck.")).to_be_visible()
+    expect(row.get_by_role("button", name=f"Deck for {name}: generated")).to_be_visible()
     assert console_errors(page, expected_statuses=[422]) == []
 
 

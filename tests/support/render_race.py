@@ -13,9 +13,46 @@ import importlib
 import multiprocessing
 import os
 from multiprocessing.synchronize import Event
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from salesbot.files.models import PURPOSE_GENERATED, FileRecord
+
+if TYPE_CHECKING:  # the racing processes import this module: keep them off the test stack
+    from fastapi import FastAPI
+
+    from tests.conftest import Stack
 
 WAIT_S = 120.0  # a ceiling against a hang, never reached when the code is right
+
+
+def worker_env(app: FastAPI, stack: Stack, with_redis: bool) -> dict[str, str]:
+    """What a worker process reads its configuration from."""
+    settings = app.state.settings
+    env = {
+        "SALESBOT_ENVIRONMENT": "test",
+        "SALESBOT_DATABASE_URL": stack.database_url,
+        "SALESBOT_DATA_DIR": str(Path(settings.data_dir).resolve()),
+        "SALESBOT_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "SALESBOT_LOG_LEVEL": "WARNING",
+    }
+    if with_redis:
+        assert stack.redis_url is not None
+        env["SALESBOT_REDIS_URL"] = stack.redis_url
+    return env
+
+
+async def generated_files(app: FastAPI) -> int:
+    """How many generated files are stored: a render (or composition) adds its own."""
+    async with app.state.db.sessions() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(FileRecord)
+            .where(FileRecord.purpose == PURPOSE_GENERATED)
+        )
+    return int(count or 0)
 
 
 def _resolve(path: str) -> tuple[Any, str]:

@@ -11,9 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+from salesbot.settings import Settings
+from tests.conftest import Stack, make_settings
+
 MODEL = "gpt-4.1-mini"
+API_KEY = "sk-test-key"
 
 
 @dataclass(frozen=True)
@@ -231,3 +236,24 @@ def fake_openai() -> Iterator[FakeOpenAI]:
         fake.closing.set()  # lets a Silent handler go before the server stops
         server.shutdown()
         server.server_close()
+
+
+def openai_settings(
+    stack: Stack,
+    data_dir: Path,
+    fake: FakeOpenAI,
+    *,
+    api_key: str = API_KEY,
+    timeout_s: float = 30.0,
+) -> Settings:
+    """Test settings whose model is `fake`'s, reached through the openai SDK and PydanticAI;
+    no retries, so each scripted reply answers one call."""
+    return make_settings(
+        stack,
+        data_dir,
+        llm_model=f"openai:{MODEL}",
+        llm_base_url=fake.url,
+        llm_api_key=api_key,
+        llm_timeout_s=timeout_s,
+        llm_max_retries=0,
+    )

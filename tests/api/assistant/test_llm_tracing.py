@@ -17,8 +17,15 @@ from opentelemetry.trace import SpanKind
 from salesbot.kit.logging import configure_logging, flush_logs
 from salesbot.settings import Settings
 from tests.api.assistant.conftest import Users, chat, text_of
-from tests.api.assistant.fake_openai import Error, FakeOpenAI, Text, Usage, fake_openai
-from tests.conftest import Stack, make_settings
+from tests.api.assistant.fake_openai import (
+    Error,
+    FakeOpenAI,
+    Text,
+    Usage,
+    fake_openai,
+    openai_settings,
+)
+from tests.conftest import Stack
 from tests.support.tracing import ancestors, attribute_text, spans
 
 __all__ = ["spans"]
@@ -40,15 +47,7 @@ def server() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def settings(stack: Stack, tmp_path: Path, server: FakeOpenAI) -> Settings:
-    return make_settings(
-        stack,
-        tmp_path / "data",
-        llm_model="openai:gpt-4.1-mini",
-        llm_base_url=server.url,
-        llm_api_key="sk-test-key-0123456789",
-        llm_timeout_s=30.0,
-        llm_max_retries=0,
-    )
+    return openai_settings(stack, tmp_path / "data", server, api_key="sk-test-key-0123456789")
 
 
 async def test_llm_calls_are_spans_with_model_and_tokens_and_no_text(

@@ -25,8 +25,9 @@ from tests.api.assistant.fake_openai import (
     ToolCall,
     Usage,
     fake_openai,
+    openai_settings,
 )
-from tests.conftest import Stack, make_settings
+from tests.conftest import Stack
 
 
 @pytest.fixture
@@ -44,15 +45,7 @@ def llm_timeout_s() -> float:
 
 @pytest.fixture
 def settings(stack: Stack, tmp_path: Path, server: FakeOpenAI, llm_timeout_s: float) -> Settings:
-    return make_settings(
-        stack,
-        tmp_path / "data",
-        llm_model="openai:gpt-4.1-mini",
-        llm_base_url=server.url,
-        llm_api_key="sk-test-key",
-        llm_timeout_s=llm_timeout_s,
-        llm_max_retries=0,
-    )
+    return openai_settings(stack, tmp_path / "data", server, timeout_s=llm_timeout_s)
 
 
 async def usage_rows(app: FastAPI) -> list[UsageRecord]:

@@ -21,9 +21,8 @@ from salesbot.kit.db import Database, make_engine
 from salesbot.settings import Settings
 from salesbot.users import service as users
 from tests.api.booking_orders.conftest import World, upload, worked_csv
-from tests.api.booking_orders.test_render_race import worker_env
 from tests.conftest import Stack
-from tests.support.render_race import race
+from tests.support.render_race import race, worker_env
 
 
 async def intake_as(user_id: str, file_id: str) -> None:

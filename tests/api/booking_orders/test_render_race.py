@@ -6,43 +6,13 @@ the renders are counted by the generated file rows they store.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
-from salesbot.files.models import PURPOSE_GENERATED, FileRecord
 from tests.api.booking_orders.conftest import World, act, to_hos_review
 from tests.conftest import Stack
-from tests.support.render_race import race
-
-
-async def generated_files(app: FastAPI) -> int:
-    async with app.state.db.sessions() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(FileRecord)
-            .where(FileRecord.purpose == PURPOSE_GENERATED)
-        )
-    return int(count or 0)
-
-
-def worker_env(app: FastAPI, stack: Stack, with_redis: bool) -> dict[str, str]:
-    """What a worker process reads its configuration from."""
-    settings = app.state.settings
-    env = {
-        "SALESBOT_ENVIRONMENT": "test",
-        "SALESBOT_DATABASE_URL": stack.database_url,
-        "SALESBOT_DATA_DIR": str(Path(settings.data_dir).resolve()),
-        "SALESBOT_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "SALESBOT_LOG_LEVEL": "WARNING",
-    }
-    if with_redis:
-        assert stack.redis_url is not None
-        env["SALESBOT_REDIS_URL"] = stack.redis_url
-    return env
+from tests.support.render_race import generated_files, race, worker_env
 
 
 @pytest.mark.parametrize(

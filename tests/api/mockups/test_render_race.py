@@ -6,17 +6,14 @@ generated file rows they store.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from salesbot.mockups import service
-from tests.api.booking_orders.test_render_race import generated_files
 from tests.api.locations.support import seed_catalogue
 from tests.api.mockups.conftest import AppFactory
 from tests.api.mockups.support import LANDSCAPE, creative, make_crew, photo_with_frames, wait_done
 from tests.conftest import Stack
-from tests.support.render_race import race
+from tests.support.render_race import generated_files, race, worker_env
 
 
 @pytest.mark.parametrize(
@@ -45,22 +42,11 @@ async def test_two_processes_make_a_queued_mockup_once(
             assert asked.status_code == 202, asked.text
             made = asked.json()
             before = await generated_files(app)
-            settings = app.state.settings
-            env = {
-                "SALESBOT_ENVIRONMENT": "test",
-                "SALESBOT_DATABASE_URL": stack.database_url,
-                "SALESBOT_DATA_DIR": str(Path(settings.data_dir).resolve()),
-                "SALESBOT_SECRET_KEY": settings.secret_key.get_secret_value(),
-                "SALESBOT_LOG_LEVEL": "WARNING",
-            }
-            if with_redis:
-                assert stack.redis_url is not None
-                env["SALESBOT_REDIS_URL"] = stack.redis_url
             exits = await race(
                 "salesbot.mockups.tasks:generate_mockup",
                 (made["id"],),
                 "salesbot.mockups.generation:_make",
-                env,
+                worker_env(app, stack, with_redis),
             )
             assert exits == [0, 0]
             assert await generated_files(app) - before == 1  # one image, not two

@@ -52,3 +52,19 @@ class Conversation:
         self.id = self.id or conversation_of(events)
         assert not [e for e in events if e.event == "error"], events
         return events, text_of(events)
+
+
+def nike_landmark(start: date) -> str:
+    """The turn that makes the edit tests' first proposal: the landmark for Nike, 2 weeks, 1.5M."""
+    return f"landmark proposal, start {start:%d %b %Y}, 2 weeks, 1.5M, client Nike"
+
+
+async def nike_landmark_made(
+    app: FastAPI, client: httpx.AsyncClient, person: Person
+) -> tuple[Conversation, date, dict[str, Any]]:
+    """A new conversation whose first turn makes `nike_landmark` from the first of next month:
+    the conversation, that start and the proposal made."""
+    talk = Conversation(client, person)
+    start = first_of_next_month(app)
+    events, _ = await talk.say(nike_landmark(start))
+    return talk, start, made(events)

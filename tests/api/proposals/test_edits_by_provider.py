@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from salesbot.settings import Settings
-from tests.api.assistant.fake_openai import FakeOpenAI, Text, ToolCall, fake_openai
+from tests.api.assistant.fake_openai import FakeOpenAI, Text, ToolCall, fake_openai, openai_settings
 from tests.api.locations.support import Team
 from tests.api.proposals.chatting import (
     Conversation,
@@ -23,7 +23,7 @@ from tests.api.proposals.chatting import (
     proposal,
     totals,
 )
-from tests.conftest import Stack, make_settings
+from tests.conftest import Stack
 
 
 @pytest.fixture
@@ -34,15 +34,7 @@ def server() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def settings(stack: Stack, tmp_path: Path, server: FakeOpenAI) -> Settings:
-    return make_settings(
-        stack,
-        tmp_path / "data",
-        llm_model="openai:gpt-4.1-mini",
-        llm_base_url=server.url,
-        llm_api_key="sk-test-key",
-        llm_timeout_s=30.0,
-        llm_max_retries=0,
-    )
+    return openai_settings(stack, tmp_path / "data", server)
 
 
 async def test_the_model_revises_with_only_the_changed_fields(

@@ -16,8 +16,9 @@ from salesbot.proposals import checks
 from tests.api.locations.support import Team
 from tests.api.proposals.chatting import (
     Conversation,
-    first_of_next_month,
     made,
+    nike_landmark,
+    nike_landmark_made,
     proposal,
     totals,
 )
@@ -27,12 +28,7 @@ async def test_each_edit_is_a_new_version_and_says_what_changed(
     app: FastAPI, client: httpx.AsyncClient, catalogue: Team
 ) -> None:
     sales = catalogue.sales
-    start = first_of_next_month(app)
-    talk = Conversation(client, sales)
-    events, _ = await talk.say(
-        f"landmark proposal, start {start:%d %b %Y}, 2 weeks, 1.5M, client Nike"
-    )
-    first = made(events)
+    talk, start, first = await nike_landmark_made(app, client, sales)
     v1 = await proposal(client, sales, first["id"])
     assert v1["input"]["proposals"][0]["durations"] == ["2 weeks"]
     # 1.5M + upload fee 3,000 + municipality fee 520, plus 5 % VAT.
@@ -128,12 +124,7 @@ async def test_an_edit_in_one_conversation_never_touches_anothers_proposal(
     app: FastAPI, client: httpx.AsyncClient, catalogue: Team
 ) -> None:
     sales = catalogue.sales
-    start = first_of_next_month(app)
-    a = Conversation(client, sales)
-    events, _ = await a.say(
-        f"landmark proposal, start {start:%d %b %Y}, 2 weeks, 1.5M, client Nike"
-    )
-    in_a = made(events)
+    _, start, in_a = await nike_landmark_made(app, client, sales)
 
     b = Conversation(client, sales)
     _, reply = await b.say("make it 4 weeks instead")  # B has made nothing yet
@@ -160,9 +151,7 @@ async def test_edits_keep_the_rules_for_past_starts_and_typed_currencies(
     today = datetime.now(ZoneInfo(app.state.settings.timezone)).date()
     past = date(today.year - 1, 3, 1)
     talk = Conversation(client, sales)
-    _, asked = await talk.say(
-        f"landmark proposal, start {past:%d %b %Y}, 2 weeks, 1.5M, client Nike"
-    )
+    _, asked = await talk.say(nike_landmark(past))
     assert asked.startswith(f"{checks.day_text(past)} has passed — did you mean")
     events, _ = await talk.say("keep the date")
     v1 = made(events)

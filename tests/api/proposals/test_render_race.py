@@ -13,10 +13,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.api.booking_orders.test_render_race import generated_files, worker_env
 from tests.api.locations.support import Team
 from tests.conftest import Stack
-from tests.support.render_race import race
+from tests.support.render_race import generated_files, race, worker_env
 
 
 @pytest.mark.parametrize("stack", ["postgres"], indirect=True)

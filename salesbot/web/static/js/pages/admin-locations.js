@@ -113,26 +113,29 @@ function locationDialog(existing, companies, onSaved) {
   });
 }
 
-/** Upload a .pptx as the location's deck, or go back to the generated default. */
-function deckDialog(l, onSaved) {
-  const file = h("input", { type: "file", id: uid("deck"), accept: ".pptx,application/vnd.openxmlformats-officedocument.presentationml.presentation" });
-  const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": "Deck upload progress" });
-  const save = h("button", { type: "submit", class: "btn btn-primary" }, "Use this deck");
-  const reset = h("button", { type: "button", class: "btn btn-quiet", hidden: !l.template_file_id }, "Use the generated deck");
+/**
+ * A dialog that uploads one file for location `l` and PUTs its id to `/api/locations/<key>/<path>`,
+ * or PUTs null to go back to the default (the quiet button, shown when `own` is set).
+ */
+function uploadDialog(l, onSaved, o) {
+  const file = h("input", { type: "file", id: uid(o.name), accept: o.accept });
+  const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": o.progressLabel });
+  const save = h("button", { type: "submit", class: "btn btn-primary" }, o.saveText);
+  const reset = h("button", { type: "button", class: "btn btn-quiet", hidden: !o.own }, o.resetText);
   const form = h(
     "form",
     { class: "form", novalidate: true },
     h("p", { class: "form-error", role: "alert", hidden: true }),
-    h("p", { class: "muted" }, l.template_file_id ? "This location uses its own PowerPoint deck." : "This location uses the clean generated deck (title, facts, closing slide)."),
-    labelled("PowerPoint deck (.pptx)", file),
+    o.intro,
+    labelled(o.label, file, o.hint),
     bar,
     h("div", { class: "form-actions" }, reset, save),
   );
-  const { close } = openDialog({ title: `Deck for ${l.display_name}`, body: form });
+  const { close } = openDialog({ title: o.title, body: form });
   const put = async (fileId) => {
-    const saved = await api.put(`/api/locations/${encodeURIComponent(l.key)}/template`, { file_id: fileId });
+    const saved = await api.put(`/api/locations/${encodeURIComponent(l.key)}/${o.path}`, { file_id: fileId });
     close(null);
-    toast(fileId ? `${l.display_name} now uses the uploaded deck.` : `${l.display_name} now uses the generated deck.`);
+    toast(o.done(fileId));
     onSaved(saved);
   };
   reset.addEventListener("click", () => busy(reset, () => put(null).catch((err) => showFormError(form, err))));
@@ -140,7 +143,7 @@ function deckDialog(l, onSaved) {
     event.preventDefault();
     clearErrors(form);
     if (!file.files[0]) {
-      showFormError(form, new ApiError(422, "validation_failed", "Choose a .pptx file."));
+      showFormError(form, new ApiError(422, "validation_failed", o.missing));
       return;
     }
     bar.hidden = false;
@@ -159,56 +162,46 @@ function deckDialog(l, onSaved) {
   });
 }
 
+/** Upload a .pptx as the location's deck, or go back to the generated default. */
+function deckDialog(l, onSaved) {
+  uploadDialog(l, onSaved, {
+    name: "deck",
+    path: "template",
+    accept: ".pptx,application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    progressLabel: "Deck upload progress",
+    saveText: "Use this deck",
+    resetText: "Use the generated deck",
+    own: l.template_file_id,
+    intro: h("p", { class: "muted" }, l.template_file_id ? "This location uses its own PowerPoint deck." : "This location uses the clean generated deck (title, facts, closing slide)."),
+    label: "PowerPoint deck (.pptx)",
+    title: `Deck for ${l.display_name}`,
+    missing: "Choose a .pptx file.",
+    done: (fileId) => (fileId ? `${l.display_name} now uses the uploaded deck.` : `${l.display_name} now uses the generated deck.`),
+  });
+}
+
 /** Upload the photo the location's proposal slides show, or go back to its mockup photos. */
 function photoDialog(l, onSaved) {
-  const file = h("input", { type: "file", id: uid("photo"), accept: ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp" });
-  const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": "Photo upload progress" });
-  const save = h("button", { type: "submit", class: "btn btn-primary" }, "Use this photo");
-  const reset = h("button", { type: "button", class: "btn btn-quiet", hidden: !l.photo_file_id }, "Use the mockup photos");
   const shown = l.slide_photo_file_id ? h("img", { class: "location-photo-preview", src: `/api/files/${encodeURIComponent(l.slide_photo_file_id)}/content?inline=1`, alt: `Slide photo of ${l.display_name}`, loading: "lazy" }) : null;
   const about = l.template_file_id
     ? "This location uses its own PowerPoint deck, which presents the site itself; the photo is used when the generated deck is."
     : l.photo_file_id
       ? "Proposal slides show this uploaded photo."
       : "Proposal slides show the best mockup photo of this location (a day photo, the largest) when it has one. Upload a photo to choose one yourself.";
-  const form = h(
-    "form",
-    { class: "form", novalidate: true },
-    h("p", { class: "form-error", role: "alert", hidden: true }),
-    h("p", { class: "muted" }, about),
-    shown,
-    labelled("Photo (JPEG, PNG or WebP)", file, "A landscape photo of the site works best; slides use a copy of about 1600 pixels."),
-    bar,
-    h("div", { class: "form-actions" }, reset, save),
-  );
-  const { close } = openDialog({ title: `Slide photo for ${l.display_name}`, body: form });
-  const put = async (fileId) => {
-    const saved = await api.put(`/api/locations/${encodeURIComponent(l.key)}/photo`, { file_id: fileId });
-    close(null);
-    toast(fileId ? `${l.display_name}'s slides now show the uploaded photo.` : `${l.display_name}'s slides now show its mockup photos.`);
-    onSaved(saved);
-  };
-  reset.addEventListener("click", () => busy(reset, () => put(null).catch((err) => showFormError(form, err))));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors(form);
-    if (!file.files[0]) {
-      showFormError(form, new ApiError(422, "validation_failed", "Choose a JPEG, PNG or WebP photo."));
-      return;
-    }
-    bar.hidden = false;
-    await busy(save, async () => {
-      try {
-        const meta = await uploadFile(file.files[0], (f) => {
-          bar.value = Math.round(f * 100);
-        });
-        await put(meta.id);
-      } catch (err) {
-        showFormError(form, err);
-      } finally {
-        bar.hidden = true;
-      }
-    });
+  uploadDialog(l, onSaved, {
+    name: "photo",
+    path: "photo",
+    accept: ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp",
+    progressLabel: "Photo upload progress",
+    saveText: "Use this photo",
+    resetText: "Use the mockup photos",
+    own: l.photo_file_id,
+    intro: [h("p", { class: "muted" }, about), shown],
+    label: "Photo (JPEG, PNG or WebP)",
+    hint: "A landscape photo of the site works best; slides use a copy of about 1600 pixels.",
+    title: `Slide photo for ${l.display_name}`,
+    missing: "Choose a JPEG, PNG or WebP photo.",
+    done: (fileId) => (fileId ? `${l.display_name}'s slides now show the uploaded photo.` : `${l.display_name}'s slides now show its mockup photos.`),
   });
 }
 
