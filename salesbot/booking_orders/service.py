@@ -36,6 +36,7 @@ from salesbot.booking_orders.edits import Edits as Edits
 from salesbot.booking_orders.edits import LocationChange as LocationChange
 from salesbot.booking_orders.edits import apply_edits
 from salesbot.booking_orders.flows import act as act
+from salesbot.booking_orders.flows import check_may as check_may
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
 from salesbot.booking_orders.presenters import present as present
 from salesbot.booking_orders.reading.extract import extract
