@@ -36,6 +36,7 @@ class Context:
     payment_terms: str | None = None
     last_booking_order: str | None = None
     last_made: str | None = None  # what the conversation produced last: "proposal", ...
+    has_proposal: bool = False  # the conversation made a proposal (whatever came after it)
     pending: Intent | None = None
     has_attachments: bool = False
     attachment_count: int = 0
