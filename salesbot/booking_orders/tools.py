@@ -132,6 +132,8 @@ def describe(view: service.View) -> str:
     """A short status line for chat: stage, totals, warnings, missing data, next step."""
     row = view.row
     parts = [f"{_name(view)} is {_STAGE_WORDS.get(row.state, row.state)}."]
+    if view.currency_note:
+        parts.insert(0, view.currency_note)
     if view.calc is not None:
         c = view.calc
         parts.append(
