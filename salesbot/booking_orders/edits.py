@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from salesbot.booking_orders.calculations import (
+    BASE_CURRENCY,
     FIELD_LABELS,
     LOCATION_LABELS,
     PERCENT_FIELDS,
@@ -23,6 +25,7 @@ from salesbot.booking_orders.calculations import (
     quoted,
     validate,
 )
+from salesbot.kit import currencies
 
 _T = TypeVar("_T", BookingOrder, Location)
 
@@ -97,7 +100,47 @@ def find_location(bo: BookingOrder, location: str | int) -> int:
     )
 
 
-def _location_value(name: str, value: object) -> object:
+@dataclass
+class TypedAmounts:
+    """Amounts as a salesperson typed them for one booking order, by the proposals' rule
+    (`kit.currencies`): unmarked ones are in the booking order's currency (AED unless the
+    document says otherwise); "$1,000", "USD 1000", "1000 dollars", "€100k" are converted to it
+    at the stored `rates` (to cents, half up). `read` keeps each, for the line saying how."""
+
+    rates: Mapping[str, Decimal] = field(default_factory=dict)
+    read: list[str] = field(default_factory=list)
+
+    def amount(self, value: object, currency: str) -> Decimal:
+        number = _amount_value(value)
+        code = currencies.marked_currency(value) if isinstance(value, str) else None
+        if code is None:
+            if currency != BASE_CURRENCY:
+                text = currencies.amount_text(currency, number)
+                self.read.append(f"{text} (the booking order's currency)")
+            return number
+        if code == currency:
+            return number
+        try:
+            converted = currencies.convert(number, code, currency, self.rates, BASE_CURRENCY)
+            self.read.append(
+                currencies.conversion_text(
+                    code, number, currency, converted, self.rates, BASE_CURRENCY
+                )
+            )
+        except currencies.UnsupportedCurrency as exc:
+            raise BookingOrderError(str(exc)) from None
+        return converted
+
+    def note(self) -> str | None:
+        """ "Amounts read as USD 1,000 (AED 3,672.50 at 3.6725 AED per USD)." or None."""
+        if not self.read:
+            return None
+        parts = self.read[:4] + ([f"{len(self.read) - 4} more"] if len(self.read) > 4 else [])
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return f"Amounts read as {listed}."
+
+
+def _location_value(name: str, value: object, typed: TypedAmounts, currency: str) -> object:
     if name in ("start_date", "end_date"):
         if value is None or value == "":
             return None
@@ -107,7 +150,7 @@ def _location_value(name: str, value: object) -> object:
     if name == "net_amount":
         if value is None or value == "":
             return None
-        return _amount_value(value)
+        return typed.amount(value, currency)
     return _text_value(value)
 
 
@@ -131,10 +174,12 @@ def _with(item: _T, name: str, value: Any) -> _T:
     return replace(item, **changes)
 
 
-def _edit_location(bo: BookingOrder, name: str, value: object, location: str | int) -> BookingOrder:
+def _edit_location(
+    bo: BookingOrder, name: str, value: object, location: str | int, typed: TypedAmounts
+) -> BookingOrder:
     index = find_location(bo, location)
     old = bo.locations[index]
-    new = _with(old, name, _location_value(name, value))
+    new = _with(old, name, _location_value(name, value, typed, bo.currency))
     if name in ("start_date", "end_date"):
         # The stored text described the old dates.
         new = replace(new, campaign_duration="")
@@ -162,9 +207,16 @@ def resolve_field(name: str, location: str | int | None = None) -> str:
 
 
 def apply_edit(
-    bo: BookingOrder, field: str, value: object, location: str | int | None = None
+    bo: BookingOrder,
+    field: str,
+    value: object,
+    location: str | int | None = None,
+    typed: TypedAmounts | None = None,
 ) -> BookingOrder:
-    """A new booking order with one field changed (validated); recalculate afterwards."""
+    """A new booking order with one field changed (validated); recalculate afterwards.
+
+    Amounts are read by `typed` (its rates convert a marked currency; it notes each)."""
+    typed = typed if typed is not None else TypedAmounts()
     name = resolve_field(field, location)
     location_only = {"start_date", "end_date", "campaign_duration", "name"}
     if name in LOCATION_LABELS and (location is not None or name in location_only):
@@ -173,7 +225,7 @@ def apply_edit(
                 names = ", ".join(loc.name for loc in bo.locations if loc.name) or "none"
                 raise BookingOrderError(f"Which location? Locations: {names}")
             location = 0
-        updated = _edit_location(bo, name, value, location)
+        updated = _edit_location(bo, name, value, location, typed)
     elif name in _TEXT_FIELDS:
         text = _text_value(value)
         own = bo.company if name == "client" else ""
@@ -181,15 +233,15 @@ def apply_edit(
             raise BookingOrderError(f"The client is the buyer, not {own}")
         updated = _with(bo, name, text)
     elif name in _FEE_FIELDS:
-        updated = _drop_document_totals(_with(bo, name, _amount_value(value)))
+        updated = _drop_document_totals(_with(bo, name, typed.amount(value, bo.currency)))
     elif name in PERCENT_FIELDS:
         pct = None if value is None or value == "" else _pct_value(value)
         updated = _with(bo, name, pct)
     elif name == "net_pre_vat":
-        net = None if value is None or value == "" else _amount_value(value)
+        net = None if value is None or value == "" else typed.amount(value, bo.currency)
         updated = replace(bo, net_pre_vat=net, vat=None, gross=None)
     elif name == "vat":
-        vat = None if value is None or value == "" else _amount_value(value)
+        vat = None if value is None or value == "" else typed.amount(value, bo.currency)
         updated = replace(bo, vat=vat, gross=None)
     elif name == "bo_date":
         if value is None or value == "":
@@ -261,18 +313,23 @@ class Edits:
     currency: str | None = None
 
 
-def apply_edits(bo: BookingOrder, edits: Edits, rates: dict[str, Decimal]) -> BookingOrder:
-    """Every requested change in order; raises BookingOrderError with a message to show."""
+def apply_edits(
+    bo: BookingOrder, edits: Edits, rates: Mapping[str, Decimal], typed: TypedAmounts | None = None
+) -> BookingOrder:
+    """Every requested change in order; raises BookingOrderError with a message to show.
+
+    Typed amounts are read by `typed` (else by one with `rates`), which notes the conversions."""
+    typed = typed if typed is not None else TypedAmounts(rates)
     for name, value in edits.fields.items():
         if name.strip().lower() == "company":
             raise BookingOrderError(
                 "The company of a booking order can't be changed; cancel it and upload it again "
                 "for the other company"
             )
-        bo = apply_edit(bo, name, value)
+        bo = apply_edit(bo, name, value, typed=typed)
     for change in edits.locations:
         for name, value in change.changes.items():
-            bo = apply_edit(bo, name, value, location=change.location)
+            bo = apply_edit(bo, name, value, location=change.location, typed=typed)
     for new in edits.add_locations:
         bo = add_location(bo, new)
     for gone in edits.remove_locations:

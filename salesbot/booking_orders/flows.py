@@ -85,6 +85,21 @@ async def act(
     return await fresh_view(session, env, principal, row.id)
 
 
+async def check_may(
+    session: AsyncSession, env: Env, principal: Principal, bo_id: uuid.UUID, action: Action
+) -> None:
+    """Raise what `act` would for who may take this step now (the workflow's rule and the
+    permission it needs), without acting: the chat asks for a reason or a yes only after this."""
+    row, companies = await _target(session, principal, bo_id)
+    company = companies[row.company_id]
+    actor = access.actor_of(principal, companies)
+    if action in access.allowed_actions(principal, actor, row, company):
+        return
+    # Not allowed: let the workflow say why (a placeholder reason, so only who-may-act speaks).
+    decided = await _decide(session, env, principal, actor, row, company, action, "-")
+    access.check_permission(principal, decided)
+
+
 async def _target(
     session: AsyncSession, principal: Principal, bo_id: uuid.UUID
 ) -> tuple[BookingOrderRow, dict[uuid.UUID, Company]]:

@@ -6,6 +6,8 @@ look-ups.
 
 from __future__ import annotations
 
+from datetime import date
+
 from salesbot.kit.phrases.env import (
     LOCATION_REF,
     QUERY_LEAD,
@@ -146,6 +148,10 @@ def _booking_orders(env: Env) -> Intent | None:
     edit = _edit(env)
     if edit is not None:
         return edit
+    if known and not mentioned:
+        length = _length_change(env)
+        if length is not None:
+            return Intent(None, {}, reply=how_to_change_length(env, length))
     if not mentioned:
         return None
     if env.attachments:
@@ -153,6 +159,39 @@ def _booking_orders(env: Env) -> Intent | None:
     if ref is not None or env.has_kw("find", "list"):
         return _find_booking_order(env, ref)
     return _intake(env)
+
+
+_LENGTH_CUES = words("make instead extend shorten change actually switch")
+
+
+def _length_change(env: Env) -> int | None:
+    """ "make it 4 weeks instead" with a booking order open: the campaign length asked for."""
+    if not env.has_word(*_LENGTH_CUES) or env.of_kind(Kind.LOCATION, Kind.AMOUNT):
+        return None
+    for i, tok in enumerate(env.tokens):
+        if tok.duration is not None and tok.duration.unit != "second":
+            return i
+    return None
+
+
+def how_to_change_length(env: Env, at: int) -> str:
+    """A booking order's length is its dates: say how to change them, and what else can be."""
+    duration = env.tokens[at].duration
+    assert duration is not None
+    start = env.today
+    end = duration.end_date(start)
+    return (
+        f"A booking order's campaign length comes from its dates, so to make it "
+        f"{duration.text}, change the end date (or a location's), e.g. for {duration.text} "
+        f"from {_day(start)}: 'change the end date to {_day(end)}'. On a booking order you "
+        "can also change the client, the municipality fee, the production/upload fee, a "
+        "location's net amount, the SLA or the commission, e.g. 'change municipality fee to "
+        "8000' or 'update UAE21 net amount to 150000'."
+    )
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _with_reason(env: Env, tool: str, verb: int, args: dict[str, object], action: str) -> Intent:

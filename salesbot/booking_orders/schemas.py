@@ -189,6 +189,13 @@ class BookingOrderOut(BaseModel):
     fields: BookingOrderFields
     totals: Totals | None
     warnings: list[str]
+    currency_note: str | None = Field(
+        default=None,
+        description=(
+            "How the amounts typed in this request were read when one was converted or assumed, "
+            'e.g. "Amounts read as USD 1,000 (AED 3,672.50 at 3.6725 AED per USD)."'
+        ),
+    )
     totals_check: TotalsCheckOut
     missing: list[str]
     problems: list[str]

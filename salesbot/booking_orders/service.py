@@ -34,8 +34,9 @@ from salesbot.booking_orders.calculations import (
 from salesbot.booking_orders.directory import Company
 from salesbot.booking_orders.edits import Edits as Edits
 from salesbot.booking_orders.edits import LocationChange as LocationChange
-from salesbot.booking_orders.edits import apply_edits
+from salesbot.booking_orders.edits import TypedAmounts, apply_edits
 from salesbot.booking_orders.flows import act as act
+from salesbot.booking_orders.flows import check_may as check_may
 from salesbot.booking_orders.models import BookingOrderEvent, BookingOrderRow
 from salesbot.booking_orders.presenters import present as present
 from salesbot.booking_orders.reading.extract import extract
@@ -220,13 +221,18 @@ async def _extract(
 
 
 def _with_notes(
-    extracted: Extracted, company: str, notes: str, names: list[str], settings: Settings
+    extracted: Extracted,
+    company: str,
+    notes: str,
+    names: list[str],
+    settings: Settings,
+    typed: TypedAmounts,
 ) -> tuple[BookingOrder, Calculated]:
     """What was read, with the values the user's message states instead (company excepted)."""
     overrides = parse_notes(notes, names)
     overrides.pop("company", None)
     try:
-        bo = apply_overrides(replace(extracted.bo, company=company), overrides)
+        bo = apply_overrides(replace(extracted.bo, company=company), overrides, typed)
         return bo, calculate(bo, commercial.vat_pct(settings))
     except BookingOrderError as exc:
         raise ValidationFailed(str(exc), code="invalid_booking_order") from exc
@@ -274,7 +280,8 @@ async def _read_into_draft(
     names = [c.name for c in companies]
     data = await read_upload(files.read_bytes(env.storage, record))
     extracted = await _extract(env, data, record.kind, record.content_type, chosen.name, names)
-    bo, calc = _with_notes(extracted, chosen.name, notes, names, env.settings)
+    typed = TypedAmounts(await commercial.get_currency_rates(session))
+    bo, calc = _with_notes(extracted, chosen.name, notes, names, env.settings, typed)
     bo = with_sales_person(bo, principal)
     seen = await _same_number(session, principal, bo.bo_number, chosen.id)
     row = BookingOrderRow(
@@ -302,7 +309,8 @@ async def _read_into_draft(
         {"company": chosen.code, "extraction": extracted.source},
     )
     await session.commit()
-    return await build_view(session, env, principal, row, {c.id: c for c in companies})
+    view = await build_view(session, env, principal, row, {c.id: c for c in companies})
+    return replace(view, currency_note=typed.note())
 
 
 def with_sales_person(bo: BookingOrder, principal: Principal) -> BookingOrder:
@@ -389,11 +397,10 @@ def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 async def _edited(
-    session: AsyncSession, env: Env, row: BookingOrderRow, edits: Edits
+    session: AsyncSession, env: Env, row: BookingOrderRow, edits: Edits, typed: TypedAmounts
 ) -> tuple[BookingOrder, Calculated]:
     try:
-        rates = await commercial.get_currency_rates(session) if edits.currency else {}
-        bo = apply_edits(decode(row.data), edits, rates)
+        bo = apply_edits(decode(row.data), edits, typed.rates, typed)
         return bo, calculate(bo, commercial.vat_pct(env.settings))
     except BookingOrderError as exc:
         raise ValidationFailed(str(exc), code="invalid_booking_order") from exc
@@ -417,10 +424,12 @@ async def edit(
     is_owner = row.owner_id == principal.user_id
     access.check_editable(row, company, workflow.editable(row.state, actor, company.name, is_owner))
     before = dict(row.data)
-    bo, calc = await _edited(session, env, row, edits)
+    typed = TypedAmounts(await commercial.get_currency_rates(session))
+    bo, calc = await _edited(session, env, row, edits, typed)
     changed = _changed_fields(before, encode(bo))
     if not changed:
-        return await build_view(session, env, principal, row, companies)
+        view = await build_view(session, env, principal, row, companies)
+        return replace(view, currency_note=typed.note())
     bo_id_value = row.id
     store(row, bo, calc)
     row.updated_at = utcnow()
@@ -433,4 +442,5 @@ async def edit(
         await session.rollback()
         raise await events.conflict(session, env.settings, bo_id_value) from None
     await session.commit()
-    return await build_view(session, env, principal, row, companies)
+    view = await build_view(session, env, principal, row, companies)
+    return replace(view, currency_note=typed.note())

@@ -16,6 +16,8 @@ from salesbot.kit.tools import Tool, ToolContext, ToolResult
 
 # Which stages a request without a named booking order looks in, per action.
 _OPEN = (State.DRAFT.value, State.COORDINATOR_REVIEW.value, State.HOS_REVIEW.value)
+# A booked order can be cancelled too (by finance or an admin: the workflow decides who).
+_CANCELLABLE = (*_OPEN, State.BOOKED.value)
 _STAGE_WORDS = {
     "draft": "a draft",
     "coordinator_review": "in coordinator review",
@@ -130,6 +132,8 @@ def describe(view: service.View) -> str:
     """A short status line for chat: stage, totals, warnings, missing data, next step."""
     row = view.row
     parts = [f"{_name(view)} is {_STAGE_WORDS.get(row.state, row.state)}."]
+    if view.currency_note:
+        parts.insert(0, view.currency_note)
     if view.calc is not None:
         c = view.calc
         parts.append(
@@ -273,7 +277,7 @@ async def _target(
     """The booking order named, or the only one the caller could act on; else a question."""
     if args.booking_order and args.booking_order.strip():
         return await _resolve(ctx, args.booking_order, states)
-    scan = states if action in _NUMBER_ARG else _OPEN
+    scan = states if action in _NUMBER_ARG else _CANCELLABLE if action is Action.CANCEL else _OPEN
     rows, _ = await service.actionable(ctx.session, ctx.principal, [action], stages=scan)
     return rows[0] if len(rows) == 1 else _which(action, rows)
 
@@ -284,6 +288,8 @@ async def _act(
     row = await _target(ctx, args, action, states)
     if isinstance(row, ToolResult):
         return row
+    # Who may take the step is the workflow's rule, as for the API: refuse before asking.
+    await service.check_may(ctx.session, _env(ctx), ctx.principal, row.id, action)
     if action in (Action.REJECT, Action.CANCEL) and not (args.reason or "").strip():
         verb = "rejecting" if action is Action.REJECT else "cancelling"
         label = row.reference or (f"BO {row.bo_number}" if row.bo_number else "this booking order")
@@ -328,7 +334,7 @@ async def reject_booking_order(ctx: ToolContext[Principal], args: ActArgs) -> To
 
 
 async def cancel_booking_order(ctx: ToolContext[Principal], args: ActArgs) -> ToolResult:
-    return await _act(ctx, args, Action.CANCEL, _OPEN)
+    return await _act(ctx, args, Action.CANCEL, _CANCELLABLE)
 
 
 async def _finance(
@@ -430,8 +436,13 @@ TOOLS: list[Tool[Any]] = [
     ),
     Tool(
         name="cancel_booking_order",
-        description="Cancel a booking order that is not approved; a reason is required.",
-        permission="booking_orders:create",
+        description=(
+            "Cancel a booking order before approval (its owner, coordinators, heads of sales) "
+            "or a booked one (finance, admins); a reason is required. Call with confirm=false "
+            "first; only after the user says yes call again with confirm=true."
+        ),
+        # As the API's cancel route: whoever can see it asks; the workflow decides who may.
+        permission="booking_orders:read",
         args=ActArgs,
         handler=cancel_booking_order,
     ),

@@ -78,6 +78,8 @@ class View:
     editable: bool
     # The source, excel, stamped and final_pdf files (None: not there, or deleted).
     files: dict[str, FileCard | None] = field(default_factory=dict)
+    # How the amounts typed in this request were read, when one was converted or assumed.
+    currency_note: str | None = None
 
     @property
     def totals_check(self) -> TotalsCheck:

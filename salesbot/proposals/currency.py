@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from salesbot.kit import parse
+from salesbot.kit import currencies, parse
 from salesbot.kit.money import cents, group_thousands, whole
-from salesbot.kit.parse import quote
-from salesbot.kit.wording import plain_number
 from salesbot.proposals.inputs import BASE_CURRENCY, AmountInput, PricingSettings, ProposalError
 from salesbot.proposals.priced import Currency, Money
 
@@ -20,18 +18,12 @@ from salesbot.proposals.priced import Currency, Money
 def resolve_currency(code: str, settings: PricingSettings) -> Currency:
     """The display currency; an unknown code is an error listing the supported ones."""
     wanted = code.strip().upper() or BASE_CURRENCY
-    symbols = settings.symbols
-    if wanted == BASE_CURRENCY:
-        return Currency(BASE_CURRENCY, Decimal(1), symbols.get(BASE_CURRENCY, "AED "))
-    rate = settings.rates.get(wanted)
-    if rate is None or rate <= 0:
-        supported = sorted({BASE_CURRENCY, *(c for c, r in settings.rates.items() if r > 0)})
-        raise ProposalError(
-            f"Currency '{quote(code, 10)}' is not supported. "
-            f"Supported currencies: {', '.join(supported)}",
-            allowed=supported,
-        )
-    return Currency(wanted, rate, symbols.get(wanted, f"{wanted} "))
+    try:
+        rate = currencies.rate_of(code, settings.rates, BASE_CURRENCY)
+    except currencies.UnsupportedCurrency as exc:
+        raise ProposalError(str(exc), allowed=exc.allowed) from None
+    fallback = "AED " if wanted == BASE_CURRENCY else f"{wanted} "
+    return Currency(wanted, rate, settings.symbols.get(wanted, fallback))
 
 
 def money(aed: Decimal, currency: Currency) -> Money:
@@ -72,10 +64,11 @@ class AmountReader:
             entered = parse.parse_amount(value, what)
         except parse.ParseError as exc:
             raise ProposalError(str(exc)) from None
-        marked = parse.read_amount(value) if isinstance(value, str) else None
-        code = marked.currency if marked is not None and marked.currency else None
+        code = currencies.marked_currency(value)
         currency = resolve_currency(code, self.settings) if code else self.unmarked
-        aed = entered if currency.code == BASE_CURRENCY else cents(entered * currency.rate)
+        aed = currencies.convert(
+            entered, currency.code, BASE_CURRENCY, self.settings.rates, BASE_CURRENCY
+        )
         self.read.append(ReadAmount(rate, currency.code, entered, aed))
         return aed
 
@@ -83,15 +76,6 @@ class AmountReader:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         return self.aed(value, what, rate=False)
-
-
-def _entered_text(code: str, amount: Decimal) -> str:
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{code} {group_thousands(amount, places)}"
-
-
-def _per(currency: Currency) -> str:
-    return f"{plain_number(currency.rate)} AED per {currency.code}"
 
 
 def currency_note(
@@ -105,16 +89,17 @@ def currency_note(
         return None
     parts: list[str] = []
     for a in listed[:4]:
-        text = _entered_text(a.currency, a.entered)
-        if a.currency != BASE_CURRENCY:
-            per = _per(resolve_currency(a.currency, settings))
-            text += f" ({_entered_text(BASE_CURRENCY, a.aed)} at {per})"
-        parts.append(text)
+        parts.append(
+            currencies.conversion_text(
+                a.currency, a.entered, BASE_CURRENCY, a.aed, settings.rates, BASE_CURRENCY
+            )
+        )
     if len(listed) > 4:
         parts.append(f"{len(listed) - 4} more")
     line = "Rates read as " + (", ".join(parts[:-1]) + " and " if len(parts) > 1 else "")
     line += parts[-1] if parts else "AED"
     if shown.code != BASE_CURRENCY:
         same = all(a.currency == shown.code for a in listed)
-        line += f", shown in {shown.code}" + ("" if same and listed else f" at {_per(shown)}")
+        per = currencies.rate_text(shown.code, settings.rates, BASE_CURRENCY)
+        line += f", shown in {shown.code}" + ("" if same and listed else f" at {per}")
     return line + "."

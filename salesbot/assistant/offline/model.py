@@ -64,6 +64,7 @@ class OfflineState:
     payment_terms: str | None = None
     last_booking_order: str | None = None
     last_made: str | None = None  # "proposal" or "booking_order": what follow-ups refer to
+    has_proposal: bool = False  # a proposal was made here (a booking order may have followed)
     pending: Intent | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +74,7 @@ class OfflineState:
             "payment_terms": self.payment_terms,
             "last_booking_order": self.last_booking_order,
             "last_made": self.last_made,
+            "has_proposal": self.has_proposal,
             "pending": _intent_dict(self.pending) if self.pending else None,
         }
 
@@ -91,6 +93,7 @@ class OfflineState:
             payment_terms=text("payment_terms"),
             last_booking_order=text("last_booking_order"),
             last_made=text("last_made"),
+            has_proposal=value.get("has_proposal") is True,
             pending=_intent_from(value.get("pending")),
         )
 
@@ -101,6 +104,7 @@ class OfflineState:
             payment_terms=self.payment_terms,
             last_booking_order=self.last_booking_order,
             last_made=self.last_made,
+            has_proposal=self.has_proposal,
             pending=self.pending,
             has_attachments=attachment_count > 0,
             attachment_count=attachment_count,
@@ -135,9 +139,12 @@ class OfflineState:
             return
         if isinstance(data.get("root_id"), str) and data.get("kind") in ("separate", "combined"):
             self.last_made = "proposal"
+            self.has_proposal = True
             return
-        for key in ("booking_order", "bo_ref", "reference"):
-            value = data.get(key)
+        # A draft has no reference yet: its client's BO number names it meanwhile.
+        fields = data.get("fields")
+        number = fields.get("bo_number") if isinstance(fields, dict) else None
+        for value in (data.get("booking_order"), data.get("bo_ref"), data.get("reference"), number):
             if isinstance(value, str) and value:
                 self.last_booking_order = value
                 self.last_made = "booking_order"

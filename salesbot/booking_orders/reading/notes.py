@@ -14,15 +14,22 @@ from salesbot.booking_orders.calculations import (
     parse_money,
     parse_percent,
 )
-from salesbot.booking_orders.edits import apply_edit
+from salesbot.booking_orders.edits import TypedAmounts, apply_edit
 from salesbot.booking_orders.reading.labels import CURRENCIES
+from salesbot.kit.currencies import marked_currency
 from salesbot.kit.parse import SCALES_OF
+from salesbot.kit.parse.words import CURRENCY_WORDS
 
 # The scale words parse_money applies, longest first.
 _SCALE_WORDS = "|".join(
     sorted((w for w, (s, _) in SCALES_OF.items() if s in AMOUNT_SCALES), key=len, reverse=True)
 )
-_AMOUNT = rf"(?P<amount>(?:[A-Za-z]{{3}}\s*)?\d[\d,]*(?:\.\d+)?(?:\s*(?:{_SCALE_WORDS})\b)?)"
+# A currency may be written before ("$2,000", "USD 2000") or after ("2000 dollars") the number.
+_CURRENCY_WORDS = "|".join(sorted(CURRENCY_WORDS, key=len, reverse=True))
+_AMOUNT = (
+    r"(?P<amount>(?:[A-Za-z]{3}\s*|[$€£]\s*)?\d[\d,]*(?:\.\d+)?"
+    rf"(?:\s*(?:{_SCALE_WORDS})\b)?(?:\s*(?:{_CURRENCY_WORDS})\b)?)"
+)
 _AMOUNT_END = r"(?![\d%])(?![.,]\d)(?!\s*%)"
 _LINK = r"\s*(?:is|are|=|:|of|to|at|should\s+be|will\s+be)?\s*"
 _TEXT = r"(?P<text>[^,;\n]+?)(?=\s*(?:[,;\n]|\.(?:\s|$)|\band\b|$))"
@@ -58,10 +65,13 @@ def parse_notes(notes: str, companies: Iterable[str] = ()) -> dict[str, Decimal 
         if key == "net_pre_vat" and re.search(r"\w*\d\w*\s+$", preceding):
             continue
         if match:
+            written = match.group("amount").strip()
             try:
-                overrides[key] = parse_money(match.group("amount"))
+                amount = parse_money(written)
             except BookingOrderError:
                 continue
+            # An amount with its currency stays as written: the edit converts it (and says so).
+            overrides[key] = written if marked_currency(written) else amount
     for key, pattern in _NOTE_PERCENTS:
         match = re.search(r"(?i)\b" + pattern + _LINK + r"(?P<pct>\d+(?:\.\d+)?)\s*%?", text)
         if match:
@@ -95,11 +105,17 @@ def parse_notes(notes: str, companies: Iterable[str] = ()) -> dict[str, Decimal 
     return overrides
 
 
-def apply_overrides(bo: BookingOrder, overrides: dict[str, Decimal | str]) -> BookingOrder:
-    """The user's stated values win over the document's (company first: it guards the client)."""
-    ordered = sorted(overrides.items(), key=lambda item: item[0] != "company")
+def apply_overrides(
+    bo: BookingOrder, overrides: dict[str, Decimal | str], typed: TypedAmounts | None = None
+) -> BookingOrder:
+    """The user's stated values win over the document's (company first: it guards the client;
+    then the currency, which unmarked amounts are in). `typed` reads the amounts."""
+    first = {"company": 0, "currency": 1}
+    ordered = sorted(overrides.items(), key=lambda item: first.get(item[0], 2))
     for key, value in ordered:
-        # A stated currency says what the document's figures are in; it is not a conversion.
-        is_currency = key == "currency"
-        bo = replace(bo, currency=str(value)) if is_currency else apply_edit(bo, key, value)
+        if key == "currency":
+            # A stated currency says what the document's figures are in; it is not a conversion.
+            bo = replace(bo, currency=str(value))
+        else:
+            bo = apply_edit(bo, key, value, typed=typed)
     return bo

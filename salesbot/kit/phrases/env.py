@@ -36,6 +36,7 @@ class Context:
     payment_terms: str | None = None
     last_booking_order: str | None = None
     last_made: str | None = None  # what the conversation produced last: "proposal", ...
+    has_proposal: bool = False  # the conversation made a proposal (whatever came after it)
     pending: Intent | None = None
     has_attachments: bool = False
     attachment_count: int = 0
@@ -300,7 +301,9 @@ def read_value(env: Env, kind: str, idxs: list[int]) -> object | None:
         return [p for p in parts if p] or None
     for tok in toks:
         if kind == "amount" and tok.kind in (Kind.AMOUNT, Kind.NUMBER) and tok.number is not None:
-            return amount_str(tok.number)
+            # A foreign currency written with it stays with it: the tool converts and says so.
+            foreign = tok.currency if tok.currency not in (None, "AED") else None
+            return f"{foreign} {amount_str(tok.number)}" if foreign else amount_str(tok.number)
         if kind in ("percent", "decimal") and tok.kind in (Kind.PERCENT, Kind.NUMBER):
             assert tok.number is not None
             return amount_str(tok.number) + ("%" if kind == "percent" else "")

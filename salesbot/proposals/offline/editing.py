@@ -38,6 +38,8 @@ _REMOVE_WORDS = words("drop without minus")
 _KEEP = frozenset({",", "and", "&", "+", "the", "to", "from", "also", "both"})
 _FIELD_GLUE = words("for of on the")
 _PRONOUNS = words("it that this them everything all")
+# What only a proposal can mean while a booking order is open in the conversation too.
+_PROPOSAL_ONLY_WITH_BO = frozenset({"durations", "kind"})
 
 
 @dataclass
@@ -171,8 +173,9 @@ def _revision(env: Env) -> Intent | None:
     if any(t.kind is Kind.KEYWORD and t.word not in _ALLOWED for t in env.tokens):
         return None
     last = env.context.last_made
-    if last == "booking_order" and not env.has_kw("proposal"):
-        return None
+    bo_open = last == "booking_order" and not env.has_kw("proposal")
+    if bo_open and not env.context.has_proposal:
+        return None  # the booking order's family answers (its fields, or how to change them)
     edit = _read(env)
     if env.has_word("same") and "client_name" not in edit.args:
         client = company_after(env, ("for",))  # "same but for Puma"
@@ -201,6 +204,10 @@ def _revision(env: Env) -> Intent | None:
         args["add_locations"] = edit.add
     if edit.remove:
         args["remove_locations"] = edit.remove
+    if bo_open:
+        # A booking order is open too: only what it cannot mean (a campaign length, a package)
+        # edits the conversation's proposal; its fees, client or dates stay the booking order's.
+        return Intent(TOOL, args) if _PROPOSAL_ONLY_WITH_BO & set(args) else None
     proposal_only = {"durations", "net_rates", "combined_net_rate", "kind", "add_locations"}
     surely = bool(proposal_only & set(args)) or env.has_word("same")
     if not (set(args) - {"location"}) or (last != "proposal" and not surely):

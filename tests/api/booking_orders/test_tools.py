@@ -46,7 +46,7 @@ def test_the_tools_and_their_permissions() -> None:
         "submit_booking_order": "booking_orders:create",
         "approve_booking_order": "booking_orders:edit",
         "reject_booking_order": "booking_orders:edit",
-        "cancel_booking_order": "booking_orders:create",
+        "cancel_booking_order": "booking_orders:read",
         "book_booking_order": "booking_orders:finance",
         "invoice_booking_order": "booking_orders:finance",
         "booking_order_status": "booking_orders:read",

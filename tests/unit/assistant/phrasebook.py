@@ -18,6 +18,14 @@ from tests.unit.assistant.helpers import ask
 SEP = "create_separate_proposals"
 COMB = "create_combined_proposal"
 REV = "revise_proposal"
+BO_LENGTH = "reply:booking_order_length"
+# What the conversation holds before the message, per family (other families start fresh).
+_BO_OPEN: dict[str, object] = {"last_made": "booking_order", "last_booking_order": "BL-0001"}
+CONTEXTS: dict[str, dict[str, object]] = {
+    "proposal_edits": {"last_made": "proposal", "has_proposal": True},
+    "edits_bo_and_proposal": {**_BO_OPEN, "has_proposal": True},
+    "edits_bo_only": _BO_OPEN,
+}
 
 PHRASES: list[tuple[str, str, str]] = [
     # --- proposals -----------------------------------------------------------------------
@@ -302,6 +310,16 @@ PHRASES: list[tuple[str, str, str]] = [
     ("proposal_edits", "same but for Puma", REV),
     ("proposal_edits", "add jawhra", REV),
     ("proposal_edits", "remove the gatway", REV),
+    # --- the same edits with a booking order open too (asked after a proposal, then a BO) ---
+    ("edits_bo_and_proposal", "make it 4 weeks instead", REV),
+    ("edits_bo_and_proposal", "actually make it 2 weeks", REV),
+    ("edits_bo_and_proposal", "can you make it 8 weeks instead?", REV),
+    ("edits_bo_and_proposal", "make it combined at 3M", REV),
+    # --- with only a booking order open: how its length is changed, not "didn't understand" --
+    ("edits_bo_only", "make it 4 weeks instead", BO_LENGTH),
+    ("edits_bo_only", "actually make it 2 weeks", BO_LENGTH),
+    ("edits_bo_only", "can you make it 8 weeks instead?", BO_LENGTH),
+    ("edits_bo_only", "make it 1 month", BO_LENGTH),
     # --- Arabic and mixed ------------------------------------------------------------------------
     ("arabic", "عرض سعر للعميل Nike landmark اسبوعين 1.5M start Jan 1 2026", SEP),
     ("arabic", "عرض سعر landmark اسبوعين 1.5M للعميل Adidas", SEP),
@@ -330,6 +348,8 @@ def _got(intent: Intent) -> str:
         return "not understood"
     if reply.startswith("Here is what you can ask me"):
         return "reply:help"
+    if reply.startswith("A booking order's campaign length comes from its dates"):
+        return BO_LENGTH
     if reply.startswith(("You're welcome", "Glad")):
         return "reply:thanks"
     return "reply:greeting" if reply.startswith(("Hello", "Hi")) else f"reply:{reply[:30]}"
@@ -339,11 +359,9 @@ def understood() -> list[Outcome]:
     out = []
     for family, message, expected in PHRASES:
         attached = family in ("booking_orders", "mockups") and "attached" in message
-        # Edits follow a proposal made in the same conversation.
-        made = "proposal" if family == "proposal_edits" else None
-        intent = ask(
-            message, has_attachments=attached, attachment_count=int(attached), last_made=made
-        )
+        # Edits follow a proposal (or a booking order) made in the same conversation.
+        context = CONTEXTS.get(family, {})
+        intent = ask(message, has_attachments=attached, attachment_count=int(attached), **context)
         out.append(Outcome(family, message, expected, _got(intent)))
     return out
 

@@ -211,3 +211,18 @@ def test_finance_is_asked_for_the_number_it_did_not_give() -> None:
 
 def test_a_question_about_booked_dates_is_not_finance() -> None:
     assert ask("is uae21 booked in march?").tool == "check_availability"
+
+
+def test_a_typed_currency_goes_to_the_edit_with_the_amount() -> None:
+    """The tool converts a marked amount and says so; the model must not drop the marker."""
+    bo_open = {"last_booking_order": "BL-0001", "last_made": "booking_order"}
+    for message, value in (
+        ("change dm fee to $1,000", "USD 1000"),
+        ("change municipality fee to 1000 dollars", "USD 1000"),
+        ("change municipality fee to €2k", "EUR 2000"),
+        ("change municipality fee to AED 1,000", "1000"),
+        ("change municipality fee to 1000", "1000"),
+    ):
+        intent = ask(message, **bo_open)
+        assert intent.tool == "edit_booking_order", message
+        assert intent.args["value"] == value, (message, intent.args)

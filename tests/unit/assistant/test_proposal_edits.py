@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from salesbot.assistant.offline import Intent
 from salesbot.assistant.offline.model import OfflineState
-from tests.unit.assistant.helpers import ask
+from tests.unit.assistant.helpers import TODAY, ask
 
 REV = "revise_proposal"
 
@@ -92,3 +92,48 @@ def test_the_state_remembers_what_was_made_last() -> None:
     assert OfflineState.from_json(state.to_json()).last_made == "proposal"
     state.remember_result({"booking_order": "BL-0001"})
     assert (state.last_made, state.last_booking_order) == ("booking_order", "BL-0001")
+
+
+_BO_OPEN = {"last_made": "booking_order", "last_booking_order": "BL-0001"}
+
+
+def test_with_a_booking_order_open_a_length_change_edits_the_conversations_proposal() -> None:
+    for message, durations in (
+        ("make it 4 weeks instead", ["4 weeks"]),
+        ("actually make it 2 weeks", ["2 weeks"]),
+        ("can you make it 8 weeks instead?", ["8 weeks"]),
+    ):
+        got = ask(message, has_proposal=True, **_BO_OPEN)
+        assert got == Intent(REV, {"durations": durations}), message
+    combined = ask("make it combined at 3M", has_proposal=True, **_BO_OPEN)
+    assert combined == Intent(REV, {"kind": "combined", "combined_net_rate": "3000000"})
+    # A booking order's own fields stay the booking order's.
+    fee = ask("change municipality fee to 8000", has_proposal=True, **_BO_OPEN)
+    assert fee.tool == "edit_booking_order"
+
+
+def test_with_only_a_booking_order_a_length_change_explains_how_to_change_it() -> None:
+    for message in ("make it 4 weeks instead", "actually make it 2 weeks", "make it 1 month"):
+        got = ask(message, **_BO_OPEN)
+        assert got.tool is None, message
+        reply = got.reply or ""
+        assert reply.startswith("A booking order's campaign length comes from its dates"), reply
+        # How: the dates to change (an example computed from today), and what else can change.
+        assert "change the end date to" in reply and str(TODAY.year) in reply
+        assert "municipality fee" in reply and "net amount" in reply
+
+
+def test_the_state_remembers_that_the_conversation_has_a_proposal() -> None:
+    state = OfflineState()
+    assert not state.context(0).has_proposal
+    state.remember_result({"id": "p1", "root_id": "p1", "kind": "separate"})
+    state.remember_result({"booking_order": "BL-0001"})
+    assert state.last_made == "booking_order"
+    assert state.context(0).has_proposal
+    assert OfflineState.from_json(state.to_json()).context(0).has_proposal
+
+
+def test_a_booking_order_draft_is_what_the_conversation_made_last() -> None:
+    state = OfflineState()
+    state.remember_result({"id": "b1", "reference": None, "fields": {"bo_number": "DPD-112652"}})
+    assert (state.last_made, state.last_booking_order) == ("booking_order", "DPD-112652")

@@ -253,9 +253,15 @@ def test_parse_notes_examples() -> None:
     }
     assert parse_notes("municipality fee 520") == {"municipality_fee": D(520)}
     assert parse_notes("client is Nike") == {"client": "Nike"}
+    # An amount written with its currency stays as written: the edit converts it and says so.
     assert parse_notes("client Nike and DM fee to AED 1,000.") == {
         "client": "Nike",
-        "municipality_fee": D(1000),
+        "municipality_fee": "AED 1,000",
+    }
+    assert parse_notes("upload fee is $2,000") == {"production_upload_fee": "$2,000"}
+    assert parse_notes("upload fee is 2000 dollars, dm 520") == {
+        "production_upload_fee": "2000 dollars",
+        "municipality_fee": D(520),
     }
     assert parse_notes("SLA 10%, commission is 2.5 %, BO number DPD-1 in USD") == {
         "sla_pct": D(10),

@@ -254,7 +254,8 @@ export async function render({ main, params, navigate, setTitle }) {
       await busy(save, async () => {
         try {
           bo = await api.patch(`/api/booking-orders/${bo.id}`, { version: bo.version, fields, locations });
-          toast("Saved; the totals are recalculated.");
+          // An amount typed in another currency was converted: say how, as the chat does.
+          toast(bo.currency_note ? `Saved. ${bo.currency_note}` : "Saved; the totals are recalculated.");
           await refresh();
         } catch (err) {
           box.textContent = err.message;
