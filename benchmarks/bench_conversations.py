@@ -26,6 +26,11 @@ Run: .venv/bin/python benchmarks/bench_conversations.py [--messages 1000000] [--
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support, run as a script
+
 import argparse
 import asyncio
 import json
@@ -36,7 +41,6 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 

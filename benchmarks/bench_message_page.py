@@ -26,18 +26,21 @@ of each came from.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support, run as a script
+
 import argparse
 import asyncio
 import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import textwrap
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 

@@ -135,7 +135,7 @@ def _first_vs_warm(
     command: list[str], env: dict[str, str], cwd: Path, paths: dict[str, str], token: str
 ) -> dict[str, float]:
     """First and median-of-20 warm latency (ms) of each path, then the idle RSS (MB)."""
-    port = seeding._free_port()
+    port = seeding.free_port()
     proc = subprocess.Popen(
         [*command, "--port", str(port)],
         env=env,
