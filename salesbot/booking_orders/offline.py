@@ -136,6 +136,8 @@ def _booking_orders(env: Env) -> Intent | None:
     if env.has_kw("approve"):
         return Intent("approve_booking_order", args)
     reject = env.find_kw("reject")
+    if reject is None:
+        reject = _sent_back(env)
     if reject is not None:
         return _with_reason(env, "reject_booking_order", reject, args, "rejected")
     cancel = env.find_kw("cancel")
@@ -192,6 +194,21 @@ def how_to_change_length(env: Env, at: int) -> str:
 
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+def _sent_back(env: Env) -> int | None:
+    """ "send BL-0005 back", "send it back": the index of "back" (the reason follows it) when
+    only the booking order, or words that point at it, stand between "send" and "back"."""
+    send = env.find_word("send", "sending")
+    back = env.find_word("back", start=send + 1) if send is not None else None
+    if send is None or back is None or back - send > 4:
+        return None
+    between = range(send + 1, back)
+    named = [i for i in between if env.tokens[i].kind is Kind.CODE or env.kw(i, "booking_order")]
+    pointing = all(i in named or env.tokens[i].word in _BO_OBJECT for i in between)
+    if pointing and (named or env.context.last_booking_order is not None):
+        return back
+    return None
 
 
 def _with_reason(env: Env, tool: str, verb: int, args: dict[str, object], action: str) -> Intent:

@@ -226,3 +226,32 @@ def test_a_typed_currency_goes_to_the_edit_with_the_amount() -> None:
         intent = ask(message, **bo_open)
         assert intent.tool == "edit_booking_order", message
         assert intent.args["value"] == value, (message, intent.args)
+
+
+@pytest.mark.parametrize(
+    ("message", "context", "args"),
+    [
+        (
+            "send BL-0005 back, the rates are wrong",
+            {},
+            # the words that only point at the order ("it", "the", "this") are left out, as for
+            # "reject it, the rates are wrong"
+            {"booking_order": "BL-0005", "reason": "rates are wrong"},
+        ),
+        (
+            "send it back because the dates are wrong",
+            OPEN_BO,
+            {"booking_order": "DPD-112652", "reason": "the dates are wrong"},
+        ),
+    ],
+)
+def test_sending_a_booking_order_back_is_a_rejection_with_its_reason(
+    message: str, context: dict[str, str], args: dict[str, str]
+) -> None:
+    intent = ask(message, **context)
+    assert intent.tool == "reject_booking_order"
+    assert intent.args == args
+
+
+def test_sending_something_else_back_is_not_a_rejection() -> None:
+    assert ask("send the proposal back to me", **OPEN_BO).tool != "reject_booking_order"
