@@ -157,9 +157,10 @@ ORDER BY page.rank DESC, page.created_at DESC
 # Prepared statements would otherwise switch to a generic plan after five runs, one that does
 # not know how common the words are (and reads every match of a common one).
 # Both for this transaction only; the time limit bounds what a pathological query can cost.
+TIME_LIMIT_MS = 3000
 _CUSTOM_PLANS = (
     "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-    f"set_config('statement_timeout', '{3000}', true)"
+    "set_config('statement_timeout', :limit_ms, true)"
 )
 SEARCH_TOO_SLOW = "That search took too long. Add a word or two to narrow it down."
 
@@ -177,7 +178,7 @@ async def search(
         return []
     sqlite = session.get_bind().dialect.name == "sqlite"
     if not sqlite:
-        await session.execute(text(_CUSTOM_PLANS))
+        await session.execute(text(_CUSTOM_PLANS), {"limit_ms": str(TIME_LIMIT_MS)})
     params = [
         bindparam("q", to_fts5(terms) if sqlite else to_tsquery(terms), type_=String),
         bindparam("user_id", user_id, type_=Uuid),

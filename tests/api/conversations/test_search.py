@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from salesbot.conversations import search
+from salesbot.settings import Settings
 from tests.api.conversations.conftest import Users, add_messages, new_conversation
 
 
@@ -243,3 +244,36 @@ async def test_new_messages_carry_their_owner(
             await session.execute(select(Message.user_id).where(Message.id.in_(ids)))
         ).scalars()
         assert owner is not None and list(stored) == [owner, owner]
+
+
+@pytest.mark.parametrize("stack", ["postgres"], indirect=True)  # PostgreSQL's statement_timeout
+async def test_a_search_over_its_time_limit_answers_503_and_the_next_one_works(
+    client: httpx.AsyncClient,
+    users: Users,
+    app: FastAPI,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL's statement timeout bounds a search; the user is told to narrow it down."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    conversation = await new_conversation(client, users.sales, "Chat")
+    await add_messages(app, conversation, ["the landmark proposal for Nike"])
+    monkeypatch.setattr(search, "TIME_LIMIT_MS", 300)
+    url = make_url(settings.effective_database_url).set(drivername="postgresql")
+    blocker = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        # Another transaction holds the table: the search waits past its limit.
+        async with blocker.transaction():
+            await blocker.execute("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
+            slow = await _search(client, users.sales, "landmark")
+        assert slow.status_code == 503
+        body = slow.json()
+        assert body["error"]["code"] == "search_timeout"
+        assert body["error"]["message"] == search.SEARCH_TOO_SLOW
+    finally:
+        await blocker.close()
+    fast = await _search(client, users.sales, "landmark")
+    assert fast.status_code == 200
+    assert len(fast.json()["items"]) == 1
