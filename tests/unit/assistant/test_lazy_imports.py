@@ -1,8 +1,8 @@
 """Start-up stays light: with no LLM provider configured, neither importing the app nor
 creating and starting it loads PydanticAI, an LLM SDK or Slack's Bolt; the first chat turn
-(the offline model) loads PydanticAI but still no SDK. The image libraries (numpy, OpenCV) wait
-for the first mockup, and the app's import brings no HTTP client (httpx). Measured in a fresh
-process, since this test process has loaded all of them already."""
+(the offline model) loads PydanticAI but still no SDK. The image libraries (numpy, OpenCV,
+Pillow, segno) wait for the first image work, and the app's import brings no HTTP client
+(httpx). Measured in a fresh process, since this test process has loaded all of them already."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ LLM_AND_DOCUMENTS = (
     "pypdf",
     "reportlab",
 )
-IMAGES = ("numpy", "cv2")
+IMAGES = ("numpy", "cv2", "PIL", "segno")  # mockups, uploads, MFA set-up QR codes
 HTTP_CLIENT = ("httpx",)  # the child imports httpx itself after the import
 WATCHED = (*LLM_AND_DOCUMENTS, *IMAGES, *HTTP_CLIENT)
 
