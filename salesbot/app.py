@@ -31,6 +31,7 @@ with heap.long_lived():
     from salesbot.auth.refusals import record_refusal
     from salesbot.auth.revocation import SessionRevocations
     from salesbot.auth.supabase import JwksCache, SupabaseVerifier
+    from salesbot.auth.tokens import create_access_token
     from salesbot.booking_orders.endpoints import router as booking_orders_router
     from salesbot.commercial.endpoints import router as commercial_router
     from salesbot.conversations import behind, hot
@@ -42,7 +43,7 @@ with heap.long_lived():
     from salesbot.jobs.runtime import start_jobs
     from salesbot.jobs.scheduler import Scheduler
     from salesbot.kit.client_ip import parse_networks
-    from salesbot.kit.db import Database, make_engine
+    from salesbot.kit.db import Database, make_engine, utcnow
     from salesbot.kit.errors import COMMON_RESPONSES, install_error_handlers
     from salesbot.kit.logging import configure_logging, get_logger
     from salesbot.kit.middleware import (
@@ -140,12 +141,14 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 
 # Requests through the whole stack before the first real one. FastAPI readies a route on its
-# first request (the endpoint's source location for error messages, its dependencies' kinds);
-# the anonymous message page stops at the sign-in check (401, which is not audited).
-_WARM_PATHS = ("/health", "/login", f"/api/conversations/{uuid.UUID(int=0)}/messages?limit=50")
+# first request (the endpoint's source location for error messages, its dependencies' kinds).
+_WARM_PATHS = ("/health", "/login")
+# The message page as a signed-in request would reach it, for a user who does not exist: the
+# token check, the session check and the caller's lookup run, then 401 (which is not audited).
+_WARM_SIGNED_IN = f"/api/conversations/{uuid.UUID(int=0)}/messages?limit=50"
 
 
-async def _warm_get(app: FastAPI, path: str) -> None:
+async def _warm_get(app: FastAPI, path: str, token: str | None = None) -> None:
     """One GET through the whole ASGI stack, as the server would pass it (no HTTP client: httpx
     would bring rich and pygments into every server's memory for this)."""
     route, _, query = path.partition("?")
@@ -159,7 +162,8 @@ async def _warm_get(app: FastAPI, path: str) -> None:
         "raw_path": route.encode(),
         "root_path": "",
         "query_string": query.encode(),
-        "headers": [(b"host", b"warm-up")],
+        "headers": [(b"host", b"warm-up")]
+        + ([(b"authorization", f"Bearer {token}".encode())] if token else []),
         "client": ("127.0.0.1", 0),
         "server": ("warm-up", 80),
     }
@@ -179,11 +183,19 @@ async def _warm_request(app: FastAPI) -> None:
     await asyncio.to_thread(lambda: None)  # the default executor's first thread
 
 
+async def _warm_signed_in(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    nobody, _ = create_access_token(
+        uuid.UUID(int=0), secret=settings.secret_key.get_secret_value(), now=utcnow(), minutes=1
+    )
+    await _warm_get(app, _WARM_SIGNED_IN, nobody)
+
+
 async def _warm_up(app: FastAPI) -> None:
     """Do at start-up what the first request would otherwise pay for: the routes (built on first
-    match), the ORM mappers, the page templates, one request through the stack, a first database
-    connection and the hottest statements. Best effort: a database that is not there (or not
-    migrated) yet is the requests' business, not a reason to refuse to start."""
+    match), the ORM mappers, the page templates, requests through the stack, a first database
+    connection, the hottest statements and the sign-in checks. Best effort: a database that is
+    not there (or not migrated) yet is the requests' business, not a reason to refuse to start."""
     configure_mappers()
     templates.get_template("app.html")
     # In its own task, so its request context does not stick to the start-up's log lines.
@@ -201,6 +213,8 @@ async def _warm_up(app: FastAPI) -> None:
             )
     except SQLAlchemyError as exc:
         log.warning("warm_up_incomplete", error_type=type(exc).__name__)
+        return
+    await asyncio.create_task(_warm_signed_in(app))
 
 
 def _start_persister(app: FastAPI, settings: Settings) -> asyncio.Task[None] | None:
