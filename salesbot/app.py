@@ -2,78 +2,82 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING
+from salesbot.kit import heap
 
-import httpx
-from fastapi import APIRouter, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import configure_mappers
-from starlette.routing import BaseRoute
+# Imported with the collector paused and the result frozen (kit/heap.py: ~a fifth of the import).
+with heap.long_lived():
+    import asyncio
+    import functools
+    import uuid
+    from collections.abc import AsyncIterator, Callable, MutableMapping
+    from contextlib import AbstractAsyncContextManager, asynccontextmanager
+    from typing import TYPE_CHECKING, Any
 
-from salesbot import __version__
-from salesbot.assistant.chat import Assistant
-from salesbot.assistant.endpoints import router as assistant_router
-from salesbot.auth.admin_endpoints import audit_router, invites_router, users_router
-from salesbot.auth.endpoints import dev_login_router, me_router
-from salesbot.auth.endpoints import router as auth_router
-from salesbot.auth.mfa_endpoints import me_router as mfa_me_router
-from salesbot.auth.mfa_endpoints import policy_router as mfa_policy_router
-from salesbot.auth.mfa_endpoints import router as mfa_router
-from salesbot.auth.refusals import record_refusal
-from salesbot.auth.revocation import SessionRevocations
-from salesbot.auth.supabase import JwksCache, SupabaseVerifier
-from salesbot.booking_orders.endpoints import router as booking_orders_router
-from salesbot.commercial.endpoints import router as commercial_router
-from salesbot.conversations import behind, hot
-from salesbot.conversations import repository as conversations_repository
-from salesbot.conversations.endpoints import router as conversations_router
-from salesbot.files.endpoints import router as files_router
-from salesbot.files.service import storage_from_settings
-from salesbot.inventory.endpoints import router as inventory_router
-from salesbot.jobs.runtime import start_jobs
-from salesbot.jobs.scheduler import Scheduler
-from salesbot.kit.client_ip import parse_networks
-from salesbot.kit.db import Database, make_engine
-from salesbot.kit.errors import COMMON_RESPONSES, install_error_handlers
-from salesbot.kit.logging import configure_logging, get_logger
-from salesbot.kit.middleware import (
-    BodySizeLimitMiddleware,
-    RequestContextMiddleware,
-    SecurityHeadersMiddleware,
-    UndeclaredMethodMiddleware,
-    routed_methods,
-)
-from salesbot.kit.ratelimit import RateLimiter
-from salesbot.kit.redis import RedisFacade
-from salesbot.kit.tracing import configure_tracing, instrument_app
-from salesbot.lifecycle.endpoints import erasure_router, holds_router, retention_router
-from salesbot.lifecycle.export_endpoints import router as export_router
-from salesbot.locations.endpoints import router as locations_router
-from salesbot.mockups.endpoints import router as mockups_router
-from salesbot.mockups.slots import composition_slots
-from salesbot.notifications import service as notifications
-from salesbot.notifications.endpoints import router as notifications_router
-from salesbot.ops.endpoints import router as ops_router
-from salesbot.ops.metrics import install_metrics
-from salesbot.ops.schedules import SCHEDULES
-from salesbot.proposals.endpoints import renders_router as proposal_renders_router
-from salesbot.proposals.endpoints import router as proposals_router
-from salesbot.settings import Environment, Settings
-from salesbot.sharing.endpoints import router as sharing_router
-from salesbot.sharing.public import router as client_page_router
-from salesbot.slack.endpoints import me_router as slack_me_router
-from salesbot.slack.endpoints import router as slack_router
-from salesbot.users import repository as users_repository
-from salesbot.web.endpoints import router as web_router
-from salesbot.web.endpoints import static_mounts, templates
-from salesbot.web.home import router as home_router
-from salesbot.web.meta import router as meta_router
+    from fastapi import APIRouter, FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import configure_mappers
+    from starlette.routing import BaseRoute
+
+    from salesbot import __version__
+    from salesbot.assistant.chat import Assistant
+    from salesbot.assistant.endpoints import router as assistant_router
+    from salesbot.auth.admin_endpoints import audit_router, invites_router, users_router
+    from salesbot.auth.endpoints import dev_login_router, me_router
+    from salesbot.auth.endpoints import router as auth_router
+    from salesbot.auth.mfa_endpoints import me_router as mfa_me_router
+    from salesbot.auth.mfa_endpoints import policy_router as mfa_policy_router
+    from salesbot.auth.mfa_endpoints import router as mfa_router
+    from salesbot.auth.refusals import record_refusal
+    from salesbot.auth.revocation import SessionRevocations
+    from salesbot.auth.supabase import JwksCache, SupabaseVerifier
+    from salesbot.auth.tokens import create_access_token
+    from salesbot.booking_orders.endpoints import router as booking_orders_router
+    from salesbot.commercial.endpoints import router as commercial_router
+    from salesbot.conversations import behind, hot
+    from salesbot.conversations import repository as conversations_repository
+    from salesbot.conversations.endpoints import router as conversations_router
+    from salesbot.files.endpoints import router as files_router
+    from salesbot.files.service import storage_from_settings
+    from salesbot.inventory.endpoints import router as inventory_router
+    from salesbot.jobs.runtime import start_jobs
+    from salesbot.jobs.scheduler import Scheduler
+    from salesbot.kit.client_ip import parse_networks
+    from salesbot.kit.db import Database, make_engine, utcnow
+    from salesbot.kit.errors import COMMON_RESPONSES, install_error_handlers
+    from salesbot.kit.logging import configure_logging, get_logger
+    from salesbot.kit.middleware import (
+        BodySizeLimitMiddleware,
+        RequestContextMiddleware,
+        SecurityHeadersMiddleware,
+        UndeclaredMethodMiddleware,
+        routed_methods,
+    )
+    from salesbot.kit.ratelimit import RateLimiter
+    from salesbot.kit.redis import RedisFacade
+    from salesbot.kit.tracing import configure_tracing, instrument_app
+    from salesbot.lifecycle.endpoints import erasure_router, holds_router, retention_router
+    from salesbot.lifecycle.export_endpoints import router as export_router
+    from salesbot.locations.endpoints import router as locations_router
+    from salesbot.mockups.endpoints import router as mockups_router
+    from salesbot.mockups.slots import composition_slots
+    from salesbot.notifications import service as notifications
+    from salesbot.notifications.endpoints import router as notifications_router
+    from salesbot.ops.endpoints import router as ops_router
+    from salesbot.ops.metrics import install_metrics
+    from salesbot.ops.schedules import SCHEDULES
+    from salesbot.proposals.endpoints import renders_router as proposal_renders_router
+    from salesbot.proposals.endpoints import router as proposals_router
+    from salesbot.settings import Environment, Settings
+    from salesbot.sharing.endpoints import router as sharing_router
+    from salesbot.sharing.public import router as client_page_router
+    from salesbot.slack.endpoints import me_router as slack_me_router
+    from salesbot.slack.endpoints import router as slack_router
+    from salesbot.users import repository as users_repository
+    from salesbot.web.endpoints import router as web_router
+    from salesbot.web.endpoints import static_mounts, templates
+    from salesbot.web.home import router as home_router
+    from salesbot.web.meta import router as meta_router
 
 if TYPE_CHECKING:
     from salesbot.slack.channel import SlackChannel
@@ -117,6 +121,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             redis=app.state.redis.configured,
         )
         slack = _open_slack(app, settings)
+        heap.settle()  # or an early request pays the full collection start-up made due
         try:
             yield
         finally:
@@ -135,17 +140,62 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     return lifespan
 
 
+# Requests through the whole stack before the first real one. FastAPI readies a route on its
+# first request (the endpoint's source location for error messages, its dependencies' kinds).
+_WARM_PATHS = ("/health", "/login")
+# The message page as a signed-in request would reach it, for a user who does not exist: the
+# token check, the session check and the caller's lookup run, then 401 (which is not audited).
+_WARM_SIGNED_IN = f"/api/conversations/{uuid.UUID(int=0)}/messages?limit=50"
+
+
+async def _warm_get(app: FastAPI, path: str, token: str | None = None) -> None:
+    """One GET through the whole ASGI stack, as the server would pass it (no HTTP client: httpx
+    would bring rich and pygments into every server's memory for this)."""
+    route, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": route,
+        "raw_path": route.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"warm-up")]
+        + ([(b"authorization", f"Bearer {token}".encode())] if token else []),
+        "client": ("127.0.0.1", 0),
+        "server": ("warm-up", 80),
+    }
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        return None
+
+    await app(scope, receive, send)
+
+
 async def _warm_request(app: FastAPI) -> None:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://warm-up") as client:
-        await client.get("/health")
+    for path in _WARM_PATHS:
+        await _warm_get(app, path)
+    await asyncio.to_thread(lambda: None)  # the default executor's first thread
+
+
+async def _warm_signed_in(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    nobody, _ = create_access_token(
+        uuid.UUID(int=0), secret=settings.secret_key.get_secret_value(), now=utcnow(), minutes=1
+    )
+    await _warm_get(app, _WARM_SIGNED_IN, nobody)
 
 
 async def _warm_up(app: FastAPI) -> None:
     """Do at start-up what the first request would otherwise pay for: the routes (built on first
-    match), the ORM mappers, the page templates, one request through the stack, a first database
-    connection and the hottest statements. Best effort: a database that is not there (or not
-    migrated) yet is the requests' business, not a reason to refuse to start."""
+    match), the ORM mappers, the page templates, requests through the stack, a first database
+    connection, the hottest statements and the sign-in checks. Best effort: a database that is
+    not there (or not migrated) yet is the requests' business, not a reason to refuse to start."""
     configure_mappers()
     templates.get_template("app.html")
     # In its own task, so its request context does not stick to the start-up's log lines.
@@ -163,6 +213,8 @@ async def _warm_up(app: FastAPI) -> None:
             )
     except SQLAlchemyError as exc:
         log.warning("warm_up_incomplete", error_type=type(exc).__name__)
+        return
+    await asyncio.create_task(_warm_signed_in(app))
 
 
 def _start_persister(app: FastAPI, settings: Settings) -> asyncio.Task[None] | None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
-import segno
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesbot.kit import sealing
@@ -79,6 +78,8 @@ async def start_setup(session: AsyncSession, user_id: uuid.UUID, *, key: str) ->
         row.secret, row.last_step = _seal(secret, user_id, key), None
     await session.commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    import segno  # QR codes: loaded by the first set-up, not at start-up
+
     svg = segno.make(uri, error="m").svg_inline(scale=4, border=2)
     data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return Setup(secret, uri, data_uri)

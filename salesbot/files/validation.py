@@ -22,7 +22,6 @@ from typing import BinaryIO
 
 import magic
 from anyio import to_thread
-from PIL import Image, ImageSequence
 
 from salesbot.files import content
 from salesbot.kit.clamd import ClamdClient, ScannerUnavailable
@@ -417,6 +416,8 @@ def _check_header(path: Path, signature: bytes, kind: FileKind) -> None:
 
 
 def _check_image(path: Path, kind: FileKind, max_pixels: int) -> _Findings:
+    from PIL import Image, ImageSequence  # with the first image upload, not at start-up
+
     limit = f"limit {_megapixels(max_pixels, round_up=False)} megapixels"
     try:
         # Image.open parses the header only; nothing is decoded before the pixel check.

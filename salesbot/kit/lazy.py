@@ -3,25 +3,31 @@ memory until a request needs them."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
 
+class _OnFirstUse(ModuleType):
+    """Stands for a module until an attribute is read, then imports it and answers from it.
+
+    Thread-safe (the import system's module lock): a worker thread reading an attribute while
+    another thread is still running the module's code waits for it, where importlib's
+    LazyLoader (Python 3.11) would answer AttributeError."""
+
+    def __getattr__(self, attr: str) -> object:
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
 def lazy_module(name: str) -> ModuleType:
     """`name`, imported when one of its attributes is first read (already imported: as is)."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
+    if importlib.util.find_spec(name) is None:
         raise ModuleNotFoundError(name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+    return _OnFirstUse(name)
 
 
 def modules_named(package: ModuleType, leaf: str) -> list[str]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 SLIDE_MAX_SIDE = 1600
 SLIDE_QUALITY = 82
 MAX_SOURCE_PIXELS = 120_000_000
@@ -31,6 +29,8 @@ def reduced_jpeg(
     data: bytes, max_side: int = SLIDE_MAX_SIDE, quality: int = SLIDE_QUALITY
 ) -> Picture:
     """A JPEG copy of an image no larger than `max_side` (orientation applied, RGB)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # with the first picture, not at start
+
     try:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.width * opened.height > MAX_SOURCE_PIXELS:

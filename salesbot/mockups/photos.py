@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
@@ -20,18 +20,31 @@ from salesbot.files import service as files
 from salesbot.kit.clamd import ClamdClient
 from salesbot.kit.db import utcnow
 from salesbot.kit.errors import Conflict, NotFound
+from salesbot.kit.lazy import lazy_module
 from salesbot.kit.logging import get_logger
 from salesbot.kit.storage import Storage
-from salesbot.mockups import compositor, creatives, greenscreen, images, places, poster, repository
+from salesbot.mockups import places, repository
 from salesbot.mockups.access import READER, ensure_may_set_up
 from salesbot.mockups.errors import PHOTO_NOT_FOUND, MockupRejected, refused_on
 from salesbot.mockups.frames import Frame, FrameSettings, Quad, parse_frame
 from salesbot.mockups.models import MockupPhoto
 from salesbot.mockups.places import Place
 from salesbot.mockups.presenters import frame_json, frame_out, photo_out
-from salesbot.mockups.raster import CompositeError, FrameJob, TimeOfDay
 from salesbot.mockups.schemas import FrameOut, PhotoOut
 from salesbot.mockups.slots import CompositionSlots
+
+if TYPE_CHECKING:
+    from salesbot.mockups import compositor, creatives, greenscreen, images, poster, raster
+    from salesbot.mockups.raster import FrameJob, TimeOfDay
+else:
+    # numpy and OpenCV: loaded by the first image work, not by the proposals that only look up
+    # a location's best photo (nor at start-up).
+    compositor = lazy_module("salesbot.mockups.compositor")
+    creatives = lazy_module("salesbot.mockups.creatives")
+    greenscreen = lazy_module("salesbot.mockups.greenscreen")
+    images = lazy_module("salesbot.mockups.images")
+    poster = lazy_module("salesbot.mockups.poster")
+    raster = lazy_module("salesbot.mockups.raster")
 
 log = get_logger(__name__)
 
@@ -389,7 +402,7 @@ def _render_preview(
             jobs.append((small.points, small.settings, poster.render_poster(label, w, h)))
         else:
             jobs.append((small.points, small.settings, creative))
-    return compositor.encode(compositor.composite(image, jobs, cast(TimeOfDay, when)))
+    return compositor.encode(compositor.composite(image, jobs, cast("TimeOfDay", when)))
 
 
 async def preview(
@@ -425,7 +438,7 @@ async def preview(
     label = (text or "").strip() or TEST_CREATIVE_TEXT
     await slots.wait()
     try:
-        with refused_on(CompositeError, poster.PosterError):
+        with refused_on(raster.CompositeError, poster.PosterError):
             return await to_thread.run_sync(
                 _render_preview, data, parsed, creative_data, label, when, max_side, max_pixels
             )
