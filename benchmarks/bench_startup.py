@@ -36,6 +36,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_message_page as seeding
 
+from tests.support.private_services import free_port  # on the path through bench_message_page
+
 TARGET_IMPORT_S = 2.0
 TARGET_IDLE_MB = 150
 BARE_APP = textwrap.dedent(
@@ -135,7 +137,7 @@ def _first_vs_warm(
     command: list[str], env: dict[str, str], cwd: Path, paths: dict[str, str], token: str
 ) -> dict[str, float]:
     """First and median-of-20 warm latency (ms) of each path, then the idle RSS (MB)."""
-    port = seeding.free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*command, "--port", str(port)],
         env=env,
