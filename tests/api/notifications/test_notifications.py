@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -54,6 +56,13 @@ class _Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
         return "250 OK"
+
+    async def delivered(self, count: int = 1, timeout_s: float = 60.0) -> None:
+        """Wait until `count` messages arrived (mail sent by a job arrives after the request)."""
+        deadline = time.monotonic() + timeout_s
+        while len(self.messages) < count:
+            assert time.monotonic() < deadline, f"{len(self.messages)} of {count} e-mails arrived"
+            await asyncio.sleep(0.02)
 
 
 @pytest.fixture

@@ -71,7 +71,8 @@ async def test_send_it_in_chat_makes_and_emails_the_link(
             )
             (link,) = links.json()
             assert link["has_pin"] is True and link["emailed_at"] is not None
-            # The e-mail carries the link (never the PIN); the link opens the PIN form.
+            # The e-mail (sent by a job) carries the link (never the PIN); it opens the PIN form.
+            await box.delivered()
             (recipients, message), *_ = box.messages
             assert recipients == ["buyer@nike.example"]
             payload = message.get_payload(decode=True)
