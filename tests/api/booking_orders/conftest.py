@@ -15,6 +15,10 @@ from fastapi import FastAPI
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from salesbot.assistant.tooling import run_tool
+from salesbot.auth.service import principal_for
+from salesbot.booking_orders.tools import TOOLS
+from salesbot.kit.tools import ToolContext, ToolResult
 from salesbot.users.models import Company, RoleAssignment, User
 from tests.support.auth import bearer
 
@@ -223,3 +227,22 @@ async def to_hos_review(client: httpx.AsyncClient, world: World, **kwargs: Any) 
     data: dict[str, Any] = response.json()
     assert data["state"] == "hos_review"
     return data
+
+
+async def run_tool_as(
+    app: FastAPI,
+    person: Person,
+    name: str,
+    args: dict[str, Any],
+    attachments: list[uuid.UUID] | None = None,
+) -> ToolResult:
+    """One booking-order chat tool, run as `person` would run it through the assistant."""
+    async with app.state.db.sessions() as session:
+        user = await session.get_one(User, person.id)
+        ctx = ToolContext(
+            principal=principal_for(user, "bearer"),
+            session=session,
+            app=app.state,
+            attachment_ids=attachments or [],
+        )
+        return await run_tool(next(t for t in TOOLS if t.name == name), ctx, args)

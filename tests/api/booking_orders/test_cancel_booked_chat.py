@@ -10,8 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from tests.api.assistant.conftest import chat, conversation_of, text_of
-from tests.api.booking_orders.conftest import World, act, to_hos_review
-from tests.api.booking_orders.test_tools import _run
+from tests.api.booking_orders.conftest import World, act, run_tool_as, to_hos_review
 
 
 async def _booked(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
@@ -36,16 +35,16 @@ async def test_finance_cancels_a_booked_order_with_the_tool_after_a_yes(
     reference = bo["reference"]
 
     # Without one named, the only booked order finance may cancel is meant; a reason first.
-    asked = await _run(app, world.finance, "cancel_booking_order", {})
+    asked = await run_tool_as(app, world.finance, "cancel_booking_order", {})
     assert asked.data["needs"] == ["reason"], asked.summary
     why = {"reason": "PO withdrawn"}
-    described = await _run(app, world.finance, "cancel_booking_order", why)
+    described = await run_tool_as(app, world.finance, "cancel_booking_order", why)
     assert described.is_error and described.data["code"] == "confirm"
     assert described.summary.startswith(f"This will cancel {reference} — Nike")
     assert '(reason: "PO withdrawn")' in described.summary
     assert await _state(client, world, bo["id"]) == "booked"  # nothing happened yet
 
-    done = await _run(app, world.finance, "cancel_booking_order", described.data["args"])
+    done = await run_tool_as(app, world.finance, "cancel_booking_order", described.data["args"])
     assert not done.is_error, done.summary
     assert done.summary.startswith("Cancelled.")
     assert done.data["state"] == "cancelled"
@@ -57,13 +56,13 @@ async def test_sales_still_cannot_cancel_a_booked_order_through_the_chat(
     bo = await _booked(client, world)
     reference = bo["reference"]
 
-    unnamed = await _run(app, world.sales, "cancel_booking_order", {"reason": "Client left"})
+    unnamed = await run_tool_as(app, world.sales, "cancel_booking_order", {"reason": "Client left"})
     assert unnamed.is_error
     assert unnamed.summary == "You have no booking order you could cancel now."
 
     # Named, the workflow's refusal comes before any question or confirmation.
     for args in ({"booking_order": reference}, {"booking_order": reference, "confirm": True}):
-        refused = await _run(app, world.sales, "cancel_booking_order", args)
+        refused = await run_tool_as(app, world.sales, "cancel_booking_order", args)
         assert refused.is_error and refused.data["code"] == "transition_denied"
         assert refused.summary.startswith(
             "Only finance of Viola or an admin can cancel a booking order that is booked"

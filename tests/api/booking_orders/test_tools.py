@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from salesbot.assistant.tooling import run_tool
-from salesbot.auth.service import principal_for
 from salesbot.booking_orders.tools import TOOLS
 from salesbot.kit.errors import Forbidden
-from salesbot.kit.tools import ToolContext, ToolResult
-from salesbot.users.models import User
-from tests.api.booking_orders.conftest import Person, World, upload, worked_csv
-
-BY_NAME = {tool.name: tool for tool in TOOLS}
-
-
-async def _run(
-    app: FastAPI,
-    person: Person,
-    name: str,
-    args: dict[str, Any],
-    attachments: list[uuid.UUID] | None = None,
-) -> ToolResult:
-    async with app.state.db.sessions() as session:
-        user = await session.get_one(User, person.id)
-        ctx = ToolContext(
-            principal=principal_for(user, "bearer"),
-            session=session,
-            app=app.state,
-            attachment_ids=attachments or [],
-        )
-        return await run_tool(BY_NAME[name], ctx, args)
+from tests.api.booking_orders.conftest import World, run_tool_as, upload, worked_csv
 
 
 def test_the_tools_and_their_permissions() -> None:
@@ -58,7 +32,7 @@ async def test_a_booking_order_through_chat(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:
     file_id = await upload(client, world.sales, "bo.csv", worked_csv(), "text/csv")
-    parsed = await _run(
+    parsed = await run_tool_as(
         app,
         world.sales,
         "parse_booking_order",
@@ -69,30 +43,32 @@ async def test_a_booking_order_through_chat(
     assert parsed.summary.startswith("BO DPD-112652 for Nike (Viola) is a draft.")
     assert "Net 462,520.00 AED, VAT 23,126.00, gross 485,646.00." in parsed.summary
 
-    fee = await _run(
+    fee = await run_tool_as(
         app, world.sales, "edit_booking_order", {"field": "municipality fee", "value": "8000"}
     )
     assert fee.data["totals"]["net_pre_vat"] == "470000.00"
-    location = await _run(
+    location = await run_tool_as(
         app,
         world.sales,
         "edit_booking_order",
         {"field": "net amount", "value": "150000", "location": "UAE21"},
     )
     assert location.data["fields"]["locations"][2]["net_amount"] == "150000"
-    client_name = await _run(
+    client_name = await run_tool_as(
         app,
         world.sales,
         "edit_booking_order",
         {"field": "client", "value": "Nike UAE", "booking_order": "DPD-112652"},
     )
     assert client_name.summary.startswith("Updated. BO DPD-112652 for Nike UAE (Viola)")
-    bad = await _run(app, world.sales, "edit_booking_order", {"field": "dm fee", "value": "-1"})
+    bad = await run_tool_as(
+        app, world.sales, "edit_booking_order", {"field": "dm fee", "value": "-1"}
+    )
     assert bad.is_error
     assert "can't be negative" in bad.summary
 
     # An irreversible step is described first and runs only once confirmed.
-    described = await _run(app, world.sales, "submit_booking_order", {})
+    described = await run_tool_as(app, world.sales, "submit_booking_order", {})
     assert described.is_error and described.data["code"] == "confirm"
     gross = f"{Decimal(client_name.data['totals']['gross']):,.2f}"  # after the edits above
     assert described.summary == (
@@ -104,30 +80,34 @@ async def test_a_booking_order_through_chat(
         "reason": None,
         "confirm": True,
     }
-    submitted = await _run(app, world.sales, "submit_booking_order", described.data["args"])
+    submitted = await run_tool_as(app, world.sales, "submit_booking_order", described.data["args"])
     assert submitted.data["state"] == "coordinator_review"
 
-    asked = await _run(app, world.coord, "reject_booking_order", {})
+    asked = await run_tool_as(app, world.coord, "reject_booking_order", {})
     assert not asked.is_error
     assert asked.summary == (
         "Why are you rejecting BO DPD-112652? Tell me the reason and I'll record it."
     )
     assert asked.data["needs"] == ["reason"]
 
-    approved = await _run(app, world.coord, "approve_booking_order", {"confirm": True})
+    approved = await run_tool_as(app, world.coord, "approve_booking_order", {"confirm": True})
     assert approved.data["state"] == "hos_review"
     with pytest.raises(Forbidden):
-        await _run(app, world.sales, "approve_booking_order", {"booking_order": "DPD-112652"})
-    final = await _run(app, world.hos, "approve_booking_order", {"confirm": True})
+        await run_tool_as(
+            app, world.sales, "approve_booking_order", {"booking_order": "DPD-112652"}
+        )
+    final = await run_tool_as(app, world.hos, "approve_booking_order", {"confirm": True})
     assert final.data["state"] == "approved"
     reference = final.data["reference"]
     assert [card.name.rsplit(".", 1)[1] for card in final.files] == ["pdf", "xlsx", "pdf"]
 
-    status = await _run(app, world.finance, "booking_order_status", {"booking_order": reference})
+    status = await run_tool_as(
+        app, world.finance, "booking_order_status", {"booking_order": reference}
+    )
     assert status.summary.startswith(f"{reference} for Nike UAE (Viola) is approved.")
-    found = await _run(app, world.sales, "find_booking_order", {"query": "dpd-112652"})
+    found = await run_tool_as(app, world.sales, "find_booking_order", {"query": "dpd-112652"})
     assert found.data["reference"] == reference
-    missing = await _run(app, world.sales2, "find_booking_order", {"query": reference})
+    missing = await run_tool_as(app, world.sales2, "find_booking_order", {"query": reference})
     assert missing.summary == f"No booking order you can see matches '{reference}'."
 
 
@@ -135,16 +115,16 @@ async def test_cancel_asks_for_a_reason_then_cancels(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:
     file_id = await upload(client, world.sales, "bo.csv", worked_csv(), "text/csv")
-    await _run(app, world.sales, "parse_booking_order", {"company": "viola"}, [file_id])
-    asked = await _run(app, world.sales, "cancel_booking_order", {})
+    await run_tool_as(app, world.sales, "parse_booking_order", {"company": "viola"}, [file_id])
+    asked = await run_tool_as(app, world.sales, "cancel_booking_order", {})
     assert asked.data["needs"] == ["reason"]
     why = {"reason": "Client withdrew"}
-    described = await _run(app, world.sales, "cancel_booking_order", why)
+    described = await run_tool_as(app, world.sales, "cancel_booking_order", why)
     assert described.data["code"] == "confirm"
     assert '(reason: "Client withdrew")' in described.summary
-    done = await _run(app, world.sales, "cancel_booking_order", {**why, "confirm": True})
+    done = await run_tool_as(app, world.sales, "cancel_booking_order", {**why, "confirm": True})
     assert done.data["state"] == "cancelled"
-    nothing = await _run(app, world.sales, "submit_booking_order", {})
+    nothing = await run_tool_as(app, world.sales, "submit_booking_order", {})
     assert nothing.is_error
     assert nothing.summary == "You have no booking order you could submit now."
 
@@ -154,8 +134,8 @@ async def test_with_several_candidates_the_assistant_asks_which(
 ) -> None:
     for name in ("a.csv", "b.csv"):
         file_id = await upload(client, world.sales, name, worked_csv(), "text/csv")
-        await _run(app, world.sales, "parse_booking_order", {"company": "viola"}, [file_id])
-    asked = await _run(app, world.sales, "submit_booking_order", {"confirm": True})
+        await run_tool_as(app, world.sales, "parse_booking_order", {"company": "viola"}, [file_id])
+    asked = await run_tool_as(app, world.sales, "submit_booking_order", {"confirm": True})
     assert asked.is_error and asked.data["code"] == "which"
     assert asked.summary == (
         "Which booking order should I submit? BO DPD-112652 (Nike); BO DPD-112652 (Nike)."
@@ -165,5 +145,5 @@ async def test_with_several_candidates_the_assistant_asks_which(
 
 
 async def test_parse_without_a_file_asks_for_one(app: FastAPI, world: World) -> None:
-    result = await _run(app, world.sales, "parse_booking_order", {"company": "viola"})
+    result = await run_tool_as(app, world.sales, "parse_booking_order", {"company": "viola"})
     assert result.data == {"needs": ["file"]}

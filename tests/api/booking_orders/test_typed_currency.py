@@ -13,8 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.api.assistant.conftest import chat, conversation_of, text_of
-from tests.api.booking_orders.conftest import World, new_bo, upload, worked_csv
-from tests.api.booking_orders.test_tools import _run
+from tests.api.booking_orders.conftest import World, new_bo, run_tool_as, upload, worked_csv
 
 USD_FEE = "Amounts read as USD 1,000 (AED 3,672.50 at 3.6725 AED per USD)."
 
@@ -134,7 +133,7 @@ async def test_the_chat_tools_read_and_say_the_currency(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:
     file_id = await upload(client, world.sales, "bo.csv", worked_csv(), "text/csv")
-    parsed = await _run(
+    parsed = await run_tool_as(
         app,
         world.sales,
         "parse_booking_order",
@@ -145,14 +144,14 @@ async def test_the_chat_tools_read_and_say_the_currency(
     assert parsed.data["fields"]["production_upload_fee"] == "7345.00"
     assert "Amounts read as USD 2,000 (AED 7,345 at 3.6725 AED per USD)." in parsed.summary
 
-    edited = await _run(
+    edited = await run_tool_as(
         app, world.sales, "edit_booking_order", {"field": "dm fee", "value": "$1,000"}
     )
     assert not edited.is_error, edited.summary
     assert edited.data["fields"]["municipality_fee"] == "3672.50"
     assert edited.summary.startswith(f"Updated. {USD_FEE}")
 
-    refused = await _run(
+    refused = await run_tool_as(
         app, world.sales, "edit_booking_order", {"field": "dm fee", "value": "SAR 1000"}
     )
     assert refused.is_error
