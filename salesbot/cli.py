@@ -118,6 +118,8 @@ def serve(
     """Run the web server (API + web UI); $HOST, $PORT and $WEB_CONCURRENCY are honoured."""
     import uvicorn
 
+    from salesbot.kit.http.nodelay import NoDelayHTTPProtocol
+
     settings = _settings()
     _refuse_insecure_bind(settings, host if fd is None else bound_host(fd), allow_insecure_bind)
     uvicorn.run(
@@ -126,6 +128,7 @@ def serve(
         host=host,
         port=port,
         fd=fd,
+        http=NoDelayHTTPProtocol,
         workers=workers or default_workers(settings),
         **proxy_options(settings, proxy_headers),
         log_config=None,
