@@ -18,14 +18,21 @@ $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# Packages are installed with uv (pinned here) when it can be had: the same pinned versions as
+# pip, in seconds instead of a minute, and its cache (~/.cache/uv) makes the next fresh clone's
+# install take ~4 s. Without it (no index reachable for it), pip does the same job more slowly.
+UV_VERSION := 0.13.9
+PIP_INSTALL = { $(PY) -m pip install --quiet "uv==$(UV_VERSION)" 2>/dev/null && \
+	  $(VENV)/bin/uv pip install --python $(PY) --quiet --upgrade pip $(1); } || \
+	{ $(PY) -m pip install --quiet --upgrade pip && $(PY) -m pip install --quiet $(1); }
+
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(call PIP_INSTALL,-e ".[test]")
 	@touch $(STAMP) $(RUN_STAMP)
 
 # `make run` needs only the runtime dependencies (no test tools): a fresh clone serves sooner.
 $(RUN_STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet -e .
+	$(call PIP_INSTALL,-e .)
 	@touch $(RUN_STAMP)
 
 install: $(STAMP)
