@@ -55,6 +55,7 @@ with heap.long_lived():
     )
     from salesbot.kit.ratelimit import RateLimiter
     from salesbot.kit.redis import RedisFacade
+    from salesbot.kit.routing import index_by_prefix
     from salesbot.kit.tracing import configure_tracing, instrument_app
     from salesbot.lifecycle.endpoints import erasure_router, holds_router, retention_router
     from salesbot.lifecycle.export_endpoints import router as export_router
@@ -344,6 +345,7 @@ def _shared_routes() -> tuple[BaseRoute, ...]:
     holder = APIRouter(responses=COMMON_RESPONSES)
     for router in _ROUTERS:
         holder.include_router(router)
+    index_by_prefix(holder.routes)
     return tuple(holder.routes)
 
 

@@ -59,21 +59,37 @@ def _tool_calls(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]] | No
 
 
 def message_page(rows: Sequence[Any], next_cursor: str | None, has_more: bool) -> MessagePage:
-    """A page straight from the query's rows, validated once as a whole (no ORM objects)."""
+    """A page straight from the query's rows, validated once as a whole (no ORM objects).
+
+    Every kind of page row (a query `Row`, a cached `CachedRow`, a pending `WireMessage`) is a
+    tuple of the page's columns in one order: unpacked, not read by name, which costs a `Row`
+    about 3 µs a message (150 µs of a 50-message page).
+    """
     items = [
         {
-            "id": r.id,
-            "conversation_id": r.conversation_id,
-            "role": r.role,
-            "content": r.content,
-            "tool_calls": _tool_calls(r.tool_calls),
-            "tool_call_id": r.tool_call_id,
-            "attachments": r.attachments,
-            "tokens_used": r.tokens_used,
-            "created_at": r.created_at,
-            "metadata": r.meta,
+            "id": id_,
+            "conversation_id": conversation_id,
+            "role": role,
+            "content": content,
+            "tool_calls": _tool_calls(tool_calls),
+            "tool_call_id": tool_call_id,
+            "attachments": attachments,
+            "tokens_used": tokens_used,
+            "created_at": created_at,
+            "metadata": meta,
         }
-        for r in rows
+        for (
+            id_,
+            conversation_id,
+            role,
+            content,
+            tool_calls,
+            tool_call_id,
+            attachments,
+            tokens_used,
+            created_at,
+            meta,
+        ) in rows
     ]
     return MessagePage.model_validate(
         {"items": items, "next_cursor": next_cursor, "has_more": has_more}
