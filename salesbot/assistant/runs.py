@@ -95,6 +95,9 @@ class _MemoryRun:
     events: list[RunEvent] = field(default_factory=list)
     finished_at: float | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set by `RedisRunStore` once an event of the run could not be written to Redis: from then
+    # on this copy, not the stream, is the run's whole log.
+    degraded: bool = False
 
 
 class MemoryRunStore:
@@ -116,9 +119,13 @@ class MemoryRunStore:
         self._prune()
         self._runs[info.run_id] = _MemoryRun(info)
 
-    async def publish(self, run_id: str, event: str, data: dict[str, Any]) -> str:
+    async def publish(
+        self, run_id: str, event: str, data: dict[str, Any], *, event_id: str | None = None
+    ) -> str:
+        """Append an event; its id is the next number, or `event_id` when another store gave
+        it one (a mirrored event keeps the id its followers saw)."""
         run = self._runs[run_id]
-        item = RunEvent(str(len(run.events) + 1), event, data)
+        item = RunEvent(event_id or str(len(run.events) + 1), event, data)
         run.events.append(item)
         # Wake every follower, then arm the event again for the next publish.
         run.changed.set()
@@ -139,6 +146,21 @@ class MemoryRunStore:
         run = self._runs.get(run_id)
         return bool(run and run.events)
 
+    def is_degraded(self, run_id: str) -> bool:
+        run = self._runs.get(run_id)
+        return bool(run and run.degraded)
+
+    def mark_degraded(self, run_id: str) -> None:
+        run = self._runs.get(run_id)
+        if run is not None:
+            run.degraded = True
+
+    def forget_events(self, run_id: str) -> None:
+        """Drop a run's events (its info stays): another store holds them all."""
+        run = self._runs.get(run_id)
+        if run is not None:
+            run.events = []
+
     async def claim(self, conversation_id: uuid.UUID, run_id: str) -> bool:
         holder = self._busy.get(conversation_id)
         if holder is not None and holder != run_id:
@@ -154,9 +176,7 @@ class MemoryRunStore:
         self, run_id: str, *, after: str | None, heartbeat_s: float
     ) -> AsyncIterator[RunEvent]:
         after = check_event_id(after)
-        if after is not None and not _MEMORY_ID.match(after):
-            raise ValidationFailed(BAD_EVENT_ID)
-        position = int(after) if after else 0
+        position = self._position_after(run_id, after)
         while True:
             run = self._runs.get(run_id)
             if run is None:
@@ -175,12 +195,29 @@ class MemoryRunStore:
             except TimeoutError:
                 yield heartbeat(str(position) if position else None)
 
+    def _position_after(self, run_id: str, after: str | None) -> int:
+        """Where a follower resumes: after the event with id `after` (ids are unique in a run;
+        a mirrored run holds stream ids too), or after the `after`-th event of a plain one."""
+        if after is None:
+            return 0
+        run = self._runs.get(run_id)
+        for index, item in enumerate(run.events if run else []):
+            if item.id == after:
+                return index + 1
+        if not _MEMORY_ID.match(after):
+            raise ValidationFailed(BAD_EVENT_ID)
+        return int(after)
+
 
 class RedisRunStore:
     """Runs in Redis Streams (one stream per run), shared by every instance.
 
     Each operation goes through `RedisFacade.call`; while Redis is unreachable the in-process
     store serves, so a run keeps going (resumable on this instance only) instead of failing.
+    The process running a run also mirrors its events in memory, with the ids Redis gave them:
+    if one write fails (Redis away, or too slow under load), the stream lacks that event and the
+    run is marked degraded, and this process's followers read the mirror, which has them all.
+    A run that never degraded drops its mirror when it ends (the stream has everything).
     """
 
     def __init__(
@@ -230,16 +267,22 @@ class RedisRunStore:
     async def publish(self, run_id: str, event: str, data: dict[str, Any]) -> str:
         fields: dict[Any, Any] = {"event": event, "data": json.dumps(data, default=str)}
 
-        async def op(client: Redis) -> str:
+        async def op(client: Redis) -> str | None:
             raw = await client.xadd(
                 self._stream(run_id), fields, maxlen=self.max_events, approximate=True
             )
             return raw.decode() if isinstance(raw, bytes) else str(raw)
 
-        return await self.redis.call(op, lambda: self.local.publish(run_id, event, data))
+        async def fallback() -> None:
+            self.local.mark_degraded(run_id)
+
+        event_id = await self.redis.call(op, fallback)
+        return await self.local.publish(run_id, event, data, event_id=event_id)
 
     async def finish(self, run_id: str) -> None:
         await self.local.finish(run_id)
+        if not self.local.is_degraded(run_id):
+            self.local.forget_events(run_id)
         state = await self._state(run_id)
         if state is None:
             return
@@ -299,8 +342,8 @@ class RedisRunStore:
         self, run_id: str, *, after: str | None, heartbeat_s: float
     ) -> AsyncIterator[RunEvent]:
         after = check_event_id(after)
-        if after is not None and _MEMORY_ID.match(after) and self.local.has_events(run_id):
-            # An id handed out by the local fallback during a Redis outage.
+        if self.local.is_degraded(run_id):
+            # Part of this run's log never reached Redis: the mirror here has all of it.
             async for item in self.local.follow(run_id, after=after, heartbeat_s=heartbeat_s):
                 yield item
             return
@@ -318,9 +361,11 @@ class RedisRunStore:
                 return [_decode(i, f) for _, entries in replies or [] for i, f in entries]
 
             items = await self.redis.call(read, _none)
-            if items is None and self.local.has_events(run_id):
-                # Redis went away mid-run and the run goes on here: follow what it writes here.
-                async for item in self.local.follow(run_id, after=None, heartbeat_s=heartbeat_s):
+            if self.local.is_degraded(run_id):
+                # An event of this run has just failed to reach Redis (it is away, or was too
+                # slow): go on from the mirror here, after the last event this follower saw.
+                resume = None if last == "0-0" else last
+                async for item in self.local.follow(run_id, after=resume, heartbeat_s=heartbeat_s):
                     yield item
                 return
             if items is None:

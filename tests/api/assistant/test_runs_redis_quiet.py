@@ -83,3 +83,77 @@ async def test_a_failed_read_does_not_end_the_stream_of_a_run_whose_events_are_i
         assert events == ["message_start", "delta", "message_end"]
     finally:
         await redis.close()
+
+
+async def test_an_event_that_did_not_reach_redis_is_still_followed_replayed_and_resumed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under load one write to the stream timed out: the event went to this process's memory,
+    and a replay read the rest from there without the first event, under other ids than the
+    live stream had shown. The process keeps the whole log, with the ids its followers saw."""
+    require_service("Redis", REDIS_URL, 6379)
+    redis = RedisFacade(REDIS_URL, retry_interval=0.1)
+    store = RedisRunStore(redis)
+    run_id = uuid.uuid4().hex
+    failed: list[str] = []
+    try:
+        await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
+        await store.publish(run_id, "message_start", {})
+        assert redis.client is not None
+        real_xadd = redis.client.xadd
+
+        async def xadd_failing_once(*args: object, **kwargs: object) -> object:
+            if not failed:
+                failed.append("xadd")
+                raise RedisTimeoutError("Timeout reading from socket")
+            return await real_xadd(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(redis.client, "xadd", xadd_failing_once)
+
+        async def rest_of_the_run() -> None:
+            await asyncio.sleep(0.3)
+            await store.publish(run_id, "tool_started", {"tool": "search"})  # does not reach Redis
+            await asyncio.sleep(0.3)  # Redis answers again (the facade retries after 0.1 s)
+            await store.publish(run_id, "delta", {"text": "found"})
+            await store.publish(run_id, "message_end", {})
+            await store.finish(run_id)
+
+        task = asyncio.create_task(rest_of_the_run())
+        live = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+        await task
+        assert failed == ["xadd"]
+        live = [item for item in live if item.event != "heartbeat"]
+        assert [item.event for item in live] == [
+            "message_start",
+            "tool_started",
+            "delta",
+            "message_end",
+        ]
+        assert len({item.id for item in live}) == 4
+
+        replay = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+        assert replay == live
+        for index, item in enumerate(live):  # resuming after any id the client saw
+            resumed = [e async for e in store.follow(run_id, after=item.id, heartbeat_s=3.0)]
+            assert resumed == live[index + 1 :]
+    finally:
+        await redis.close()
+
+
+async def test_a_run_whose_events_all_reached_redis_keeps_no_copy_in_memory() -> None:
+    require_service("Redis", REDIS_URL, 6379)
+    redis = RedisFacade(REDIS_URL)
+    store = RedisRunStore(redis)
+    run_id = uuid.uuid4().hex
+    try:
+        await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
+        for event in ("message_start", "delta", "message_end"):
+            await store.publish(run_id, event, {})
+        assert store.local.has_events(run_id)  # mirrored while it runs
+        await store.finish(run_id)
+        assert not store.local.has_events(run_id)
+        replay = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+        assert [item.event for item in replay] == ["message_start", "delta", "message_end"]
+        assert all("-" in item.id for item in replay)  # read from the stream
+    finally:
+        await redis.close()
