@@ -17,6 +17,22 @@ from tests.conftest import REDIS_URL, require_service
 pytestmark = pytest.mark.services
 
 
+def _fail_once(monkeypatch: pytest.MonkeyPatch, redis: RedisFacade, command: str) -> list[str]:
+    """Make the Redis client's `command` time out once, as under load; the list records it."""
+    assert redis.client is not None
+    real = getattr(redis.client, command)
+    failed: list[str] = []
+
+    async def failing_once(*args: object, **kwargs: object) -> object:
+        if not failed:
+            failed.append(command)
+            raise RedisTimeoutError("Timeout reading from socket")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(redis.client, command, failing_once)
+    return failed
+
+
 async def test_a_quiet_run_is_followed_to_its_end_without_falling_back() -> None:
     require_service("Redis", REDIS_URL, 6379)
     redis = RedisFacade(REDIS_URL)
@@ -54,20 +70,10 @@ async def test_a_failed_read_does_not_end_the_stream_of_a_run_whose_events_are_i
     redis = RedisFacade(REDIS_URL, retry_interval=0.1)
     store = RedisRunStore(redis)
     run_id = uuid.uuid4().hex
-    failed: list[str] = []
     try:
         await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
         await store.publish(run_id, "message_start", {})
-        assert redis.client is not None
-        real_read = redis.client.xread
-
-        async def read_failing_once(*args: object, **kwargs: object) -> object:
-            if not failed:
-                failed.append("xread")
-                raise RedisTimeoutError("Timeout reading from socket")
-            return await real_read(*args, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(redis.client, "xread", read_failing_once)
+        failed = _fail_once(monkeypatch, redis, "xread")
 
         async def rest_of_the_run() -> None:
             await asyncio.sleep(0.5)
@@ -95,20 +101,10 @@ async def test_an_event_that_did_not_reach_redis_is_still_followed_replayed_and_
     redis = RedisFacade(REDIS_URL, retry_interval=0.1)
     store = RedisRunStore(redis)
     run_id = uuid.uuid4().hex
-    failed: list[str] = []
     try:
         await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
         await store.publish(run_id, "message_start", {})
-        assert redis.client is not None
-        real_xadd = redis.client.xadd
-
-        async def xadd_failing_once(*args: object, **kwargs: object) -> object:
-            if not failed:
-                failed.append("xadd")
-                raise RedisTimeoutError("Timeout reading from socket")
-            return await real_xadd(*args, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(redis.client, "xadd", xadd_failing_once)
+        failed = _fail_once(monkeypatch, redis, "xadd")
 
         async def rest_of_the_run() -> None:
             await asyncio.sleep(0.3)
