@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -31,6 +32,21 @@ def _fail_once(monkeypatch: pytest.MonkeyPatch, redis: RedisFacade, command: str
 
     monkeypatch.setattr(redis.client, command, failing_once)
     return failed
+
+
+@pytest.fixture
+async def begun() -> AsyncIterator[tuple[RedisFacade, RedisRunStore, str]]:
+    """A run on Redis (the facade retries 0.1 s after a failure) with its `message_start`."""
+    require_service("Redis", REDIS_URL, 6379)
+    redis = RedisFacade(REDIS_URL, retry_interval=0.1)
+    store = RedisRunStore(redis)
+    run_id = uuid.uuid4().hex
+    await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
+    await store.publish(run_id, "message_start", {})
+    try:
+        yield redis, store, run_id
+    finally:
+        await redis.close()
 
 
 async def test_a_quiet_run_is_followed_to_its_end_without_falling_back() -> None:
@@ -62,78 +78,62 @@ async def test_a_quiet_run_is_followed_to_its_end_without_falling_back() -> None
 
 
 async def test_a_failed_read_does_not_end_the_stream_of_a_run_whose_events_are_in_redis(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, begun: tuple[RedisFacade, RedisRunStore, str]
 ) -> None:
     """The load test's chat streams that ended early: a read that timed out (a busy process)
     made the follower fall back to this process's memory, which holds nothing of the run."""
-    require_service("Redis", REDIS_URL, 6379)
-    redis = RedisFacade(REDIS_URL, retry_interval=0.1)
-    store = RedisRunStore(redis)
-    run_id = uuid.uuid4().hex
-    try:
-        await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
-        await store.publish(run_id, "message_start", {})
-        failed = _fail_once(monkeypatch, redis, "xread")
+    redis, store, run_id = begun
+    failed = _fail_once(monkeypatch, redis, "xread")
 
-        async def rest_of_the_run() -> None:
-            await asyncio.sleep(0.5)
-            await store.publish(run_id, "delta", {"text": "still here"})
-            await store.publish(run_id, "message_end", {})
-            await store.finish(run_id)
+    async def rest_of_the_run() -> None:
+        await asyncio.sleep(0.5)
+        await store.publish(run_id, "delta", {"text": "still here"})
+        await store.publish(run_id, "message_end", {})
+        await store.finish(run_id)
 
-        task = asyncio.create_task(rest_of_the_run())
-        seen = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
-        await task
-        assert failed == ["xread"]
-        events = [item.event for item in seen if item.event != "heartbeat"]
-        assert events == ["message_start", "delta", "message_end"]
-    finally:
-        await redis.close()
+    task = asyncio.create_task(rest_of_the_run())
+    seen = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+    await task
+    assert failed == ["xread"]
+    events = [item.event for item in seen if item.event != "heartbeat"]
+    assert events == ["message_start", "delta", "message_end"]
 
 
 async def test_an_event_that_did_not_reach_redis_is_still_followed_replayed_and_resumed(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, begun: tuple[RedisFacade, RedisRunStore, str]
 ) -> None:
     """Under load one write to the stream timed out: the event went to this process's memory,
     and a replay read the rest from there without the first event, under other ids than the
     live stream had shown. The process keeps the whole log, with the ids its followers saw."""
-    require_service("Redis", REDIS_URL, 6379)
-    redis = RedisFacade(REDIS_URL, retry_interval=0.1)
-    store = RedisRunStore(redis)
-    run_id = uuid.uuid4().hex
-    try:
-        await store.start(RunInfo(run_id, uuid.uuid4(), uuid.uuid4()))
-        await store.publish(run_id, "message_start", {})
-        failed = _fail_once(monkeypatch, redis, "xadd")
+    redis, store, run_id = begun
+    failed = _fail_once(monkeypatch, redis, "xadd")
 
-        async def rest_of_the_run() -> None:
-            await asyncio.sleep(0.3)
-            await store.publish(run_id, "tool_started", {"tool": "search"})  # does not reach Redis
-            await asyncio.sleep(0.3)  # Redis answers again (the facade retries after 0.1 s)
-            await store.publish(run_id, "delta", {"text": "found"})
-            await store.publish(run_id, "message_end", {})
-            await store.finish(run_id)
+    async def rest_of_the_run() -> None:
+        await asyncio.sleep(0.3)
+        await store.publish(run_id, "tool_started", {"tool": "search"})  # does not reach Redis
+        await asyncio.sleep(0.3)  # Redis answers again (the facade retries after 0.1 s)
+        await store.publish(run_id, "delta", {"text": "found"})
+        await store.publish(run_id, "message_end", {})
+        await store.finish(run_id)
 
-        task = asyncio.create_task(rest_of_the_run())
-        live = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
-        await task
-        assert failed == ["xadd"]
-        live = [item for item in live if item.event != "heartbeat"]
-        assert [item.event for item in live] == [
-            "message_start",
-            "tool_started",
-            "delta",
-            "message_end",
-        ]
-        assert len({item.id for item in live}) == 4
+    task = asyncio.create_task(rest_of_the_run())
+    live = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+    await task
+    assert failed == ["xadd"]
+    live = [item for item in live if item.event != "heartbeat"]
+    assert [item.event for item in live] == [
+        "message_start",
+        "tool_started",
+        "delta",
+        "message_end",
+    ]
+    assert len({item.id for item in live}) == 4
 
-        replay = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
-        assert replay == live
-        for index, item in enumerate(live):  # resuming after any id the client saw
-            resumed = [e async for e in store.follow(run_id, after=item.id, heartbeat_s=3.0)]
-            assert resumed == live[index + 1 :]
-    finally:
-        await redis.close()
+    replay = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+    assert replay == live
+    for index, item in enumerate(live):  # resuming after any id the client saw
+        resumed = [e async for e in store.follow(run_id, after=item.id, heartbeat_s=3.0)]
+        assert resumed == live[index + 1 :]
 
 
 async def test_a_run_whose_events_all_reached_redis_keeps_no_copy_in_memory() -> None:
