@@ -193,7 +193,8 @@ class MemoryRunStore:
             try:
                 await asyncio.wait_for(waiter.wait(), heartbeat_s)
             except TimeoutError:
-                yield heartbeat(str(position) if position else None)
+                # The last event's own id: in a mirrored run it may be a stream id.
+                yield heartbeat(run.events[position - 1].id if position else None)
 
     def _position_after(self, run_id: str, after: str | None) -> int:
         """Where a follower resumes: after the event with id `after` (ids are unique in a run;
