@@ -109,7 +109,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _open_infrastructure(app, settings)
         persister = _start_persister(app, settings)
-        await _warm_up(app)
+        if settings.warm_up:
+            await _warm_up(app)
         scheduler: Scheduler | None = None
         if settings.runs_scheduler:
             scheduler = Scheduler(settings, app.state.db, SCHEDULES)

@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     job_max_backoff_ms: int = Field(default=300_000, ge=1)
     job_time_limit_ms: int = Field(default=600_000, ge=1_000)
     job_in_process_threads: int = Field(default=2, ge=1, le=32)
+    # How long an idle worker waits for a job before it looks again (and how long a stopping
+    # worker can take to notice, per stage): short is a faster stop, long fewer idle polls.
+    job_poll_ms: int = Field(default=100, ge=5, le=5_000)
     # Redis broker: a worker silent this long is dead and its unacknowledged jobs go back to
     # their queue at the next maintenance (every interval per queue, not Dramatiq's 0.1% lottery).
     job_heartbeat_timeout_ms: int = Field(default=10_000, ge=1_000)
@@ -165,6 +168,9 @@ class Settings(BaseSettings):
     # (often 60 s), so the balancer, not the app, closes them and never sends on a closed one.
     http_keep_alive_s: int = Field(default=75, ge=1, le=3600)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # At start-up, pass a few requests and the hottest queries through the stack so the first
+    # real request is not the slow one. Off only where start-up speed matters more (tests).
+    warm_up: bool = True
 
     # Files: uploads are spooled to data_dir/tmp, stored under data_dir/files or in S3.
     storage_backend: Literal["local", "s3"] = "local"

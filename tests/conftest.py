@@ -282,6 +282,12 @@ def make_settings(stack: Stack, data_dir: Path, **overrides: object) -> Settings
         "job_in_process_worker": True,
         "job_min_backoff_ms": 10,
         "job_max_backoff_ms": 200,
+        # Every app a test makes stops its in-process worker at teardown, which waits up to
+        # two polls: at the default 100 ms that was ~0.1 s of idle per test.
+        "job_poll_ms": 10,
+        # The start-up warm-up was ~0.03-0.06 s per app; tests/api/foundation/test_warm_up.py
+        # turns it back on.
+        "warm_up": False,
         "secret_key": "test-secret-key-that-is-long-enough-0123456789",
     }
     values.update(overrides)

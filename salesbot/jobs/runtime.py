@@ -376,7 +376,9 @@ def start_jobs(
     in_process = (not settings.redis_dsn) if in_process_worker is None else in_process_worker
     if in_process:
         runtime.worker = dramatiq.Worker(
-            broker, worker_threads=settings.job_in_process_threads, worker_timeout=100
+            broker,
+            worker_threads=settings.job_in_process_threads,
+            worker_timeout=settings.job_poll_ms,
         )
         runtime.worker.start()
     _current = runtime
