@@ -340,6 +340,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.services)
 
 
+# Packages whose tests share one expensive session fixture (a live server: migrate, demo data,
+# serve; and for browser tests Chromium): with `--dist loadscope` (`make test`, `make ci`) each
+# goes to one xdist worker whole, so the fixture starts once per run, not once per worker.
+_ONE_WORKER_PACKAGES = ("tests/e2e/", "tests/fuzz/")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getoption("dist", None) != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class SharedFixtureScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        """xdist's per-module scopes, except that each of `_ONE_WORKER_PACKAGES` is one."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            for package in _ONE_WORKER_PACKAGES:
+                if nodeid.startswith(package):
+                    return package
+            return str(super()._split_scope(nodeid))
+
+    return SharedFixtureScheduling(config, log)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A job runtime left running would hang the process at exit: stop it and fail the run."""
     import threading
