@@ -82,8 +82,8 @@ def test_a_held_proposal_shows_on_the_calendar_and_the_weekly_view(
     # The weekly view: the hold's first week is partly held, and the export says the same.
     open_page(page, base_url + "/inventory")
     monday = start - timedelta(days=start.weekday())
-    page.get_by_label("From week of").fill(monday.isoformat())
-    page.get_by_label("Weeks").fill("4")
+    page.get_by_label("From week of", exact=True).fill(monday.isoformat())
+    page.get_by_label("Weeks", exact=True).fill("4")
     page.get_by_role("button", name="Show").click()
     row = page.locator('tr[data-key="szr_unipole"]')
     cell = row.locator(f'td[data-week="{monday.isoformat()}"]')

@@ -98,10 +98,10 @@ def test_booking_order_from_upload_to_finance(
     open_page(page, base_url + "/booking-orders")
     page.get_by_role("button", name="Upload a booking order").first.click()
     dialog = page.get_by_role("dialog", name="Upload a booking order")
-    dialog.get_by_label("The client's signed booking order").set_input_files(
+    dialog.get_by_label("The client's signed booking order", exact=True).set_input_files(
         _booking_order(tmp_path / "bo.csv", number)
     )
-    dialog.get_by_label("Company").select_option(label="Viola")
+    dialog.get_by_label("Company", exact=True).select_option(label="Viola")
     dialog.get_by_role("button", name="Read the booking order").click()
     expect(page).to_have_url(re.compile(r"/booking-orders/[0-9a-f-]{36}$"), timeout=WORK_TIMEOUT_MS)
     detail_url = page.url
@@ -112,7 +112,7 @@ def test_booking_order_from_upload_to_finance(
     assert totals["Gross"] == "AED 485,646.00"
 
     # Editing the DM fee recalculates (the spec's worked example).
-    page.get_by_label("Municipality fee (AED)").fill("1,000")
+    page.get_by_label("Municipality fee (AED)", exact=True).fill("1,000")
     page.get_by_role("button", name="Save and recalculate").click()
     expect(page.get_by_role("table", name="Totals")).to_contain_text("AED 486,150.00")
     totals = _totals(page)
@@ -334,7 +334,7 @@ def test_chat_actions_fold_into_a_menu_on_a_phone(browser: Browser, base_url: st
         open_page(phone, f"{base_url}/chat/{made.json()['id']}")
         rename = phone.get_by_role("button", name="Rename")
         expect(rename).to_be_hidden()
-        phone.get_by_label("Conversation actions").click()
+        phone.get_by_label("Conversation actions", exact=True).click()
         expect(rename).to_be_visible()
         for name in ("Pin", "Archive", "Delete"):
             expect(phone.get_by_role("button", name=name)).to_be_visible()

@@ -53,8 +53,8 @@ def test_sidebar_rename_pin_archive_delete(page: Page, base_url: str) -> None:
 
     thread.get_by_role("button", name="Rename").click()
     dialog = page.get_by_role("dialog", name="Rename conversation")
-    dialog.get_by_label("Title").fill(f"Nike Q1 {tag}")
-    dialog.get_by_label("Title").press("Enter")
+    dialog.get_by_label("Title", exact=True).fill(f"Nike Q1 {tag}")
+    dialog.get_by_label("Title", exact=True).press("Enter")
     expect(thread.get_by_role("heading", name=f"Nike Q1 {tag}")).to_be_visible()
     conversations = page.get_by_role("list", name="Conversations")
     expect(conversations.get_by_role("link", name=f"Nike Q1 {tag}")).to_be_visible()

@@ -167,7 +167,7 @@ def test_a_follow_up_edit_makes_the_next_version_and_says_what_changed(
     expect(edit.get_by_role("link", name=re.compile(r"Download .*\.pdf$"))).to_be_visible()
     # The new version is in the history under the new client (the API tests check both kept).
     open_page(page, base_url + "/proposals/history")
-    page.get_by_label("Client").fill("Etisalat")
+    page.get_by_label("Client", exact=True).fill("Etisalat")
     apply = page.get_by_role("button", name="Apply filters")
     with page.expect_response(lambda r: "/api/proposals?" in r.url and "client=" in r.url and r.ok):
         apply.click()

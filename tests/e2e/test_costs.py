@@ -62,12 +62,12 @@ def test_costs_page_draws_usage_per_day_person_and_model(page: Page, base_url: s
     page.get_by_role("radio", name="Tokens").check()
     expect(page.get_by_role("img", name="Tokens per day")).to_be_visible()
     # A period with no usage says what to do.
-    page.get_by_label("From").fill("2001-01-01")
-    page.get_by_label("Until").fill("2001-01-31")
+    page.get_by_label("From", exact=True).fill("2001-01-01")
+    page.get_by_label("Until", exact=True).fill("2001-01-31")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("No assistant usage in this period.")).to_be_visible()
     # A period the service refuses: its reason next to the dates.
-    page.get_by_label("From").fill("2001-02-01")
+    page.get_by_label("From", exact=True).fill("2001-02-01")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("alert")).to_contain_text("before the start date")
     assert console_errors(page, expected_statuses=[422]) == []

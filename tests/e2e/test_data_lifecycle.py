@@ -58,11 +58,13 @@ def test_admin_erases_a_person_after_typing_their_address(page: Page, base_url: 
     open_page(page, base_url + "/admin/lifecycle")
     form = page.get_by_role("form", name="Erase a person")
     form.get_by_label("Person", exact=True).select_option(label=f"{name} <{email}>")
-    form.get_by_label("Reason (kept in the audit log)").fill("Asked to be forgotten")
+    form.get_by_label("Reason (kept in the audit log)", exact=True).fill("Asked to be forgotten")
     erase = form.get_by_role("button", name="Erase this person")
-    form.get_by_label("Type the person's e-mail address to confirm").fill("someone@else.com")
+    form.get_by_label("Type the person's e-mail address to confirm", exact=True).fill(
+        "someone@else.com"
+    )
     expect(erase).to_be_disabled()
-    form.get_by_label("Type the person's e-mail address to confirm").fill(email)
+    form.get_by_label("Type the person's e-mail address to confirm", exact=True).fill(email)
     expect(erase).to_be_enabled()
     erase.click()
     expect(page.locator("#erasure-result")).to_contain_text("Erased.")
@@ -98,8 +100,8 @@ def test_admin_sets_a_retention_policy_and_a_legal_hold_that_blocks_erasure(
 
     holds = page.get_by_role("region", name="Legal holds")
     form = holds.get_by_role("form", name="New legal hold")
-    form.get_by_label("Hold on").select_option(label="A person")
-    form.get_by_label("Person, company or conversation id").fill(email)
+    form.get_by_label("Hold on", exact=True).select_option(label="A person")
+    form.get_by_label("Person, company or conversation id", exact=True).fill(email)
     form.get_by_label("Reason", exact=True).fill("Case 9: a dispute")
     form.get_by_role("button", name="Place hold").click()
     placed = holds.get_by_role("listitem").filter(has_text=f"user: {email}")
@@ -107,8 +109,8 @@ def test_admin_sets_a_retention_policy_and_a_legal_hold_that_blocks_erasure(
 
     erase = page.get_by_role("form", name="Erase a person")
     erase.get_by_label("Person", exact=True).select_option(label=f"{name} <{email}>")
-    erase.get_by_label("Reason (kept in the audit log)").fill("Asked to be forgotten")
-    erase.get_by_label("Type the person's e-mail address to confirm").fill(email)
+    erase.get_by_label("Reason (kept in the audit log)", exact=True).fill("Asked to be forgotten")
+    erase.get_by_label("Type the person's e-mail address to confirm", exact=True).fill(email)
     erase.get_by_role("button", name="Erase this person").click()
     expect(erase.get_by_role("alert")).to_contain_text("legal hold")
 

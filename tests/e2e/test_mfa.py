@@ -45,7 +45,7 @@ def test_set_up_in_settings_then_sign_in_with_the_code(browser: Browser, base_ur
         card.get_by_role("button", name="Set up two-step sign-in").click()
         expect(card.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
         secret = card.locator("#mfa-secret").inner_text()
-        card.get_by_label("Code shown in the app").fill(pyotp.TOTP(secret).now())
+        card.get_by_label("Code shown in the app", exact=True).fill(pyotp.TOTP(secret).now())
         card.get_by_role("button", name="Turn on").click()
         dialog = page.get_by_role("dialog", name="Your recovery codes")
         expect(dialog.locator("#recovery-codes li")).to_have_count(10)
@@ -54,16 +54,16 @@ def test_set_up_in_settings_then_sign_in_with_the_code(browser: Browser, base_ur
         assert console_errors(page) == []
 
         open_page(later, base_url + "/login")
-        later.get_by_label("E-mail").fill(email)
-        later.get_by_label("Password").fill(PASSWORD)
+        later.get_by_label("E-mail", exact=True).fill(email)
+        later.get_by_label("Password", exact=True).fill(PASSWORD)
         later.get_by_role("button", name="Sign in").click()
         step = later.get_by_role("form", name="Two-step sign-in")
-        step.get_by_label("Code from your authenticator app").fill("000000")
+        step.get_by_label("Code from your authenticator app", exact=True).fill("000000")
         step.get_by_role("button", name="Verify").click()
         expect(step.get_by_role("alert")).to_contain_text("not correct")
         # The enrolment spent the current code; the app's next one is accepted.
         next_code = pyotp.TOTP(secret).at(int(time.time()) + 30)
-        step.get_by_label("Code from your authenticator app").fill(next_code)
+        step.get_by_label("Code from your authenticator app", exact=True).fill(next_code)
         step.get_by_role("button", name="Verify").click()
         expect(later).to_have_url(re.compile(r"/$"))
         assert later.request.get(base_url + "/api/auth/me").json()["email"] == email

@@ -44,9 +44,9 @@ def test_uploaded_artwork_appears_on_the_billboard(
 ) -> None:
     sign_in(page, base_url, SALES)
     open_page(page, base_url + "/mockups")
-    page.get_by_label("Location").select_option(label="The Landmark")
-    page.get_by_label("Time of day").select_option("night")
-    expect(page.get_by_label("Photo")).to_contain_text("the_landmark_2.jpg")
+    page.get_by_label("Location", exact=True).select_option(label="The Landmark")
+    page.get_by_label("Time of day", exact=True).select_option("night")
+    expect(page.get_by_label("Photo", exact=True)).to_contain_text("the_landmark_2.jpg")
     # Generating without artwork says what is missing.
     page.get_by_role("button", name="Generate mockup").click()
     form = page.get_by_role("form", name="Generate a mockup")
@@ -90,14 +90,14 @@ def test_coordinator_sets_up_a_frame_on_a_new_photo(
     sign_in(page, base_url, COORDINATOR)
     open_page(page, base_url + "/mockups/setup")
     add = page.get_by_role("form", name="Add a billboard photo")
-    expect(add.get_by_label("Location")).to_contain_text("The Dubai Gateway")
-    locations = add.get_by_label("Location").locator("option").all_inner_texts()
+    expect(add.get_by_label("Location", exact=True)).to_contain_text("The Dubai Gateway")
+    locations = add.get_by_label("Location", exact=True).locator("option").all_inner_texts()
     assert "The Dubai Gateway" in locations
     assert "UAE21" not in locations  # another company's location
-    add.get_by_label("Location").select_option(label="The Dubai Gateway")
-    add.get_by_label("Time of day").select_option("night")
-    add.get_by_label("Finish").fill("silver")
-    add.get_by_label("Photo (JPEG, PNG or WebP)").set_input_files(
+    add.get_by_label("Location", exact=True).select_option(label="The Dubai Gateway")
+    add.get_by_label("Time of day", exact=True).select_option("night")
+    add.get_by_label("Finish", exact=True).fill("silver")
+    add.get_by_label("Photo (JPEG, PNG or WebP)", exact=True).set_input_files(
         _billboard_photo(tmp_path / "street.jpg")
     )
     add.get_by_role("button", name="Upload photo").click()
@@ -108,8 +108,8 @@ def test_coordinator_sets_up_a_frame_on_a_new_photo(
     editor.get_by_role("button", name="Detect green screen").click()
     expect(editor.get_by_text("Found 1 area")).to_be_visible()
     expect(editor.get_by_role("button", name="Frame 1")).to_have_attribute("aria-pressed", "true")
-    left_x = editor.get_by_label("Top left x")
-    left_y = editor.get_by_label("Top left y")
+    left_x = editor.get_by_label("Top left x", exact=True)
+    left_y = editor.get_by_label("Top left y", exact=True)
     found = (int(left_x.input_value()), int(left_y.input_value()))
     assert abs(found[0] - SCREEN[0][0]) <= 6 and abs(found[1] - SCREEN[0][1]) <= 6
 
@@ -134,7 +134,7 @@ def test_coordinator_sets_up_a_frame_on_a_new_photo(
     page.keyboard.press("Shift+ArrowRight")
     expect(left_x).to_have_value(str(moved[0] + 10))
 
-    brightness = editor.get_by_label("Brightness")
+    brightness = editor.get_by_label("Brightness", exact=True)
     brightness.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")

@@ -38,18 +38,18 @@ def test_change_password_then_sign_in_with_the_new_one(page: Page, base_url: str
     open_page(page, base_url + "/settings")
     form = page.locator("#password-form")
 
-    form.get_by_label("Current password").fill("not-the-password")
-    form.get_by_label("New password").fill(NEW_PASSWORD)
+    form.get_by_label("Current password", exact=True).fill("not-the-password")
+    form.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     form.get_by_role("button", name="Change password").click()
     expect(form).to_contain_text("Your current password is not correct.")
 
-    form.get_by_label("Current password").fill(FIRST_PASSWORD)
+    form.get_by_label("Current password", exact=True).fill(FIRST_PASSWORD)
     form.get_by_role("button", name="Change password").click()
     page.wait_for_url("**/login**")
     settled(page)  # the sign-in page focuses the e-mail field when it has rendered
 
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login" not in url)
     assert console_errors(page, expected_statuses=[401, 422]) == []

@@ -29,10 +29,10 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     page.get_by_role("button", name="Generate proposal").click()
     form = page.get_by_role("form", name="New proposal")
     expect(form.get_by_role("alert")).to_have_text("Please fix the 2 highlighted fields.")
-    expect(page.get_by_label("Client")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Client", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("Add at least one location.")).to_be_visible()
 
-    page.get_by_label("Client").fill(client)
+    page.get_by_label("Client", exact=True).fill(client)
     # Keyboard: type, arrow to the match, Enter adds it.
     search = page.get_by_role("combobox", name="Add a location")
     search.fill("landm")
@@ -42,9 +42,9 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     expect(block).to_be_visible()
     # A start date a year ago: priced and produced all the same, with a warning beside it.
     a_year_ago = date.today() - timedelta(days=365)
-    block.get_by_label("Start date").fill(a_year_ago.isoformat())
-    block.get_by_label("Duration, option 1").fill("2 weeks")
-    block.get_by_label("Net rate (AED), option 1").fill("1.5M")
+    block.get_by_label("Start date", exact=True).fill(a_year_ago.isoformat())
+    block.get_by_label("Duration, option 1", exact=True).fill("2 weeks")
+    block.get_by_label("Net rate (AED), option 1", exact=True).fill("1.5M")
     warning = block.locator(".field-warning")
     expect(warning).to_have_text(
         re.compile(
@@ -52,13 +52,13 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
             r"did you mean \d+ \w+ \d{4}\?$"
         )
     )
-    expect(block.get_by_label("Start date")).to_have_attribute(
+    expect(block.get_by_label("Start date", exact=True)).to_have_attribute(
         "aria-describedby", re.compile("-warning$")
     )
     block.get_by_role("button", name="Add an option").click()
-    expect(block.get_by_label("Duration, option 2")).to_be_focused()
-    block.get_by_label("Duration, option 2").fill("4 weeks")
-    block.get_by_label("Net rate (AED), option 2").fill("2,800,000")
+    expect(block.get_by_label("Duration, option 2", exact=True)).to_be_focused()
+    block.get_by_label("Duration, option 2", exact=True).fill("4 weeks")
+    block.get_by_label("Net rate (AED), option 2", exact=True).fill("2,800,000")
     # The totals are priced by the service before anything is produced.
     totals = page.get_by_role("complementary", name="Totals")
     expect(totals.get_by_role("row", name=re.compile("^Total"))).to_contain_text("AED 2,943,696")
@@ -87,7 +87,7 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     result.get_by_role("link", name="See the history").click()
     # The form just left has a "Client" field too: type only into the history's, once it is drawn.
     settled(page, "/proposals/history")
-    page.get_by_label("Client").fill(client)
+    page.get_by_label("Client", exact=True).fill(client)
     # The unfiltered history may already hold just this proposal: wait for the filtered answer
     # and for the button to stop being busy (it is once that answer is drawn).
     apply = page.get_by_role("button", name="Apply filters")
@@ -101,7 +101,7 @@ def test_sales_builds_the_landmark_proposal_and_downloads_the_pdf(
     # Duplicate in dollars: a new version, the original kept.
     rows.first.get_by_role("button", name=re.compile(f"^Duplicate the {client} proposal")).click()
     dialog = page.get_by_role("dialog", name=f"Duplicate the {client} proposal")
-    dialog.get_by_label("Currency").select_option("USD")
+    dialog.get_by_label("Currency", exact=True).select_option("USD")
     dialog.get_by_role("button", name="Produce new version").click()
     expect(dialog).to_have_count(0)
     expect(rows).to_have_count(2)
@@ -139,8 +139,8 @@ def test_api_refusals_appear_next_to_their_cause_and_combined_needs_two_location
 ) -> None:
     sign_in(page, base_url, SALES)
     open_page(page, base_url + "/proposals")
-    page.get_by_label("Combined package (one rate for all locations)").check()
-    page.get_by_label("Client").fill("Adidas")
+    page.get_by_label("Combined package (one rate for all locations)", exact=True).check()
+    page.get_by_label("Client", exact=True).fill("Adidas")
     _pick(page, "gateway", "The Dubai Gateway")
     page.get_by_role("button", name="Generate proposal").click()
     expect(page.get_by_text("A combined package needs at least 2 locations.")).to_be_visible()
@@ -148,10 +148,10 @@ def test_api_refusals_appear_next_to_their_cause_and_combined_needs_two_location
     gateway = page.get_by_role("group", name="The Dubai Gateway", exact=True)
     uae21 = page.get_by_role("group", name="UAE21", exact=True)
     for block in (gateway, uae21):
-        block.get_by_label("Start date").fill("2026-02-01")
-        block.get_by_label("Duration").fill("4 weeks")
-    uae21.get_by_label("Production fee (AED)").fill("20,000")
-    page.get_by_label("Package net rate (AED)").fill("2M")
+        block.get_by_label("Start date", exact=True).fill("2026-02-01")
+        block.get_by_label("Duration", exact=True).fill("4 weeks")
+    uae21.get_by_label("Production fee (AED)", exact=True).fill("20,000")
+    page.get_by_label("Package net rate (AED)", exact=True).fill("2M")
     page.get_by_role("button", name="Generate proposal").click()
     result = page.get_by_role("region", name="Proposal for Adidas is ready")
     expect(result).to_be_visible(timeout=WORK_TIMEOUT_MS)
@@ -162,7 +162,7 @@ def test_api_refusals_appear_next_to_their_cause_and_combined_needs_two_location
     expect(package.get_by_role("row", name=re.compile("^Total"))).to_contain_text("AED 2,123,646")
 
     # An amount the service cannot read is refused, with its words, next to the form.
-    page.get_by_label("Package net rate (AED)").fill("two million")
+    page.get_by_label("Package net rate (AED)", exact=True).fill("two million")
     page.get_by_role("button", name="Generate proposal").click()
     alert = page.get_by_role("form", name="New proposal").get_by_role("alert")
     expect(alert).to_contain_text("two million")
@@ -181,15 +181,15 @@ def test_totals_update_live_as_the_inputs_change(page: Page, base_url: str) -> N
     open_page(page, base_url + "/proposals")
     totals = page.get_by_role("complementary", name="Totals")
     expect(totals).to_contain_text("to see the totals")
-    page.get_by_label("Client").fill("Preview Co")
+    page.get_by_label("Client", exact=True).fill("Preview Co")
     _pick(page, "landmark", "The Landmark")
     block = page.get_by_role("group", name="The Landmark", exact=True)
-    block.get_by_label("Start date").fill("2026-01-01")
-    block.get_by_label("Duration, option 1").fill("2 weeks")
-    block.get_by_label("Net rate (AED), option 1").fill("1.5M")
+    block.get_by_label("Start date", exact=True).fill("2026-01-01")
+    block.get_by_label("Duration, option 1", exact=True).fill("2 weeks")
+    block.get_by_label("Net rate (AED), option 1", exact=True).fill("1.5M")
     total = totals.get_by_role("row", name=re.compile("^Total"))
     expect(total).to_contain_text("AED 1,578,696")
-    block.get_by_label("Net rate (AED), option 1").fill("4M")
+    block.get_by_label("Net rate (AED), option 1", exact=True).fill("4M")
     expect(total).to_contain_text("AED 4,203,696")
     assert sent[-1]["proposals"] == [
         {
@@ -201,10 +201,10 @@ def test_totals_update_live_as_the_inputs_change(page: Page, base_url: str) -> N
         }
     ]
     # In dollars, converted by the service at the configured rate.
-    page.get_by_label("Currency").select_option("USD")
+    page.get_by_label("Currency", exact=True).select_option("USD")
     expect(total).to_contain_text("$")
     # An unreadable amount: the reason shows in the totals panel, nothing is produced.
-    block.get_by_label("Net rate (AED), option 1").fill("lots")
+    block.get_by_label("Net rate (AED), option 1", exact=True).fill("lots")
     expect(totals.get_by_role("alert")).to_contain_text("lots")
     assert page.request.get(base_url + "/api/proposals?client=Preview").json()["items"] == []
     assert console_errors(page, expected_statuses=[422]) == []
@@ -215,16 +215,16 @@ def test_the_totals_say_how_typed_rates_were_read(page: Page, base_url: str) -> 
     sign_in(page, base_url, SALES)
     open_page(page, base_url + "/proposals")
     totals = page.get_by_role("complementary", name="Totals")
-    page.get_by_label("Client").fill("Currency Co")
+    page.get_by_label("Client", exact=True).fill("Currency Co")
     _pick(page, "landmark", "The Landmark")
     block = page.get_by_role("group", name="The Landmark", exact=True)
-    block.get_by_label("Start date").fill(f"{date.today().year + 1}-01-01")
-    block.get_by_label("Duration, option 1").fill("2 weeks")
-    block.get_by_label("Net rate (AED), option 1").fill("400k")
+    block.get_by_label("Start date", exact=True).fill(f"{date.today().year + 1}-01-01")
+    block.get_by_label("Duration, option 1", exact=True).fill("2 weeks")
+    block.get_by_label("Net rate (AED), option 1", exact=True).fill("400k")
     page.get_by_label("Currency", exact=True).select_option("USD")
     expect(totals).to_contain_text("Rates read as AED 400,000, shown in USD at 3.6725 AED per USD.")
-    page.get_by_label("Rates entered in").select_option("USD")
-    block.get_by_label("Net rate (USD), option 1").fill("400k")
+    page.get_by_label("Rates entered in", exact=True).select_option("USD")
+    block.get_by_label("Net rate (USD), option 1", exact=True).fill("400k")
     expect(totals).to_contain_text(
         "Rates read as USD 400,000 (AED 1,469,000 at 3.6725 AED per USD), shown in USD."
     )

@@ -17,7 +17,7 @@ def test_api_key_is_shown_once_listed_and_revoked(page: Page, base_url: str) -> 
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
     expect(page.get_by_text("sales@demo.salesbot.dev")).to_be_visible()
     name = f"CRM sync {uuid.uuid4().hex[:6]}"
-    page.get_by_label("Key name").fill(name)
+    page.get_by_label("Key name", exact=True).fill(name)
     page.get_by_role("checkbox", name="proposals:create").check()
     page.get_by_role("checkbox", name="account:self").check()
     page.get_by_role("button", name="Create key").click()
@@ -46,7 +46,7 @@ def test_api_key_errors_appear_in_the_form(page: Page, base_url: str) -> None:
     expect(page.locator(".keys-list > *").first).to_be_visible()
     for box in page.locator('input[name="scopes"]').all():
         box.uncheck()
-    page.get_by_label("Key name").fill("No permissions")
+    page.get_by_label("Key name", exact=True).fill("No permissions")
     page.get_by_role("button", name="Create key").click()
     form = page.get_by_role("form", name="New API key")
     expect(form.get_by_role("alert")).to_contain_text("scopes")
@@ -125,8 +125,8 @@ def test_audit_log_filters_by_event(page: Page, base_url: str) -> None:
     expect(table.get_by_role("row").filter(has_text="192.0.2.99")).to_have_count(1)
     events = event_cells.all_inner_texts()
     assert events and set(events) == {"Failed sign-in"}
-    page.get_by_label("From").fill("2001-01-01")
-    page.get_by_label("Until").fill("2001-01-02")
+    page.get_by_label("From", exact=True).fill("2001-01-01")
+    page.get_by_label("Until", exact=True).fill("2001-01-02")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_text("No events match these filters.")).to_be_visible()
     assert console_errors(page) == []

@@ -18,8 +18,8 @@ def test_signed_out_visitor_is_sent_to_sign_in_and_back(page: Page, base_url: st
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fadmin%2Faudit%3Faction%3Dlogin$"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     settled(page)  # the sign-in page focuses the e-mail field when it has rendered
-    page.get_by_label("E-mail").fill(ADMIN)
-    page.get_by_label("Password").fill("demo-password")
+    page.get_by_label("E-mail", exact=True).fill(ADMIN)
+    page.get_by_label("Password", exact=True).fill("demo-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(base_url + "/admin/audit?action=login")
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()

@@ -22,13 +22,13 @@ from tests.e2e.support import (
 
 def test_wrong_password_says_so_and_keeps_the_email(page: Page, base_url: str) -> None:
     open_page(page, base_url + "/login")
-    page.get_by_label("E-mail").fill(SALES)
-    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_label("E-mail", exact=True).fill(SALES)
+    page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("The e-mail or password is incorrect.")
-    expect(page.get_by_label("E-mail")).to_have_value(SALES)
-    expect(page.get_by_label("Password")).to_have_value("")
-    expect(page.get_by_label("Password")).to_be_focused()
+    expect(page.get_by_label("E-mail", exact=True)).to_have_value(SALES)
+    expect(page.get_by_label("Password", exact=True)).to_have_value("")
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
     assert console_errors(page, expected_statuses=[401]) == []
 
 
@@ -36,7 +36,7 @@ def test_empty_form_is_caught_before_sending(page: Page, base_url: str) -> None:
     open_page(page, base_url + "/login")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("Please enter your e-mail and password.")
-    expect(page.get_by_label("E-mail")).to_be_focused()
+    expect(page.get_by_label("E-mail", exact=True)).to_be_focused()
     assert console_errors(page) == []
 
 
@@ -51,8 +51,8 @@ def test_rate_limited_sign_in_explains_and_waits(page: Page, base_url: str) -> N
         )
         assert response.status == 401
     open_page(page, base_url + "/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill("wrong-password")
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill("wrong-password")
     page.get_by_role("button", name="Sign in").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Too many attempts. Please wait a moment and try again")
@@ -67,7 +67,7 @@ def test_expired_access_is_refreshed_silently_without_losing_work(
     sign_in(page, base_url, VIEWER, fresh=True)
     open_page(page, base_url + "/settings")
     expect(page.locator(".keys-list > *").first).to_be_visible()  # the page's own calls are done
-    page.get_by_label("Key name").fill("Refresh check")
+    page.get_by_label("Key name", exact=True).fill("Refresh check")
     # The access cookie is gone (as after 15 minutes); the refresh cookie remains.
     page.context.clear_cookies(name="salesbot_access")
     page.get_by_role("button", name="Create key").click()
@@ -84,7 +84,7 @@ def test_failed_refresh_sends_to_sign_in_and_back(page: Page, base_url: str) -> 
     expect(page.locator(".keys-list > *").first).to_be_visible()
     page.context.clear_cookies(name="salesbot_access")
     page.context.clear_cookies(name="salesbot_refresh")
-    page.get_by_label("Key name").fill("Will need a sign-in")
+    page.get_by_label("Key name", exact=True).fill("Will need a sign-in")
     page.get_by_role("button", name="Create key").click()
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fsettings$"))
     assert console_errors(page, expected_statuses=[401]) == []
@@ -104,7 +104,7 @@ def test_sign_out_ends_the_session(page: Page, base_url: str) -> None:
 
 def _invite(admin: Page, base_url: str, email: str) -> str:
     open_page(admin, base_url + "/admin/invites")
-    admin.get_by_label("E-mail").fill(email)
+    admin.get_by_label("E-mail", exact=True).fill(email)
     admin.get_by_role("button", name="Create invitation").click()
     dialog = admin.get_by_role("dialog", name="Invitation created")
     expect(dialog.locator("#invite-link")).to_contain_text("#token=")
@@ -127,12 +127,12 @@ def test_invited_person_creates_an_account_and_is_signed_in(
     try:
         open_page(guest, base_url + "/invite#token=" + link.split("#token=")[1])
         expect(guest.get_by_role("heading", name="Accept invitation")).to_be_visible()
-        guest.get_by_label("Your name").fill("Nora New")
-        guest.get_by_label("Choose a password").fill("short")
+        guest.get_by_label("Your name", exact=True).fill("Nora New")
+        guest.get_by_label("Choose a password", exact=True).fill("short")
         guest.get_by_role("button", name="Create my account").click()
         expect(guest.get_by_text("Use at least 10 characters.")).to_be_visible()
-        guest.get_by_label("Choose a password").fill("a-good-long-password")
-        guest.get_by_label("Repeat the password").fill("a-good-long-password")
+        guest.get_by_label("Choose a password", exact=True).fill("a-good-long-password")
+        guest.get_by_label("Repeat the password", exact=True).fill("a-good-long-password")
         guest.get_by_role("button", name="Create my account").click()
         expect(guest.get_by_role("heading", name="Welcome, Nora")).to_be_visible()
         assert console_errors(guest) == []
@@ -156,9 +156,9 @@ def test_revoked_invitation_link_explains_what_to_do(
     try:
         # The page focuses the name field when it has rendered: fill the form after that.
         open_page(guest, base_url + "/invite?token=" + link.split("#token=")[1])
-        guest.get_by_label("Your name").fill("Late Comer")
-        guest.get_by_label("Choose a password").fill("a-good-long-password")
-        guest.get_by_label("Repeat the password").fill("a-good-long-password")
+        guest.get_by_label("Your name", exact=True).fill("Late Comer")
+        guest.get_by_label("Choose a password", exact=True).fill("a-good-long-password")
+        guest.get_by_label("Repeat the password", exact=True).fill("a-good-long-password")
         guest.get_by_role("button", name="Create my account").click()
         expect(guest.get_by_role("alert")).to_have_text(
             "This invitation link is not valid any more. Ask an admin for a new one."
