@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
+import inspect
 import json
 import threading
 import time
@@ -363,7 +365,7 @@ def start_jobs(
         declare = dramatiq.actor(
             actor_name=spec.name, queue_name=spec.queue, broker=broker, **spec.options
         )
-        actors[spec.name] = declare(spec.fn)
+        actors[spec.name] = declare(_result_discarded(spec.fn))
     client = broker.client if isinstance(broker, RedisBroker) else None
     runtime = JobRuntime(
         broker=broker,
@@ -383,6 +385,25 @@ def start_jobs(
         runtime.worker.start()
     _current = runtime
     return runtime
+
+
+def _result_discarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The job as its worker runs it: returning nothing. A job's value is for a caller that
+    runs the function itself; through the queue, its outcome is on the progress board, and
+    Dramatiq logs a warning for every returned value it has no results store to keep."""
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def run_async(*args: Any, **kwargs: Any) -> None:
+            await fn(*args, **kwargs)
+
+        return run_async
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        fn(*args, **kwargs)
+
+    return run
 
 
 def current_runtime() -> JobRuntime:

@@ -50,6 +50,20 @@ async def async_job(key: str) -> None:
         seen_request_ids.append(message.options.get("request_id") if message else None)
 
 
+@jobs.job("test.returns_a_value", queue="test")
+def returns_a_value(key: str) -> str:
+    with lock:
+        attempts[key] = attempts.get(key, 0) + 1
+    return f"made {key}"
+
+
+@jobs.job("test.async_returns_a_value", queue="test")
+async def async_returns_a_value(key: str) -> str:
+    with lock:
+        attempts[key] = attempts.get(key, 0) + 1
+    return f"made {key}"
+
+
 class DelayRecorder(dramatiq.Middleware):
     """Records the backoff delay the Retries middleware chose for each re-enqueue."""
 
@@ -221,3 +235,26 @@ def test_a_dead_letter_logs_one_line_for_the_operator(job_settings: Settings) ->
     expected_queue = "salesbot-test:test.XQ" if runtime.uses_redis else "memory:test"
     assert line["dead_letter_queue"] == expected_queue
     assert key not in json.dumps(line)  # the job's arguments stay out of the logs
+
+
+async def test_a_job_that_returns_a_value_runs_without_a_warning(job_settings: Settings) -> None:
+    """Dramatiq warns on every returned value it has no results store for; a job's value is for
+    callers of the function itself, so the worker's copy of the job returns nothing."""
+    output = io.StringIO()
+    configure_logging(json=True, stream=output)
+    keys = [new_id().hex, new_id().hex]
+    runtime = _start(job_settings)
+    try:
+        runtime.send("test.returns_a_value", keys[0])
+        runtime.send("test.async_returns_a_value", keys[1])
+        runtime.join("test")
+    finally:
+        runtime.close()
+    assert [attempts[key] for key in keys] == [1, 1]
+    lines = _log_lines(output)
+    succeeded = [line["job"] for line in lines if line["event"] == "job_succeeded"]
+    assert sorted(succeeded) == ["test.async_returns_a_value", "test.returns_a_value"]
+    assert [line for line in lines if line["level"] in {"warning", "error"}] == []
+    # Called directly, the functions still give their value.
+    assert returns_a_value("direct") == "made direct"
+    assert await async_returns_a_value("direct") == "made direct"
