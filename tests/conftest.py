@@ -409,5 +409,28 @@ def _abort_stuck_test(item: pytest.Item) -> None:
         capture.suspend_global_capture(in_=True)
     sys.stderr.write(f"\n+++ {item.nodeid} is still stuck after its timeout: stacks +++\n")
     faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+    _dump_native_stacks()
     sys.stderr.flush()
     os._exit(1)
+
+
+def _dump_native_stacks() -> None:
+    """Each thread's C stack too, where gdb is installed: a test stuck past pytest-timeout's
+    signal is stuck outside Python code (a lock, a C extension), where the Python stacks end."""
+    import subprocess
+
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        return
+    try:
+        result = subprocess.run(
+            [gdb, "-p", str(os.getpid()), "-batch", "-ex", "thread apply all bt 30"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        sys.stderr.write(f"+++ gdb could not read the native stacks: {exc} +++\n")
+        return
+    sys.stderr.write("+++ native stacks (gdb) +++\n" + result.stdout[-60_000:] + "\n")
