@@ -7,7 +7,10 @@ RUN_STAMP := $(VENV)/.installed-run
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # One pytest worker per core; each worker has its own database and Redis db (tests/conftest.py).
-PYTEST_PARALLEL ?= -n auto --dist loadscope
+# A worker that dies (the stuck-test backstop in tests/conftest.py ends it) is not replaced: with
+# `loadscope`, xdist's replacement was seen to leave the whole run waiting forever; the run ends
+# instead, the test named, every thread's stack printed.
+PYTEST_PARALLEL ?= -n auto --dist loadscope --max-worker-restart=0
 # mypy's cache outside the checkout, so a fresh clone on the same machine starts warm (only speed
 # depends on it: a missing or stale cache is rebuilt).
 export MYPY_CACHE_DIR ?= $(HOME)/.cache/salesbot/mypy
