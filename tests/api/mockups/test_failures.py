@@ -7,6 +7,7 @@ photo, clears the frames, breaks the compositor); releasing the slot lets the jo
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -55,8 +56,13 @@ async def one_slot(app_with: AppFactory) -> AsyncIterator[World]:
 
 
 async def queued(world: World, body: dict[str, Any]) -> dict[str, Any]:
-    """Ask for a mockup while the test holds the only slot: it is queued as a job."""
-    assert world.slots.try_acquire(), "the slot was not free"
+    """Ask for a mockup while the test holds the only slot: it is queued as a job.
+
+    A job's outcome is visible through the API a moment before its worker lets the slot go, so
+    the slot is waited for (in a thread: the wait blocks), not expected free at once.
+    """
+    taken = await asyncio.to_thread(world.slots.acquire, 60)
+    assert taken, "the composition slot was never freed"
     response = await world.client.post("/api/mockups", json=body, headers=world.crew.sales.headers)
     assert response.status_code == 202, response.text
     made: dict[str, Any] = response.json()
