@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 
 import pytest
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -32,6 +32,16 @@ def _fail_once(monkeypatch: pytest.MonkeyPatch, redis: RedisFacade, command: str
 
     monkeypatch.setattr(redis.client, command, failing_once)
     return failed
+
+
+async def _followed_while(
+    store: RedisRunStore, run_id: str, rest: Callable[[], Coroutine[object, object, None]]
+) -> list[RunEvent]:
+    """Follow the run from its start while `rest` publishes the rest of it: every event seen."""
+    task = asyncio.create_task(rest())
+    seen = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
+    await task
+    return seen
 
 
 @pytest.fixture
@@ -64,11 +74,7 @@ async def test_a_quiet_run_is_followed_to_its_end_without_falling_back() -> None
             await store.publish(run_id, "message_end", {})
             await store.finish(run_id)
 
-        task = asyncio.create_task(slow_run())
-        seen: list[RunEvent] = [
-            item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)
-        ]
-        await task
+        seen = await _followed_while(store, run_id, slow_run)
         assert redis.available  # the quiet read was not taken for a Redis outage
         events = [item.event for item in seen if item.event != "heartbeat"]
         assert events == ["message_start", "delta", "message_end"]
@@ -91,9 +97,7 @@ async def test_a_failed_read_does_not_end_the_stream_of_a_run_whose_events_are_i
         await store.publish(run_id, "message_end", {})
         await store.finish(run_id)
 
-    task = asyncio.create_task(rest_of_the_run())
-    seen = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
-    await task
+    seen = await _followed_while(store, run_id, rest_of_the_run)
     assert failed == ["xread"]
     events = [item.event for item in seen if item.event != "heartbeat"]
     assert events == ["message_start", "delta", "message_end"]
@@ -116,9 +120,7 @@ async def test_an_event_that_did_not_reach_redis_is_still_followed_replayed_and_
         await store.publish(run_id, "message_end", {})
         await store.finish(run_id)
 
-    task = asyncio.create_task(rest_of_the_run())
-    live = [item async for item in store.follow(run_id, after=None, heartbeat_s=3.0)]
-    await task
+    live = await _followed_while(store, run_id, rest_of_the_run)
     assert failed == ["xadd"]
     live = [item for item in live if item.event != "heartbeat"]
     assert [item.event for item in live] == [
