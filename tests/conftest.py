@@ -415,8 +415,9 @@ def _abort_stuck_test(item: pytest.Item) -> None:
 
 
 def _dump_native_stacks() -> None:
-    """Each thread's C stack too, where gdb is installed: a test stuck past pytest-timeout's
-    signal is stuck outside Python code (a lock, a C extension), where the Python stacks end."""
+    """Each thread's C stack too, where gdb is installed: a test the timeout's signal could not
+    end is stuck in C (a lock, a spin in an extension or in a collection), below where the
+    Python stacks end."""
     import subprocess
 
     gdb = shutil.which("gdb")
