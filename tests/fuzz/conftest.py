@@ -12,9 +12,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
 import httpx
 import pytest
+import schemathesis
 
 from tests.live_server import live_server
 
@@ -94,6 +97,18 @@ class FuzzWorld:
             tokens["refresh_token"],
             FRESH_PASSWORD,
         )
+
+
+# The fuzz's allowance for one request (schemathesis' default is 10 s). The first request for the
+# schema makes the server build it, which on a loaded CI machine took longer than 10 s (seen under
+# `stress-ng --cpu 4`); a slow answer is not what the fuzz looks for.
+REQUEST_TIMEOUT_S = 60
+
+
+@cache
+def live_schema(base_url: str) -> Any:
+    """The running server's OpenAPI schema, loaded once per server."""
+    return schemathesis.openapi.from_url(f"{base_url}/openapi.json", timeout=REQUEST_TIMEOUT_S)
 
 
 def sign_in(base_url: str, email: str) -> dict[str, str]:

@@ -9,7 +9,6 @@ derandomized: a failure in CI reproduces locally with `SALESBOT_TEST_PROFILE=ci`
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 
 from salesbot.app import create_app
 from salesbot.settings import Settings
-from tests.fuzz.conftest import ROLES, Fresh, FuzzWorld
+from tests.fuzz.conftest import REQUEST_TIMEOUT_S, ROLES, Fresh, FuzzWorld, live_schema
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
@@ -92,11 +91,6 @@ def refusals_are_explained(ctx: Any, response: Any, case: Any) -> bool | None:
 AUTH_CONFIRMED: set[tuple[str, str]] = set()
 
 
-@cache
-def _live_schema(base_url: str) -> Any:
-    return schemathesis.openapi.from_url(f"{base_url}/openapi.json")
-
-
 def _with_fresh_credentials(
     case: Any, fresh: Fresh, data: st.DataObject, mode: GenerationMode, *, first: bool
 ) -> dict[str, str]:
@@ -146,7 +140,7 @@ def test_operation_refuses_invalid_input(
 def _fuzz(
     fuzz_world: FuzzWorld, role: str, method: str, path: str, mode: GenerationMode, examples: int
 ) -> None:
-    operation = _live_schema(fuzz_world.base_url)[path][method]
+    operation = live_schema(fuzz_world.base_url)[path][method]
     headers = {} if path in ANONYMOUS else fuzz_world.headers[role]
     path_names = [
         p["name"] for p in operation.definition.raw.get("parameters", []) if p.get("in") == "path"
@@ -174,9 +168,8 @@ def _fuzz(
             headers=signed,
             excluded_checks=[positive_data_acceptance, *([ignored_auth] if confirmed else [])],
             additional_checks=[refusals_are_explained],
-            # schemathesis's default is 10 s; a chat turn on a loaded CI machine can take longer
-            # (a slow answer is not what the fuzz looks for, a 5xx or a contract break is)
-            timeout=60,
+            # a chat turn on a loaded CI machine can take longer than schemathesis' 10 s
+            timeout=REQUEST_TIMEOUT_S,
         )
         statuses.append(response.status_code)
         if 200 <= response.status_code < 300 and mode is GenerationMode.POSITIVE and signed:

@@ -11,18 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.fuzz.conftest import FuzzWorld
+from tests.fuzz.conftest import REQUEST_TIMEOUT_S, FuzzWorld, live_schema
 from tests.fuzz.test_openapi_schema import ANONYMOUS, FRESH, refusals_are_explained
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 
 def _machine(world: FuzzWorld, role: str) -> Any:
-    schema = schemathesis.openapi.from_url(f"{world.base_url}/openapi.json")
+    schema = live_schema(world.base_url)
     machine = schema.as_state_machine()
     headers = world.headers[role]
 
@@ -32,7 +31,7 @@ def _machine(world: FuzzWorld, role: str) -> Any:
             # Ending a session or changing a password: a fresh account's, never the role's own.
             fresh = world.fresh(role).headers if path in FRESH else headers
             signed = {} if path in ANONYMOUS else fresh
-            return {"base_url": world.base_url, "headers": signed}
+            return {"base_url": world.base_url, "headers": signed, "timeout": REQUEST_TIMEOUT_S}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             case.validate_response(
