@@ -381,26 +381,66 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+class _Watchdog:
+    """One thread per test process that ends the run when a test outlives its deadline.
+
+    A thread per test (a `threading.Timer`) would start and end 4,000 threads a run. Under
+    coverage's greenlet concurrency each thread's end queues a greenlet clean-up that runs Python
+    code inside a CPython "pending call", and on CPython 3.11 a traced function called there
+    spins for ever if another pending call arrives meanwhile: the hang this backstop caught
+    (docs/testing.md, "The hang under coverage"). The harness should not add to that churn.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._item: pytest.Item | None = None
+        self._deadline = 0.0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, item: pytest.Item, seconds: float) -> None:
+        with self._changed:
+            self._item, self._deadline = item, time.monotonic() + seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="stuck-test", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def disarm(self) -> None:
+        with self._changed:
+            self._item = None
+            self._changed.notify()
+
+    def _watch(self) -> None:
+        with self._changed:
+            while self._item is None or time.monotonic() < self._deadline:
+                timeout = None if self._item is None else self._deadline - time.monotonic()
+                self._changed.wait(timeout)
+            item = self._item
+        _abort_stuck_test(item)
+
+
+_WATCHDOG = _Watchdog()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     """A backstop behind pytest-timeout, whose signal fails a stuck test and lets the run go on
-    but cannot end what hangs after that (an event loop closing waits for its threads). Twice
-    the timeout later: name the test, dump every thread's stack and end the run."""
+    but cannot end what hangs after that (an event loop closing waits for its threads, a spin in
+    C that never returns to the signal handler). Twice the timeout later: name the test, dump
+    every thread's stack and end the run."""
     from pytest_timeout import get_env_settings
 
     marker = item.get_closest_marker("timeout")
     limit = (
         float(marker.args[0]) if marker and marker.args else get_env_settings(item.config).timeout
     )
-    timer = threading.Timer(2 * limit, _abort_stuck_test, (item,)) if limit else None
-    if timer is not None:
-        timer.daemon = True
-        timer.start()
+    if limit:
+        _WATCHDOG.arm(item, 2 * limit)
     try:
         yield
     finally:
-        if timer is not None:
-            timer.cancel()
+        if limit:
+            _WATCHDOG.disarm()
 
 
 def _abort_stuck_test(item: pytest.Item) -> None:
