@@ -68,6 +68,8 @@ class FuzzWorld:
     headers: dict[str, dict[str, str]]
     # Path-parameter name → values that exist (per role where records are owned).
     ids: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # The ids of the accounts signed in above: the fuzz must never end, change or erase them.
+    identities: frozenset[str] = frozenset()
 
     def known(self, role: str, name: str) -> list[str]:
         return self.ids.get(role, {}).get(name, []) or self.ids.get("*", {}).get(name, [])
@@ -216,6 +218,8 @@ def _seed_shared(client: httpx.Client, world: FuzzWorld) -> dict[str, list[str]]
     # Only a user no fuzzing identity depends on may be renamed, deactivated or re-roled.
     users = _listed(client, "/api/users?limit=100", admin)
     signed_in = set(ROLES.values())
+    world.identities = frozenset(str(u["id"]) for u in users if u["email"] in signed_in)
+    assert len(world.identities) == len(ROLES), "a fuzzing identity is missing from the users"
     shared["user_id"] = [str(u["id"]) for u in users if u["email"] not in signed_in][:2]
     return shared
 
