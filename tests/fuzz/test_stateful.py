@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, settings
+from hypothesis import HealthCheck, assume, seed, settings
 from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -111,7 +111,7 @@ def test_sequences_of_operations(fuzz_world: FuzzWorld, role: str) -> None:
             if walk.scenarios >= SCENARIOS:
                 break
             # The next run starts from another seed (a fixed one, so CI's runs repeat).
-            machine._hypothesis_internal_use_seed = run + 1
+            seed(run + 1)(machine)
     else:
         pytest.fail(f"Hypothesis stopped {RUNS} runs in a row for the API's state")
     assert walk.scenarios >= SCENARIOS, walk
