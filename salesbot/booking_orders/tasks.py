@@ -7,9 +7,8 @@ import uuid
 from salesbot.booking_orders.rendering import render_approved
 from salesbot.booking_orders.views import Env
 from salesbot.files.service import storage_from_settings
-from salesbot.jobs import job
+from salesbot.jobs import job, job_runtime
 from salesbot.kit.db import Database, make_engine
-from salesbot.settings import Settings
 
 
 class RenderRetry(RuntimeError):
@@ -21,9 +20,9 @@ async def render_documents(bo_id: str) -> None:
     """Produce the approval documents of a booking order again (after a storage outage).
 
     Jobs run on their own event loop, possibly in another process: they build their own engine
-    and storage from the environment, like any worker.
+    and storage from their process's settings (`job_settings`), like any job.
     """
-    settings = Settings()
+    settings = job_runtime().job_settings
     database = Database(
         make_engine(
             settings.effective_database_url,

@@ -7,19 +7,18 @@ import uuid
 from pathlib import Path
 
 from salesbot.files.service import storage_from_settings
-from salesbot.jobs import job
+from salesbot.jobs import job, job_runtime
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.logging import get_logger
 from salesbot.lifecycle.building import build_export
-from salesbot.settings import Settings
 
 log = get_logger(__name__)
 
 
 @job("lifecycle.export", queue="default", max_retries=2)
 async def export_user_data(export_id: str) -> None:
-    """Build the export `export_id` (reads its configuration from the environment)."""
-    settings = Settings()
+    """Build the export `export_id` (with its process's settings, `job_settings`)."""
+    settings = job_runtime().job_settings
     database = Database(make_engine(settings.effective_database_url))
     storage = storage_from_settings(settings)
     settings.tmp_dir.mkdir(parents=True, exist_ok=True)

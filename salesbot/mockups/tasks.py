@@ -1,6 +1,6 @@
 """Background mockups: `mockups.generate` makes a queued mockup when the request found no free slot.
 
-The job reads its configuration from the environment like any worker process, opens its own
+The job runs with its process's settings (the app's or the worker's, `job_settings`), opens its own
 database engine (jobs run on their own event loop), waits for one of this process's
 composition slots and reports progress on the `mockups` row, where the requester polls it.
 """
@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 from dramatiq.middleware import CurrentMessage
 
 from salesbot.files.service import storage_from_settings
-from salesbot.jobs import job
+from salesbot.jobs import job, job_runtime
 from salesbot.kit.db import Database, make_engine
 from salesbot.kit.errors import NotFound
 from salesbot.kit.lazy import lazy_module
 from salesbot.kit.logging import get_logger
 from salesbot.mockups.errors import UNEXPECTED, MockupRejected
 from salesbot.mockups.slots import composition_slots
-from salesbot.settings import Settings
 
 if TYPE_CHECKING:
     from salesbot.mockups import generation
@@ -42,7 +41,7 @@ def _attempts_left() -> bool:
 @job("mockups.generate", queue="default", max_retries=MAX_RETRIES)
 async def generate_mockup(mockup_id: str) -> str | None:
     """Make the queued mockup `mockup_id`; its output file id, or None when it was refused."""
-    settings = Settings()
+    settings = job_runtime().job_settings
     database = Database(
         make_engine(settings.effective_database_url, pooler=settings.database_pooler)
     )
