@@ -349,11 +349,24 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+# Packages whose tests drive a live server (migrate, demo data, serve; for browser tests also
+# Chromium), started once per run by a session fixture.
+_LIVE_SERVER_PACKAGES = ("tests/e2e/", "tests/fuzz/")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Markers from where a test lives: browser tests `e2e`, PostgreSQL/Redis halves `services`."""
+    """Markers from where a test lives: browser tests `e2e`, PostgreSQL/Redis halves `services`,
+    tests measured in their live server `no_cover`."""
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.e2e)
+        if item.nodeid.startswith(_LIVE_SERVER_PACKAGES):
+            # The product code these tests reach runs in the live server, a process coverage
+            # measures (`patch = ["subprocess"]`); the test's own process only drives Chromium or
+            # generates fuzz cases. pytest-cov's `no_cover` leaves the test's call unmeasured:
+            # under greenlet concurrency every Python call in a measured process pays coverage's
+            # greenlet lookup (docs/testing.md), and Playwright and Hypothesis make many.
+            item.add_marker(pytest.mark.no_cover)
         callspec = getattr(item, "callspec", None)
         if callspec is not None and {"postgres", "redis"} & {
             str(v) for v in callspec.params.values()
@@ -361,22 +374,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.services)
 
 
-# Packages whose tests share one expensive session fixture (a live server: migrate, demo data,
-# serve; and for browser tests Chromium): with `--dist loadscope` (`make test`, `make ci`) each
-# goes to one xdist worker whole, so the fixture starts once per run, not once per worker.
-_ONE_WORKER_PACKAGES = ("tests/e2e/", "tests/fuzz/")
-
-
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """With `--dist loadscope` (`make test`, `make ci`) each live-server package goes to one
+    xdist worker whole, so its session fixture starts once per run, not once per worker."""
     if config.getoption("dist", None) != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
     class SharedFixtureScheduling(LoadScopeScheduling):  # type: ignore[misc]
-        """xdist's per-module scopes, except that each of `_ONE_WORKER_PACKAGES` is one."""
+        """xdist's per-module scopes, except that each of `_LIVE_SERVER_PACKAGES` is one."""
 
         def _split_scope(self, nodeid: str) -> str:
-            for package in _ONE_WORKER_PACKAGES:
+            for package in _LIVE_SERVER_PACKAGES:
                 if nodeid.startswith(package):
                     return package
             return str(super()._split_scope(nodeid))
