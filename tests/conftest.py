@@ -321,19 +321,6 @@ def settings(stack: Stack, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def job_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    """Jobs read their configuration from the environment, like a worker: the test's own."""
-    monkeypatch.setenv("SALESBOT_ENVIRONMENT", "test")
-    monkeypatch.setenv("SALESBOT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("SALESBOT_DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("SALESBOT_SECRET_KEY", settings.secret_key.get_secret_value())
-    if settings.redis_dsn:
-        monkeypatch.setenv("SALESBOT_REDIS_URL", settings.redis_dsn)
-    else:
-        monkeypatch.delenv("SALESBOT_REDIS_URL", raising=False)
-
-
-@pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     from salesbot.app import create_app
 

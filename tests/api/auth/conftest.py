@@ -54,11 +54,3 @@ async def seed_accounts(app: FastAPI) -> Seeded:
             made[key] = Account(user.id, user.email)
         await session.commit()
     return Seeded(made["admin"], made["viewer"], made["sales"], company.code)
-
-
-@pytest.fixture(autouse=True)
-def _jobs_read_the_test_settings(request: pytest.FixtureRequest) -> None:
-    """Jobs a route starts (e.g. a data export) read the environment, like a worker: point it at
-    the test's database and data folder, never at a default ./var of the working directory."""
-    if "settings" in request.fixturenames:
-        request.getfixturevalue("job_env")

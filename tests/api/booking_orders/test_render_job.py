@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,25 +12,14 @@ from salesbot.booking_orders import flows
 from salesbot.booking_orders.tasks import render_documents
 from salesbot.kit.storage import StorageError
 from tests.api.booking_orders.conftest import World, act, to_hos_review
-from tests.conftest import Stack
 
 
 async def test_documents_are_finished_by_the_job_after_a_storage_outage(
     client: httpx.AsyncClient,
     app: FastAPI,
     world: World,
-    stack: Stack,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = app.state.settings
-    # The job runs like a worker: its settings come from the environment.
-    for name, value in {
-        "SALESBOT_ENVIRONMENT": "test",
-        "SALESBOT_DATABASE_URL": stack.database_url,
-        "SALESBOT_DATA_DIR": str(Path(settings.data_dir).resolve()),
-        "SALESBOT_SECRET_KEY": settings.secret_key.get_secret_value(),
-    }.items():
-        monkeypatch.setenv(name, value)
     bo = await to_hos_review(client, world)
 
     storage = app.state.storage
@@ -58,7 +46,7 @@ async def test_documents_are_finished_by_the_job_after_a_storage_outage(
 
     assert queued == [("booking_orders.render", (bo["id"],))]
 
-    # What the worker runs for that message (its own engine and storage, from the environment).
+    # What the worker runs for that message (its own engine and storage, from its settings).
     await render_documents(bo["id"])
     after = await client.get(f"/api/booking-orders/{bo['id']}", headers=world.hos.headers)
     body = after.json()

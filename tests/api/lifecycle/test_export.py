@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -30,8 +29,6 @@ from tests.api.lifecycle.support import (
     make_user,
 )
 from tests.support.auth import bearer
-
-pytestmark = pytest.mark.usefixtures("job_env")
 
 
 async def _finished(

@@ -11,7 +11,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from salesbot.settings import Settings
 from tests.api.locations.support import seed_catalogue
 from tests.api.mockups.support import Crew, make_crew
 from tests.conftest import Stack, make_settings
@@ -37,31 +36,6 @@ async def catalogue(client: httpx.AsyncClient, crew: Crew) -> Crew:
     return crew
 
 
-def _job_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    """Jobs read their configuration from the environment, like a worker process does."""
-    monkeypatch.setenv("SALESBOT_ENVIRONMENT", "test")
-    monkeypatch.setenv("SALESBOT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("SALESBOT_DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("SALESBOT_MOCKUP_CONCURRENCY", str(settings.mockup_concurrency))
-    monkeypatch.setenv("SALESBOT_SECRET_KEY", settings.secret_key.get_secret_value())
-    if settings.redis_dsn:
-        monkeypatch.setenv("SALESBOT_REDIS_URL", settings.redis_dsn)
-    else:
-        monkeypatch.delenv("SALESBOT_REDIS_URL", raising=False)
-    for name in ("SALESBOT_IMAGE_MODEL", "SALESBOT_IMAGE_BASE_URL", "SALESBOT_IMAGE_API_KEY"):
-        value = getattr(settings, name.removeprefix("SALESBOT_").lower())
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            raw = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-            monkeypatch.setenv(name, raw)
-
-
-@pytest.fixture
-def job_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    _job_env(monkeypatch, settings)
-
-
 AppFactory = Callable[..., Any]
 
 
@@ -74,7 +48,6 @@ def app_with(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> A
         from salesbot.app import create_app
 
         settings = make_settings(stack, tmp_path / "other", **overrides)
-        _job_env(monkeypatch, settings)
         application = create_app(settings)
         async with application.router.lifespan_context(application):
             transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)

@@ -53,7 +53,7 @@ class Gate:
 
 
 async def test_requests_beyond_the_limit_queue_as_jobs(
-    app_with: AppFactory, monkeypatch: pytest.MonkeyPatch, job_env: None
+    app_with: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = Gate()
     monkeypatch.setattr(compositor, "composite", gate.wrap(compositor.composite))

@@ -77,7 +77,7 @@ async def finish(world: World, made: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_creative_deleted_while_queued_fails_the_mockup_with_the_reason(
-    app_with: AppFactory, job_env: None
+    app_with: AppFactory,
 ) -> None:
     async with one_slot(app_with) as world:
         sales = world.crew.sales
@@ -95,7 +95,7 @@ async def test_a_creative_deleted_while_queued_fails_the_mockup_with_the_reason(
 
 
 async def test_a_photo_deleted_or_unframed_while_queued_fails_with_the_reason(
-    app_with: AppFactory, job_env: None
+    app_with: AppFactory,
 ) -> None:
     async with one_slot(app_with) as world:
         sales, coordinator = world.crew.sales, world.crew.coordinator
@@ -122,7 +122,7 @@ async def test_a_photo_deleted_or_unframed_while_queued_fails_with_the_reason(
 
 
 async def test_creatives_that_no_longer_match_the_frames_fail_with_the_rule(
-    app_with: AppFactory, job_env: None
+    app_with: AppFactory,
 ) -> None:
     async with one_slot(app_with) as world:
         sales, coordinator = world.crew.sales, world.crew.coordinator
@@ -176,7 +176,7 @@ def break_compositor(monkeypatch: pytest.MonkeyPatch, times: int) -> None:
 
 
 async def test_an_unexpected_crash_is_retried_and_the_row_says_so(
-    app_with: AppFactory, job_env: None, monkeypatch: pytest.MonkeyPatch
+    app_with: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     attempts = observe_attempts(monkeypatch)
     break_compositor(monkeypatch, times=1)
@@ -191,7 +191,7 @@ async def test_an_unexpected_crash_is_retried_and_the_row_says_so(
 
 
 async def test_a_crash_on_every_attempt_ends_failed_with_a_generic_message(
-    app_with: AppFactory, job_env: None, monkeypatch: pytest.MonkeyPatch
+    app_with: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     attempts = observe_attempts(monkeypatch)
     break_compositor(monkeypatch, times=99)

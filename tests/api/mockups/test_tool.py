@@ -112,7 +112,6 @@ async def test_queued_mockups_are_followed_until_ready(
     app: FastAPI,
     client: httpx.AsyncClient,
     catalogue: Crew,
-    job_env: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await photo_with_frames(client, catalogue.coordinator, "landmark", [LANDSCAPE])

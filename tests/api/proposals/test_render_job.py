@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import anyio
 import httpx
-import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
 from salesbot.jobs import enqueue
-from salesbot.settings import Settings
 from tests.api.locations.support import Team
 
 BODY = {
@@ -39,16 +37,8 @@ async def wait_for(app: FastAPI, count: float) -> None:
             await anyio.sleep(0.05)
 
 
-@pytest.fixture
-def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers read their configuration from the environment: point it at this test's stack."""
-    monkeypatch.setenv("SALESBOT_ENVIRONMENT", "test")
-    monkeypatch.setenv("SALESBOT_DATABASE_URL", settings.effective_database_url)
-    monkeypatch.setenv("SALESBOT_DATA_DIR", str(settings.data_dir))
-
-
 async def test_job_renders_and_records(
-    app: FastAPI, client: httpx.AsyncClient, catalogue: Team, worker_env: None
+    app: FastAPI, client: httpx.AsyncClient, catalogue: Team
 ) -> None:
     done = finished()
     await enqueue("proposals.render", str(catalogue.sales.id), BODY)
@@ -72,7 +62,7 @@ async def test_job_renders_and_records(
 
 
 async def test_refused_requests_are_not_retried(
-    app: FastAPI, client: httpx.AsyncClient, catalogue: Team, worker_env: None
+    app: FastAPI, client: httpx.AsyncClient, catalogue: Team
 ) -> None:
     bad = {**BODY, "proposals": [{**BODY["proposals"][0], "location": "qqqq zzzz"}]}  # type: ignore[dict-item]
     done = finished()
