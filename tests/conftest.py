@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from salesbot.settings import Settings
 from salesbot.users import credentials
+from tests.support.greenlet_keeper import GreenletKeeper
 
 REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
 
@@ -51,6 +52,11 @@ hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "local"
 # recommended ones cost ~0.1-0.5 s per hash, and most tests sign a few accounts in). Servers the
 # tests start as processes, and tests/api/auth/test_password_rehash.py, keep the real ones.
 credentials.use_hash_parameters(argon2.profiles.CHEAPEST)
+
+# Every thread's main greenlet is freed between tests rather than in greenlet's own clean-up,
+# where a traced callback can hang CPython 3.11 (tests/support/greenlet_keeper.py).
+_GREENLETS = GreenletKeeper()
+_GREENLETS.install()
 
 
 # Redis has 16 databases, so at most 16 test processes hold a slot at once.
@@ -458,6 +464,7 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     finally:
         if limit:
             _WATCHDOG.disarm()
+        _GREENLETS.release()
 
 
 def _abort_stuck_test(item: pytest.Item) -> None:
