@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
 import dramatiq
 import structlog
@@ -287,6 +287,27 @@ class RuntimeContext(dramatiq.Middleware):
         _running.set(None)
 
 
+class EnforcedTimeLimit(TimeLimit):
+    """Dramatiq's time limit, enforced under `salesbot worker` and the in-process worker too.
+
+    Dramatiq starts the thread that stops an overrunning job on `process_boot`, which only its own
+    command line emits, so here no job was ever stopped at its limit. The watcher now starts with
+    the first worker of the process and serves every later one: it tracks worker threads by id,
+    and one thread per process is enough (a new one per worker would be left running by each
+    runtime that stops)."""
+
+    _watcher: ClassVar[Any] = None
+    _watcher_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        cls = EnforcedTimeLimit
+        with cls._watcher_lock:
+            if cls._watcher is None:
+                self.after_process_boot(broker)  # type: ignore[no-untyped-call]  # starts the watcher
+                cls._watcher = self.manager
+            self.manager = cls._watcher
+
+
 class OwnLoopAsyncIO(AsyncIO):
     """Dramatiq's AsyncIO middleware, stopping the loop thread its own worker started.
 
@@ -318,7 +339,7 @@ class OwnLoopAsyncIO(AsyncIO):
 def build_broker(settings: Settings, *, namespace: str = "salesbot") -> dramatiq.Broker:
     middleware: list[dramatiq.Middleware] = [
         AgeLimit(),
-        TimeLimit(time_limit=settings.job_time_limit_ms),
+        EnforcedTimeLimit(time_limit=settings.job_time_limit_ms),
         ShutdownNotifications(),
         Callbacks(),
         Pipelines(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -258,3 +259,35 @@ async def test_a_job_that_returns_a_value_runs_without_a_warning(job_settings: S
     # Called directly, the functions still give their value.
     assert returns_a_value("direct") == "made direct"
     assert await async_returns_a_value("direct") == "made direct"
+
+
+overrun_outcomes: dict[str, str] = {}
+
+
+@jobs.job("test.overruns", queue="test", max_retries=0, time_limit_ms=1_000)
+def overruns(key: str) -> None:
+    """Twenty seconds of work in short steps, unless something stops it."""
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < 20:
+            time.sleep(0.02)
+    except BaseException as exc:
+        overrun_outcomes[key] = f"{type(exc).__name__} after {time.monotonic() - started:.1f} s"
+        raise
+    overrun_outcomes[key] = "ran to the end"
+
+
+def test_a_job_past_its_time_limit_is_stopped_and_dead_lettered(job_settings: Settings) -> None:
+    key = new_id().hex
+    runtime = _start(job_settings)
+    try:
+        runtime.send("test.overruns", key)
+        runtime.join("test")
+        dead = runtime.dead_letters("test")
+    finally:
+        runtime.close()
+    outcome, seconds = overrun_outcomes[key].split(" after ")
+    assert outcome == "TimeLimitExceeded"
+    # The limit is 1 s and the watcher looks once a second.
+    assert 1.0 <= float(seconds.removesuffix(" s")) < 10
+    assert [m["actor_name"] for m in dead] == ["test.overruns"]
