@@ -126,15 +126,20 @@ def test_backoff_grows_exponentially(job_settings: Settings) -> None:
     assert recorder.delays == sorted(recorder.delays)
 
 
-def test_exhausted_retries_go_to_dead_letter_queue(job_settings: Settings) -> None:
-    key = new_id().hex
-    runtime = _start(job_settings)
+def _dead_letters_after(settings: Settings, job_name: str, key: str) -> list[dict[str, Any]]:
+    """Run one job to its end, retries included; the queue's dead letters then."""
+    runtime = _start(settings)
     try:
-        runtime.send("test.always_fails", key)
+        runtime.send(job_name, key)
         runtime.join("test")
-        dead = runtime.dead_letters("test")
+        return runtime.dead_letters("test")
     finally:
         runtime.close()
+
+
+def test_exhausted_retries_go_to_dead_letter_queue(job_settings: Settings) -> None:
+    key = new_id().hex
+    dead = _dead_letters_after(job_settings, "test.always_fails", key)
     assert attempts[key] == 3  # first run + max_retries=2
     assert [m["actor_name"] for m in dead] == ["test.always_fails"]
     assert list(dead[0]["args"]) == [key]
@@ -279,13 +284,7 @@ def overruns(key: str) -> None:
 
 def test_a_job_past_its_time_limit_is_stopped_and_dead_lettered(job_settings: Settings) -> None:
     key = new_id().hex
-    runtime = _start(job_settings)
-    try:
-        runtime.send("test.overruns", key)
-        runtime.join("test")
-        dead = runtime.dead_letters("test")
-    finally:
-        runtime.close()
+    dead = _dead_letters_after(job_settings, "test.overruns", key)
     outcome, seconds = overrun_outcomes[key].split(" after ")
     assert outcome == "TimeLimitExceeded"
     # The limit is 1 s and the watcher looks once a second.
