@@ -41,10 +41,6 @@ class GreenletKeeper:
         _greenlet.enable_optional_cleanup(False)
         threading.setprofile(self._on_thread_start)
 
-    def uninstall(self) -> None:
-        threading.setprofile(None)
-        _greenlet.enable_optional_cleanup(True)
-
     def _on_thread_start(self, frame: FrameType, event: str, arg: Any) -> None:
         # The thread's first profiled event, before its target runs: nothing has switched
         # greenlets yet, so the current one is the thread's main greenlet.
