@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import jwt
+import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, _iter_included_route_candidates
 from openpyxl import load_workbook
@@ -141,6 +142,7 @@ async def test_every_protected_route_rejects_bad_credentials(
             assert response.json()["error"]["code"] in {"unauthorized", "invalid_token"}
 
 
+@pytest.mark.jobs
 async def test_viewer_gets_403_where_the_role_lacks_the_permission(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
@@ -157,6 +159,7 @@ async def test_viewer_gets_403_where_the_role_lacks_the_permission(
     assert checked >= 5
 
 
+@pytest.mark.jobs
 async def test_admin_passes_every_permission_check(
     app: FastAPI, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
@@ -166,6 +169,7 @@ async def test_admin_passes_every_permission_check(
         assert response.status_code not in {401, 403, 500}, (method, path, response.text)
 
 
+@pytest.mark.jobs
 async def test_admin_gets_each_routes_documented_answer(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -383,6 +387,7 @@ async def _seen(client: httpx.AsyncClient, who: Person, ids: dict[str, str]) -> 
     return seen
 
 
+@pytest.mark.jobs
 async def test_reading_all_proposals_is_limited_to_the_readers_companies(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

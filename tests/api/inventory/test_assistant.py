@@ -6,6 +6,7 @@ import calendar
 from datetime import date, timedelta
 
 import httpx
+import pytest
 
 from tests.api.assistant.conftest import chat, text_of
 from tests.api.booking_orders.conftest import World
@@ -19,6 +20,8 @@ from tests.api.inventory.conftest import (
     proposal,
 )
 from tests.api.inventory.test_holds import HOLD_DAYS, range_text
+
+pytestmark = pytest.mark.jobs
 
 
 def coming_march(today: date) -> Period:

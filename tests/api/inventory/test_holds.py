@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from salesbot.inventory import holds as inventory_holds
@@ -21,6 +22,8 @@ from tests.api.inventory.conftest import (
     make_proposal,
     proposal,
 )
+
+pytestmark = pytest.mark.jobs
 
 HOLD_DAYS = 7  # the default SALESBOT_HOLD_DAYS
 

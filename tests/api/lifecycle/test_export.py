@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -29,6 +30,8 @@ from tests.api.lifecycle.support import (
     make_user,
 )
 from tests.support.auth import bearer
+
+pytestmark = pytest.mark.jobs
 
 
 async def _finished(

@@ -21,7 +21,7 @@ from tests.api.mockups.support import (
     wait_done,
 )
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.jobs]
 
 
 class Gate:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
@@ -17,6 +18,8 @@ from tests.api.locations.support import seed_catalogue
 from tests.api.mockups.conftest import AppFactory
 from tests.api.mockups.support import LANDSCAPE, creative, make_crew, photo_with_frames
 from tests.support.tracing import ancestors, spans
+
+pytestmark = pytest.mark.jobs
 
 __all__ = ["spans"]
 

@@ -15,6 +15,8 @@ from tests.api.mockups.support import LANDSCAPE, creative, make_crew, photo_with
 from tests.conftest import Stack
 from tests.support.render_race import generated_files, race, worker_env
 
+pytestmark = pytest.mark.jobs
+
 
 @pytest.mark.parametrize(
     ("stack", "with_redis"),

@@ -108,6 +108,7 @@ async def test_chat_phrasings_make_mockups(
     assert result.is_error and "remembered for 30 minutes" in result.summary
 
 
+@pytest.mark.jobs
 async def test_queued_mockups_are_followed_until_ready(
     app: FastAPI,
     client: httpx.AsyncClient,

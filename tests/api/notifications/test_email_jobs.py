@@ -24,6 +24,8 @@ from tests.api.notifications.test_notifications import (
 )
 from tests.conftest import Stack
 
+pytestmark = pytest.mark.jobs
+
 
 class _Flaky(_Inbox):
     """Refuses the first `refusals` deliveries with a temporary error, then keeps messages."""

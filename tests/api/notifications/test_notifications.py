@@ -25,6 +25,8 @@ from salesbot.notifications.service import Recipient
 from tests.api.booking_orders.conftest import World, act, make_world, new_bo
 from tests.conftest import Stack, make_settings
 
+pytestmark = pytest.mark.jobs
+
 
 def _bound_socket() -> socket.socket:
     """A loopback socket bound here, so no other process can take its port meanwhile."""

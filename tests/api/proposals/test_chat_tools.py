@@ -21,6 +21,8 @@ from salesbot.proposals import tools as proposal_tools
 from salesbot.users import service as users
 from tests.api.locations.support import Person, Team, download, pdf_texts, squash, table_rows
 
+pytestmark = pytest.mark.jobs
+
 TODAY = date(2025, 11, 20)
 TOOLS = {tool.name: tool for tool in [*proposal_tools.TOOLS, *location_tools.TOOLS]}
 

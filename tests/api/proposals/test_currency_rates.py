@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.api.locations.support import Team
 
 URL = "/api/settings/currency-rates"
 
 
+@pytest.mark.jobs
 async def test_defaults_then_admin_changes_them(client: httpx.AsyncClient, catalogue: Team) -> None:
     got = await client.get(URL, headers=catalogue.sales.headers)
     assert got.status_code == 200

@@ -25,6 +25,8 @@ from tests.api.proposals.chatting import (
 )
 from tests.conftest import Stack
 
+pytestmark = pytest.mark.jobs
+
 
 @pytest.fixture
 def server() -> Iterator[FakeOpenAI]:

@@ -6,6 +6,7 @@ understanding."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.api.assistant.conftest import chat, text_of
@@ -36,6 +37,7 @@ async def _attach_booking_order(client: httpx.AsyncClient, talk: Conversation) -
     return str(results[0]["data"]["state"])
 
 
+@pytest.mark.jobs
 async def test_with_a_proposal_and_a_booking_order_the_proposal_is_edited(
     app: FastAPI, client: httpx.AsyncClient, catalogue: Team
 ) -> None:

@@ -13,6 +13,8 @@ from salesbot.files.models import FileRecord
 from salesbot.proposals.models import Proposal
 from tests.api.locations.support import Team
 
+pytestmark = pytest.mark.jobs
+
 
 def item(location: str, durations: list[str], rates: list[Any], **extra: Any) -> dict[str, Any]:
     return {

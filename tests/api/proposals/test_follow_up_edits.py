@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from salesbot.proposals import checks
@@ -22,6 +23,8 @@ from tests.api.proposals.chatting import (
     proposal,
     totals,
 )
+
+pytestmark = pytest.mark.jobs
 
 
 async def test_each_edit_is_a_new_version_and_says_what_changed(

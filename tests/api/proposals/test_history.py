@@ -6,9 +6,12 @@ import io
 from typing import Any
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 
 from tests.api.locations.support import Person, Team, download, table_rows
+
+pytestmark = pytest.mark.jobs
 
 
 def body(location: str, client_name: str, rate: str = "1M", **extra: Any) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from salesbot.proposals import tools as proposal_tools
 from salesbot.users import service as users
 from tests.api.locations.support import Team
 
+pytestmark = pytest.mark.jobs
+
 # The clock the proposal service reads: 10:00 in Dubai on 6 Dec 2026.
 NOW = datetime(2026, 12, 6, 6, 0, tzinfo=UTC)
 WARNING = {

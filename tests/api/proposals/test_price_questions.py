@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from salesbot.assistant.tooling import run_tool
@@ -15,6 +16,8 @@ from salesbot.kit.tools import ToolContext, ToolResult
 from salesbot.proposals import tools as proposal_tools
 from salesbot.users import service as users
 from tests.api.locations.support import Team
+
+pytestmark = pytest.mark.jobs
 
 
 async def run(app: FastAPI, person_id: Any, tool: str, args: dict[str, Any]) -> ToolResult:

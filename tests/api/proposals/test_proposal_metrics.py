@@ -6,9 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.api.locations.support import Team
 from tests.support.metrics import sample
+
+pytestmark = pytest.mark.jobs
 
 
 def body(location: str) -> dict[str, Any]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import anyio
 import httpx
+import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
 from salesbot.jobs import enqueue
 from tests.api.locations.support import Team
+
+pytestmark = pytest.mark.jobs
 
 BODY = {
     "kind": "separate",

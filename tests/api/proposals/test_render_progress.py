@@ -10,12 +10,15 @@ import uuid
 
 import anyio
 import httpx
+import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
 from tests.api.locations.support import Team
 from tests.api.proposals.test_chat_tools import say
 from tests.api.proposals.test_render_job import wait_for
+
+pytestmark = pytest.mark.jobs
 
 
 def _entry(location: str) -> dict[str, object]:

@@ -11,6 +11,8 @@ from tests.api.locations.support import Team
 from tests.api.proposals.test_rendering import THREE, produce
 from tests.support.tracing import ancestors, spans
 
+pytestmark = pytest.mark.jobs
+
 __all__ = ["spans"]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import httpx
 import numpy as np
+import pytest
 from PIL import Image
 from pptx import Presentation
 
@@ -23,6 +24,8 @@ from tests.api.locations.support import (
     upload,
 )
 from tests.unit.proposals.helpers import build_template
+
+pytestmark = pytest.mark.jobs
 
 
 async def produce(client: httpx.AsyncClient, team: Team, body: dict[str, Any]) -> Any:

@@ -27,6 +27,8 @@ from tests.api.locations.support import (
 from tests.api.mockups.support import add_photo, photo
 from tests.unit.proposals.helpers import build_template
 
+pytestmark = pytest.mark.jobs
+
 PNG = "image/png"
 
 

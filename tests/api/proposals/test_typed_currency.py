@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from salesbot.assistant.tooling import run_tool
@@ -16,6 +17,8 @@ from salesbot.kit.tools import ToolContext
 from salesbot.proposals import tools as proposal_tools
 from salesbot.users import service as users
 from tests.api.locations.support import Team, download, pdf_texts, squash
+
+pytestmark = pytest.mark.jobs
 
 AED_READ = "Rates read as AED 400,000, shown in USD at 3.6725 AED per USD."
 USD_READ = "Rates read as USD 400,000 (AED 1,469,000 at 3.6725 AED per USD), shown in USD."

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from salesbot.kit.wording import format_date
 from tests.api.locations.support import (
@@ -19,6 +20,8 @@ from tests.api.locations.support import (
     squash,
     table_rows,
 )
+
+pytestmark = pytest.mark.jobs
 
 DUBAI = ZoneInfo("Asia/Dubai")
 

@@ -22,6 +22,8 @@ from tests.api.notifications.test_notifications import (
 from tests.api.sharing.conftest import make_proposal
 from tests.conftest import Stack
 
+pytestmark = pytest.mark.jobs
+
 
 def _events(stream: str) -> list[tuple[str, dict[str, Any]]]:
     found = []

@@ -6,11 +6,14 @@ import hashlib
 import io
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from pypdf import PdfReader
 
 from tests.api.locations.support import Team
 from tests.api.sharing.conftest import Clock, make_proposal, share, view_token
+
+pytestmark = pytest.mark.jobs
 
 
 async def _open(client: httpx.AsyncClient, path: str, **pages: float) -> str:

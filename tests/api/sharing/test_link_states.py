@@ -4,10 +4,13 @@ by wrong PINs; and declining. The page says why; no route leaks the proposal."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.api.locations.support import Team
 from tests.api.sharing.conftest import Clock, Shared, make_proposal, share, view_token
+
+pytestmark = pytest.mark.jobs
 
 ACCEPT = {"choices": [], "name": "Ann", "title": "CMO", "signature": "Ann"}
 

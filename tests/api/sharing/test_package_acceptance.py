@@ -7,10 +7,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from salesbot.kit.db import utcnow
 from tests.api.locations.support import Team
 from tests.api.sharing.conftest import make_proposal, share
+
+pytestmark = pytest.mark.jobs
 
 
 async def test_an_accepted_package_becomes_a_draft_with_the_rate_split_exactly(

@@ -63,6 +63,7 @@ async def tight_app(stack: Stack, tmp_path: Path) -> AsyncIterator[FastAPI]:
         yield application
 
 
+@pytest.mark.jobs
 async def test_public_routes_are_rate_limited_per_ip(tight_app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=tight_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

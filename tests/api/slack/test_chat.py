@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -32,6 +33,7 @@ def _start(app: FastAPI) -> str:
     return (datetime.now(zone).date() + timedelta(days=30)).strftime("%d %B %Y")
 
 
+@pytest.mark.jobs
 async def test_dm_makes_a_proposal_with_files_in_the_thread(
     app: FastAPI, client: httpx.AsyncClient, sender: SlackSender, fake_slack: FakeSlack
 ) -> None:

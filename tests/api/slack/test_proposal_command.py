@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.api.assistant.conftest import seed_locations
@@ -59,6 +60,7 @@ def _submit(user: str, view: dict[str, Any], values: dict[str, str]) -> dict[str
     }
 
 
+@pytest.mark.jobs
 async def test_proposal_modal_validates_then_posts_the_files_to_the_dm(
     app: FastAPI, client: httpx.AsyncClient, sender: SlackSender, fake_slack: FakeSlack
 ) -> None:
