@@ -33,7 +33,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from salesbot.settings import Settings
 from salesbot.users import credentials
-from tests.support.greenlet_keeper import GreenletKeeper
+from tests.support.greenlet_keeper import KEEPER
 
 REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
 
@@ -55,8 +55,14 @@ credentials.use_hash_parameters(argon2.profiles.CHEAPEST)
 
 # Every thread's main greenlet is freed between tests rather than in greenlet's own clean-up,
 # where a traced callback can hang CPython 3.11 (tests/support/greenlet_keeper.py).
-_GREENLETS = GreenletKeeper()
-_GREENLETS.install()
+_GREENLETS = KEEPER
+_GREENLETS.install()  # coverage's plugin installed it already where coverage runs; not otherwise
+# Coverage hands its configuration to the subprocesses the tests start, and it names a plugin in
+# this checkout (tests/support/coverage_greenlets.py): they must be able to import it.
+if os.environ.get("COVERAGE_PROCESS_CONFIG"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])
+    )
 
 
 class _RunningTest:

@@ -9,9 +9,12 @@ another thread ends meanwhile and queues a second one (docs/testing.md, "The han
 coverage").
 
 So each new thread hands its main greenlet to the keeper as it starts. greenlet's clean-up then
-drops only its own reference, and no Python code runs in the pending call. The test process
-calls `release` between tests: a greenlet that only the keeper still holds is freed there, in
-ordinary code, where its callback is harmless.
+drops only its own reference, and no Python code runs in the pending call. A greenlet that only
+the keeper still holds is freed at the next safe point, in ordinary code, where its callback is
+harmless: when the next thread starts, and in the test process between tests.
+
+`KEEPER` is the process's one keeper. `tests/support/coverage_greenlets.py` installs it in every
+process coverage measures (the test processes and the servers, CLIs and workers they start).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class GreenletKeeper:
         # The thread's first profiled event, before its target runs: nothing has switched
         # greenlets yet, so the current one is the thread's main greenlet.
         sys.setprofile(None)
+        self.release()  # a process with no test loop (a server, a CLI) frees them here
         with self._lock:
             self._held.append(greenlet.getcurrent())
 
@@ -59,3 +63,6 @@ class GreenletKeeper:
 
     def __len__(self) -> int:
         return len(self._held)
+
+
+KEEPER = GreenletKeeper()

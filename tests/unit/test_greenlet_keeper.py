@@ -4,6 +4,7 @@ CPython 3.11 (docs/testing.md, "The hang under coverage")."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -95,3 +96,65 @@ def test_a_live_threads_greenlet_is_kept() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "1"]
+
+
+def test_a_process_without_a_test_loop_frees_them_when_the_next_thread_starts() -> None:
+    script = textwrap.dedent(
+        """
+        import threading, time
+        from tests.support.greenlet_keeper import GreenletKeeper
+
+        keeper = GreenletKeeper()
+        keeper.install()
+        first = threading.Thread(target=lambda: None)
+        first.start()
+        first.join()
+        time.sleep(0.1)  # greenlet's clean-up of the ended thread runs in here
+        held_before = len(keeper)
+        second = threading.Thread(target=lambda: None)
+        second.start()
+        second.join()
+        print(held_before, len(keeper))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    # The first thread's greenlet was freed as the second started; only the second's is held.
+    assert result.stdout.split() == ["1", "1"]
+
+
+def test_every_process_coverage_measures_has_the_keeper_installed(tmp_path: Path) -> None:
+    """The project's coverage configuration installs it, in the measured process and in the
+    subprocesses that process starts (where the hang was seen in `salesbot backup`)."""
+    probe = tmp_path / "probe.py"
+    hook = "getattr(threading._profile_hook, '__qualname__', None)"
+    probe.write_text(
+        textwrap.dedent(
+            f"""
+            import subprocess, sys, threading
+            child = subprocess.run(
+                [sys.executable, "-c", "import threading; print({hook})"],
+                capture_output=True, text=True, cwd={str(tmp_path)!r}, check=True,
+            )
+            print({hook}, child.stdout.strip())
+            """
+        )
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COVERAGE_")  # this run's own, when the suite is measured
+    }
+    env.update(PYTHONPATH=str(ROOT), COVERAGE_FILE=str(tmp_path / ".coverage"))
+    result = subprocess.run(
+        [sys.executable, "-m", "coverage", "run", f"--rcfile={ROOT / 'pyproject.toml'}", probe],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["GreenletKeeper._on_thread_start"] * 2
