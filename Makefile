@@ -6,11 +6,15 @@ STAMP  := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# One pytest worker per core; each worker has its own database and Redis db (tests/conftest.py).
+# Each pytest worker has its own database and Redis db (tests/conftest.py).
 # A worker that dies (the stuck-test backstop in tests/conftest.py ends it) is not replaced: with
 # `loadscope`, xdist's replacement was seen to leave the whole run waiting forever; the run ends
 # instead, the test named, every thread's stack printed.
-PYTEST_PARALLEL ?= -n auto --dist loadscope --max-worker-restart=0
+# One more worker than cores: with one per core, ~12 % of the CPU sat idle while tests waited
+# (subprocesses starting, servers answering, timed polls); `make ci` 1,076 s with 2 workers on 2
+# cores, 914 s with 3 (docs/testing.md).
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+PYTEST_PARALLEL ?= -n $(PYTEST_WORKERS) --dist loadscope --max-worker-restart=0
 # mypy's cache outside the checkout, so a fresh clone on the same machine starts warm (only speed
 # depends on it: a missing or stale cache is rebuilt).
 export MYPY_CACHE_DIR ?= $(HOME)/.cache/salesbot/mypy
@@ -85,8 +89,8 @@ ci: $(STAMP) services chromium nodejs pgbouncer pgclient prometheus
 	SALESBOT_TEST_REQUIRE_SERVICES=1 SALESBOT_TEST_PROFILE=ci \
 	  $(PY) -m pytest $(PYTEST_PARALLEL) --cov --cov-report=
 	@echo "Coverage: the ten least-covered modules, then the total (the floor is in pyproject.toml)"
-	@$(VENV)/bin/coverage report --sort=cover | sed -n '1,12p'
-	@$(VENV)/bin/coverage report --format=total
+	@$(PY) -m coverage report --sort=cover | sed -n '1,12p'
+	@$(PY) -m coverage report --format=total
 
 services:
 	@pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
