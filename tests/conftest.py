@@ -55,8 +55,7 @@ credentials.use_hash_parameters(argon2.profiles.CHEAPEST)
 
 # Every thread's main greenlet is freed between tests rather than in greenlet's own clean-up,
 # where a traced callback can hang CPython 3.11 (tests/support/greenlet_keeper.py).
-_GREENLETS = KEEPER
-_GREENLETS.install()  # coverage's plugin installed it already where coverage runs; not otherwise
+KEEPER.install()  # coverage's plugin installed it already where coverage runs; not otherwise
 # Coverage hands its configuration to the subprocesses the tests start, and it names a plugin in
 # this checkout (tests/support/coverage_greenlets.py): they must be able to import it.
 if os.environ.get("COVERAGE_PROCESS_CONFIG"):
@@ -328,8 +327,8 @@ def make_settings(stack: Stack, data_dir: Path, **overrides: object) -> Settings
         "job_in_process_worker": _RUNNING.wants_jobs,
         "job_min_backoff_ms": 10,
         "job_max_backoff_ms": 200,
-        # Every app a test makes stops its in-process worker at teardown, which waits up to
-        # two polls: at the default 100 ms that was ~0.1 s of idle per test.
+        # An app with an in-process worker (tests marked `jobs`) stops it at teardown, which
+        # waits up to two polls: at the default 100 ms that was ~0.1 s of idle per test.
         "job_poll_ms": 10,
         # The start-up warm-up was ~0.03-0.06 s per app; tests/api/foundation/test_warm_up.py
         # turns it back on.
@@ -464,6 +463,12 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before the test's fixtures make their apps: does this test run jobs?"""
+    _RUNNING.wants_jobs = item.get_closest_marker("jobs") is not None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     """A backstop behind pytest-timeout, whose signal fails a stuck test and lets the run go on
@@ -476,7 +481,6 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     limit = (
         float(marker.args[0]) if marker and marker.args else get_env_settings(item.config).timeout
     )
-    _RUNNING.wants_jobs = item.get_closest_marker("jobs") is not None
     if limit:
         _WATCHDOG.arm(item, 2 * limit)
     try:
@@ -484,7 +488,7 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     finally:
         if limit:
             _WATCHDOG.disarm()
-        _GREENLETS.release()
+        KEEPER.release()
 
 
 def _abort_stuck_test(item: pytest.Item) -> None:
