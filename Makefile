@@ -12,7 +12,7 @@ PORT   ?= 8000
 # instead, the test named, every thread's stack printed.
 # One more worker than cores: with one per core, ~12 % of the CPU sat idle while tests waited
 # (subprocesses starting, servers answering, timed polls); `make ci` 1,076 s with 2 workers on 2
-# cores, 914–990 s with 3 (docs/testing.md).
+# cores, 914–1,020 s with 3 (docs/testing.md).
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST_PARALLEL ?= -n $(PYTEST_WORKERS) --dist loadscope --max-worker-restart=0
 # mypy's cache outside the checkout, so a fresh clone on the same machine starts warm (only speed
