@@ -33,7 +33,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from salesbot.settings import Settings
 from salesbot.users import credentials
-from tests.support.greenlet_keeper import KEEPER
 
 REQUIRE_SERVICES = os.environ.get("SALESBOT_TEST_REQUIRE_SERVICES") == "1"
 
@@ -53,9 +52,6 @@ hypothesis_settings.load_profile(os.environ.get("SALESBOT_TEST_PROFILE", "local"
 # tests start as processes, and tests/api/auth/test_password_rehash.py, keep the real ones.
 credentials.use_hash_parameters(argon2.profiles.CHEAPEST)
 
-# Every thread's main greenlet is freed between tests rather than in greenlet's own clean-up,
-# where a traced callback can hang CPython 3.11 (tests/support/greenlet_keeper.py).
-KEEPER.install()  # coverage's plugin installed it already where coverage runs; not otherwise
 # Coverage hands its configuration to the subprocesses the tests start, and it names a plugin in
 # this checkout (tests/support/coverage_greenlets.py): they must be able to import it.
 if os.environ.get("COVERAGE_PROCESS_CONFIG"):
@@ -488,7 +484,6 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     finally:
         if limit:
             _WATCHDOG.disarm()
-        KEEPER.release()
 
 
 def _abort_stuck_test(item: pytest.Item) -> None:
