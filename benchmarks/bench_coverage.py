@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python benchmarks/bench_coverage.py [--repeat N] [TESTS ...]`.
 Times one pytest run of TESTS (default `tests/api/conversations`, database-heavy) in one process
-each way, alternating, and prints the median of N rounds and its ratio to the run without coverage:
+each way, alternating, and prints the medians of N rounds (wall time, and the CPU time of pytest
+and what it starts) and their ratios to the run without coverage:
 - `none`: no coverage (the baseline);
 - `thread`: coverage with `concurrency = ["thread"]` (the floor: one call stack per thread, which
   credits lines to the wrong greenlet: docs/testing.md);
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,18 +52,22 @@ def _modes(directory: Path) -> dict[str, list[str]]:
     }
 
 
-def _run(tests: list[str], extra: list[str], directory: Path) -> float:
+def _run(tests: list[str], extra: list[str], directory: Path) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of pytest and what it started (less noisy on a shared box)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("COVERAGE_")}
     env.update(COVERAGE_FILE=str(directory / ".coverage"), PYTHONPATH=str(ROOT))
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
         [*command, *extra, *tests], cwd=ROOT, env=env, capture_output=True, text=True
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit(f"pytest failed ({' '.join(extra) or 'no coverage'}):\n{result.stdout[-3000:]}")
-    return elapsed
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -72,21 +78,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         modes = _modes(directory)
-        times: dict[str, list[float]] = {name: [] for name in modes}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in modes}
         for round_number in range(1, args.repeat + 1):
             for name, extra in modes.items():
                 times[name].append(_run(args.tests, extra, directory))
             print(
                 f"round {round_number}: "
-                + ", ".join(f"{n} {t[-1]:.1f} s" for n, t in times.items())
+                + ", ".join(
+                    f"{n} {t[-1][0]:.1f} s ({t[-1][1]:.1f} s CPU)" for n, t in times.items()
+                )
             )
-    baseline = statistics.median(times["none"])
+    wall_base = statistics.median(wall for wall, _ in times["none"])
+    cpu_base = statistics.median(cpu for _, cpu in times["none"])
     print(
         f"\n{' '.join(args.tests)}: median of {args.repeat}, load average {os.getloadavg()[0]:.1f}"
     )
     for name, measured in times.items():
-        median = statistics.median(measured)
-        print(f"  {name:<28} {median:7.1f} s  {median / baseline:5.2f}x no coverage")
+        wall = statistics.median(each for each, _ in measured)
+        cpu = statistics.median(each for _, each in measured)
+        print(
+            f"  {name:<28} {wall:6.1f} s wall ({wall / wall_base:4.2f}x)"
+            f"  {cpu:6.1f} s CPU ({cpu / cpu_base:4.2f}x no coverage)"
+        )
 
 
 if __name__ == "__main__":

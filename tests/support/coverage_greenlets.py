@@ -47,7 +47,7 @@ _START_TRACER = Collector._start_tracer
 _INSTALLATION_TRACE = Collector._installation_trace
 _registry_lock = threading.Lock()
 _indexes: list[GreenletIndex] = []  # one per traced thread whose thread may still run
-_window_owner: int | None = None  # the thread whose tracer is starting
+_window_owner: int | None = None  # the thread whose starting tracer has no index yet
 
 
 class GreenletIndex(dict[Any, int]):
@@ -93,8 +93,11 @@ def _has_ended(thread: threading.Thread) -> bool:
 
 def _make_index(*args: Any, **kwargs: Any) -> Any:
     """`weakref.WeakKeyDictionary` while a tracer starts: the tracer's own call gets an index."""
+    global _window_owner
     if args or kwargs or threading.get_ident() != _window_owner:
-        return _WEAK_KEY_DICTIONARY(*args, **kwargs)  # anyone else's, in that moment
+        # Another thread's call in that moment, or a second one: a weak-key dictionary, as asked.
+        return _WEAK_KEY_DICTIONARY(*args, **kwargs)
+    _window_owner = None  # one index per tracer
     forget_ended_threads()
     index = GreenletIndex(threading.current_thread())
     with _registry_lock:
@@ -114,8 +117,9 @@ class _Window:
         global _window_owner
         self._lock.acquire()
         self._depth += 1
-        _window_owner = threading.get_ident()
-        weakref.WeakKeyDictionary = _make_index  # type: ignore[misc,assignment]
+        if self._depth == 1:
+            _window_owner = threading.get_ident()
+            weakref.WeakKeyDictionary = _make_index  # type: ignore[misc,assignment]
 
     def __exit__(self, *exc: object) -> None:
         global _window_owner
