@@ -1,4 +1,4 @@
-"""A coverage plugin: coverage's per-greenlet bookkeeping at C speed, with nothing to hang on.
+"""A coverage plugin: coverage's per-greenlet bookkeeping at C speed, and no callback to hang on.
 
 Under `concurrency = greenlet`, coverage's C tracer keeps one call stack per greenlet. On every
 Python call and return, in all code, it asks `greenlet.getcurrent()` and looks the answer up in an
@@ -11,7 +11,7 @@ so each lookup is a C dictionary lookup. The index holds its greenlets strongly,
 go itself, always in the tracer's own call for a greenlet it has not seen yet (ordinary code):
 - the greenlets that have finished, once the index has doubled since it last looked;
 - every greenlet of a thread that has ended, when a new thread's index is made or an index
-  looks.
+  looks; its main greenlet once greenlet's own clean-up of the thread has let go of it.
 
 Holding them also takes away the hang of docs/testing.md ("The hang under coverage"): coverage's
 weak-key dictionary put a Python callback on every thread's main greenlet, and greenlet frees an
@@ -25,11 +25,12 @@ Coverage starts in the suite's subprocesses (live servers, CLIs, workers) from i
 with the run's configuration, which names this module (`[tool.coverage.run] plugins`), so every
 measured process has it. `tests/conftest.py` puts the checkout on their `PYTHONPATH`.
 `tests/unit/test_coverage_greenlets.py` checks that the tracers use the index, in a measured
-process and in the subprocess it starts.
+process and in the subprocess it starts, and when the index lets greenlets go.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from types import FrameType
@@ -47,6 +48,7 @@ _START_TRACER = Collector._start_tracer
 _INSTALLATION_TRACE = Collector._installation_trace
 _registry_lock = threading.Lock()
 _indexes: list[GreenletIndex] = []  # one per traced thread whose thread may still run
+_ended_mains: list[Any] = []  # ended threads' main greenlets that greenlet may still hold
 _window_owner: int | None = None  # the thread whose starting tracer has no index yet
 
 
@@ -79,11 +81,30 @@ def indexes() -> list[GreenletIndex]:
 
 
 def forget_ended_threads() -> None:
+    """Let go of the greenlets of the threads that have ended.
+
+    A thread counts as ended once its Python thread state is gone, which can be just before
+    greenlet queues its own clean-up of that thread. So each ended thread's main greenlet waits in
+    `_ended_mains` until greenlet has dropped its reference: the last one is then always ours,
+    dropped here, never in greenlet's pending call.
+    """
     with _registry_lock:
-        ended = [index for index in _indexes if _has_ended(index.thread)]
-        _indexes[:] = [index for index in _indexes if not _has_ended(index.thread)]
+        ended: list[GreenletIndex] = []
+        running: list[GreenletIndex] = []
+        for index in _indexes:  # one pass: a thread that ends meanwhile is seen next time
+            (ended if _has_ended(index.thread) else running).append(index)
+        _indexes[:] = running
+    mains = [each for index in ended for each in index if each.parent is None]
     for index in ended:
-        index.clear()  # no code of that thread runs again: its greenlets are freed here
+        index.clear()  # no code of that thread runs again
+    with _registry_lock:
+        _ended_mains.extend(mains)
+        del mains
+        # References to a waiting main greenlet when only we hold it: the list, the
+        # comprehension's name and `sys.getrefcount`'s argument.
+        still_held = [each for each in _ended_mains if sys.getrefcount(each) > 3]
+        freed, _ended_mains[:] = list(_ended_mains), still_held
+    del freed  # outside the lock: anything their freeing runs cannot wait on it
 
 
 def _has_ended(thread: threading.Thread) -> bool:

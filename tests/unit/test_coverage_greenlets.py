@@ -107,14 +107,49 @@ def test_an_ended_threads_greenlets_are_let_go_when_the_next_thread_starts(
         first.join()
         time.sleep(0.2)  # greenlet's clean-up of the ended thread runs in here
         before = [ref() is not None for ref in refs]
-        second = threading.Thread(target=lambda: None)
-        second.start()
-        second.join()
+        # The next thread's start lets them go; the main greenlet as soon as greenlet's clean-up
+        # has dropped its own reference (a later start, if that clean-up has not run yet).
+        deadline = time.monotonic() + 30
+        while any(ref() is not None for ref in refs) and time.monotonic() < deadline:
+            later = threading.Thread(target=lambda: None)
+            later.start()
+            later.join()
+            time.sleep(0.01)
         print(before, [ref() is not None for ref in refs])
         """,
         tmp_path,
     )
     assert " ".join(words) == "[True, True] [False, False]"
+
+
+def test_an_ended_threads_main_greenlet_waits_while_anything_else_holds_it(tmp_path: Path) -> None:
+    """As greenlet does until its clean-up of the thread has run: the last reference must be the
+    plugin's, dropped in ordinary code, not greenlet's, dropped inside its pending call."""
+    words = _run_measured(
+        """
+        import threading, time, weakref, greenlet
+        from tests.support import coverage_greenlets as plugin
+
+        held = []
+        first = threading.Thread(target=lambda: held.append(greenlet.getcurrent()))
+        first.start()
+        first.join()
+        ref = weakref.ref(held[0])
+
+        def start_a_thread():
+            later = threading.Thread(target=lambda: None)
+            later.start()
+            later.join()
+
+        start_a_thread()  # forgets the first thread: its index is emptied
+        waiting = any(each is held[0] for each in plugin._ended_mains)
+        held.clear()  # now only the plugin holds it
+        start_a_thread()
+        print(waiting, ref() is None)
+        """,
+        tmp_path,
+    )
+    assert words == ["True", "True"]
 
 
 def _finished() -> greenlet:
@@ -131,23 +166,25 @@ def _suspended() -> greenlet:
     return each
 
 
-def test_an_index_drops_its_finished_greenlets_once_it_has_doubled() -> None:
+def test_an_index_drops_its_finished_greenlets_when_it_has_doubled_since_it_last_looked() -> None:
     index = GreenletIndex(threading.current_thread())
-    suspended = [_suspended() for _ in range(FIRST_SWEEP // 4)]
+    suspended = [_suspended() for _ in range(FIRST_SWEEP * 3 // 4)]
     finished = [_finished() for _ in range(FIRST_SWEEP - len(suspended))]
     for number, each in enumerate(suspended + finished):
         index[each] = number
     assert len(index) == FIRST_SWEEP  # nothing dropped yet
 
     newcomer = _suspended()
-    index[newcomer] = FIRST_SWEEP
+    index[newcomer] = FIRST_SWEEP  # at the threshold: it looks first
 
     assert set(index) == {*suspended, newcomer}
     assert index[newcomer] == FIRST_SWEEP and index[suspended[0]] == 0
-    # The next look comes when it reaches FIRST_SWEEP again (twice what is left is less).
-    more = [_finished() for _ in range(FIRST_SWEEP - len(index))]
-    for each in more:
-        index[each] = 0
-    assert len(index) == FIRST_SWEEP
-    for each in [*suspended, newcomer]:
+    # It looks again when it has doubled what it kept (2 x 192 entries), not at FIRST_SWEEP.
+    while len(index) < 2 * len(suspended):
+        index[_finished()] = 0
+    assert len(index) == 2 * len(suspended)  # nothing dropped on the way
+    last = _suspended()
+    index[last] = 1
+    assert set(index) == {*suspended, newcomer, last}
+    for each in [*suspended, newcomer, last]:
         each.throw()  # GreenletExit: they end here rather than being killed at collection
