@@ -30,6 +30,7 @@ process and in the subprocess it starts, and when the index lets greenlets go.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import weakref
@@ -112,18 +113,26 @@ def _has_ended(thread: threading.Thread) -> bool:
     return thread is not threading.main_thread() and not thread.is_alive()
 
 
-def _make_index(*args: Any, **kwargs: Any) -> Any:
-    """`weakref.WeakKeyDictionary` while a tracer starts: the tracer's own call gets an index."""
-    global _window_owner
-    if args or kwargs or threading.get_ident() != _window_owner:
-        # Another thread's call in that moment, or a second one: a weak-key dictionary, as asked.
-        return _WEAK_KEY_DICTIONARY(*args, **kwargs)
-    _window_owner = None  # one index per tracer
-    forget_ended_threads()
-    index = GreenletIndex(threading.current_thread())
-    with _registry_lock:
-        _indexes.append(index)
-    return index
+class _IndexForTheTracer(weakref.WeakKeyDictionary[Any, Any]):
+    """`weakref.WeakKeyDictionary` while a tracer starts: the tracer's own call gets an index.
+
+    A subclass, so that anything else that meets it in that moment (another thread's call, a
+    subscript such as `WeakKeyDictionary[K, V]`, a subclass) still gets a weak-key dictionary.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        global _window_owner
+        if cls is not _IndexForTheTracer:
+            return super().__new__(cls)  # a subclass made in that moment: as before
+        if args or kwargs or threading.get_ident() != _window_owner:
+            # Another thread's call in that moment, or a second one: a weak-key dictionary.
+            return _WEAK_KEY_DICTIONARY(*args, **kwargs)
+        _window_owner = None  # one index per tracer
+        forget_ended_threads()
+        index = GreenletIndex(threading.current_thread())
+        with _registry_lock:
+            _indexes.append(index)
+        return index
 
 
 class _Window:
@@ -140,7 +149,15 @@ class _Window:
         self._depth += 1
         if self._depth == 1:
             _window_owner = threading.get_ident()
-            weakref.WeakKeyDictionary = _make_index  # type: ignore[misc,assignment]
+            weakref.WeakKeyDictionary = _IndexForTheTracer  # type: ignore[misc]
+
+    def reset(self) -> None:
+        """In a forked child: no tracer is starting there, whatever the parent was doing."""
+        global _window_owner
+        self._lock = threading.RLock()
+        self._depth = 0
+        _window_owner = None
+        weakref.WeakKeyDictionary = _WEAK_KEY_DICTIONARY  # type: ignore[misc]
 
     def __exit__(self, *exc: object) -> None:
         global _window_owner
@@ -171,5 +188,6 @@ def _installation_trace(self: Collector, frame: FrameType, event: str, arg: Any)
 def coverage_init(reg: Any, options: dict[str, Any]) -> None:
     """Coverage's plugin entry point: nothing to register; each tracer from now on gets an index."""
     _greenlet.enable_optional_cleanup(False)
+    os.register_at_fork(after_in_child=_WINDOW.reset)
     Collector._start_tracer = _start_tracer  # type: ignore[method-assign]
     Collector._installation_trace = _installation_trace  # type: ignore[method-assign]
