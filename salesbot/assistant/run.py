@@ -27,7 +27,7 @@ from salesbot.assistant.offline.model import MODEL_NAME as OFFLINE
 from salesbot.assistant.offline.model import OfflineBrain, OfflineState
 from salesbot.assistant.providers import provider_errors
 from salesbot.assistant.recorder import RunRecorder
-from salesbot.assistant.runs import RunStore
+from salesbot.assistant.runs import TERMINAL, RunStore
 from salesbot.assistant.tooling import tools_for
 from salesbot.auth.service import Principal
 from salesbot.conversations import service as conversations
@@ -128,6 +128,10 @@ class ChatRun:
         self.history = RunHistory(self.recorder, assistant.provider)
 
     async def emit(self, event: str, data: dict[str, Any]) -> None:
+        if event in TERMINAL:
+            # Free the conversation before anyone hears the run end: a next message sent on
+            # `message_end` must not be refused as "still answering" (the load test saw it).
+            await self.assistant.runs.release(self.conversation_id, self.run_id)
         await self.assistant.runs.publish(self.run_id, event, data)
 
     async def execute(self) -> None:

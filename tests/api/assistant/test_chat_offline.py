@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.api.assistant.conftest import (
@@ -164,6 +166,30 @@ async def test_one_run_per_conversation_at_a_time(
     assert (await chat(client, users.sales, "hi", conversation_id=conversation))[-1].event == (
         "message_end"
     )
+
+
+async def test_the_conversation_is_free_before_the_answer_is_heard_to_end(
+    client: httpx.AsyncClient, users: Users, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A next message sent as soon as `message_end` arrives is not refused as "still answering":
+    the run frees the conversation before it publishes its end (under load a client was refused
+    with 409 when the end came first)."""
+    runs = assistant_of(app).runs
+    free_at_the_end: list[bool] = []
+    publish = runs.publish
+
+    async def watched(run_id: str, event: str, data: dict[str, Any]) -> None:
+        if event == "message_end":
+            conversation = uuid.UUID(data["conversation_id"])
+            free_at_the_end.append(await runs.claim(conversation, "the-next-message"))
+            await runs.release(conversation, "the-next-message")
+        await publish(run_id, event, data)
+
+    monkeypatch.setattr(runs, "publish", watched)
+    first = await chat(client, users.sales, "hello")
+    again = await chat(client, users.sales, "hi", conversation_id=conversation_of(first))
+    assert [first[-1].event, again[-1].event] == ["message_end", "message_end"]
+    assert free_at_the_end == [True, True]
 
 
 async def test_resume_with_last_event_id(client: httpx.AsyncClient, users: Users) -> None:
